@@ -1,0 +1,83 @@
+# Baton — two commands: `make run` and `make test`.
+# Everything else here is what those two are made of.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# Find a CPython 3.10 on our own: $PYTHON if given, then python3.10 on PATH (pyenv's
+# shim honours .python-version), then any pyenv 3.10 install, then system ones.
+PYTHON310 := $(shell for c in "$$PYTHON" python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | sort -rV) /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	[ -n "$$c" ] || continue; \
+	p=$$(command -v "$$c" 2>/dev/null) || continue; \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { echo "$$p"; break; }; \
+	done)
+
+.PHONY: help
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+$(STAMP): pyproject.toml requirements.lock
+	@if [ -z "$(PYTHON310)" ]; then echo "Baton needs CPython 3.10 (Rasa 3.6 does not install on 3.11). Install it (e.g. 'pyenv install 3.10.13') or set PYTHON=/path/to/python3.10." >&2; exit 1; fi
+	@echo "==> building $(VENV) from $(PYTHON310)"
+	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1"
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP)  ## build .venv with pinned versions (only when pyproject/lock changed)
+
+.PHONY: browser-deps
+browser-deps:  ## Debian's chromium + chromium-driver for the browser tests
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "browser tests need: sudo apt-get install chromium chromium-driver" >&2; fi; \
+	fi
+
+.PHONY: train
+train: $(STAMP)  ## train the model, only if data/domain/config changed
+	$(PY) -m bot train
+
+.PHONY: seed
+seed: $(STAMP)  ## create and seed the demo shop database (idempotent)
+	$(PY) -m bot seed
+
+.PHONY: run
+run: $(STAMP)  ## set up and start Baton locally (web chat at http://localhost:5005/webchat)
+	$(PY) -m bot run
+
+.PHONY: lint
+lint: $(STAMP)  ## ruff + mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy bot actions connectors handoff
+
+.PHONY: format
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+.PHONY: validate
+validate: $(STAMP)  ## rasa data validate + Baton's own data checks
+	$(VENV)/bin/rasa data validate --fail-on-warnings --domain domain.yml --data data --config config.yml
+	$(PY) -m bot check-data
+
+.PHONY: pytest
+pytest: $(STAMP) browser-deps
+	$(PY) -m bot train
+	$(PY) -m pytest -q
+
+.PHONY: conversations
+conversations: $(STAMP)  ## rasa test on tests/conversations with --fail-on-prediction-errors
+	$(PY) -m bot test-conversations
+
+.PHONY: test
+test: lint validate pytest conversations  ## install, lint, validate, pytest, conversation tests
+
+.PHONY: clean
+clean:  ## remove the virtualenv, models and local databases
+	rm -rf $(VENV) models var results reports .mypy_cache .ruff_cache .pytest_cache

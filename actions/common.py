@@ -1,0 +1,40 @@
+"""Small glue between rasa-sdk and Baton's business functions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services.replies import Reply
+from bot import names
+
+
+def utc_now() -> datetime:
+    """Now as naive UTC, the way the store keeps times."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    """Hand replies to Rasa; the channel decides how buttons and links look."""
+    for reply in replies:
+        kwargs: dict[str, Any] = dict(reply.params)
+        if reply.buttons:
+            kwargs["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        dispatcher.utter_message(response=reply.response, **kwargs)
+
+
+def customer_id(tracker: Tracker) -> Optional[int]:
+    """The identified customer of this conversation, if a connector proved who they are."""
+    value = tracker.get_slot(names.SLOT_CUSTOMER_ID)
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def verified_orders(tracker: Tracker) -> list[str]:
+    value = tracker.get_slot(names.SLOT_VERIFIED_ORDERS)
+    return [str(v) for v in value] if isinstance(value, list) else []

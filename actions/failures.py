@@ -1,0 +1,46 @@
+"""A failing action answers the customer instead of going silent.
+
+If the store is unreachable or a bug raises, the customer gets an apology and the offer of a
+person, the error is logged with the conversation id (no personal data), and the conversation
+stays usable. Other conversations are untouched: each action call is independent.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+Run = TypeVar("Run", bound=Callable[..., Awaitable[list[EventType]]])
+
+FAILURE_RESPONSE = "utter_technical_problem"
+
+
+def apologise_on_failure(run: Run) -> Run:
+    @functools.wraps(run)
+    async def wrapper(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> list[EventType]:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except Exception:
+            logger.exception(
+                "action %s failed", self.name(), extra={"conversation": tracker.sender_id}
+            )
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response=FAILURE_RESPONSE)
+            return _stop_loop()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _stop_loop() -> list[EventType]:
+    """Leave any form so the customer is not stuck in a question we cannot process."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -1,0 +1,212 @@
+"""Order status: the form that collects an order number and an ownership proof, and the
+action that answers from the shop's data.
+
+These are thin: the rules live in :mod:`actions.services`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import customer_id, send, utc_now, verified_orders
+from actions.failures import apologise_on_failure
+from actions.services import order_status, verification
+from actions.services.order_numbers import normalize_order_number
+from actions.services.replies import Button, Reply
+from actions.settings import get_settings
+from actions.store.uow import unit_of_work
+from bot import names
+
+logger = logging.getLogger(__name__)
+
+_STATUS_WORDS = {
+    "placed": "placed",
+    "paid": "paid",
+    "packed": "packed",
+    "shipped": "on its way",
+    "out_for_delivery": "out for delivery",
+    "delivered": "delivered",
+    "delayed": "delayed",
+    "lost_in_transit": "lost in transit",
+    "cancelled": "cancelled",
+}
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=get_settings().verification_window_minutes)
+
+
+class ActionAskOrderNumber(Action):
+    """Ask which order — with buttons of recent orders when we know who the customer is."""
+
+    def name(self) -> str:
+        return names.ACTION_ASK_ORDER_NUMBER
+
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        cid = customer_id(tracker)
+        if cid is not None:
+            async with unit_of_work() as repo:
+                recent = await repo.recent_orders(cid, limit=5)
+            if recent:
+                buttons = tuple(
+                    Button(
+                        title=f"{o.number} · {o.first_item}"
+                        + (f" +{o.item_count - 1}" if o.item_count > 1 else "")
+                        + f" ({_STATUS_WORDS.get(o.status, o.status)})",
+                        payload=f'/inform{{"order_number":"{o.number}"}}',
+                    )
+                    for o in recent
+                )
+                send(dispatcher, [Reply("utter_choose_order", {}, buttons)])
+                return []
+        dispatcher.utter_message(response="utter_ask_order_number")
+        return []
+
+
+class ValidateOrderStatusForm(FormValidationAction):
+    """Checks the order number and the ownership proof as the customer gives them."""
+
+    def name(self) -> str:
+        return names.ACTION_VALIDATE_ORDER_STATUS_FORM
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
+        if number is None:
+            return domain_slots
+        if tracker.get_slot(names.SLOT_ORDER_LOCKED):
+            return [names.SLOT_ORDER_NUMBER]
+        async with unit_of_work() as repo:
+            owner = await repo.order_owner(number)
+        if owner is None:
+            return domain_slots
+        if verification.needs_proof(owner, customer_id(tracker), number, verified_orders(tracker)):
+            return domain_slots
+        return [names.SLOT_ORDER_NUMBER]
+
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return await super().run(dispatcher, tracker, domain)
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if isinstance(value, list):  # two numbers in one message: take the last one said
+            value = value[-1] if value else None
+        number = normalize_order_number(value)
+        if number is None:
+            dispatcher.utter_message(response="utter_order_number_invalid")
+            return {names.SLOT_ORDER_NUMBER: None}
+        settings = get_settings()
+        async with unit_of_work() as repo:
+            owner = await repo.order_owner(number)
+            if owner is None:
+                dispatcher.utter_message(response="utter_order_not_found", order_number=number)
+                return {names.SLOT_ORDER_NUMBER: None}
+            needs = verification.needs_proof(
+                owner, customer_id(tracker), number, verified_orders(tracker)
+            )
+            locked = needs and await verification.is_locked(
+                repo,
+                number,
+                tracker.sender_id,
+                utc_now(),
+                settings.verification_max_failures,
+                _window(),
+            )
+        return {names.SLOT_ORDER_NUMBER: number, names.SLOT_ORDER_LOCKED: locked}
+
+    async def validate_verification_value(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
+        proof = value[-1] if isinstance(value, list) and value else value
+        if number is None or not isinstance(proof, str) or not proof.strip():
+            return {names.SLOT_VERIFICATION: None}
+        settings = get_settings()
+        async with unit_of_work() as repo:
+            order = await repo.get_order(number)
+            if order is None:
+                return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_NUMBER: None}
+            verified = verified_orders(tracker)
+            if not verification.needs_proof(order.customer_id, customer_id(tracker), number, verified):
+                return {names.SLOT_VERIFICATION: None}
+            result = await verification.verify_ownership(
+                repo,
+                order,
+                proof,
+                tracker.sender_id,
+                utc_now(),
+                settings.verification_max_failures,
+                _window(),
+            )
+        if result.outcome is verification.Outcome.VERIFIED:
+            logger.info("ownership of an order proven", extra={"conversation": tracker.sender_id})
+            return {names.SLOT_VERIFICATION: None, names.SLOT_VERIFIED_ORDERS: [*verified, number]}
+        if result.outcome is verification.Outcome.LOCKED:
+            return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_LOCKED: True}
+        dispatcher.utter_message(
+            response="utter_verification_failed", order_number=number, attempts_left=str(result.failures_left)
+        )
+        return {names.SLOT_VERIFICATION: None}
+
+
+def _reset() -> list[EventType]:
+    return [
+        SlotSet(names.SLOT_ORDER_NUMBER, None),
+        SlotSet(names.SLOT_VERIFICATION, None),
+        SlotSet(names.SLOT_ORDER_LOCKED, False),
+        SlotSet("requested_slot", None),
+    ]
+
+
+class ActionOrderStatus(Action):
+    """Answer "where is my order?" once the form has a number the customer may see."""
+
+    def name(self) -> str:
+        return names.ACTION_ORDER_STATUS
+
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
+        if number is None:
+            dispatcher.utter_message(response="utter_ask_order_number")
+            return _reset()
+        if tracker.get_slot(names.SLOT_ORDER_LOCKED):
+            dispatcher.utter_message(response="utter_order_locked", order_number=number)
+            return _reset()
+        settings = get_settings()
+        async with unit_of_work() as repo:
+            order = await repo.get_order(number)
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
+            return _reset()
+        if verification.needs_proof(
+            order.customer_id, customer_id(tracker), number, verified_orders(tracker)
+        ):
+            # Never reached through the form; kept so no path can show a stranger's order.
+            dispatcher.utter_message(response="utter_order_locked", order_number=number)
+            return _reset()
+        send(dispatcher, order_status.describe_order(order, utc_now(), settings.shop_timezone))
+        return [*_reset(), SlotSet(names.SLOT_LAST_ORDER, number)]
+
+

@@ -1,0 +1,96 @@
+"""`make run`: the Rasa server and the action server together, stopped together.
+
+Both run as child processes with the local-mode environment; Ctrl-C (or SIGTERM) stops both.
+If either exits, the other is stopped too, so nothing is left half-running.
+"""
+
+from __future__ import annotations
+
+
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bot.settings import ROOT, local_environment
+
+
+def rasa_command(model: Path, port: str) -> list[str]:
+    return [
+        str(Path(sys.executable).with_name("rasa")),
+        "run",
+        "--model", str(model),
+        "--credentials", "bot/credentials.yml",
+        "--endpoints", "bot/endpoints.yml",
+        "--port", port,
+        "--cors", "*",
+    ]
+
+
+def action_command(port: str) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", port]
+
+
+def wait_until_up(url: str, timeout: float, procs: list[subprocess.Popen[bytes]]) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback
+                if resp.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def run(model: Path) -> int:
+    env = local_environment()
+    rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
+    procs = [
+        subprocess.Popen(action_command(action_port), cwd=ROOT, env=env),  # noqa: S603
+        subprocess.Popen(rasa_command(model, rasa_port), cwd=ROOT, env=env),  # noqa: S603
+    ]
+
+    def _terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        up = wait_until_up(f"http://127.0.0.1:{rasa_port}/", 180, procs)
+        if not up:
+            print("Baton did not start: see the log above.", file=sys.stderr)
+            return 1
+        public = env["PUBLIC_URL"].rstrip("/")
+        print(
+            "\n"
+            f"  Baton is running.\n"
+            f"  Web chat:      {public}/webchat\n"
+            f"  Action server: http://127.0.0.1:{action_port}/health\n"
+            f"  Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping Baton…", flush=True)
+        return 0
+    finally:
+        stop(procs)
+
+

@@ -1,0 +1,81 @@
+"""Train once per change: the model is named by a hash of everything that shapes it.
+
+``models/baton-<hash>.tar.gz`` where the hash covers config.yml, domain.yml, every file under
+data/ and the Rasa version. If that file exists, nothing is retrained; `make run`, `make test`
+and the test session all share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.settings import ROOT, local_environment
+
+MODELS = ROOT / "models"
+KEEP_MODELS = 3
+
+
+def training_inputs(root: Path = ROOT) -> list[Path]:
+    files = [root / "config.yml", root / "domain.yml"]
+    files += sorted(p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml"))
+    return files
+
+
+def model_hash(root: Path = ROOT) -> str:
+    import rasa
+
+    digest = hashlib.sha256(f"rasa=={rasa.__version__}".encode())
+    for path in training_inputs(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path(root: Path = ROOT) -> Path:
+    return MODELS / f"baton-{model_hash(root)}.tar.gz"
+
+
+def _prune(keep: Path) -> None:
+    models = sorted(MODELS.glob("baton-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[KEEP_MODELS:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+def ensure_model(force: bool = False) -> Path:
+    """The trained model for the current data, training it only if it does not exist."""
+    target = model_path()
+    if target.exists() and not force:
+        print(f"==> model up to date: {target.relative_to(ROOT)}", flush=True)
+        return target
+    MODELS.mkdir(exist_ok=True)
+    print("==> training the model (data, domain or config changed)", flush=True)
+    started = time.monotonic()
+    env = local_environment()
+    env.setdefault("TF_DETERMINISTIC_OPS", "1")
+    env.setdefault("PYTHONHASHSEED", "0")
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("rasa")),
+            "train",
+            "--config", "config.yml",
+            "--domain", "domain.yml",
+            "--data", "data",
+            "--out", str(MODELS),
+            "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    print(f"==> trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}", flush=True)
+    _prune(target)
+    os.utime(target)
+    return target

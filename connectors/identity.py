@@ -1,0 +1,105 @@
+"""One metadata shape for every channel, and the signed tokens that carry identity.
+
+Every connector attaches the same metadata to each message (DESIGN.md, "One customer across
+channels"): ``channel``, ``channel_user_id``, ``display_name`` and, only when the connector
+*proved* it, ``customer_id``. Client-supplied metadata is never passed through, so a visitor
+cannot claim to be someone else by sending ``{"customer_id": 1}``.
+
+Two kinds of HMAC-SHA256 token live here:
+
+* the **customer token** a shop puts in the widget's ``customData`` for a logged-in shopper:
+  ``"<customer_id>.<expires_unix>.<hex hmac of "customer_id.expires">"`` signed with
+  ``WEBCHAT_CUSTOMER_TOKEN_SECRET``;
+* the **web chat session id** the server issues: ``"<conversation id>.<hmac>"``. Only the
+  server can mint one, so an invented id starts a fresh conversation instead of opening
+  someone else's, and the conversation id stored in the tracker (and logs) is not itself
+  enough to resume a chat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any, Optional, TypedDict
+
+
+class ChannelMetadata(TypedDict, total=False):
+    channel: str
+    channel_user_id: str
+    display_name: Optional[str]
+    customer_id: Optional[str]
+
+
+def channel_metadata(
+    channel: str,
+    channel_user_id: str,
+    display_name: Optional[str] = None,
+    customer_id: Optional[str] = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The metadata every connector attaches to a customer message."""
+    meta: dict[str, Any] = {
+        "channel": channel,
+        "channel_user_id": channel_user_id,
+        "display_name": display_name,
+    }
+    if customer_id:
+        meta["customer_id"] = str(customer_id)
+    meta.update(extra)
+    return meta
+
+
+def _sign(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+# --- customer tokens (issued by the shop's website) -------------------------------------
+
+
+def make_customer_token(customer_id: str | int, secret: str, ttl_seconds: int = 3600) -> str:
+    """What a shop's backend puts in the widget for a logged-in customer."""
+    expires = int(time.time()) + ttl_seconds
+    payload = f"{customer_id}.{expires}"
+    return f"{payload}.{_sign(secret, payload)}"
+
+
+def verify_customer_token(
+    token: object, secret: Optional[str], now: Optional[float] = None
+) -> Optional[str]:
+    """The customer id in a valid, unexpired token; ``None`` for anything else."""
+    if not secret or not isinstance(token, str) or len(token) > 512:
+        return None
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    customer_id, expires, signature = parts
+    if not customer_id.isdigit() or not expires.isdigit():
+        return None
+    expected = _sign(secret, f"{customer_id}.{expires}")
+    if not hmac.compare_digest(expected, signature):
+        return None
+    if int(expires) < (now if now is not None else time.time()):
+        return None
+    return customer_id
+
+
+# --- web chat session ids (issued by the Rasa server) -----------------------------------
+
+
+def new_session(secret: str) -> tuple[str, str]:
+    """A fresh ``(session token, conversation id)`` pair."""
+    conversation_id = secrets.token_hex(16)
+    return f"{conversation_id}.{_sign(secret, 'session:' + conversation_id)[:32]}", conversation_id
+
+
+def conversation_from_session(token: object, secret: str) -> Optional[str]:
+    """The conversation id of a session token this server issued, else ``None``."""
+    if not isinstance(token, str) or len(token) > 200 or token.count(".") != 1:
+        return None
+    conversation_id, signature = token.split(".")
+    expected = _sign(secret, "session:" + conversation_id)[:32]
+    if len(conversation_id) != 32 or not hmac.compare_digest(expected, signature):
+        return None
+    return conversation_id

@@ -1,0 +1,29 @@
+"""Secrets come from the environment; local mode makes its own and keeps them in ``var/``.
+
+A secret is never logged. In local mode (no variable set) a random secret is created once
+and stored with mode 0600 so web chat sessions survive a restart of the server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def secret_from_env(name: str) -> str:
+    value = os.environ.get(name)
+    if value:
+        return value
+    var_dir = Path(os.environ.get("BATON_VAR_DIR", ROOT / "var"))
+    path = var_dir / "secrets" / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value

@@ -1,0 +1,228 @@
+"""Web chat: Rasa's socket.io protocol, with the server owning the conversation.
+
+Existing widgets that speak Rasa's protocol (``session_request`` → ``session_confirm``,
+``user_uttered`` → ``bot_uttered``) keep working. What changes from Rasa 3.6's
+``SocketIOInput``:
+
+* **The server owns the conversation id.** ``session_confirm`` carries a signed session id
+  (:func:`connectors.identity.new_session`). A client that presents an id this server did not
+  issue gets a fresh conversation, and the ``session_id`` inside ``user_uttered`` is ignored:
+  each socket speaks only for the conversation it was confirmed into. Stock Rasa trusts that
+  field, so any visitor could write into — and receive — anyone's conversation.
+* ``enter_room`` is awaited when python-socketio makes it a coroutine (DESIGN.md, known traps).
+* Identity comes only from a valid signed ``customData.customer_token``; client metadata is
+  never passed through.
+* A resumed session receives ``baton_history`` (its transcript from the tracker store), so a
+  page reload keeps the conversation without the browser storing it.
+* Each turn ends with ``baton_turn_end``, so widgets can stop their typing indicator; a turn
+  that raises still answers the customer with an apology instead of silence.
+* ``GET /webchat`` serves the bundled demo page and the embeddable ``widget.js``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from connectors import history
+from connectors.identity import (
+    channel_metadata,
+    conversation_from_session,
+    new_session,
+    verify_customer_token,
+)
+from connectors.secrets import secret_from_env
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CHANNEL = "webchat"
+MAX_MESSAGE_CHARS = 5000
+APOLOGY = (
+    "I'm sorry, something went wrong on our side. Please try again in a moment, "
+    "or ask for a person and a colleague will help."
+)
+
+
+@dataclass
+class _Session:
+    conversation_id: str
+    customer_id: Optional[str] = None
+
+
+class _WebChatBlueprint(SocketBlueprint):
+    """Attaches socket.io and serves the widget at the app's root, not under /webhooks."""
+
+    def __init__(self, channel: WebChatInput, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.channel = channel
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.channel.app = app
+        if not getattr(app.ctx, "baton_webchat_routes", False):
+            app.ctx.baton_webchat_routes = True
+            app.add_route(_serve_page, "/webchat", methods=["GET"], name="baton_webchat_page")
+            app.add_route(
+                _serve_asset, "/webchat/<asset:str>", methods=["GET"], name="baton_webchat_asset"
+            )
+        super().register(app, options)
+
+
+_ASSETS = {
+    "widget.js": "application/javascript; charset=utf-8",
+    "socket.io.min.js": "application/javascript; charset=utf-8",
+    "index.html": "text/html; charset=utf-8",
+}
+
+
+async def _serve_page(_: Request) -> HTTPResponse:
+    return await response.file(STATIC_DIR / "index.html", mime_type=_ASSETS["index.html"])
+
+
+async def _serve_asset(_: Request, asset: str) -> HTTPResponse:
+    if asset not in _ASSETS:
+        return response.json({"error": "not found"}, status=404)
+    return await response.file(
+        STATIC_DIR / asset,
+        mime_type=_ASSETS[asset],
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+class WebChatOutput(SocketIOOutput):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+
+class WebChatInput(SocketIOInput):
+    """Rasa's socket.io channel with server-owned sessions and verified identity."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            session_secret=credentials.get("session_secret")
+            or secret_from_env("WEBCHAT_SESSION_SECRET"),
+            customer_token_secret=credentials.get("customer_token_secret")
+            or os.environ.get("WEBCHAT_CUSTOMER_TOKEN_SECRET")
+            or None,
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            cors_allowed_origins=credentials.get("cors_allowed_origins")
+            or os.environ.get("WEBCHAT_ALLOWED_ORIGINS", ""),
+        )
+
+    def __init__(
+        self,
+        session_secret: str,
+        customer_token_secret: Optional[str] = None,
+        socketio_path: str = "/socket.io",
+        cors_allowed_origins: str = "",
+    ) -> None:
+        super().__init__(session_persistence=True, socketio_path=socketio_path)
+        self.session_secret = session_secret
+        self.customer_token_secret = customer_token_secret
+        origins = [o.strip() for o in cors_allowed_origins.split(",") if o.strip()]
+        self.cors_allowed_origins: Any = origins or []  # [] = accept any origin, as Rasa does
+        self.app: Optional[Sanic] = None
+        self._sessions: dict[str, _Session] = {}
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return WebChatOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    async def _enter(self, sid: str, room: str) -> None:
+        assert self.sio is not None
+        entered = self.sio.enter_room(sid, room)
+        if inspect.isawaitable(entered):
+            await entered
+
+    async def _start_session(self, sid: str, requested: Any) -> _Session:
+        """Confirm the session the client asked for if we issued it; otherwise a new one."""
+        assert self.sio is not None
+        conversation_id = conversation_from_session(requested, self.session_secret)
+        resumed = conversation_id is not None
+        token = requested if resumed else None
+        if conversation_id is None:
+            token, conversation_id = new_session(self.session_secret)
+        session = _Session(conversation_id)
+        self._sessions[sid] = session
+        await self._enter(sid, conversation_id)
+        await self.sio.emit("session_confirm", token, room=sid)
+        if resumed and self.app is not None:
+            messages = await history.transcript(self.app, conversation_id)
+            await self.sio.emit("baton_history", {"messages": messages}, room=sid)
+        return session
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        self.sio = sio
+        bp = _WebChatBlueprint(self, sio, self.socketio_path, "baton_webchat", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
+            return True
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            self._sessions.pop(sid, None)
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            await self._start_session(sid, requested)
+
+        @sio.on(self.user_message_evt)
+        async def handle_message(sid: str, data: Any) -> None:
+            session = self._sessions.get(sid) or await self._start_session(sid, None)
+            data = data if isinstance(data, dict) else {"message": data}
+            text = data.get("message")
+            text = text if isinstance(text, str) else ""
+            text = text[:MAX_MESSAGE_CHARS]
+            custom = data.get("customData")
+            if isinstance(custom, dict) and "customer_token" in custom:
+                session.customer_id = verify_customer_token(
+                    custom.get("customer_token"), self.customer_token_secret
+                )
+            output = WebChatOutput(sio, self.bot_message_evt)
+            message = UserMessage(
+                text,
+                output,
+                session.conversation_id,
+                input_channel=CHANNEL,
+                metadata=channel_metadata(
+                    CHANNEL, session.conversation_id, customer_id=session.customer_id
+                ),
+            )
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception(
+                    "web chat turn failed", extra={"conversation": session.conversation_id}
+                )
+                await sio.emit(
+                    self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id
+                )
+            finally:
+                await sio.emit("baton_turn_end", {}, room=session.conversation_id)
+
+        return bp

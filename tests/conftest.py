@@ -1,0 +1,34 @@
+"""Session-wide fixtures: one trained model (cached by hash) and one running Baton."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.launcher import stop
+from tests.support.servers import Baton, start_baton
+from tests.support.webchat_client import WebChatCustomer
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    from bot.training import ensure_model
+
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def baton(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Baton]:
+    running = start_baton(model, tmp_path_factory.mktemp("baton"))
+    yield running
+    stop(running.procs)
+
+
+@pytest.fixture
+async def customer(baton: Baton) -> AsyncIterator[WebChatCustomer]:
+    client = WebChatCustomer(baton.rasa_url)
+    await client.connect()
+    yield client
+    await client.close()
