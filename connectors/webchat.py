@@ -50,6 +50,10 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CHANNEL = "webchat"
 MAX_MESSAGE_CHARS = 5000
+EMPTY_HINT = (
+    "That message looks empty. What can I help with? You can ask where your order is, "
+    "or about returns and refunds."
+)
 APOLOGY = (
     "I'm sorry, something went wrong on our side. Please try again in a moment, "
     "or ask for a person and a colleague will help."
@@ -203,6 +207,11 @@ class WebChatInput(SocketIOInput):
                 session.customer_id = verify_customer_token(
                     custom.get("customer_token"), self.customer_token_secret
                 )
+            if not text.strip():
+                # Nothing to understand: answer at once instead of guessing an intent.
+                await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
+                await sio.emit("baton_turn_end", {}, room=sid)
+                return
             output = WebChatOutput(sio, self.bot_message_evt)
             message = UserMessage(
                 text,
