@@ -19,7 +19,9 @@ from bot.settings import ROOT, local_environment
 
 def rasa_command(model: Path, port: str) -> list[str]:
     return [
-        str(Path(sys.executable).with_name("rasa")),
+        sys.executable,
+        "-m",
+        "bot.server",
         "run",
         "--model", str(model),
         "--credentials", "bot/credentials.yml",

@@ -1,15 +1,27 @@
-"""Rasa's SQL tracker store, configured by one URL and kept off the event loop.
+"""Rasa's SQL tracker store, configured by one URL, kept off the event loop, and cached.
 
 Rasa 3.6's ``SQLTrackerStore`` wants the dialect, host, port and database as separate
-settings and runs its queries synchronously inside ``async def`` methods, so every read and
-write of a conversation stalls every other conversation on the server. This subclass takes a
-single ``TRACKER_DATABASE_URL`` (SQLite by default, PostgreSQL in production), runs the
-queries in a worker thread, and gives SQLite WAL mode so readers never wait for the writer.
+settings, runs its queries synchronously inside ``async def`` methods (so every read and
+write of one conversation stalls every other conversation), opens a new connection per query
+on SQLite, re-reads and replays a conversation's whole session on every message, and counts
+the stored events before every write. This subclass:
+
+* takes a single ``TRACKER_DATABASE_URL`` (SQLite by default, PostgreSQL in production);
+* runs the queries in a worker thread, with a connection pool and SQLite's WAL mode;
+* keeps recently used trackers in memory and checks them against the database with one
+  indexed query (the conversation's newest event id) before reusing them, so a tracker
+  written by another replica, or a turn that failed before saving, is always reloaded;
+* inserts new events with one multi-row statement.
+
+The database stays the transcript of record: the cache is only ever a copy of it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
 
@@ -18,14 +30,27 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
+
+CACHE_SIZE = 5000
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+class _Cached:
+    __slots__ = ("last_id", "stored", "tracker")
+
+    def __init__(self, tracker: DialogueStateTracker, stored: int, last_id: Optional[int]) -> None:
+        self.tracker = tracker
+        self.stored = stored  # events of this session already in the database
+        self.last_id = last_id
 
 
 class BatonSQLTrackerStore(SQLTrackerStore):
@@ -35,10 +60,12 @@ class BatonSQLTrackerStore(SQLTrackerStore):
         host: Optional[str] = None,
         url: Optional[str] = None,
         event_broker: Optional[EventBroker] = None,
+        cache: bool = True,
         **kwargs: Any,
     ) -> None:
         target = make_url(url or host or "sqlite:///var/tracker.db")
-        if target.drivername.startswith("sqlite") and target.database:
+        sqlite = target.drivername.startswith("sqlite")
+        if sqlite and target.database:
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
             domain=domain,
@@ -52,15 +79,60 @@ class BatonSQLTrackerStore(SQLTrackerStore):
             query=dict(target.query) or None,
             **kwargs,
         )
-        if target.drivername.startswith("sqlite"):
+        if sqlite:
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                self.engine.url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=8,
+                max_overflow=8,
+                connect_args={"check_same_thread": False, "timeout": 10},
+            )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.engine.dispose()  # reconnect with the pragmas applied
+        else:
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                self.engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._table = self.SQLEvent.__table__
+        self._cache_enabled = bool(cache)
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # --- reading ----------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        return await asyncio.to_thread(self._retrieve_sync, sender_id, False)
+        return await asyncio.to_thread(self._retrieve_cached, sender_id)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
         return await asyncio.to_thread(self._retrieve_sync, conversation_id, True)
+
+    def _last_id(self, conn: Any, sender_id: str) -> Optional[int]:
+        return conn.execute(  # type: ignore[no-any-return]
+            sa.select(sa.func.max(self._table.c.id)).where(self._table.c.sender_id == sender_id)
+        ).scalar()
+
+    def _retrieve_cached(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        if not self._cache_enabled:
+            return self._retrieve_sync(sender_id, False)
+        with self.engine.connect() as conn:
+            last_id = self._last_id(conn, sender_id)
+        with self._cache_lock:
+            entry = self._cache.get(sender_id)
+            if entry is not None:
+                self._cache.move_to_end(sender_id)
+        if (
+            entry is not None
+            and last_id is not None
+            and entry.last_id == last_id
+            and len(entry.tracker.events) == entry.stored
+        ):
+            return entry.tracker
+        tracker = self._retrieve_sync(sender_id, False)
+        if tracker is not None:
+            self._remember(sender_id, _Cached(tracker, len(tracker.events), last_id))
+        return tracker
 
     def _retrieve_sync(self, sender_id: str, all_sessions: bool) -> Optional[DialogueStateTracker]:
         # SQLTrackerStore._retrieve is declared async but never awaits anything.
@@ -71,26 +143,51 @@ class BatonSQLTrackerStore(SQLTrackerStore):
             return done.value  # type: ignore[no-any-return]
         raise RuntimeError("SQLTrackerStore._retrieve unexpectedly awaited")  # pragma: no cover
 
+    def _remember(self, sender_id: str, entry: _Cached) -> None:
+        with self._cache_lock:
+            self._cache[sender_id] = entry
+            self._cache.move_to_end(sender_id)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    # --- writing ----------------------------------------------------------------------
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         await asyncio.to_thread(self._save_sync, tracker)
 
     def _save_sync(self, tracker: DialogueStateTracker) -> None:
-        import json
-
-        from rasa.shared.nlu.constants import INTENT_NAME_KEY
-
-        with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+        sender_id = tracker.sender_id
+        with self._cache_lock:
+            entry = self._cache.get(sender_id)
+        with self.engine.begin() as conn:
+            if entry is not None and entry.tracker is tracker and entry.last_id == self._last_id(
+                conn, sender_id
+            ):
+                start = entry.stored
+            else:
+                with self.session_scope() as session:
+                    start = self._event_query(
+                        session, sender_id, fetch_events_from_all_sessions=False
+                    ).count()
+            events = list(tracker.events)[start:]
+            rows = []
+            for event in events:
                 data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+                rows.append(
+                    {
+                        "sender_id": sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
                 )
-            session.commit()
+            if rows:
+                conn.execute(sa.insert(self._table), rows)
+            last_id = self._last_id(conn, sender_id)
+        if self._cache_enabled:
+            self._remember(sender_id, _Cached(tracker, len(tracker.events), last_id))

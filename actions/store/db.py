@@ -14,6 +14,7 @@ from typing import Any, Optional
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from actions.settings import get_settings
 from actions.store.tables import metadata
@@ -44,7 +45,14 @@ def create_engine_for(url: str) -> AsyncEngine:
     aurl = async_url(url)
     kwargs: dict[str, Any] = {"future": True}
     if aurl.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 15}
+        # SQLAlchemy 1.4 gives file SQLite a NullPool: with aiosqlite that is a new
+        # connection *and a new thread* per transaction. Keep a few open instead.
+        kwargs.update(
+            connect_args={"timeout": 15, "check_same_thread": False},
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=5,
+            max_overflow=10,
+        )
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(aurl, **kwargs)

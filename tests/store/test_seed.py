@@ -178,6 +178,19 @@ async def test_seed_is_idempotent(make_engine: Callable[[str], AsyncEngine]) -> 
     assert await dump(engine) == before
 
 
+async def test_two_seeders_starting_together_seed_once(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    # The action server and `make seed` may open the same fresh file at the same moment.
+    one, two = make_engine("s.db"), make_engine("s.db")
+
+    reports = await asyncio.gather(seed_store(one, anchor=ANCHOR), seed_store(two, anchor=ANCHOR))
+
+    assert sorted(r.created for r in reports) == [False, True]
+    assert reports[0].orders == reports[1].orders == len(build_rows(ANCHOR)["orders"])
+    assert reports[0].customers == reports[1].customers
+
+
 async def test_seed_is_deterministic(make_engine: Callable[[str], AsyncEngine]) -> None:
     one, two = make_engine("one.db"), make_engine("two.db")
     await seed_store(one, anchor=ANCHOR)

@@ -1,0 +1,41 @@
+"""Shared helpers for benchmark scripts: percentiles, machine description, a local Baton."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def summary(latencies_ms: list[float]) -> str:
+    return (
+        f"p50 {percentile(latencies_ms, 50):6.1f} ms   p95 {percentile(latencies_ms, 95):6.1f} ms   "
+        f"p99 {percentile(latencies_ms, 99):6.1f} ms   mean {statistics.fmean(latencies_ms):6.1f} ms"
+    )

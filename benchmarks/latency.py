@@ -1,0 +1,110 @@
+"""Web chat latency: concurrent full order-status conversations over socket.io.
+
+Each conversation is what a real customer does: greet, ask about an order by number, prove
+ownership with the order's e-mail, get the answer, say thanks. A turn is timed from sending
+the message to the server's end-of-turn marker (all of the bot's messages received).
+
+Three rounds: one customer; 32 customers each sending the next message the moment the last
+answer arrives (a closed loop: this measures saturation throughput, and latency is then
+mostly queueing, 32 / throughput); and 32 customers who pause between messages.
+
+    .venv/bin/python benchmarks/latency.py                # starts its own Baton on a temp dir
+    .venv/bin/python benchmarks/latency.py --url http://localhost:5005   # an already running one
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from common import machine, summary
+
+from bot.launcher import stop
+from bot.training import ensure_model
+from tests.support.servers import start_baton
+from tests.support.webchat_client import WebChatCustomer
+
+# (order number, proof) for showcase orders any anonymous visitor can prove.
+ORDERS = [
+    ("10001", "jane.doe@example.com"),
+    ("10002", "SW1A 1AA"),
+    ("10003", "liam.murphy@example.ie"),
+    ("10005", "M1 1AE"),
+    ("10007", "jane.doe@example.com"),
+    ("10010", "D02 X285"),
+]
+
+
+UNANSWERED: list[str] = []
+
+
+async def conversation(url: str, index: int, latencies: list[float], pause: float = 0.0) -> int:
+    number, proof = ORDERS[index % len(ORDERS)]
+    customer = WebChatCustomer(url)
+    await customer.connect()
+    turns = 0
+    try:
+        for i, text in enumerate(("hi", f"where is my order {number}?", proof, "thanks!")):
+            if pause and i:
+                await asyncio.sleep(pause)  # the customer reads the answer and types
+            turn = await customer.say(text, timeout=60)
+            if not turn.texts:
+                UNANSWERED.append(f"{text!r} in session {customer.session_id}")
+            latencies.append(turn.seconds * 1000)
+            turns += 1
+    finally:
+        await customer.close()
+    return turns
+
+
+async def load(
+    url: str, concurrency: int, conversations: int, pause: float = 0.0
+) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(conversations):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            await conversation(url, queue.get_nowait(), latencies, pause)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - started
+
+
+async def main(url: str, rounds: list[tuple[int, int, float]]) -> None:
+    await load(url, 4, 8)  # warm up: first predictions compile TensorFlow graphs
+    print(f"machine: {machine()}")
+    for concurrency, conversations, pause in rounds:
+        latencies, seconds = await load(url, concurrency, conversations, pause)
+        mode = f"pause {pause:.1f} s" if pause else "no pause"
+        print(
+            f"{concurrency:>3} concurrent, {mode:>11}: {len(latencies):4d} turns in {seconds:5.1f} s = "
+            f"{len(latencies) / seconds:6.1f} turns/s   {summary(latencies)}"
+        )
+    print(f"turns without an answer: {len(UNANSWERED)}" + "".join(f"\n  {u}" for u in UNANSWERED))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running Baton (default: start one on a temp dir)")
+    parser.add_argument("--conversations", type=int, default=128, help="conversations at 32 concurrent")
+    parser.add_argument("--pause", type=float, default=0.5, help="seconds a paced customer waits between messages")
+    args = parser.parse_args()
+    # 1 customer; 32 customers firing back-to-back (saturation); 32 customers who pause
+    # between messages, which is still far faster than people type.
+    rounds = [(1, 25, 0.0), (32, args.conversations, 0.0), (32, args.conversations, args.pause)]
+    if args.url:
+        asyncio.run(main(args.url, rounds))
+    else:
+        with tempfile.TemporaryDirectory(prefix="baton-bench-") as tmp:
+            baton = start_baton(ensure_model(), Path(tmp))
+            try:
+                asyncio.run(main(baton.rasa_url, rounds))
+            finally:
+                stop(baton.procs)
