@@ -146,7 +146,9 @@ class ValidateOrderStatusForm(FormValidationAction):
             if order is None:
                 return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_NUMBER: None}
             verified = verified_orders(tracker)
-            if not verification.needs_proof(order.customer_id, customer_id(tracker), number, verified):
+            if not verification.needs_proof(
+                order.customer_id, customer_id(tracker), number, verified
+            ):
                 return {names.SLOT_VERIFICATION: None}
             result = await verification.verify_ownership(
                 repo,
@@ -163,7 +165,9 @@ class ValidateOrderStatusForm(FormValidationAction):
         if result.outcome is verification.Outcome.LOCKED:
             return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_LOCKED: True}
         dispatcher.utter_message(
-            response="utter_verification_failed", order_number=number, attempts_left=str(result.failures_left)
+            response="utter_verification_failed",
+            order_number=number,
+            attempts_left=str(result.failures_left),
         )
         return {names.SLOT_VERIFICATION: None}
 
@@ -208,5 +212,3 @@ class ActionOrderStatus(Action):
             return _reset()
         send(dispatcher, order_status.describe_order(order, utc_now(), settings.shop_timezone))
         return [*_reset(), SlotSet(names.SLOT_LAST_ORDER, number)]
-
-

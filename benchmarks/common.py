@@ -35,7 +35,6 @@ def machine() -> str:
 
 
 def summary(latencies_ms: list[float]) -> str:
-    return (
-        f"p50 {percentile(latencies_ms, 50):6.1f} ms   p95 {percentile(latencies_ms, 95):6.1f} ms   "
-        f"p99 {percentile(latencies_ms, 99):6.1f} ms   mean {statistics.fmean(latencies_ms):6.1f} ms"
-    )
+    p50, p95, p99 = (percentile(latencies_ms, p) for p in (50, 95, 99))
+    mean = statistics.fmean(latencies_ms)
+    return f"p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   mean {mean:6.1f} ms"

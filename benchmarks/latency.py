@@ -84,17 +84,23 @@ async def main(url: str, rounds: list[tuple[int, int, float]]) -> None:
         latencies, seconds = await load(url, concurrency, conversations, pause)
         mode = f"pause {pause:.1f} s" if pause else "no pause"
         print(
-            f"{concurrency:>3} concurrent, {mode:>11}: {len(latencies):4d} turns in {seconds:5.1f} s = "
-            f"{len(latencies) / seconds:6.1f} turns/s   {summary(latencies)}"
+            f"{concurrency:>3} concurrent, {mode:>11}: {len(latencies):4d} turns "
+            f"in {seconds:5.1f} s = {len(latencies) / seconds:6.1f} turns/s   {summary(latencies)}"
         )
     print(f"turns without an answer: {len(UNANSWERED)}" + "".join(f"\n  {u}" for u in UNANSWERED))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="a running Baton (default: start one on a temp dir)")
-    parser.add_argument("--conversations", type=int, default=128, help="conversations at 32 concurrent")
-    parser.add_argument("--pause", type=float, default=0.5, help="seconds a paced customer waits between messages")
+    parser.add_argument(
+        "--conversations", type=int, default=128, help="conversations at 32 concurrent"
+    )
+    parser.add_argument(
+        "--pause", type=float, default=0.5, help="seconds a paced customer waits between messages"
+    )
     args = parser.parse_args()
     # 1 customer; 32 customers firing back-to-back (saturation); 32 customers who pause
     # between messages, which is still far faster than people type.

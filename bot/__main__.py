@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seed", help="create and seed the demo shop").set_defaults(func=cmd_seed)
     sub.add_parser("run", help="train if needed, seed, start everything").set_defaults(func=cmd_run)
     sub.add_parser("check-data", help="Baton's own data checks").set_defaults(func=cmd_check_data)
-    sub.add_parser(
-        "test-conversations", help="rasa test on tests/conversations"
-    ).set_defaults(func=cmd_test_conversations)
+    sub.add_parser("test-conversations", help="rasa test on tests/conversations").set_defaults(
+        func=cmd_test_conversations
+    )
     args = parser.parse_args(argv)
     _apply_local_environment()
     os.chdir(ROOT)

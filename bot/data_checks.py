@@ -12,7 +12,14 @@ from bot import names
 
 MIN_EXAMPLES_CORE = 40
 MIN_EXAMPLES_SMALL_TALK = 15
-SMALL_TALK = {names.GREET, names.GOODBYE, names.AFFIRM, names.DENY, names.THANK, names.BOT_CHALLENGE}
+SMALL_TALK = {
+    names.GREET,
+    names.GOODBYE,
+    names.AFFIRM,
+    names.DENY,
+    names.THANK,
+    names.BOT_CHALLENGE,
+}
 
 
 def _examples(root: Path) -> dict[str, list[str]]:

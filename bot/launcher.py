@@ -6,7 +6,6 @@ If either exits, the other is stopped too, so nothing is left half-running.
 
 from __future__ import annotations
 
-
 import signal
 import subprocess
 import sys
@@ -23,11 +22,16 @@ def rasa_command(model: Path, port: str) -> list[str]:
         "-m",
         "bot.server",
         "run",
-        "--model", str(model),
-        "--credentials", "bot/credentials.yml",
-        "--endpoints", "bot/endpoints.yml",
-        "--port", port,
-        "--cors", "*",
+        "--model",
+        str(model),
+        "--credentials",
+        "bot/credentials.yml",
+        "--endpoints",
+        "bot/endpoints.yml",
+        "--port",
+        port,
+        "--cors",
+        "*",
     ]
 
 
@@ -94,5 +98,3 @@ def run(model: Path) -> int:
         return 0
     finally:
         stop(procs)
-
-

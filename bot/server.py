@@ -8,11 +8,11 @@ and only removes work that profiling showed to dominate a turn (README, "Perform
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def _action_response_validator() -> Any:
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
@@ -76,11 +76,11 @@ def apply_patches() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.utils.endpoints import EndpointConfig
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
     if not getattr(EndpointConfig.session, "_baton_shared", False):
         shared = _make_shared_session(EndpointConfig.session)
         shared._baton_shared = True
-        EndpointConfig.session = shared  # type: ignore[method-assign]
+        EndpointConfig.session = shared
 
 
 def main() -> None:

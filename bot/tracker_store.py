@@ -73,16 +73,17 @@ class BatonSQLTrackerStore(SQLTrackerStore):
             host=target.host,
             port=target.port,
             db=target.database or "",
-            username=target.username,  # type: ignore[arg-type]
-            password=target.password,  # type: ignore[arg-type]
+            username=target.username,
+            password=target.password,
             event_broker=event_broker,
             query=dict(target.query) or None,
             **kwargs,
         )
+        engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        engine.dispose()
         if sqlite:
-            self.engine.dispose()
             self.engine = sa.create_engine(
-                self.engine.url,
+                engine.url,
                 poolclass=sa.pool.QueuePool,
                 pool_size=8,
                 max_overflow=8,
@@ -90,9 +91,8 @@ class BatonSQLTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine.dispose()
             self.engine = sa.create_engine(
-                self.engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True
+                engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True
             )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._table = self.SQLEvent.__table__
@@ -109,7 +109,7 @@ class BatonSQLTrackerStore(SQLTrackerStore):
         return await asyncio.to_thread(self._retrieve_sync, conversation_id, True)
 
     def _last_id(self, conn: Any, sender_id: str) -> Optional[int]:
-        return conn.execute(  # type: ignore[no-any-return]
+        return conn.execute(
             sa.select(sa.func.max(self._table.c.id)).where(self._table.c.sender_id == sender_id)
         ).scalar()
 
@@ -140,7 +140,7 @@ class BatonSQLTrackerStore(SQLTrackerStore):
         try:
             coro.send(None)
         except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            return done.value
         raise RuntimeError("SQLTrackerStore._retrieve unexpectedly awaited")  # pragma: no cover
 
     def _remember(self, sender_id: str, entry: _Cached) -> None:
@@ -161,8 +161,10 @@ class BatonSQLTrackerStore(SQLTrackerStore):
         with self._cache_lock:
             entry = self._cache.get(sender_id)
         with self.engine.begin() as conn:
-            if entry is not None and entry.tracker is tracker and entry.last_id == self._last_id(
-                conn, sender_id
+            if (
+                entry is not None
+                and entry.tracker is tracker
+                and entry.last_id == self._last_id(conn, sender_id)
             ):
                 start = entry.stored
             else:

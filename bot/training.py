@@ -22,7 +22,9 @@ KEEP_MODELS = 3
 
 def training_inputs(root: Path = ROOT) -> list[Path]:
     files = [root / "config.yml", root / "domain.yml"]
-    files += sorted(p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml"))
+    files += sorted(
+        p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml")
+    )
     return files
 
 
@@ -61,21 +63,28 @@ def ensure_model(force: bool = False) -> Path:
     env = local_environment()
     env.setdefault("TF_DETERMINISTIC_OPS", "1")
     env.setdefault("PYTHONHASHSEED", "0")
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own rasa binary, fixed arguments
         [
             str(Path(sys.executable).with_name("rasa")),
             "train",
-            "--config", "config.yml",
-            "--domain", "domain.yml",
-            "--data", "data",
-            "--out", str(MODELS),
-            "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            target.name.removesuffix(".tar.gz"),
         ],
         cwd=ROOT,
         env=env,
         check=True,
     )
-    print(f"==> trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}", flush=True)
+    print(
+        f"==> trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}", flush=True
+    )
     _prune(target)
     os.utime(target)
     return target

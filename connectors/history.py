@@ -6,7 +6,6 @@ reload, a second tab or a new device shows the same conversation.
 
 from __future__ import annotations
 
-
 import logging
 from typing import Any, Optional
 
@@ -70,5 +69,3 @@ async def transcript(app: Sanic, conversation_id: str) -> list[dict[str, Any]]:
     if tracker is None:
         return []
     return events_to_messages(list(tracker.events))
-
-

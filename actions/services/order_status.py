@@ -16,7 +16,11 @@ from actions.services.replies import Reply
 from actions.store.models import Order, Shipment
 
 # Order states that mean "not handed to a carrier yet".
-_PRE_SHIPPING = {"placed": "utter_order_placed", "paid": "utter_order_paid", "packed": "utter_order_packed"}
+_PRE_SHIPPING = {
+    "placed": "utter_order_placed",
+    "paid": "utter_order_paid",
+    "packed": "utter_order_packed",
+}
 
 _PARCEL_RESPONSES = {
     "label_created": "utter_parcel_label_created",
@@ -104,7 +108,12 @@ def describe_order(order: Order, now: datetime, tz: ZoneInfo) -> list[Reply]:
 
     if len(order.shipments) == 1:
         s = order.shipments[0]
-        return [Reply(_SINGLE_RESPONSES.get(s.status, "utter_order_shipped"), _parcel_facts(order, s, now, tz))]
+        return [
+            Reply(
+                _SINGLE_RESPONSES.get(s.status, "utter_order_shipped"),
+                _parcel_facts(order, s, now, tz),
+            )
+        ]
 
     replies = [Reply("utter_order_split", {**base, "parcel_count": str(len(order.shipments))})]
     for index, s in enumerate(order.shipments, start=1):

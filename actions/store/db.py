@@ -36,7 +36,7 @@ def async_url(url: str) -> str:
 def _prepare_sqlite_file(url: str) -> None:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def create_engine_for(url: str) -> AsyncEngine:

@@ -239,9 +239,7 @@ class StoreRepository:
             conds.append(v.c.order_number == order_number)
         else:
             conds.append(v.c.conversation_id == conversation_id)
-        return int(
-            (await self.conn.execute(select(func.count()).where(and_(*conds)))).scalar_one()
-        )
+        return int((await self.conn.execute(select(func.count()).where(and_(*conds)))).scalar_one())
 
     # --- stores ----------------------------------------------------------------------
 

@@ -117,7 +117,9 @@ def labelled_examples(path: Path) -> list[tuple[str, str]]:
     """(text, intent) for every intent example in a Rasa NLU file or directory."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [(str(m.get("text")), str(m.get("intent"))) for m in load_data(str(path)).intent_examples]
+    return [
+        (str(m.get("text")), str(m.get("intent"))) for m in load_data(str(path)).intent_examples
+    ]
 
 
 async def predict(processor: Any, examples: Iterable[tuple[str, str]]) -> list[Prediction]:
@@ -131,7 +133,9 @@ async def predict(processor: Any, examples: Iterable[tuple[str, str]]) -> list[P
         if fallback_classifier.is_fallback_classifier_prediction(parsed):
             parsed = fallback_classifier.undo_fallback_prediction(parsed)
         top = parsed.get("intent") or {}
-        out.append(Prediction(text, intent, str(top.get("name")), float(top.get("confidence") or 0)))
+        out.append(
+            Prediction(text, intent, str(top.get("name")), float(top.get("confidence") or 0))
+        )
     return out
 
 

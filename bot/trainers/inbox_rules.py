@@ -12,7 +12,7 @@ A message is picked, with the reasons why, when
   entity. Every message of that session the bot handled itself is picked, except the rating.
 
 Messages sent while the conversation was paused went to a human agent, not to the bot, and are
-not picked (except by nothing); nor are button payloads (texts starting with ``/``). The names are
+never picked; nor are button payloads (texts starting with ``/``). The names are
 configurable because the handoff and CSAT flows are built elsewhere (``Rules``).
 """
 
@@ -91,6 +91,7 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
     session: list[Picked] = []  # bot-handled customer messages of the current session
     since_handoff: list[Picked] = []
     rating_messages: set[int] = set()
+    latest: Picked | None = None
     paused = False
 
     def note(message: Picked, reason: str) -> None:
@@ -108,12 +109,17 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
         elif kind == "user":
             text = " ".join(str(event.get("text") or "").split())
             intent, confidence, fallback = _top_intent(event)
-            message = Picked(sender_id, text, intent, confidence, float(event.get("timestamp") or 0))
+            message = Picked(
+                sender_id, text, intent, confidence, float(event.get("timestamp") or 0)
+            )
             parse_intent = str(((event.get("parse_data") or {}).get("intent") or {}).get("name"))
             if parse_intent in rules.rating_intents:
                 rating_messages.add(id(message))
-                ratings = [e.get("value") for e in (event.get("parse_data") or {}).get("entities", [])
-                           if e.get("entity") == rules.rating_entity]
+                ratings = [
+                    e.get("value")
+                    for e in (event.get("parse_data") or {}).get("entities", [])
+                    if e.get("entity") == rules.rating_entity
+                ]
                 if any((r := _rating(v)) is not None and r <= rules.low_rating for v in ratings):
                     for earlier in session:
                         note(earlier, LOW_RATING)
@@ -128,15 +134,16 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
                 note(message, LOW_CONFIDENCE)
         elif kind == "slot" and event.get("name") in rules.rating_slots:
             rating = _rating(event.get("value"))
-            if session:  # the latest message is the answer to the rating question
-                rating_messages.add(id(session[-1]))
+            if latest is not None:  # the latest message answered the rating question
+                rating_messages.add(id(latest))
             if rating is not None and rating <= rules.low_rating:
                 for earlier in session:
                     if id(earlier) not in rating_messages:
                         note(earlier, LOW_RATING)
         elif _is_handoff(event, rules):
             candidates = [
-                m for m in since_handoff
+                m
+                for m in since_handoff
                 if not (m.predicted == names.HUMAN_HANDOFF and m.confidence >= rules.threshold)
             ]
             for message in candidates[-rules.before_handoff :] if rules.before_handoff else []:
@@ -145,5 +152,7 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
     return [m for m in picked.values() if id(m) not in rating_messages]
 
 
-def pick_all(conversations: Iterable[tuple[str, Sequence[dict[str, Any]]]], rules: Rules) -> list[Picked]:
+def pick_all(
+    conversations: Iterable[tuple[str, Sequence[dict[str, Any]]]], rules: Rules
+) -> list[Picked]:
     return [m for sender_id, events in conversations for m in pick(sender_id, events, rules)]

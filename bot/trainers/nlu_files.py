@@ -60,7 +60,9 @@ def intent_files(examples: Iterable[Example]) -> dict[str, Path]:
     }
 
 
-def load_entity_regexes(features: Path, entities: Iterable[str]) -> dict[str, list[re.Pattern[str]]]:
+def load_entity_regexes(
+    features: Path, entities: Iterable[str]
+) -> dict[str, list[re.Pattern[str]]]:
     """The ``regex:`` patterns named after an entity -- what RegexEntityExtractor uses."""
     wanted = set(entities)
     content = yaml.safe_load(features.read_text()) or {}
@@ -118,8 +120,14 @@ def append_examples(path: Path, intent: str, lines: Sequence[str]) -> None:
 
     original = path.read_text()
     rows = original.splitlines()
-    start = next((i for i, row in enumerate(rows) if (m := _INTENT_LINE.match(row))
-                  and m.group("intent") == intent), None)
+    start = next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if (m := _INTENT_LINE.match(row)) and m.group("intent") == intent
+        ),
+        None,
+    )
     if start is None:
         raise ValueError(f"{path.name} has no '- intent: {intent}' block")
     last, indent = start, "    "

@@ -18,7 +18,9 @@ FAKE_CARD = "4000 0000 0000 0000"
 FAKE_UK_POSTCODE = "SW1A 1AA"
 FAKE_EIRCODE = "D02 X285"
 
-_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
 _CARD = re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")
 # +44/+353/00 prefixes or a leading 0, then 9-11 more digits in groups.
 _PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\d{2,3}[\s\-]?\(?0?\)?|0)(?:[\s\-]?\d){8,10}(?!\d)")

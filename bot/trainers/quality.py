@@ -103,7 +103,8 @@ class GateResult:
         if self.worse:
             lines.append("Intents below their recorded F1:")
             lines += [
-                f"  {c.intent:<15} {c.recorded:.3f} -> {c.now:.3f}  (-{c.drop:.3f})" for c in self.worse
+                f"  {c.intent:<15} {c.recorded:.3f} -> {c.now:.3f}  (-{c.drop:.3f})"
+                for c in self.worse
             ]
         if self.errors:
             lines.append(f"Misclassified held-out examples ({len(self.errors)}):")

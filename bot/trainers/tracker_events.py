@@ -25,20 +25,27 @@ def conversations(url: str, since: float | None = None) -> Iterator[tuple[str, l
     ``since`` (a UNIX timestamp) keeps only events from then on.
     """
     engine = sa.create_engine(url, future=True)
-    query = (
-        "SELECT sender_id, type_name, timestamp, data FROM events "
-        "WHERE type_name IN :types" + (" AND timestamp >= :since" if since is not None else "")
-        + " ORDER BY sender_id, id"
+    events_table = sa.table(
+        "events",
+        sa.column("id"),
+        sa.column("sender_id"),
+        sa.column("type_name"),
+        sa.column("timestamp"),
+        sa.column("data"),
     )
-    statement = sa.text(query).bindparams(sa.bindparam("types", expanding=True))
-    params: dict[str, Any] = {"types": list(EVENT_TYPES)}
+    c = events_table.c
+    statement = (
+        sa.select(c.sender_id, c.type_name, c.timestamp, c.data)
+        .where(c.type_name.in_(EVENT_TYPES))
+        .order_by(c.sender_id, c.id)
+    )
     if since is not None:
-        params["since"] = since
+        statement = statement.where(c.timestamp >= since)
     try:
         with engine.connect() as conn:
             current: str | None = None
             events: list[Event] = []
-            for sender_id, type_name, timestamp, data in conn.execute(statement, params):
+            for sender_id, type_name, timestamp, data in conn.execute(statement):
                 if sender_id != current:
                     if current is not None:
                         yield current, events

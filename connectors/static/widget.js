@@ -46,9 +46,9 @@
   var customerToken = attr("customer-token") || null;
   var config = {
     title: attr("title") || "Chat with us",
-    subtitle: attr("subtitle") || "Orders, delivery, returns & products",
+    subtitle: attr("subtitle") || "Orders, delivery, returns & refunds",
     greeting: attr("greeting") ||
-      "Ask me about your order, delivery, returns or our products. " +
+      "Ask me about your order, delivery, returns or refunds. " +
       "A person from our team can step in if needed.",
     color: attr("color"),
     position: attr("position") === "left" ? "left" : "right",

@@ -24,7 +24,9 @@ def parcel(status: str = "in_transit", **kw: Any) -> Shipment:
         delivered_to=None,
         events=(
             TrackingEvent(datetime(2026, 11, 21, 9, 0), "collected", "Collected", "London Hub"),
-            TrackingEvent(datetime(2026, 11, 22, 4, 2), "depot", "Arrived at local depot", "London depot"),
+            TrackingEvent(
+                datetime(2026, 11, 22, 4, 2), "depot", "Arrived at local depot", "London depot"
+            ),
         ),
         contents=(("Linen duvet cover", 1),),
     )

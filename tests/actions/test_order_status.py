@@ -20,14 +20,18 @@ def test_shipped_order_names_carrier_latest_scan_eta_and_tracking_link() -> None
 
 def test_delayed_order_apologises_with_the_promised_and_the_new_date() -> None:
     late = parcel("delayed", estimated_delivery=date(2026, 11, 25))
-    [reply] = describe_order(order("delayed", (late,), promised_delivery=date(2026, 11, 21)), NOW, LONDON)
+    [reply] = describe_order(
+        order("delayed", (late,), promised_delivery=date(2026, 11, 21)), NOW, LONDON
+    )
     assert reply.response == "utter_order_delayed"
     assert reply.params["promised_date"] == "yesterday"
     assert reply.params["eta"] == "Wednesday 25 November"
 
 
 def test_delivered_order_says_when_and_where() -> None:
-    done = parcel("delivered", delivered_at=datetime(2026, 11, 19, 11, 42), delivered_to="Handed to resident")
+    done = parcel(
+        "delivered", delivered_at=datetime(2026, 11, 19, 11, 42), delivered_to="Handed to resident"
+    )
     [reply] = describe_order(order("delivered", (done,)), NOW, LONDON)
     assert reply.response == "utter_order_delivered"
     assert reply.params["delivered_time"] == "Thursday 19 November at 11:42"
@@ -36,14 +40,20 @@ def test_delivered_order_says_when_and_where() -> None:
 
 
 def test_delivery_time_is_shown_in_the_shops_time_zone_in_summer() -> None:
-    done = parcel("delivered", delivered_at=datetime(2026, 7, 1, 10, 42), delivered_to="Parcel locker")
+    done = parcel(
+        "delivered", delivered_at=datetime(2026, 7, 1, 10, 42), delivered_to="Parcel locker"
+    )
     now = datetime(2026, 7, 3, 9, 0)
     [reply] = describe_order(order("delivered", (done,)), now, LONDON)
     assert reply.params["delivered_time"] == "Wednesday 1 July at 11:42"  # BST = UTC+1
 
 
 def test_orders_not_shipped_yet_give_the_expected_dispatch() -> None:
-    for status, response in [("placed", "utter_order_placed"), ("paid", "utter_order_paid"), ("packed", "utter_order_packed")]:
+    for status, response in [
+        ("placed", "utter_order_placed"),
+        ("paid", "utter_order_paid"),
+        ("packed", "utter_order_packed"),
+    ]:
         [reply] = describe_order(order(status, expected_dispatch=date(2026, 11, 23)), NOW, LONDON)
         assert reply.response == response
         assert reply.params["dispatch_date"] == "tomorrow"
@@ -65,7 +75,12 @@ def test_cancelled_and_refunded_order_says_what_happened_to_the_money() -> None:
 
 
 def test_cancelled_before_payment_says_nothing_was_charged() -> None:
-    o = order("cancelled", cancelled_at=datetime(2026, 11, 20, 9, 0), payment_status="voided", currency="EUR")
+    o = order(
+        "cancelled",
+        cancelled_at=datetime(2026, 11, 20, 9, 0),
+        payment_status="voided",
+        currency="EUR",
+    )
     [reply] = describe_order(o, NOW, LONDON)
     assert reply.response == "utter_order_cancelled_not_charged"
     assert reply.params["total"] == "€79.00"
@@ -78,11 +93,20 @@ def test_lost_parcel_gets_an_apology_and_the_last_scan() -> None:
 
 
 def test_split_shipment_gets_one_line_per_parcel() -> None:
-    first = parcel("delivered", id=1, delivered_at=datetime(2026, 11, 21, 13, 20), delivered_to="Handed to resident",
-                   contents=(("Duvet cover", 1), ("Pillowcase pair", 2)))
+    first = parcel(
+        "delivered",
+        id=1,
+        delivered_at=datetime(2026, 11, 21, 13, 20),
+        delivered_to="Handed to resident",
+        contents=(("Duvet cover", 1), ("Pillowcase pair", 2)),
+    )
     second = parcel("in_transit", id=2, carrier="Royal Mail", contents=(("Table lamp", 1),))
     replies = describe_order(order("shipped", (first, second)), NOW, LONDON)
-    assert [r.response for r in replies] == ["utter_order_split", "utter_parcel_delivered", "utter_parcel_in_transit"]
+    assert [r.response for r in replies] == [
+        "utter_order_split",
+        "utter_parcel_delivered",
+        "utter_parcel_in_transit",
+    ]
     assert replies[0].params["parcel_count"] == "2"
     assert replies[1].params["contents"] == "Duvet cover, 2 × Pillowcase pair"
     assert replies[2].params["carrier"] == "Royal Mail"

@@ -11,14 +11,20 @@ class FakeAttempts:
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, datetime, bool]] = []
 
-    async def record_verification(self, order_number: str, conversation_id: str, at: datetime, succeeded: bool) -> None:
+    async def record_verification(
+        self, order_number: str, conversation_id: str, at: datetime, succeeded: bool
+    ) -> None:
         self.rows.append((order_number, conversation_id, at, succeeded))
 
-    async def failures_since(self, since: datetime, *, order_number: Optional[str] = None, conversation_id: str = "") -> int:
+    async def failures_since(
+        self, since: datetime, *, order_number: Optional[str] = None, conversation_id: str = ""
+    ) -> int:
         return sum(
             1
             for number, conv, at, ok in self.rows
-            if at >= since and not ok and (number == order_number if order_number is not None else conv == conversation_id)
+            if at >= since
+            and not ok
+            and (number == order_number if order_number is not None else conv == conversation_id)
         )
 
 
@@ -44,23 +50,35 @@ async def test_five_failures_within_an_hour_lock_the_order() -> None:
     repo = FakeAttempts()
     o = order()
     outcomes = [
-        (await verify_ownership(repo, o, f"guess{i}@example.com", "conv-a", NOW + timedelta(minutes=i))).outcome  # type: ignore[arg-type]
+        (
+            await verify_ownership(
+                repo, o, f"guess{i}@example.com", "conv-a", NOW + timedelta(minutes=i)
+            )
+        ).outcome  # type: ignore[arg-type]
         for i in range(5)
     ]
     assert outcomes == [Outcome.MISMATCH] * 4 + [Outcome.LOCKED]
     # even the right answer is refused while locked
-    right = await verify_ownership(repo, o, "jane.doe@example.com", "conv-a", NOW + timedelta(minutes=6))  # type: ignore[arg-type]
+    right = await verify_ownership(
+        repo, o, "jane.doe@example.com", "conv-a", NOW + timedelta(minutes=6)
+    )  # type: ignore[arg-type]
     assert right.outcome is Outcome.LOCKED
 
 
-async def test_the_lock_follows_the_order_across_conversations_and_expires_after_the_window() -> None:
+async def test_the_lock_follows_the_order_across_conversations_and_expires_after_the_window() -> (
+    None
+):
     repo = FakeAttempts()
     o = order()
     for i in range(5):
         await verify_ownership(repo, o, "wrong", f"conv-{i}", NOW)  # type: ignore[arg-type]
-    other = await verify_ownership(repo, o, "jane.doe@example.com", "conv-new", NOW + timedelta(minutes=30))  # type: ignore[arg-type]
+    other = await verify_ownership(
+        repo, o, "jane.doe@example.com", "conv-new", NOW + timedelta(minutes=30)
+    )  # type: ignore[arg-type]
     assert other.outcome is Outcome.LOCKED
-    later = await verify_ownership(repo, o, "jane.doe@example.com", "conv-new", NOW + timedelta(minutes=61))  # type: ignore[arg-type]
+    later = await verify_ownership(
+        repo, o, "jane.doe@example.com", "conv-new", NOW + timedelta(minutes=61)
+    )  # type: ignore[arg-type]
     assert later.outcome is Outcome.VERIFIED
 
 
@@ -68,7 +86,9 @@ async def test_one_conversation_guessing_across_many_orders_is_locked_too() -> N
     repo = FakeAttempts()
     for i in range(5):
         await verify_ownership(repo, order(number=f"1000{i}"), "wrong", "conv-x", NOW)  # type: ignore[arg-type]
-    result = await verify_ownership(repo, order(number="10009"), "jane.doe@example.com", "conv-x", NOW)  # type: ignore[arg-type]
+    result = await verify_ownership(
+        repo, order(number="10009"), "jane.doe@example.com", "conv-x", NOW
+    )  # type: ignore[arg-type]
     assert result.outcome is Outcome.LOCKED
 
 

@@ -18,7 +18,7 @@ def test_a_shop_signed_customer_token_identifies_the_customer() -> None:
 
 def test_a_forged_expired_or_malformed_customer_token_identifies_nobody() -> None:
     token = make_customer_token(7, SECRET)
-    cid, expires, sig = token.split(".")
+    _cid, expires, sig = token.split(".")
     assert verify_customer_token(f"8.{expires}.{sig}", SECRET) is None
     assert verify_customer_token(token, "other-secret") is None
     assert verify_customer_token(token, SECRET, now=time.time() + 7200) is None

@@ -33,7 +33,9 @@ async def load_order(baton: Baton) -> AsyncIterator[Callable[[str], Awaitable[Or
 async def new_customer(baton: Baton) -> AsyncIterator[Callable[..., Awaitable[WebChatCustomer]]]:
     opened: list[WebChatCustomer] = []
 
-    async def open_chat(customer_id: int | None = None, resume: str | None = None) -> WebChatCustomer:
+    async def open_chat(
+        customer_id: int | None = None, resume: str | None = None
+    ) -> WebChatCustomer:
         token = make_customer_token(customer_id, CUSTOMER_TOKEN_SECRET) if customer_id else None
         client = WebChatCustomer(baton.rasa_url, customer_token=token)
         await client.connect(resume=resume)

@@ -26,13 +26,21 @@ async def ask_with_proof(customer: WebChatCustomer, number: str, proof: str) -> 
     [
         ("10001", "jane.doe@example.com", ["on its way with DPD", "Expected delivery"]),
         ("10002", "SW1A 1AA", ["was delivered", "Handed to resident", "14 Abbey Road, London"]),
-        ("10003", "liam.murphy@example.ie", ["I'm sorry", "running late", "now expects to deliver it"]),
+        (
+            "10003",
+            "liam.murphy@example.ie",
+            ["I'm sorry", "running late", "now expects to deliver it"],
+        ),
         ("10004", "priya.shah@example.com", ["waiting for your payment", "dispatch it"]),
         ("10005", "M1 1AE", ["is paid and waiting to be packed", "dispatch it tomorrow"]),
         ("10006", "ewan.campbell@example.com", ["is packed", "leave our warehouse today"]),
         ("10007", "jane.doe@example.com", ["out for delivery with Evri", "should reach you today"]),
         ("10008", "D02 X285", ["treated as lost", "replacement or refund"]),
-        ("10009", "priya.shah@example.com", ["was cancelled", "An item went out of stock", "We refunded"]),
+        (
+            "10009",
+            "priya.shah@example.com",
+            ["was cancelled", "An item went out of stock", "We refunded"],
+        ),
         ("10012", "EH1 1YZ", ["was cancelled", "You weren't charged"]),
     ],
 )
@@ -50,7 +58,9 @@ async def test_each_order_state_gets_its_own_true_answer(
             assert parcel.latest_event.description in answer
 
 
-async def test_split_shipment_answers_with_one_line_per_parcel(customer: WebChatCustomer, load_order: OrderLoader) -> None:
+async def test_split_shipment_answers_with_one_line_per_parcel(
+    customer: WebChatCustomer, load_order: OrderLoader
+) -> None:
     first = await customer.say("where's 10010??")
     assert ASK_PROOF in first.text
     turn = await customer.say("liam.murphy@example.ie")
@@ -70,11 +80,17 @@ async def test_the_order_number_can_come_later(customer: WebChatCustomer) -> Non
     assert "Order 10001 is on its way with DPD" in answer.text
 
 
-async def test_a_wrong_proof_never_says_which_part_was_wrong_and_shows_nothing(customer: WebChatCustomer) -> None:
+async def test_a_wrong_proof_never_says_which_part_was_wrong_and_shows_nothing(
+    customer: WebChatCustomer,
+) -> None:
     await customer.say("where is 10002")
     turn = await customer.say("jane.doe@example.org")
     assert "doesn't match the details we have for order 10002" in turn.text
-    assert "delivered" not in turn.text and "e-mail is" not in turn.text and "postcode is" not in turn.text
+    assert (
+        "delivered" not in turn.text
+        and "e-mail is" not in turn.text
+        and "postcode is" not in turn.text
+    )
 
 
 async def test_five_failed_proofs_lock_the_order_for_everyone(
@@ -130,7 +146,9 @@ async def test_an_unknown_order_number_gets_a_polite_answer(customer: WebChatCus
     assert "couldn't find an order with the number 99999" in turn.text
 
 
-async def test_a_question_in_the_middle_is_answered_and_the_order_question_resumes(customer: WebChatCustomer) -> None:
+async def test_a_question_in_the_middle_is_answered_and_the_order_question_resumes(
+    customer: WebChatCustomer,
+) -> None:
     await customer.say("where is my order")
     aside = await customer.say("are you a bot?")
     assert "virtual assistant" in aside.text and "order number" in aside.text
@@ -141,9 +159,20 @@ async def test_a_question_in_the_middle_is_answered_and_the_order_question_resum
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "a" * 5000, "😀🙃📦", "'; DROP TABLE orders;--", "<script>alert('x')</script>", "10234'; --", "<b>10001</b>"],
+    [
+        "",
+        "   ",
+        "a" * 5000,
+        "😀🙃📦",
+        "'; DROP TABLE orders;--",
+        "<script>alert('x')</script>",
+        "10234'; --",
+        "<b>10001</b>",
+    ],
 )
-async def test_odd_input_gets_a_sensible_reply_and_never_a_server_error(customer: WebChatCustomer, text: str) -> None:
+async def test_odd_input_gets_a_sensible_reply_and_never_a_server_error(
+    customer: WebChatCustomer, text: str
+) -> None:
     turn = await customer.say(text)
     assert turn.texts, "the bot must always answer"
     assert not any("went wrong" in t for t in turn.texts)

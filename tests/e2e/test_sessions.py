@@ -42,7 +42,9 @@ async def test_an_invented_session_id_starts_a_new_empty_conversation(new_custom
         assert "on its way" not in turn.text
 
 
-async def test_a_message_naming_another_session_stays_in_the_senders_own_conversation(new_customer: Opener) -> None:
+async def test_a_message_naming_another_session_stays_in_the_senders_own_conversation(
+    new_customer: Opener,
+) -> None:
     victim = await new_customer()
     await victim.say("hello")
     intruder = await new_customer()

@@ -55,12 +55,18 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
     logs = [var_dir / "action-server.log", var_dir / "rasa-server.log"]
     procs = [
         subprocess.Popen(
-            action_command(action_port), cwd=ROOT, env=env,
-            stdout=logs[0].open("wb"), stderr=subprocess.STDOUT,
+            action_command(action_port),
+            cwd=ROOT,
+            env=env,
+            stdout=logs[0].open("wb"),
+            stderr=subprocess.STDOUT,
         ),
         subprocess.Popen(
-            rasa_command(model, rasa_port), cwd=ROOT, env=env,
-            stdout=logs[1].open("wb"), stderr=subprocess.STDOUT,
+            rasa_command(model, rasa_port),
+            cwd=ROOT,
+            env=env,
+            stdout=logs[1].open("wb"),
+            stderr=subprocess.STDOUT,
         ),
     ]
     baton = Baton(
