@@ -81,3 +81,23 @@ test: lint validate pytest conversations  ## install, lint, validate, pytest, co
 .PHONY: clean
 clean:  ## remove the virtualenv, models and local databases
 	rm -rf $(VENV) models var results reports .mypy_cache .ruff_cache .pytest_cache
+
+# --- trainers (issue 6) ---
+# The loop: edit data/nlu -> make validate -> make nlu-report -> make inbox -> label -> make inbox-apply.
+
+.PHONY: nlu-report
+nlu-report: $(STAMP)  ## held-out test + 5-fold CV -> reports/summary.md, confusion matrix, histogram
+	$(PY) -m bot.nlu_report --cv --folds 5 $(REPORT_ARGS)
+
+.PHONY: quality-gate
+quality-gate: $(STAMP)  ## held-out scores vs the floor in tests/nlu/quality_floor.json
+	$(PY) -m bot train
+	$(PY) -m pytest -q tests/trainers/test_quality_gate.py
+
+.PHONY: inbox
+inbox: $(STAMP)  ## messages the bot was unsure about (tracker store) -> reports/inbox.csv
+	$(PY) -m bot.inbox collect $(INBOX_ARGS)
+
+.PHONY: inbox-apply
+inbox-apply: $(STAMP)  ## add the labelled rows of reports/inbox.csv to data/nlu
+	$(PY) -m bot.inbox apply $(APPLY_ARGS)

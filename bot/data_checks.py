@@ -1,14 +1,27 @@
-"""Checks Rasa's validator does not make: enough examples, no example under two intents,
-and names that match bot/names.py (the names other code and tests rely on)."""
+"""Checks Rasa's validator does not make (``python -m bot check-data``, part of ``make validate``).
+
+- enough examples per intent, no example under two intents or twice under one;
+- names matching bot/names.py (the names other code and tests rely on);
+- every regex compiles, and every entity has a regex named after it (Baton's entities come from
+  the RegexEntityExtractor) or annotated examples;
+- annotated entities are domain entities and the regex finds them where they are annotated, so
+  what the training data teaches and what the bot extracts at run time agree;
+- the held-out test set shares no message of five words or more with the training data;
+- e-mail addresses in the training data are fake ones (example.com, example.ie, ...).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot import names
+from bot.trainers.nlu_files import normalise
+from bot.trainers.privacy import real_email_addresses
 
 MIN_EXAMPLES_CORE = 40
 MIN_EXAMPLES_SMALL_TALK = 15
@@ -20,16 +33,118 @@ SMALL_TALK = {
     names.THANK,
     names.BOT_CHALLENGE,
 }
+HELD_OUT = Path("tests") / "nlu" / "test_nlu.yml"
+OVERLAP_MIN_WORDS = 5
+
+
+def _messages(path: Path) -> list[Any]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return list(load_data(str(path)).intent_examples)
 
 
 def _examples(root: Path) -> dict[str, list[str]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(root / "data" / "nlu"))
     by_intent: dict[str, list[str]] = defaultdict(list)
-    for message in data.intent_examples:
+    for message in _messages(root / "data" / "nlu"):
         by_intent[str(message.get("intent"))].append(str(message.get("text")))
     return by_intent
+
+
+def _features(nlu_dir: Path) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        content = yaml.safe_load(path.read_text()) or {}
+        for item in content.get("nlu", []) or []:
+            if isinstance(item, dict) and ("regex" in item or "lookup" in item):
+                items.append({**item, "_file": path.name})
+    return items
+
+
+def _patterns(item: dict[str, Any]) -> list[str]:
+    lines = str(item.get("examples", "")).splitlines()
+    return [line.strip().removeprefix("- ").strip() for line in lines if line.strip()]
+
+
+def check_features(
+    nlu_dir: Path, entities: list[str]
+) -> tuple[list[str], dict[str, list[re.Pattern[str]]]]:
+    """Regexes compile, lookups are not empty; returns the problems and the entity regexes."""
+    problems: list[str] = []
+    regexes: dict[str, list[re.Pattern[str]]] = defaultdict(list)
+    for item in _features(nlu_dir):
+        kind = "regex" if "regex" in item else "lookup"
+        name, patterns = item[kind], _patterns(item)
+        if not patterns:
+            problems.append(f"{item['_file']}: {kind} {name!r} has no examples")
+        if kind == "lookup" and name in entities:
+            problems.append(
+                f"{item['_file']}: lookup {name!r} is named after an entity; the extractor would "
+                "tag every entry as that entity (name it e.g. {name}_hint instead)"
+            )
+        for pattern in patterns if kind == "regex" else []:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as error:
+                problems.append(
+                    f"{item['_file']}: regex {name!r} does not compile ({error}): {pattern}"
+                )
+                continue
+            if name in entities:
+                regexes[name].append(compiled)
+    return problems, dict(regexes)
+
+
+def check_entities(
+    messages: list[Any], entities: list[str], regexes: dict[str, list[re.Pattern[str]]]
+) -> list[str]:
+    """Annotated entities exist in the domain and the regexes find them where annotated."""
+    problems: list[str] = []
+    annotated: set[str] = set()
+    for message in messages:
+        text = str(message.get("text"))
+        for entity in message.get("entities") or []:
+            name = str(entity.get("entity"))
+            annotated.add(name)
+            if name not in entities:
+                problems.append(f"{text!r} annotates {name!r}, which domain.yml does not list")
+                continue
+            start, end = int(entity["start"]), int(entity["end"])
+            found = any(
+                m.start() < end and m.end() > start
+                for pattern in regexes.get(name, [])
+                for m in pattern.finditer(text)
+            )
+            if regexes.get(name) and not found:
+                problems.append(
+                    f"{text!r}: the {name} regex does not find the annotated {text[start:end]!r} "
+                    "(the bot would not extract it); fix the annotation or the regex"
+                )
+    for name in entities:
+        if name not in regexes and name not in annotated:
+            problems.append(
+                f"entity {name!r} has neither a regex in data/nlu nor annotated examples"
+            )
+    return problems
+
+
+def check_held_out(training: list[Any], test_file: Path) -> list[str]:
+    """Messages of OVERLAP_MIN_WORDS words or more must not be in both sets.
+
+    Short everyday messages ("yes", "hi", "where is my order") are bound to be in any two sets
+    written independently; a longer one in both means the test set leaked into training.
+    """
+    if not test_file.exists():
+        return []
+    texts = {normalise(str(m.get("text"))): str(m.get("intent")) for m in training}
+    problems = []
+    for message in _messages(test_file):
+        key = normalise(str(message.get("text")))
+        if key in texts and len(key.split()) >= OVERLAP_MIN_WORDS:
+            problems.append(
+                f"{message.get('text')!r} is both a training example ({texts[key]}) and in the "
+                f"held-out set {HELD_OUT}; remove it from data/nlu"
+            )
+    return problems
 
 
 def check_all(root: Path) -> list[str]:
@@ -45,7 +160,10 @@ def check_all(root: Path) -> list[str]:
     if set(domain.get("entities", [])) != set(names.ENTITIES):
         problems.append(f"domain.yml entities {domain.get('entities')} differ from bot/names.py")
 
-    by_intent = _examples(root)
+    messages = _messages(root / "data" / "nlu")
+    by_intent: dict[str, list[str]] = defaultdict(list)
+    for message in messages:
+        by_intent[str(message.get("intent"))].append(str(message.get("text")))
     for intent in names.INTENTS:
         floor = MIN_EXAMPLES_SMALL_TALK if intent in SMALL_TALK else MIN_EXAMPLES_CORE
         count = len(by_intent.get(intent, []))
@@ -54,9 +172,22 @@ def check_all(root: Path) -> list[str]:
     seen: dict[str, str] = {}
     for intent, texts in sorted(by_intent.items()):
         for text in texts:
-            key = " ".join(text.lower().split())
+            key = normalise(text)
             other = seen.get(key)
             if other is not None and other != intent:
                 problems.append(f"{text!r} is an example of both {other!r} and {intent!r}")
+            elif other == intent:
+                problems.append(f"{text!r} is an example of {intent!r} twice")
             seen[key] = intent
+
+    entities = [str(e) for e in domain.get("entities", [])]
+    feature_problems, regexes = check_features(root / "data" / "nlu", entities)
+    problems += feature_problems
+    problems += check_entities(messages, entities, regexes)
+    problems += check_held_out(messages, root / HELD_OUT)
+    for message in messages:
+        for address in real_email_addresses(str(message.get("text"))):
+            problems.append(
+                f"{message.get('text')!r}: use a fake address (@example.com), not {address}"
+            )
     return problems

@@ -92,6 +92,7 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
     since_handoff: list[Picked] = []
     rating_messages: set[int] = set()
     latest: Picked | None = None
+    seen: list[Picked] = []
     paused = False
 
     def note(message: Picked, reason: str) -> None:
@@ -112,6 +113,8 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
             message = Picked(
                 sender_id, text, intent, confidence, float(event.get("timestamp") or 0)
             )
+            seen.append(message)  # keeps every message alive, so id() stays unique
+            latest = message
             parse_intent = str(((event.get("parse_data") or {}).get("intent") or {}).get("name"))
             if parse_intent in rules.rating_intents:
                 rating_messages.add(id(message))

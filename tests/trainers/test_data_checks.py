@@ -1,0 +1,72 @@
+"""Baton's own data checks (``make validate``) catch what Rasa's validator lets through."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.data_checks import check_all
+from bot.settings import ROOT
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the parts of the repository the checks read."""
+    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
+    shutil.copytree(ROOT / "data" / "nlu", tmp_path / "data" / "nlu")
+    (tmp_path / "tests" / "nlu").mkdir(parents=True)
+    return tmp_path
+
+
+def add(repo: Path, name: str, body: str) -> None:
+    (repo / "data" / "nlu" / name).write_text('version: "3.1"\nnlu:\n' + body)
+
+
+def test_the_repository_data_passes() -> None:
+    assert check_all(ROOT) == []
+
+
+def test_a_regex_that_does_not_compile_is_reported(repo: Path) -> None:
+    add(repo, "extra.yml", "- regex: order_hint\n  examples: |\n    - (unclosed\n")
+    assert any("regex 'order_hint' does not compile" in p for p in check_all(repo))
+
+
+def test_an_annotation_the_regex_would_not_extract_is_reported(repo: Path) -> None:
+    add(repo, "extra.yml", "- intent: inform\n  examples: |\n    - it is [ABC](order_number)\n")
+    assert any(
+        "the order_number regex does not find the annotated 'ABC'" in p for p in check_all(repo)
+    )
+
+
+def test_an_entity_without_regex_or_examples_is_reported(repo: Path) -> None:
+    domain = (repo / "domain.yml").read_text()
+    (repo / "domain.yml").write_text(
+        domain.replace("  - postal_code\n", "  - postal_code\n  - colour\n", 1)
+    )
+    assert any("entity 'colour' has neither a regex" in p for p in check_all(repo))
+
+
+def test_a_long_held_out_message_in_the_training_data_is_reported(repo: Path) -> None:
+    (repo / "tests" / "nlu" / "test_nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
+        "    - my order was supposed to arrive yesterday and its still not here\n    - yes\n"
+    )
+    problems = check_all(repo)
+    assert any(
+        "is both a training example (order_status) and in the held-out set" in p for p in problems
+    )
+    assert not any("'yes'" in p for p in problems)  # short everyday messages are allowed in both
+
+
+def test_duplicates_and_real_email_addresses_are_reported(repo: Path) -> None:
+    add(
+        repo,
+        "extra.yml",
+        "- intent: order_status\n  examples: |\n    - Where is my ORDER\n"
+        "    - order for [someone@gmail.com](email)\n",
+    )
+    problems = check_all(repo)
+    assert any("'Where is my ORDER' is an example of 'order_status' twice" in p for p in problems)
+    assert any("use a fake address (@example.com), not someone@gmail.com" in p for p in problems)

@@ -1,0 +1,109 @@
+"""The NLU quality gate: the trained model on the held-out set, against the recorded floor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ROOT
+from bot.trainers.evaluation import Prediction, Scores, evaluate, score
+from bot.trainers.quality import FLOOR_FILE, Floor, compare
+
+HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
+
+
+@pytest.fixture(scope="module")
+def held_out(model: Path) -> Scores:
+    return evaluate(model, HELD_OUT)
+
+
+def test_held_out_scores_stay_above_the_recorded_floor(held_out: Scores) -> None:
+    floor = Floor.load(ROOT / FLOOR_FILE)
+    result = compare(held_out, floor)
+    assert result.passed, result.explain()
+
+
+def test_the_floor_keeps_the_readme_promise() -> None:
+    floor = Floor.load(ROOT / FLOOR_FILE)
+    assert floor.macro_f1 >= 0.95
+    assert floor.max_oos_leak_rate <= 0.03
+    assert set(floor.intent_f1) >= {"order_status", "return_item", "refund_status", "out_of_scope"}
+
+
+# --- the gate's logic, on synthetic results (no model) ------------------------------------------
+
+
+def results(errors: dict[str, list[str]] | None = None, per_intent: int = 10) -> list[Prediction]:
+    """``per_intent`` messages for each of four intents, all right except ``errors``.
+
+    ``errors`` maps an intent to what its first messages were (wrongly) predicted as.
+    """
+    errors = errors or {}
+    out = []
+    for intent in ("order_status", "return_item", "greet", "out_of_scope"):
+        wrong = errors.get(intent, [])
+        for i in range(per_intent):
+            predicted = wrong[i] if i < len(wrong) else intent
+            out.append(Prediction(f"{intent} message {i}", intent, predicted, 0.9))
+    return out
+
+
+def test_gate_passes_when_nothing_changed() -> None:
+    scores = score(results())
+    result = compare(scores, Floor.from_scores(scores))
+    assert result.passed
+    assert result.worse == []
+
+
+def test_gate_fails_when_an_intent_is_made_worse_on_purpose() -> None:
+    floor = Floor.from_scores(score(results()))
+    worse = score(results({"return_item": ["order_status"] * 4}))
+
+    result = compare(worse, floor)
+
+    assert not result.passed
+    message = result.explain()
+    assert "below the floor" in message
+    assert "intent 'return_item' F1 fell from 1.000" in message
+    assert result.worse[0].intent == "return_item"  # the biggest drop first
+    assert "[return_item -> order_status 0.90] return_item message 0" in message
+
+
+def test_one_intent_collapsing_fails_even_if_the_average_holds() -> None:
+    floor = Floor(macro_f1=0.5, intent_f1={"greet": 1.0}, intent_tolerance=0.1)
+    result = compare(score(results({"greet": ["order_status"] * 3})), floor)
+    assert [f for f in result.failures if "'greet'" in f]
+
+
+def test_small_drops_within_the_tolerance_are_listed_but_pass() -> None:
+    floor = Floor(macro_f1=0.9, intent_f1={"greet": 1.0, "order_status": 1.0}, intent_tolerance=0.1)
+    result = compare(score(results({"greet": ["order_status"]})), floor)
+    assert result.passed
+    assert {c.intent for c in result.worse} == {"greet", "order_status"}
+
+
+def test_out_of_scope_taken_for_order_status_fails_the_gate() -> None:
+    floor = Floor(macro_f1=0.5, max_oos_leak_rate=0.03)
+    one_in_forty = score(results({"out_of_scope": ["order_status"]}, per_intent=40))
+    assert compare(one_in_forty, floor).passed  # 2.5% is within the limit
+
+    two_in_ten = score(results({"out_of_scope": ["greet", "return_item", "order_status"]}))
+    result = compare(two_in_ten, floor)
+
+    assert not result.passed
+    assert "2/10 out-of-scope messages (20.0%)" in result.explain()  # greet is no leak
+
+
+def test_raising_the_floor_never_lowers_it(tmp_path: Path) -> None:
+    high = Floor(macro_f1=0.99, max_oos_leak_rate=0.02, intent_tolerance=0.05, note="keep me")
+    raised = Floor.from_scores(score(results({"greet": ["order_status"]})), previous=high)
+    assert raised.macro_f1 == 0.99
+    assert (raised.max_oos_leak_rate, raised.intent_tolerance, raised.note) == (
+        0.02,
+        0.05,
+        "keep me",
+    )
+
+    raised.save(tmp_path / "floor.json")
+    assert Floor.load(tmp_path / "floor.json") == raised
