@@ -6,6 +6,7 @@ If either exits, the other is stopped too, so nothing is left half-running.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -39,6 +40,23 @@ def action_command(port: str) -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", port]
 
 
+def handoff_command(port: str) -> list[str]:
+    """The handoff service: queue, agent console, agents' Slack bridge (issue 5)."""
+    return [sys.executable, "-m", "handoff", "run", "--port", port]
+
+
+def handoff_environment(env: dict[str, str]) -> dict[str, str]:
+    """Local-mode defaults for the handoff service and for the two servers that call it."""
+    env = dict(env)
+    env.setdefault("HANDOFF_PORT", "5080")
+    env.setdefault("HANDOFF_URL", f"http://127.0.0.1:{env['HANDOFF_PORT']}")
+    env.setdefault("HANDOFF_PUBLIC_URL", f"http://localhost:{env['HANDOFF_PORT']}")
+    env.setdefault("HANDOFF_DATABASE_URL", f"sqlite:///{Path(env['BATON_VAR_DIR']) / 'handoff.db'}")
+    env.setdefault("RASA_RELAY_URL", f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/relay")
+    env.setdefault("HANDOFF_DEMO_AGENT", "true")
+    return env
+
+
 def wait_until_up(url: str, timeout: float, procs: list[subprocess.Popen[bytes]]) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -65,19 +83,26 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def run(model: Path) -> int:
-    env = local_environment()
+    env = handoff_environment(local_environment())
+    os.environ.update(env)
+    _prepare_secrets()
     rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
     procs = [
         subprocess.Popen(action_command(action_port), cwd=ROOT, env=env),  # noqa: S603
         subprocess.Popen(rasa_command(model, rasa_port), cwd=ROOT, env=env),  # noqa: S603
+        subprocess.Popen(handoff_command(env["HANDOFF_PORT"]), cwd=ROOT, env=env),  # noqa: S603
     ]
 
     def _terminate(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicit handlers: a shell that starts us in the background ignores SIGINT by default.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
-        up = wait_until_up(f"http://127.0.0.1:{rasa_port}/", 180, procs)
+        up = wait_until_up(f"http://127.0.0.1:{rasa_port}/", 180, procs) and wait_until_up(
+            f"{env['HANDOFF_URL']}/health", 60, procs
+        )
         if not up:
             print("Baton did not start: see the log above.", file=sys.stderr)
             return 1
@@ -87,6 +112,7 @@ def run(model: Path) -> int:
             f"  Baton is running.\n"
             f"  Web chat:      {public}/webchat\n"
             f"  Action server: http://127.0.0.1:{action_port}/health\n"
+            f"{_console_lines(env)}"
             f"  Press Ctrl-C to stop.\n",
             flush=True,
         )
@@ -98,3 +124,25 @@ def run(model: Path) -> int:
         return 0
     finally:
         stop(procs)
+
+
+def _prepare_secrets() -> None:
+    """Create the handoff secrets before the three processes start, so they do not race to."""
+    from connectors.secrets import secret_from_env
+
+    for name in ("HANDOFF_SERVICE_TOKEN", "HANDOFF_RELAY_TOKEN", "HANDOFF_DEMO_PASSWORD"):
+        secret_from_env(name)
+
+
+def _console_lines(env: dict[str, str]) -> str:
+    """The agent console's address and, in local mode, the demo agent's login."""
+    lines = f"  Agent console: {env['HANDOFF_PUBLIC_URL'].rstrip('/')}/\n"
+    if env.get("HANDOFF_DEMO_AGENT", "").lower() in ("1", "true", "yes", "on"):
+        from handoff.settings import load_settings
+
+        settings = load_settings()
+        lines += (
+            f"  Demo agent:    {settings.demo_username} / {settings.demo_password}"
+            "  (password kept in var/secrets)\n"
+        )
+    return lines

@@ -72,10 +72,23 @@ def _make_shared_session(create: Any) -> Any:
     return session
 
 
+class _EngineioWebsocketCloseFilter:
+    """python-engineio's Sanic driver returns no HTTP response once a websocket closes, and
+    Sanic logs that as an error with a traceback on every disconnect. Nothing failed; keep
+    the log for real errors."""
+
+    def filter(self, record: Any) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (exc is not None and "Invalid response type None" in str(exc))
+
+
 def apply_patches() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.utils.endpoints import EndpointConfig
 
+    import logging
+
+    logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
     RemoteAction._validate_action_result = _validate_action_result
     if not getattr(EndpointConfig.session, "_baton_shared", False):
         shared = _make_shared_session(EndpointConfig.session)
