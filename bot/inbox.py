@@ -188,7 +188,12 @@ def apply_labels(
     if not dry_run:
         for path, by_intent in pending.items():
             for intent, lines in by_intent.items():
-                nlu_files.append_examples(path, intent, lines)
+                try:
+                    nlu_files.append_examples(path, intent, lines)
+                except ValueError as error:  # the file is left as it was
+                    failed = [a for a in outcome.added if a[2] == path and a[1] == intent]
+                    outcome.added = [a for a in outcome.added if a not in failed]
+                    outcome.refused += [(text, intent, str(error)) for text, _, _ in failed]
     return outcome
 
 
@@ -200,6 +205,9 @@ def _domain_intents(root: Path) -> list[str]:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
+    import sqlalchemy.exc
+    from sqlalchemy.engine import make_url
+
     from bot.trainers.tracker_events import conversations
 
     url = args.url or local_environment()["TRACKER_DATABASE_URL"]
@@ -214,7 +222,15 @@ def cmd_collect(args: argparse.Namespace) -> int:
         low_rating=args.low_rating,
     )
     since = time.time() - args.days * 86400 if args.days else None
-    picked = pick_all(conversations(url, since), rules)
+    target = make_url(url)
+    if target.drivername.startswith("sqlite") and not Path(target.database or "").exists():
+        print(f"no tracker store at {target.database}: no conversations yet (make run first)")
+        return 1
+    try:
+        picked = pick_all(conversations(url, since), rules)
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        print(f"cannot read the tracker store {target!r}: {error}", file=sys.stderr)
+        return 1
     known = [e.text for e in nlu_files.load_examples(ROOT / "data" / "nlu")]
     rows = aggregate(picked, known)
     write_review_file(args.out, rows)

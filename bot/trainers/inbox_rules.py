@@ -34,11 +34,11 @@ LOW_RATING = "low_rating"
 class Rules:
     threshold: float = 0.7
     before_handoff: int = 2
-    handoff_actions: tuple[str, ...] = ("action_handoff",)
+    handoff_actions: tuple[str, ...] = (names.ACTION_HANDOFF,)
     handoff_utter_prefixes: tuple[str, ...] = ("utter_handoff",)
-    rating_slots: tuple[str, ...] = ("csat_rating",)
-    rating_intents: tuple[str, ...] = ("rate",)
-    rating_entity: str = "rating"
+    rating_slots: tuple[str, ...] = (names.SLOT_CSAT_RATING,)
+    rating_intents: tuple[str, ...] = (names.RATE,)
+    rating_entity: str = names.ENTITY_RATING
     low_rating: int = 2
 
 

@@ -24,15 +24,12 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bot import inbox
+from bot import inbox, names
 from bot.settings import ROOT
 from bot.trainers.inbox_rules import Rules, pick_all
 from bot.trainers.tracker_events import conversations
 
-INTENTS = [
-    "order_status", "return_item", "refund_status", "return_policy", "human_handoff", "greet",
-    "goodbye", "affirm", "deny", "thank", "bot_challenge", "inform", "out_of_scope",
-]  # fmt: skip
+INTENTS = list(names.INTENTS)
 
 
 def said(text: str, intent: str, confidence: float, **entities: Any) -> UserUttered:
