@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import proof
 from actions.common import customer_id, send, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.services import order_status, verification
@@ -137,38 +138,15 @@ class ValidateOrderStatusForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
-        proof = value[-1] if isinstance(value, list) and value else value
-        if number is None or not isinstance(proof, str) or not proof.strip():
-            return {names.SLOT_VERIFICATION: None}
-        settings = get_settings()
-        async with unit_of_work() as repo:
-            order = await repo.get_order(number)
-            if order is None:
-                return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_NUMBER: None}
-            verified = verified_orders(tracker)
-            if not verification.needs_proof(
-                order.customer_id, customer_id(tracker), number, verified
-            ):
-                return {names.SLOT_VERIFICATION: None}
-            result = await verification.verify_ownership(
-                repo,
-                order,
-                proof,
-                tracker.sender_id,
-                utc_now(),
-                settings.verification_max_failures,
-                _window(),
-            )
-        if result.outcome is verification.Outcome.VERIFIED:
-            logger.info("ownership of an order proven", extra={"conversation": tracker.sender_id})
-            return {names.SLOT_VERIFICATION: None, names.SLOT_VERIFIED_ORDERS: [*verified, number]}
-        if result.outcome is verification.Outcome.LOCKED:
+        # The same proof step as the returns forms (actions/proof.py).
+        check = await proof.check_proof(tracker, dispatcher, number, value)
+        if check.status is proof.ProofStatus.NO_ORDER:
+            return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_NUMBER: None}
+        if check.status is proof.ProofStatus.VERIFIED:
+            verified = check.verified_orders
+            return {names.SLOT_VERIFICATION: None, names.SLOT_VERIFIED_ORDERS: verified}
+        if check.status is proof.ProofStatus.LOCKED:
             return {names.SLOT_VERIFICATION: None, names.SLOT_ORDER_LOCKED: True}
-        dispatcher.utter_message(
-            response="utter_verification_failed",
-            order_number=number,
-            attempts_left=str(result.failures_left),
-        )
         return {names.SLOT_VERIFICATION: None}
 
 

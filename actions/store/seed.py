@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from actions.store import tables as t
 from actions.store.db import create_engine_for, create_schema
+from actions.store.seed_returns import seed_returns
 
 logger = logging.getLogger(__name__)
 
@@ -1348,6 +1349,7 @@ async def seed_store(engine: AsyncEngine, *, anchor: Optional[date] = None) -> S
             if await _meta(conn, "version") is None:
                 for table in _TABLES:
                     await conn.execute(insert(table), rows[table.name])
+                await seed_returns(conn, rows)  # returns in every state (seed_returns.py)
                 await _advance_sequences(conn)
                 created = True
     except (IntegrityError, OperationalError):

@@ -178,3 +178,112 @@ seed_meta = Table(
     Column("value", Text, nullable=False),
     UniqueConstraint("key"),
 )
+
+# --------------------------------------------------------------------------------------
+# Returns and refunds (actions/returns.py, actions/refunds.py; seeded by seed_returns.py)
+# --------------------------------------------------------------------------------------
+
+# A return moves forward through these states; "rejected" ends it without a refund.
+#   requested      created; a drop-off return waits for the customer to bring it in
+#   label_created  a carrier return whose label exists; the carrier has not scanned it yet
+#   in_transit     on its way to us (carrier scan or handed in at a store)
+#   received       arrived at the returns centre, waiting to be inspected
+#   inspected      checked and accepted; the refund is being paid
+#   refunded       the money (or store credit) has been paid: see ``refunds``
+#   rejected       not accepted after inspection (``rejection_reason`` says why)
+RETURN_STATES = (
+    "requested",
+    "label_created",
+    "in_transit",
+    "received",
+    "inspected",
+    "refunded",
+    "rejected",
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # "RMA-20001": what the customer quotes. Set right after the insert (from the id).
+    Column("rma", String(16), nullable=True, unique=True),
+    Column("order_id", ForeignKey("orders.id"), nullable=False, index=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False, index=True),
+    # The conversation that created it (None for returns made elsewhere, e.g. the seed).
+    Column("conversation_id", String(120), nullable=True),
+    # Hash of the conversation and the confirmed selection: the same confirmation delivered
+    # twice (double click, channel or action retry) finds the first return instead of
+    # creating a second one. The unique constraint is what guarantees it.
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("status", String(20), nullable=False),
+    # damaged, wrong_item, doesnt_fit, changed_mind, other (policy/returns.yml)
+    Column("reason", String(20), nullable=False),
+    Column("reason_note", String(500), nullable=True),  # the customer's own words, if any
+    Column("method", String(12), nullable=False),  # drop_off, carrier
+    Column("store_id", ForeignKey("stores.id"), nullable=True),  # drop_off only
+    Column("refund_method", String(20), nullable=False),  # original_payment, store_credit
+    Column("currency", String(3), nullable=False),
+    Column("items_value", Numeric(10, 2), nullable=False),
+    Column("return_fee", Numeric(10, 2), nullable=False),
+    Column("refund_amount", Numeric(10, 2), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("return_by", Date, nullable=True),  # last day to hand it in (shop-local date)
+    Column("shipped_at", DateTime, nullable=True),  # scanned by the carrier / handed in
+    Column("received_at", DateTime, nullable=True),
+    Column("inspected_at", DateTime, nullable=True),
+    Column("rejected_at", DateTime, nullable=True),
+    Column("rejection_reason", String(300), nullable=True),
+)
+
+return_items = Table(
+    "return_items",
+    metadata,
+    Column("return_id", ForeignKey("returns.id"), primary_key=True),
+    Column("order_item_id", ForeignKey("order_items.id"), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+)
+
+# A prepaid carrier label; the printable page is GET /returns/labels/<rma>?t=<token>.
+return_labels = Table(
+    "return_labels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("return_id", ForeignKey("returns.id"), nullable=False, unique=True),
+    Column("carrier", String(40), nullable=False),
+    Column("tracking_number", String(40), nullable=False, unique=True),
+    Column("tracking_url", String(300), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("valid_until", Date, nullable=False),  # shop-local date
+)
+
+# Money paid back for a return (one refund per return).
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("return_id", ForeignKey("returns.id"), nullable=False, unique=True),
+    Column("amount", Numeric(10, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("method", String(20), nullable=False),  # original_payment, store_credit
+    Column("destination", String(60), nullable=False),  # "Visa ending 4242", "store credit"
+    Column("refunded_at", DateTime, nullable=False),
+)
+
+# Cases the policy leaves to a person, recorded with everything the customer said so the
+# human handoff (action_handoff) can pick them up. ``details`` is JSON: order, items,
+# reason, the customer's messages in this flow, and why a person is needed.
+handoff_requests = Table(
+    "handoff_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(120), nullable=False, index=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=True),
+    Column("order_number", String(12), nullable=True),
+    Column("topic", String(20), nullable=False),  # "return"
+    # late_return, high_value, damaged_on_arrival, customer_asked, order_locked
+    Column("reason", String(30), nullable=False),
+    Column("summary", String(500), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("status", String(12), nullable=False, default="open"),  # open, taken, closed
+    Column("created_at", DateTime, nullable=False),
+)

@@ -1,0 +1,97 @@
+"""The ownership proof step, shared by every form that shows an order's details.
+
+An anonymous customer proves an order is theirs with its e-mail address or delivery postcode
+(DESIGN.md, "One customer across channels"). The order status form, the return form and the
+refund status form all ask the same question through the shared ``verification_value`` slot;
+this module checks the answer the same way for all of them — recording the attempt, counting
+failures towards the lock, and telling the customer (without saying which part was wrong) —
+so the rule lives in one place: :mod:`actions.services.verification`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import customer_id, utc_now, verified_orders
+from actions.services import verification
+from actions.settings import get_settings
+from actions.store.uow import unit_of_work
+
+logger = logging.getLogger(__name__)
+
+
+class ProofStatus(str, Enum):
+    VERIFIED = "verified"  # proven just now
+    NOT_NEEDED = "not_needed"  # their own order, or proven earlier in the conversation
+    MISMATCH = "mismatch"  # wrong; the customer was told and may try again
+    LOCKED = "locked"  # too many failures: self-service is closed for this order
+    NO_ORDER = "no_order"  # the order does not exist (any more)
+    EMPTY = "empty"  # nothing usable was given
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    status: ProofStatus
+    verified_orders: list[str]
+
+
+def window() -> timedelta:
+    return timedelta(minutes=get_settings().verification_window_minutes)
+
+
+async def is_locked(tracker: Tracker, number: str) -> bool:
+    """Whether this order is locked for self-service for this conversation."""
+    settings = get_settings()
+    async with unit_of_work() as repo:
+        return await verification.is_locked(
+            repo,
+            number,
+            tracker.sender_id,
+            utc_now(),
+            settings.verification_max_failures,
+            window(),
+        )
+
+
+async def check_proof(
+    tracker: Tracker, dispatcher: CollectingDispatcher, number: Optional[str], value: Any
+) -> ProofCheck:
+    """Check ``value`` as proof of owning order ``number`` and say so when it is wrong."""
+    proof = value[-1] if isinstance(value, list) and value else value
+    verified = verified_orders(tracker)
+    if number is None or not isinstance(proof, str) or not proof.strip():
+        return ProofCheck(ProofStatus.EMPTY, verified)
+    settings = get_settings()
+    async with unit_of_work() as repo:
+        order = await repo.get_order(number)
+        if order is None:
+            return ProofCheck(ProofStatus.NO_ORDER, verified)
+        if not verification.needs_proof(order.customer_id, customer_id(tracker), number, verified):
+            return ProofCheck(ProofStatus.NOT_NEEDED, verified)
+        result = await verification.verify_ownership(
+            repo,
+            order,
+            proof,
+            tracker.sender_id,
+            utc_now(),
+            settings.verification_max_failures,
+            window(),
+        )
+    if result.outcome is verification.Outcome.VERIFIED:
+        logger.info("ownership of an order proven", extra={"conversation": tracker.sender_id})
+        return ProofCheck(ProofStatus.VERIFIED, [*verified, number])
+    if result.outcome is verification.Outcome.LOCKED:
+        return ProofCheck(ProofStatus.LOCKED, verified)
+    dispatcher.utter_message(
+        response="utter_verification_failed",
+        order_number=number,
+        attempts_left=str(result.failures_left),
+    )
+    return ProofCheck(ProofStatus.MISMATCH, verified)

@@ -1,0 +1,135 @@
+"""Where a return and its refund are: one answer per state, from the return's own dates.
+
+"Where is my refund?" deserves the same care as "where is my order?": the state in words,
+the date it got there, and what happens next with the amount and where the money goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from actions.services.formatting import day, local, money
+from actions.services.replies import Reply
+from actions.services.returns_policy import ReturnPolicy
+from actions.services.returns_replies import line_text, refund_destination, working_days
+from actions.store.returns_models import Return
+
+
+def add_working_days(start: date, days: int) -> date:
+    """``start`` plus ``days`` working days (Monday to Friday)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _on(moment: Optional[datetime], tz: ZoneInfo, today: date) -> str:
+    return day(local(moment, tz).date(), today) if moment else "recently"
+
+
+def describe_return(
+    ret: Return,
+    policy: ReturnPolicy,
+    now: datetime,
+    tz: ZoneInfo,
+    label_url: Callable[[str], str],
+) -> Reply:
+    """The answer to "where is my refund?" for one return the customer may see."""
+    today = local(now, tz).date()
+    try:
+        days = policy.refund_method(ret.refund_method).working_days
+    except KeyError:  # a method the shop no longer offers: the return keeps its own
+        days = 5
+    facts = {
+        "rma": ret.rma,
+        "order_number": ret.order_number,
+        "items": ", ".join(line_text(x.product_name, x.quantity) for x in ret.lines) or "items",
+        "amount": money(ret.refund_amount, ret.currency),
+        "refund_destination": refund_destination(ret.payment_method, ret.refund_method),
+        "timing": working_days(days),
+        "return_by": day(ret.return_by, today) if ret.return_by else "soon",
+        "created_date": _on(ret.created_at, tz, today),
+    }
+    status = ret.status
+    if status == "requested":
+        facts.update(store_name=ret.store_name or "", store_address=ret.store_address or "")
+        return Reply("utter_refund_status_requested", facts)
+    if status == "label_created" and ret.label is not None:
+        facts.update(
+            carrier=ret.label.carrier,
+            tracking_number=ret.label.tracking_number,
+            label_url=label_url(ret.rma),
+        )
+        return Reply("utter_refund_status_label_created", facts)
+    if status == "in_transit":
+        facts["shipped_date"] = _on(ret.shipped_at, tz, today)
+        if ret.label is not None:
+            facts.update(
+                carrier=ret.label.carrier,
+                tracking_number=ret.label.tracking_number,
+                tracking_url=ret.label.tracking_url,
+            )
+            return Reply("utter_refund_status_in_transit_carrier", facts)
+        facts["store_name"] = ret.store_name or "our store"
+        return Reply("utter_refund_status_in_transit_store", facts)
+    if status == "received":
+        facts["received_date"] = _on(ret.received_at, tz, today)
+        return Reply("utter_refund_status_received", facts)
+    if status == "inspected":
+        inspected = local(ret.inspected_at, tz).date() if ret.inspected_at else today
+        facts.update(
+            inspected_date=day(inspected, today),
+            expected_date=day(add_working_days(inspected, days), today),
+        )
+        return Reply("utter_refund_status_inspected", facts)
+    if status == "refunded" and ret.refund is not None:
+        facts.update(
+            amount=money(ret.refund.amount, ret.refund.currency),
+            refund_destination=ret.refund.destination,
+            refunded_date=_on(ret.refund.refunded_at, tz, today),
+        )
+        if ret.refund.method == "store_credit":
+            return Reply("utter_refund_status_refunded_credit", facts)
+        return Reply("utter_refund_status_refunded", facts)
+    if status == "rejected":
+        facts.update(
+            rejected_date=_on(ret.rejected_at, tz, today),
+            rejection_reason=ret.rejection_reason or "it didn't meet our return conditions",
+        )
+        return Reply("utter_refund_status_rejected", facts)
+    return Reply("utter_refund_status_requested", {**facts, "store_name": "", "store_address": ""})
+
+
+def describe_returns(
+    returns: Sequence[Return],
+    policy: ReturnPolicy,
+    now: datetime,
+    tz: ZoneInfo,
+    label_url: Callable[[str], str],
+) -> list[Reply]:
+    """One line per return; a header first when an order has several."""
+    replies = [describe_return(r, policy, now, tz, label_url) for r in returns]
+    if len(returns) > 1:
+        header = Reply(
+            "utter_refund_status_several",
+            {"order_number": returns[0].order_number, "count": str(len(returns))},
+        )
+        return [header, *replies]
+    return replies
+
+
+_RMA = re.compile(r"(?i)\brma[ \t]?[#:-]?[ \t]?(\d{5})\b")
+
+
+def normalize_rma(text: object) -> Optional[str]:
+    """A return number however it is typed ("rma 20001", "RMA#20001") as "RMA-20001"."""
+    if not isinstance(text, str) or len(text) > 500:
+        return None
+    found = {m.group(1) for m in _RMA.finditer(text)}
+    return f"RMA-{found.pop()}" if len(found) == 1 else None
