@@ -1,0 +1,328 @@
+"""Handoff to a person and the rating afterwards (DESIGN.md, "Handoff protocol").
+
+``action_handoff`` builds the context packet (:mod:`actions.services.context`), opens the
+ticket with the handoff service, tells the customer honestly what happens next and pauses the
+conversation. Whatever part of the bot wants a person to take over — a failed action, a case
+the return policy leaves to a person — leaves its reason in the ``handoff_reason`` slot and
+offers the customer ``/human_handoff``; this action picks the reason up.
+
+The relay resumes the conversation when the agent closes and asks for a rating;
+``action_csat_rating`` and ``action_csat_comment`` store the answer on the ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions.clients.conversations import recent_conversations
+from actions.clients.handoff import HandoffUnavailable, get_client
+from actions.common import customer_id, send, utc_now, verified_orders
+from actions.services import context
+from actions.services.handoff import UNAVAILABLE, handoff_reason, reason_text, waiting_reply
+from actions.services.order_numbers import normalize_order_number
+from actions.store import tables
+from actions.store.repository import StoreRepository
+from actions.store.uow import unit_of_work
+from bot import names
+
+logger = logging.getLogger(__name__)
+
+MAX_ORDERS = 10
+
+
+def _latest_intent(tracker: Tracker) -> Optional[str]:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name")
+
+
+async def _policy_cases(repo: StoreRepository, conversation_id: str) -> list[dict[str, Any]]:
+    """Cases the returns policy recorded for a person in this conversation, if any."""
+    table = getattr(tables, "handoff_requests", None)
+    if table is None:
+        return []
+    rows = await repo.conn.execute(
+        select(table)
+        .where(table.c.conversation_id == conversation_id, table.c.status == "open")
+        .order_by(table.c.id.desc())
+        .limit(5)
+    )
+    return [
+        {
+            "id": r.id,
+            "topic": r.topic,
+            "reason": r.reason,
+            "summary": r.summary,
+            "order_number": r.order_number,
+            "details": r.details,
+            "created_at": r.created_at.isoformat() if r.created_at else None,
+        }
+        for r in rows
+    ]
+
+
+async def _returns(repo: StoreRepository, cid: int) -> list[dict[str, Any]]:
+    find = getattr(repo, "returns_for_customer", None)
+    if find is None:
+        return []
+    found = []
+    for r in await find(cid, limit=10):
+        found.append(
+            {
+                "rma": r.rma,
+                "order_number": r.order_number,
+                "status": r.status,
+                "reason": r.reason,
+                "reason_note": r.reason_note,
+                "method": r.method,
+                "refund_amount": f"{r.refund_amount} {r.currency}",
+                "created_at": r.created_at.isoformat() if r.created_at else None,
+                "items": [{"name": li.product_name, "quantity": li.quantity} for li in r.lines],
+                "label": {"carrier": r.label.carrier, "tracking_url": r.label.tracking_url}
+                if r.label
+                else None,
+                "refund": {
+                    "amount": f"{r.refund.amount} {r.refund.currency}",
+                    "to": r.refund.destination,
+                    "refunded_at": r.refund.refunded_at.isoformat(),
+                }
+                if r.refund
+                else None,
+            }
+        )
+    return found
+
+
+async def build_context_packet(tracker: Tracker, reason: str) -> dict[str, Any]:
+    """Everything the agent should know, from the tracker, the store and past conversations.
+
+    Each source that fails is noted in the packet instead of failing the handoff: a person
+    with half the context is better than no person."""
+    events: list[dict[str, Any]] = list(tracker.events)
+    slots: dict[str, Any] = dict(tracker.slots)
+    channel = tracker.get_slot(names.SLOT_CHANNEL) or tracker.get_latest_input_channel()
+    conversation = context.conversation_info(tracker.sender_id, events, channel, utc_now())
+    cid = customer_id(tracker)
+    notes: list[str] = []
+    customer_section: Optional[dict[str, Any]] = None
+    orders: list[dict[str, Any]] = []
+    refunds: list[dict[str, Any]] = []
+    returns: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
+    try:
+        async with unit_of_work() as repo:
+            customer = await repo.customer_by_id(cid) if cid is not None else None
+            proven = verified_orders(tracker)
+            numbers: list[tuple[str, bool]] = []
+            if customer is not None:
+                numbers = [
+                    (o.number, True) for o in await repo.recent_orders(customer.id, MAX_ORDERS)
+                ]
+            numbers += [(n, True) for n in proven if n not in {x for x, _ in numbers}]
+            for slot in (names.SLOT_ORDER_NUMBER, names.SLOT_LAST_ORDER):
+                mentioned = normalize_order_number(tracker.get_slot(slot))
+                if mentioned and mentioned not in {x for x, _ in numbers}:
+                    numbers.append((mentioned, False))
+            loaded = []
+            for number, verified in numbers[:MAX_ORDERS]:
+                order = await repo.get_order(number)
+                if order is None:
+                    continue
+                mine = customer is not None and order.customer_id == customer.id
+                loaded.append(order)
+                orders.append(context.order_section(order, verified=verified or mine))
+            refunds = context.refunds_from_orders(loaded)
+            customer_section = context.customer_section(
+                customer, conversation["channel"], conversation.get("channel_user_id")
+            )
+    except Exception:
+        logger.exception("handoff context: the store could not be read")
+        notes.append("The shop's database could not be read: profile and orders are missing.")
+    try:
+        async with unit_of_work() as repo:
+            if cid is not None:
+                returns = await _returns(repo, cid)
+            cases = await _policy_cases(repo, tracker.sender_id)
+    except Exception:
+        logger.exception("handoff context: returns could not be read")
+        notes.append("Returns and policy cases could not be read.")
+    recent: list[dict[str, Any]] = []
+    if cid is not None:
+        try:
+            recent = await recent_conversations(str(cid), exclude=tracker.sender_id)
+        except Exception:
+            logger.exception("handoff context: earlier conversations could not be read")
+            notes.append("Earlier conversations could not be read.")
+    if cases and reason in ("customer_asked", "policy"):
+        reason = "policy"
+    text = reason_text(reason)
+    if reason == "policy" and cases:
+        text = f"{text}: {cases[0]['summary']}"
+    packet = context.build_packet(
+        reason=reason,
+        reason_text=text,
+        conversation=conversation,
+        customer=customer_section,
+        orders=orders,
+        returns=returns,
+        refunds=refunds,
+        events=events,
+        slots=slots,
+        recent=recent,
+        notes=notes,
+    )
+    packet["policy_cases"] = cases
+    return packet
+
+
+class ActionHandoff(Action):
+    """Open a handoff with the full context, tell the customer what happens next, pause."""
+
+    def name(self) -> str:
+        return names.ACTION_HANDOFF
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason = handoff_reason(
+            _latest_intent(tracker), tracker.get_slot(names.SLOT_HANDOFF_REASON)
+        )
+        leave_form: list[EventType] = (
+            [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop else []
+        )
+        try:
+            packet = await build_context_packet(tracker, reason)
+            ticket = await get_client().open_ticket(packet)
+        except HandoffUnavailable as exc:
+            logger.warning("handoff not opened: %s", exc, extra={"conversation": tracker.sender_id})
+            send(dispatcher, [UNAVAILABLE])
+            return [*leave_form, SlotSet(names.SLOT_HANDOFF_REASON, None)]
+        except Exception:
+            logger.exception("handoff failed", extra={"conversation": tracker.sender_id})
+            send(dispatcher, [UNAVAILABLE])
+            return [*leave_form, SlotSet(names.SLOT_HANDOFF_REASON, None)]
+        logger.info(
+            "conversation handed off as ticket %s (%s)",
+            ticket.get("ticket_id"),
+            packet["reason"]["code"],
+            extra={"conversation": tracker.sender_id},
+        )
+        send(dispatcher, [waiting_reply(ticket)])
+        return [
+            *leave_form,
+            SlotSet(names.SLOT_HANDOFF_TICKET, str(ticket.get("ticket_id"))),
+            SlotSet(names.SLOT_HANDOFF_REASON, None),
+            ConversationPaused(),
+        ]
+
+
+# --- the rating -------------------------------------------------------------------------
+
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_NUMBER = re.compile(r"(?<![\d.])([1-5])(?![\d.]|\s*%)")
+
+
+def parse_rating(text: Optional[str], entities: list[dict[str, Any]]) -> Optional[int]:
+    """1–5 from a button payload's entity or from what the customer typed ("4", "4/5",
+    "four stars", "⭐⭐⭐⭐", "full marks")."""
+    for entity in entities:
+        if entity.get("entity") == names.ENTITY_RATING:
+            try:
+                value = int(float(str(entity.get("value"))))
+            except ValueError:
+                continue
+            if 1 <= value <= 5:
+                return value
+    if not text:
+        return None
+    lowered = text.strip().lower()
+    stars = lowered.count("⭐") or lowered.count("★")
+    if 1 <= stars <= 5:
+        return stars
+    if "full marks" in lowered:
+        return 5
+    out_of = re.search(r"\b([1-5])\s*(?:/|out of)\s*5\b", lowered)
+    if out_of:
+        return int(out_of.group(1))
+    match = _NUMBER.search(lowered)
+    if match:
+        return int(match.group(1))
+    for word, value in _WORDS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            return value
+    return None
+
+
+def _ticket_id(tracker: Tracker) -> Optional[int]:
+    try:
+        return int(tracker.get_slot(names.SLOT_HANDOFF_TICKET) or 0) or None
+    except (TypeError, ValueError):
+        return None
+
+
+class ActionCsatRating(Action):
+    """Store the 1–5 rating on the ticket, then invite an optional comment."""
+
+    def name(self) -> str:
+        return names.ACTION_CSAT_RATING
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ticket_id = _ticket_id(tracker)
+        message = tracker.latest_message or {}
+        rating = parse_rating(message.get("text"), message.get("entities") or [])
+        if ticket_id is None:
+            # A number out of the blue, with no handoff to rate.
+            dispatcher.utter_message(response="utter_default")
+            return []
+        if rating is None:
+            # Not a rating: take it as the comment, so nothing they said is lost.
+            return await _store_comment(dispatcher, tracker, ticket_id, message.get("text"))
+        try:
+            await get_client().record_csat(ticket_id, rating=rating)
+        except HandoffUnavailable as exc:
+            logger.warning("rating not stored: %s", exc, extra={"conversation": tracker.sender_id})
+        dispatcher.utter_message(response="utter_ask_csat_comment")
+        return [SlotSet(names.SLOT_CSAT_RATING, rating)]
+
+
+async def _store_comment(
+    dispatcher: CollectingDispatcher, tracker: Tracker, ticket_id: int, text: Any
+) -> list[EventType]:
+    comment = text.strip() if isinstance(text, str) and not text.startswith("/") else ""
+    if comment:
+        try:
+            await get_client().record_csat(ticket_id, comment=comment[:2000])
+        except HandoffUnavailable as exc:
+            logger.warning("comment not stored: %s", exc, extra={"conversation": tracker.sender_id})
+        dispatcher.utter_message(response="utter_csat_thanks")
+    else:
+        dispatcher.utter_message(response="utter_csat_no_comment")
+    return [SlotSet(names.SLOT_HANDOFF_TICKET, None), SlotSet(names.SLOT_HANDOFF_AGENT, None)]
+
+
+class ActionCsatComment(Action):
+    """The optional comment after the rating ("No comment" stores nothing)."""
+
+    def name(self) -> str:
+        return names.ACTION_CSAT_COMMENT
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ticket_id = _ticket_id(tracker)
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        if ticket_id is None:
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
+        text = None if intent == names.DENY else message.get("text")
+        return await _store_comment(dispatcher, tracker, ticket_id, text)

@@ -1,0 +1,298 @@
+"""The outbox: customer messages written while a conversation is with an agent.
+
+While a conversation is paused Rasa logs every customer message and predicts nothing
+(DESIGN.md, "Handoff protocol", step 2). Each of those messages is also written here — in the
+Rasa server's own database (a table in the tracker store's database by default) — and a
+background worker forwards them to the handoff service:
+
+* **in order**: per conversation, oldest first; a message is sent only after the one before
+  it was acknowledged;
+* **until acknowledged**: a failed forward (handoff service down, timeout) is retried with a
+  capped backoff, across restarts of either server, because the row stays until then;
+* **exactly once** at the handoff service: each row has a unique key the service stores with
+  the message, so a retry after a lost acknowledgement is recognised, acknowledged and not
+  stored twice.
+
+The hook that writes to the outbox is channel-independent: it wraps Rasa's
+``MessageProcessor.log_message``, so web chat, WhatsApp and Slack messages are forwarded the
+same way without each connector knowing about handoffs (:func:`install`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+outbox = Table(
+    "baton_handoff_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("key", String(80), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("sent_at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Index("ix_baton_outbox_conversation", "conversation_id", "id"),
+)
+
+# Relay calls already carried out (agent messages shown, tickets closed): the handoff service
+# retries a call whose answer it did not get, and the customer must not see it twice.
+relay_deliveries = Table(
+    "baton_relay_deliveries",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("delivered_at", DateTime, nullable=False, server_default=func.now()),
+)
+
+Forward = Callable[[str, str, str, float], Awaitable[Any]]
+
+
+def _async_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    aurl = _async_url(url)
+    if not aurl.startswith("sqlite"):
+        return create_async_engine(aurl, future=True, pool_size=5, pool_pre_ping=True)
+    engine = create_async_engine(
+        aurl,
+        future=True,
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=2,
+        max_overflow=2,
+        connect_args={"timeout": 15, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    return engine
+
+
+class Outbox:
+    """Durable, ordered, retried forwarding of paused conversations' messages."""
+
+    def __init__(self, url: str, forward: Forward, max_backoff: float = 5.0) -> None:
+        self.url = url
+        self._forward = forward
+        self._max_backoff = max_backoff
+        self._engine: Optional[AsyncEngine] = None
+        self._wake = asyncio.Event()
+        self._worker: Optional[asyncio.Task[None]] = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = _engine(self.url)
+        return self._engine
+
+    async def start(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        self._wake = asyncio.Event()
+        self._worker = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._worker
+            self._worker = None
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+    # --- writing ----------------------------------------------------------------------
+
+    async def enqueue(
+        self, conversation_id: str, text: str, sent_at: Optional[float] = None
+    ) -> str:
+        key = uuid.uuid4().hex
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(outbox).values(
+                    conversation_id=conversation_id,
+                    key=key,
+                    text=text,
+                    sent_at=sent_at or time.time(),
+                    attempts=0,
+                )
+            )
+        self._wake.set()
+        return key
+
+    async def pending(self) -> int:
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(outbox))).scalar_one())
+
+    # --- relay idempotency ------------------------------------------------------------
+
+    async def already_delivered(self, key: str) -> bool:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(relay_deliveries.c.key).where(relay_deliveries.c.key == key)
+                )
+            ).first()
+        return row is not None
+
+    async def remember_delivery(self, key: str) -> None:
+        async with self.engine.begin() as conn:
+            if (
+                await conn.execute(
+                    select(relay_deliveries.c.key).where(relay_deliveries.c.key == key)
+                )
+            ).first() is None:
+                await conn.execute(insert(relay_deliveries).values(key=key))
+
+    # --- the worker -------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                delay = await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("outbox round failed")
+                delay = 1.0
+            if delay is None:
+                delay = 30.0
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def deliver_due(self) -> Optional[float]:
+        """Forward what is due; the seconds until the next retry (``None``: nothing waits)."""
+        now = time.time()
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(outbox).order_by(outbox.c.id).limit(500))).all()
+        blocked: set[str] = set()
+        next_retry: Optional[float] = None
+        for row in rows:
+            if row.conversation_id in blocked:
+                continue
+            if row.next_attempt_at is not None and row.next_attempt_at > now:
+                blocked.add(row.conversation_id)  # keep the order: nothing overtakes it
+                wait = row.next_attempt_at - now
+                next_retry = wait if next_retry is None else min(next_retry, wait)
+                continue
+            try:
+                await self._forward(row.conversation_id, row.key, row.text, row.sent_at)
+            except Exception as exc:
+                blocked.add(row.conversation_id)
+                backoff = min(self._max_backoff, 0.25 * 2 ** min(row.attempts, 6))
+                if row.attempts in (0, 3) or row.attempts % 20 == 0:
+                    logger.warning(
+                        "a paused conversation's message waits in the outbox (%s); retrying",
+                        type(exc).__name__,
+                        extra={"conversation": row.conversation_id},
+                    )
+                async with self.engine.begin() as conn:
+                    await conn.execute(
+                        update(outbox)
+                        .where(outbox.c.id == row.id)
+                        .values(
+                            attempts=row.attempts + 1,
+                            next_attempt_at=time.time() + backoff,
+                            last_error=str(type(exc).__name__)[:200],
+                        )
+                    )
+                next_retry = backoff if next_retry is None else min(next_retry, backoff)
+                continue
+            async with self.engine.begin() as conn:
+                await conn.execute(delete(outbox).where(outbox.c.id == row.id))
+        if len(rows) == 500:
+            return 0.0
+        return next_retry
+
+
+# --- the hook into Rasa --------------------------------------------------------------------
+
+_active: Optional[Outbox] = None
+
+
+def install(box: Outbox) -> None:
+    """Forward messages of paused conversations through ``box`` (idempotent)."""
+    global _active
+    _active = box
+    from rasa.core.processor import MessageProcessor
+
+    if getattr(MessageProcessor.log_message, "_baton_outbox", False):
+        return
+    original = MessageProcessor.log_message
+
+    async def log_message(self: Any, message: Any, should_save_tracker: bool = True) -> Any:
+        tracker = await original(self, message, should_save_tracker)
+        try:
+            await _forward_if_paused(tracker, message)
+        except Exception:
+            logger.exception(
+                "could not put a paused conversation's message in the outbox",
+                extra={"conversation": getattr(message, "sender_id", None)},
+            )
+        return tracker
+
+    setattr(log_message, "_baton_outbox", True)  # noqa: B010
+    setattr(MessageProcessor, "log_message", log_message)  # noqa: B010
+
+
+async def _forward_if_paused(tracker: Any, message: Any) -> None:
+    from rasa.shared.core.constants import USER_INTENT_RESTART
+
+    if _active is None or not tracker.is_paused():
+        return
+    latest = tracker.latest_message
+    if latest is None or latest.intent.get("name") == USER_INTENT_RESTART:
+        return
+    text = message.text if isinstance(message.text, str) else ""
+    if not text.strip():
+        return
+    await _active.enqueue(tracker.sender_id, text, getattr(latest, "timestamp", None))

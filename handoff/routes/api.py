@@ -1,0 +1,216 @@
+"""The console's API (agents, logged in) and the bot's API (service token).
+
+Agents: ``/api/login``, ``/api/logout``, ``/api/me``, ``/api/status``, ``/api/tickets``
+(queue, oldest first), ``/api/tickets/<id>`` (the case with its context), ``claim``,
+``messages`` (reply to the customer), ``notes`` (private), ``close``, ``/api/canned-replies``
+and the live feed ``/api/live`` (WebSocket).
+
+The bot: ``POST /api/bot/tickets`` (open a handoff with its context packet), ``POST
+/api/bot/messages`` (a customer message while paused; idempotent by ``key``) and ``POST
+/api/bot/tickets/<id>/csat`` (the rating).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Optional
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from handoff.routes.auth import COOKIE
+from handoff.services import Conflict, HandoffService, NotFound
+
+logger = logging.getLogger(__name__)
+
+api = Blueprint("handoff_api", url_prefix="/api")
+
+
+def _service(request: Request) -> HandoffService:
+    return request.app.ctx.service
+
+
+def _body(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json
+    except Exception:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _text(body: dict[str, Any], key: str = "text") -> str:
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+async def _guard(coro: Any) -> HTTPResponse:
+    """Domain errors as HTTP answers."""
+    try:
+        result = await coro
+    except NotFound:
+        return response.json({"error": "no such handoff"}, status=404)
+    except Conflict as exc:
+        return response.json({"error": str(exc)}, status=409)
+    except ValueError as exc:
+        return response.json({"error": str(exc)}, status=400)
+    return response.json(result)
+
+
+# --- agents ----------------------------------------------------------------------------
+
+
+@api.post("/login")
+async def login(request: Request) -> HTTPResponse:
+    body = _body(request)
+    username, password = _text(body, "username"), _text(body, "password")
+    service = _service(request)
+    result = await service.login(username.strip(), password) if username and password else None
+    if result is None:
+        await asyncio.sleep(0.2)  # blunt guessing a little
+        return response.json({"error": "wrong username or password"}, status=401)
+    token, agent = result
+    logger.info("agent %s logged in", agent.id)
+    resp = response.json({"token": token, "agent": agent.public()})
+    resp.cookies[COOKIE] = token
+    cookie = resp.cookies[COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = service.settings.session_hours * 3600
+    if service.settings.cookie_secure:
+        cookie["secure"] = True
+    return resp
+
+
+@api.post("/logout")
+async def logout(request: Request) -> HTTPResponse:
+    await _service(request).logout(request.ctx.token, request.ctx.agent)
+    resp = response.json({"ok": True})
+    del resp.cookies[COOKIE]
+    return resp
+
+
+@api.get("/me")
+async def me(request: Request) -> HTTPResponse:
+    return response.json({"agent": request.ctx.agent.public()})
+
+
+@api.get("/status")
+async def status(request: Request) -> HTTPResponse:
+    service = _service(request)
+    hours = service.settings.business_hours
+    now = service.now()
+    return response.json(
+        {
+            "agents_online": await service.agents_online(),
+            "open_now": hours.is_open(now),
+            "business_hours": hours.describe(),
+            "next_opening": hours.describe_next_opening(now),
+            "slack": service.slack is not None,
+        }
+    )
+
+
+@api.get("/canned-replies")
+async def canned_replies(request: Request) -> HTTPResponse:
+    settings = _service(request).settings
+    return response.json({"replies": list(settings.canned_replies), "shop": settings.shop_name})
+
+
+@api.get("/tickets")
+async def tickets(request: Request) -> HTTPResponse:
+    status = request.args.get("status", "open")
+    return await _guard(_wrap_list(_service(request), status))
+
+
+async def _wrap_list(service: HandoffService, status: str) -> dict[str, Any]:
+    return {"tickets": await service.list_tickets(status)}
+
+
+@api.get("/tickets/<ticket_id:int>")
+async def ticket(request: Request, ticket_id: int) -> HTTPResponse:
+    return await _guard(_service(request).ticket_detail(ticket_id))
+
+
+@api.post("/tickets/<ticket_id:int>/claim")
+async def claim(request: Request, ticket_id: int) -> HTTPResponse:
+    return await _guard(_service(request).claim(ticket_id, request.ctx.agent))
+
+
+@api.post("/tickets/<ticket_id:int>/messages")
+async def reply(request: Request, ticket_id: int) -> HTTPResponse:
+    text = _text(_body(request))
+    return await _guard(_service(request).reply(ticket_id, request.ctx.agent, text))
+
+
+@api.post("/tickets/<ticket_id:int>/notes")
+async def note(request: Request, ticket_id: int) -> HTTPResponse:
+    text = _text(_body(request))
+    return await _guard(_service(request).note(ticket_id, request.ctx.agent, text))
+
+
+@api.post("/tickets/<ticket_id:int>/close")
+async def close(request: Request, ticket_id: int) -> HTTPResponse:
+    return await _guard(_service(request).close(ticket_id, request.ctx.agent))
+
+
+@api.websocket("/live")
+async def live(request: Request, ws: Any) -> None:
+    """Live updates for one console: a hello, then every event as it happens."""
+    service = _service(request)
+    agent = request.ctx.agent
+    service.hub.add(ws, agent.id)
+    try:
+        await ws.send(json.dumps({"type": "hello", "agent": agent.public()}))
+        while True:
+            incoming: Optional[str] = await ws.recv()
+            if incoming is None:
+                break
+    finally:
+        service.hub.remove(ws)
+
+
+# --- the bot ---------------------------------------------------------------------------
+
+bot = Blueprint("handoff_bot_api", url_prefix="/api/bot")
+
+
+@bot.post("/tickets")
+async def open_ticket(request: Request) -> HTTPResponse:
+    body = _body(request)
+    if not body:
+        return response.json({"error": "send the context packet as JSON"}, status=400)
+    return await _guard(_service(request).open_ticket(body))
+
+
+@bot.post("/messages")
+async def customer_message(request: Request) -> HTTPResponse:
+    body = _body(request)
+    conversation_id, key, text = _text(body, "conversation_id"), _text(body, "key"), _text(body)
+    if not conversation_id or not key:
+        return response.json({"error": "conversation_id and key are required"}, status=400)
+    return await _guard(_service(request).customer_message(conversation_id, key, text))
+
+
+@bot.post("/tickets/<ticket_id:int>/csat")
+async def csat(request: Request, ticket_id: int) -> HTTPResponse:
+    body = _body(request)
+    rating = body.get("rating")
+    if rating is not None and (not isinstance(rating, int) or isinstance(rating, bool)):
+        return response.json({"error": "rating is a whole number from 1 to 5"}, status=400)
+    comment = body.get("comment") if isinstance(body.get("comment"), str) else None
+    return await _guard(_csat(_service(request), ticket_id, rating, comment))
+
+
+async def _csat(
+    service: HandoffService, ticket_id: int, rating: Optional[int], comment: Optional[str]
+) -> dict[str, Any]:
+    ticket = await service.record_csat(ticket_id, rating, comment)
+    return {
+        "ticket_id": ticket.id,
+        "csat_rating": ticket.csat_rating,
+        "csat_comment": ticket.csat_comment,
+    }
