@@ -50,11 +50,15 @@ seed: $(STAMP)  ## create and seed the demo shop database (idempotent)
 run: $(STAMP)  ## set up and start Baton locally (web chat at http://localhost:5005/webchat)
 	$(PY) -m bot run
 
+.PHONY: demo-channels
+demo-channels: $(STAMP)  ## make run plus local fakes of WhatsApp (5101) and Slack (5102)
+	BATON_FAKE_CHANNELS=1 $(PY) -m bot run
+
 .PHONY: lint
 lint: $(STAMP)  ## ruff + mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy bot actions connectors handoff
+	$(VENV)/bin/mypy bot actions connectors handoff fakes
 
 .PHONY: format
 format: $(STAMP)
@@ -77,6 +81,12 @@ conversations: $(STAMP)  ## rasa test on tests/conversations with --fail-on-pred
 
 .PHONY: test
 test: lint validate pytest conversations  ## install, lint, validate, pytest, conversation tests
+
+.PHONY: bench
+bench: $(STAMP)  ## every benchmark (each starts its own Baton on a temp dir)
+	$(PY) benchmarks/latency.py
+	$(PY) benchmarks/channels.py
+	$(PY) benchmarks/handoff.py
 
 .PHONY: clean
 clean:  ## remove the virtualenv, models and local databases

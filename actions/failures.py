@@ -16,11 +16,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import names
+
 logger = logging.getLogger(__name__)
 
 Run = TypeVar("Run", bound=Callable[..., Awaitable[list[EventType]]])
 
-FAILURE_RESPONSE = "utter_technical_problem"
+# The apology comes with the offer of a person (buttons "Yes, a person please" -> /human_handoff,
+# "No" -> /deny); the reason is left in handoff_reason, so the ticket says what failed.
+FAILURE_RESPONSE = "utter_technical_problem_offer"
+FAILURE_REASON = "action_failed"
 
 
 def apologise_on_failure(run: Run) -> Run:
@@ -36,7 +41,7 @@ def apologise_on_failure(run: Run) -> Run:
             )
             dispatcher.messages.clear()
             dispatcher.utter_message(response=FAILURE_RESPONSE)
-            return _stop_loop()
+            return [*_stop_loop(), SlotSet(names.SLOT_HANDOFF_REASON, FAILURE_REASON)]
 
     return wrapper  # type: ignore[return-value]
 

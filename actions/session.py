@@ -1,9 +1,10 @@
 """Session start: load who the customer is, so nobody is asked what we already know.
 
-The connector attaches the identity it proved (a verified WhatsApp number, a Slack e-mail, a
-signed web token) as ``customer_id`` in the message metadata; Rasa hands that metadata to this
-action as the ``session_started_metadata`` slot. Ownership proofs given earlier in the same
-conversation (``verified_orders``) carry over into the new session.
+The connector attaches the identity it proved in the message metadata: ``customer_id`` from a
+signed web token, ``verified_phone`` for a Twilio-signed WhatsApp sender, ``verified_email``
+for a Slack account. Rasa hands that metadata to this action as the
+``session_started_metadata`` slot. Ownership proofs given earlier in the same conversation
+(``verified_orders``) carry over into the new session.
 """
 
 from __future__ import annotations
@@ -12,17 +13,25 @@ import logging
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import (
+    ActionExecuted,
+    ConversationPaused,
+    EventType,
+    SessionStarted,
+    SlotSet,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.store.models import Customer
+from actions.store.repository import StoreRepository
 from actions.store.uow import unit_of_work
 from bot import names
 
 logger = logging.getLogger(__name__)
 
 # Slots worth keeping when a conversation's session expires and a new one starts.
-_CARRY_OVER = (names.SLOT_VERIFIED_ORDERS, names.SLOT_LAST_ORDER)
+_CARRY_OVER = (names.SLOT_VERIFIED_ORDERS, names.SLOT_LAST_ORDER, names.SLOT_HANDOFF_TICKET)
 
 
 def _metadata(tracker: Tracker) -> dict[str, Any]:
@@ -40,6 +49,21 @@ def _as_int(value: Any) -> Optional[int]:
         return None
 
 
+async def _identified_customer(
+    repo: StoreRepository, cid: Optional[int], phone: Any, email: Any
+) -> Optional[Customer]:
+    """The customer a connector proved: a signed id (web), a Twilio-verified WhatsApp number,
+    or a Slack account's e-mail. Only connectors set these keys (client metadata is never
+    passed through), so each counts as identity."""
+    if cid is not None:
+        return await repo.customer_by_id(cid)
+    if isinstance(phone, str) and phone.startswith("+"):
+        return await repo.customer_by_phone(phone)
+    if isinstance(email, str) and "@" in email:
+        return await repo.customer_by_email(email)
+    return None
+
+
 class ActionSessionStart(Action):
     def name(self) -> str:
         return names.ACTION_SESSION_START
@@ -52,6 +76,10 @@ class ActionSessionStart(Action):
             value = tracker.get_slot(slot)
             if value not in (None, [], ""):
                 events.append(SlotSet(slot, value))
+        if tracker.is_paused():
+            # With an agent when the session expired (e.g. a message left out of hours):
+            # SessionStarted would unpause, and the bot would answer in the agent's place.
+            events.append(ConversationPaused())
         meta = _metadata(tracker)
         events.extend(await self.profile_slots(meta))
         events.append(ActionExecuted("action_listen"))
@@ -61,11 +89,13 @@ class ActionSessionStart(Action):
         channel = meta.get(names.META_CHANNEL)
         slots: list[EventType] = [SlotSet(names.SLOT_CHANNEL, channel)] if channel else []
         cid = _as_int(meta.get(names.META_CUSTOMER_ID))
-        if cid is None:
+        phone = meta.get(names.META_VERIFIED_PHONE)
+        email = meta.get(names.META_VERIFIED_EMAIL)
+        if cid is None and not phone and not email:
             return [*slots, SlotSet(names.SLOT_CUSTOMER_IDENTIFIED, False)]
         try:
             async with unit_of_work() as repo:
-                customer = await repo.customer_by_id(cid)
+                customer = await _identified_customer(repo, cid, phone, email)
         except Exception:
             logger.exception("could not load the customer profile")
             customer = None

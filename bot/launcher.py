@@ -48,12 +48,17 @@ def handoff_command(port: str) -> list[str]:
 def handoff_environment(env: dict[str, str]) -> dict[str, str]:
     """Local-mode defaults for the handoff service and for the two servers that call it."""
     env = dict(env)
-    env.setdefault("HANDOFF_PORT", "5080")
-    env.setdefault("HANDOFF_URL", f"http://127.0.0.1:{env['HANDOFF_PORT']}")
-    env.setdefault("HANDOFF_PUBLIC_URL", f"http://localhost:{env['HANDOFF_PORT']}")
-    env.setdefault("HANDOFF_DATABASE_URL", f"sqlite:///{Path(env['BATON_VAR_DIR']) / 'handoff.db'}")
-    env.setdefault("RASA_RELAY_URL", f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/relay")
-    env.setdefault("HANDOFF_DEMO_AGENT", "true")
+
+    def default(name: str, value: str) -> None:
+        if not env.get(name):  # unset, or left empty as in .env.example
+            env[name] = value
+
+    default("HANDOFF_PORT", "5080")
+    default("HANDOFF_URL", f"http://127.0.0.1:{env['HANDOFF_PORT']}")
+    default("HANDOFF_PUBLIC_URL", f"http://localhost:{env['HANDOFF_PORT']}")
+    default("HANDOFF_DATABASE_URL", f"sqlite:///{Path(env['BATON_VAR_DIR']) / 'handoff.db'}")
+    default("RASA_RELAY_URL", f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/relay")
+    default("HANDOFF_DEMO_AGENT", "true")
     return env
 
 
@@ -86,8 +91,10 @@ def run(model: Path) -> int:
     env = handoff_environment(local_environment())
     os.environ.update(env)
     _prepare_secrets()
+    fake_procs, fake_urls = _start_fake_channels(env)
     rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
     procs = [
+        *fake_procs,
         subprocess.Popen(action_command(action_port), cwd=ROOT, env=env),  # noqa: S603
         subprocess.Popen(rasa_command(model, rasa_port), cwd=ROOT, env=env),  # noqa: S603
         subprocess.Popen(handoff_command(env["HANDOFF_PORT"]), cwd=ROOT, env=env),  # noqa: S603
@@ -113,6 +120,7 @@ def run(model: Path) -> int:
             f"  Web chat:      {public}/webchat\n"
             f"  Action server: http://127.0.0.1:{action_port}/health\n"
             f"{_console_lines(env)}"
+            f"{_channel_lines(env, fake_urls)}"
             f"  Press Ctrl-C to stop.\n",
             flush=True,
         )
@@ -124,6 +132,39 @@ def run(model: Path) -> int:
         return 0
     finally:
         stop(procs)
+
+
+def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], list[str]]:
+    """``BATON_FAKE_CHANNELS=1``: WhatsApp and Slack against local fakes of the Twilio and Slack
+    APIs (fakes/), to try both without accounts. Updates ``env`` so Baton uses them."""
+    if env.get("BATON_FAKE_CHANNELS", "").lower() not in ("1", "true", "yes", "on"):
+        return [], []
+    from fakes.launch import preferred_port, start_fakes
+
+    fakes = start_fakes(
+        env,
+        env["PUBLIC_URL"],
+        deliver_to=f"http://127.0.0.1:{env['RASA_PORT']}",
+        ports=(preferred_port(5101), preferred_port(5102)),
+    )
+    env.update(fakes.env)
+    os.environ.update(fakes.env)
+    return fakes.procs, [fakes.twilio_url, fakes.slack_url]
+
+
+def _channel_lines(env: dict[str, str], fake_urls: list[str]) -> str:
+    """WhatsApp and Slack: on (where) or off (what to set), and the fakes' pages if running."""
+    from connectors.channel_settings import describe_channels
+
+    lines = "".join(f"  {line}\n" for line in describe_channels(env))
+    if fake_urls:
+        lines += (
+            f"  Fake WhatsApp: {fake_urls[0]}/  (chat as a demo customer's phone)\n"
+            f"  Fake Slack:    {fake_urls[1]}/  (chat as a demo workspace member)\n"
+        )
+    elif "off" in lines:
+        lines += "  Try WhatsApp and Slack offline: BATON_FAKE_CHANNELS=1 make run\n"
+    return lines
 
 
 def _prepare_secrets() -> None:

@@ -23,6 +23,9 @@ BOT_CHALLENGE: Final = "bot_challenge"
 INFORM: Final = "inform"
 OUT_OF_SCOPE: Final = "out_of_scope"
 NLU_FALLBACK: Final = "nlu_fallback"
+# handoff: a complaint or angry message; a 1–5 rating after an agent closes
+COMPLAIN: Final = "complain"
+RATE: Final = "rate"
 
 INTENTS: Final = (
     ORDER_STATUS,
@@ -38,13 +41,25 @@ INTENTS: Final = (
     BOT_CHALLENGE,
     INFORM,
     OUT_OF_SCOPE,
+    COMPLAIN,
+    RATE,
 )
 
 # Entities
 ENTITY_ORDER_NUMBER: Final = "order_number"
 ENTITY_EMAIL: Final = "email"
 ENTITY_POSTAL_CODE: Final = "postal_code"
-ENTITIES: Final = (ENTITY_ORDER_NUMBER, ENTITY_EMAIL, ENTITY_POSTAL_CODE)
+ENTITY_RATING: Final = "rating"  # only in the rating buttons' payloads
+ENTITY_RMA_NUMBER: Final = "rma_number"  # returns: "RMA-20001", found by a regex
+ENTITY_RETURN_CHOICE: Final = "return_choice"  # returns: only in the buttons' payloads
+ENTITIES: Final = (
+    ENTITY_ORDER_NUMBER,
+    ENTITY_EMAIL,
+    ENTITY_POSTAL_CODE,
+    ENTITY_RATING,
+    ENTITY_RMA_NUMBER,
+    ENTITY_RETURN_CHOICE,
+)
 
 # Slots
 SLOT_ORDER_NUMBER: Final = "order_number"
@@ -69,3 +84,61 @@ META_CHANNEL: Final = "channel"
 META_CHANNEL_USER_ID: Final = "channel_user_id"
 META_DISPLAY_NAME: Final = "display_name"
 META_CUSTOMER_ID: Final = "customer_id"
+# Identity a connector verified, resolved to a customer by action_session_start:
+# a Twilio-signed WhatsApp sender's number (E.164) and a Slack user's e-mail (users.info).
+META_VERIFIED_PHONE: Final = "verified_phone"
+META_VERIFIED_EMAIL: Final = "verified_email"
+
+# --- handoff (issue 5) -------------------------------------------------------------------
+SLOT_HANDOFF_TICKET: Final = "handoff_ticket_id"
+SLOT_HANDOFF_REASON: Final = "handoff_reason"  # set by whatever wants a person to take over
+SLOT_HANDOFF_AGENT: Final = "handoff_agent_name"
+SLOT_CSAT_RATING: Final = "csat_rating"
+ACTION_HANDOFF: Final = "action_handoff"
+ACTION_CSAT_RATING: Final = "action_csat_rating"
+ACTION_CSAT_COMMENT: Final = "action_csat_comment"
+UTTER_ASK_CSAT_RATING: Final = "utter_ask_csat_rating"
+UTTER_TECHNICAL_PROBLEM_OFFER: Final = "utter_technical_problem_offer"
+
+# --- returns and refunds (issue 3) -------------------------------------------------------
+SLOT_RETURN_ORDER: Final = "return_order_number"
+SLOT_RETURN_ITEMS: Final = "return_items"
+SLOT_RETURN_REASON: Final = "return_reason"
+SLOT_RETURN_REASON_NOTE: Final = "return_reason_note"
+SLOT_RETURN_METHOD: Final = "return_method"
+SLOT_RETURN_PLACE: Final = "return_place"
+SLOT_RETURN_STORE: Final = "return_store"
+SLOT_RETURN_REFUND_METHOD: Final = "return_refund_method"
+SLOT_RETURN_CONFIRMED: Final = "return_confirmed"
+SLOT_RETURN_OUTCOME: Final = "return_outcome"
+SLOT_RETURN_ASSESSED_ORDER: Final = "return_assessed_order"
+SLOT_LAST_RMA: Final = "last_rma"
+SLOT_REFUND_REFERENCE: Final = "refund_reference"
+# the answers of the return form, in the order it asks for them (verification_value aside)
+RETURN_ANSWERS: Final = (
+    SLOT_RETURN_ITEMS,
+    SLOT_RETURN_REASON,
+    SLOT_RETURN_REASON_NOTE,
+    SLOT_RETURN_METHOD,
+    SLOT_RETURN_PLACE,
+    SLOT_RETURN_STORE,
+    SLOT_RETURN_REFUND_METHOD,
+    SLOT_RETURN_CONFIRMED,
+)
+FORM_RETURN: Final = "return_form"
+FORM_REFUND_STATUS: Final = "refund_status_form"
+ACTION_VALIDATE_RETURN_FORM: Final = "validate_return_form"
+ACTION_ASK_RETURN_ORDER: Final = "action_ask_return_order_number"
+ACTION_ASK_RETURN_ITEMS: Final = "action_ask_return_items"
+ACTION_ASK_RETURN_REASON: Final = "action_ask_return_reason"
+ACTION_ASK_RETURN_METHOD: Final = "action_ask_return_method"
+ACTION_ASK_RETURN_STORE: Final = "action_ask_return_store"
+ACTION_ASK_RETURN_REFUND_METHOD: Final = "action_ask_return_refund_method"
+ACTION_ASK_RETURN_CONFIRMED: Final = "action_ask_return_confirmed"
+ACTION_SUBMIT_RETURN: Final = "action_submit_return"
+ACTION_CANCEL_RETURN: Final = "action_cancel_return"
+ACTION_RETURN_TO_PERSON: Final = "action_return_to_person"
+ACTION_RETURN_POLICY: Final = "action_return_policy"
+ACTION_VALIDATE_REFUND_STATUS_FORM: Final = "validate_refund_status_form"
+ACTION_ASK_REFUND_REFERENCE: Final = "action_ask_refund_reference"
+ACTION_REFUND_STATUS: Final = "action_refund_status"

@@ -6,13 +6,28 @@ import os
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.launcher import action_command, rasa_command, stop, wait_until_up
+from bot.launcher import (
+    action_command,
+    handoff_command,
+    handoff_environment,
+    rasa_command,
+    stop,
+    wait_until_up,
+)
 from bot.settings import ROOT, local_environment
+from fakes.launch import start_fakes
 
 CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
+CHANNEL_ID_SECRET = "test-channel-id-secret"
+# Handoff service (issue 5): the demo agent, the shared tokens, the agents' Slack channel.
+AGENT_USERNAME = "demo"
+AGENT_PASSWORD = "test-agent-password"
+HANDOFF_SERVICE_TOKEN = "test-handoff-service-token"
+HANDOFF_RELAY_TOKEN = "test-handoff-relay-token"
+SLACK_AGENT_CHANNEL = "C0AGENTS"
 
 
 def free_port() -> int:
@@ -31,6 +46,40 @@ class Baton:
     env: dict[str, str]
     procs: list[subprocess.Popen[bytes]]
     logs: list[Path]
+    # WhatsApp and Slack run against local fakes of the Twilio and Slack APIs (fakes/).
+    twilio_url: str = ""
+    slack_url: str = ""
+    # The handoff service, and how to stop and start each server in fault tests.
+    handoff_url: str = ""
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def stop_server(self, role: str) -> None:
+        """Stop one of "action", "rasa", "handoff" (SIGTERM, then wait)."""
+        proc = self.running.pop(role)
+        stop([proc])
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def start_server(self, role: str, timeout: float = 240) -> None:
+        """Start a stopped server again with the same command, port and databases."""
+        log = self.var_dir / f"{role}-server.log"
+        proc = subprocess.Popen(
+            self.commands[role],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        self.running[role] = proc
+        self.procs.append(proc)
+        health = {
+            "action": f"{self.action_url}/health",
+            "rasa": f"{self.rasa_url}/",
+            "handoff": f"{self.handoff_url}/health",
+        }[role]
+        if not wait_until_up(health, timeout, [proc]):
+            raise RuntimeError(f"the {role} server did not come back:\n" + self.log_text()[-3000:])
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.logs if p.exists())
@@ -49,10 +98,32 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             "PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
             "WEBCHAT_CUSTOMER_TOKEN_SECRET": CUSTOMER_TOKEN_SECRET,
+            "CHANNEL_ID_SECRET": CHANNEL_ID_SECRET,
+        }
+    )
+    fakes = start_fakes(env, env["PUBLIC_URL"], logs=var_dir)
+    env.update(fakes.env)
+    handoff_port = str(free_port())
+    env = handoff_environment(
+        {
+            **env,
+            "HANDOFF_PORT": handoff_port,
+            "HANDOFF_DATABASE_URL": f"sqlite:///{var_dir / 'handoff.db'}",
+            "HANDOFF_BUSINESS_HOURS": "always",
+            "HANDOFF_PRESENCE_SECONDS": "10",
+            "HANDOFF_DEMO_AGENT": "true",
+            "HANDOFF_DEMO_PASSWORD": AGENT_PASSWORD,
+            "HANDOFF_SERVICE_TOKEN": HANDOFF_SERVICE_TOKEN,
+            "HANDOFF_RELAY_TOKEN": HANDOFF_RELAY_TOKEN,
+            "SLACK_AGENT_CHANNEL": SLACK_AGENT_CHANNEL,
         }
     )
     subprocess.run([sys.executable, "-m", "bot", "seed"], cwd=ROOT, env=env, check=True)
-    logs = [var_dir / "action-server.log", var_dir / "rasa-server.log"]
+    logs = [
+        var_dir / "action-server.log",
+        var_dir / "rasa-server.log",
+        var_dir / "handoff-server.log",
+    ]
     procs = [
         subprocess.Popen(
             action_command(action_port),
@@ -68,6 +139,13 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
             stdout=logs[1].open("wb"),
             stderr=subprocess.STDOUT,
         ),
+        subprocess.Popen(
+            handoff_command(handoff_port),
+            cwd=ROOT,
+            env=env,
+            stdout=logs[2].open("wb"),
+            stderr=subprocess.STDOUT,
+        ),
     ]
     baton = Baton(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
@@ -78,9 +156,21 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
         env=env,
         procs=procs,
         logs=logs,
+        twilio_url=fakes.twilio_url,
+        slack_url=fakes.slack_url,
+        handoff_url=env["HANDOFF_URL"],
+        commands={
+            "action": action_command(action_port),
+            "rasa": rasa_command(model, rasa_port),
+            "handoff": handoff_command(handoff_port),
+        },
+        running=dict(zip(("action", "rasa", "handoff"), procs, strict=True)),
     )
-    ok = wait_until_up(f"{baton.action_url}/health", 120, procs) and wait_until_up(
-        f"{baton.rasa_url}/", 240, procs
+    procs.extend(fakes.procs)
+    ok = (
+        wait_until_up(f"{baton.action_url}/health", 120, procs)
+        and wait_until_up(f"{baton.rasa_url}/", 240, procs)
+        and wait_until_up(f"{baton.handoff_url}/health", 60, procs)
     )
     if not ok:
         stop(procs)
