@@ -82,29 +82,6 @@ class _EngineioWebsocketCloseFilter:
         return not (exc is not None and "Invalid response type None" in str(exc))
 
 
-async def _parse_message(
-    self: Any, message: Any, tracker: Any = None, only_output_properties: bool = True
-) -> dict[str, Any]:
-    """Rasa runs the NLU pipeline on the event loop. TensorFlow releases the GIL while it
-    computes, so running the pipeline in a worker thread lets the server read, write and
-    route other conversations' messages meanwhile."""
-    import asyncio
-
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    if self.http_interpreter:
-        parse_data: dict[str, Any] = await self.http_interpreter.parse(message)
-    else:
-        if tracker is None:
-            tracker = DialogueStateTracker.from_events(message.sender_id, [])
-        parse_data = await asyncio.to_thread(
-            self._parse_message_with_graph, message, tracker, only_output_properties
-        )
-    self._update_full_retrieval_intent(parse_data)
-    self._check_for_unseen_features(parse_data)
-    return parse_data
-
-
 def apply_patches() -> None:
     import logging
 
@@ -112,9 +89,6 @@ def apply_patches() -> None:
     from rasa.utils.endpoints import EndpointConfig
 
     logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
-    from rasa.core.processor import MessageProcessor
-
-    MessageProcessor.parse_message = _parse_message
     RemoteAction._validate_action_result = _validate_action_result
     if not getattr(EndpointConfig.session, "_baton_shared", False):
         shared = _make_shared_session(EndpointConfig.session)
