@@ -19,7 +19,7 @@ it; the channel finds the phone number or Slack thread itself.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Protocol
 
 from rasa.core.channels.channel import OutputChannel
 
@@ -51,6 +51,49 @@ class OutsideMessagingWindow(DeliveryFailed):
 
 class PlatformRejected(DeliveryFailed):
     """The platform's API refused or failed the send (an error code, never personal data)."""
+
+
+class _Deliverer(Protocol):
+    async def deliver(self, conversation_id: str, messages: list[dict[str, Any]]) -> None: ...
+
+
+class DeliveringOutput(OutputChannel):
+    """An output channel whose every call is one delivery through its input channel's
+    ``deliver(conversation_id, messages)``, which renders for the platform and raises
+    :class:`DeliveryFailed` when it cannot send. WhatsApp and Slack differ only in that."""
+
+    def __init__(self, channel: _Deliverer) -> None:
+        self.channel = channel
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        await self.channel.deliver(recipient_id, [message])
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.channel.deliver(recipient_id, [{"text": text}])
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.channel.deliver(recipient_id, [{"text": text, "buttons": buttons}])
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.channel.deliver(recipient_id, [{"image": image}])
+
+    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
+        await self.channel.deliver(recipient_id, [{"attachment": attachment}])
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self.channel.deliver(recipient_id, [{"custom": json_message}])
+
+    async def send_elements(self, recipient_id: str, elements: Any, **kwargs: Any) -> None:
+        await self.channel.deliver(recipient_id, [{"elements": list(elements)}])
 
 
 class TurnCollector(OutputChannel):

@@ -26,7 +26,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import (
@@ -40,15 +39,14 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common.sql import create_async_engine_for
 
 logger = logging.getLogger(__name__)
 
@@ -80,40 +78,8 @@ relay_deliveries = Table(
 Forward = Callable[[str, str, str, float], Awaitable[Any]]
 
 
-def _async_url(url: str) -> str:
-    parsed = make_url(url)
-    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
-    elif parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
-        parsed = parsed.set(drivername="postgresql+asyncpg")
-    return parsed.render_as_string(hide_password=False)
-
-
 def _engine(url: str) -> AsyncEngine:
-    parsed = make_url(url)
-    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    aurl = _async_url(url)
-    if not aurl.startswith("sqlite"):
-        return create_async_engine(aurl, future=True, pool_size=5, pool_pre_ping=True)
-    engine = create_async_engine(
-        aurl,
-        future=True,
-        poolclass=AsyncAdaptedQueuePool,
-        pool_size=2,
-        max_overflow=2,
-        connect_args={"timeout": 15, "check_same_thread": False},
-    )
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.close()
-
-    return engine
+    return create_async_engine_for(url, pool_size=2, max_overflow=2, foreign_keys=False)
 
 
 class Outbox:

@@ -57,6 +57,7 @@ from connectors.background import TurnRunner, dialogue_slot
 from connectors.channel_settings import WhatsAppSettings
 from connectors.dedupe import Deduplicator, MemoryDeduplicator
 from connectors.delivery import (
+    DeliveringOutput,
     OutsideMessagingWindow,
     PlatformRejected,
     RecipientUnknown,
@@ -164,46 +165,17 @@ class _Bounded(OrderedDict):
             self.popitem(last=False)
 
 
-class WhatsAppOutput(OutputChannel):
+class WhatsAppOutput(DeliveringOutput):
     """Sends to a conversation's WhatsApp number: every call is one delivery, and raises
     :class:`~connectors.delivery.DeliveryFailed` when it cannot be made."""
 
     def __init__(self, channel: WhatsAppInput) -> None:
-        self.channel = channel
+        super().__init__(channel)
+        self.channel: WhatsAppInput = channel
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        await self.channel.deliver(recipient_id, [message])
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.channel.deliver(recipient_id, [{"text": text}])
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.channel.deliver(recipient_id, [{"text": text, "buttons": buttons}])
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.channel.deliver(recipient_id, [{"image": image}])
-
-    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
-        await self.channel.deliver(recipient_id, [{"attachment": attachment}])
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.channel.deliver(recipient_id, [{"custom": json_message}])
-
-    async def send_elements(self, recipient_id: str, elements: Any, **kwargs: Any) -> None:
-        await self.channel.deliver(recipient_id, [{"elements": list(elements)}])
 
     async def send_agent_message(self, recipient_id: str, text: str, agent_name: str) -> None:
         """An agent's reply (connectors.relay), signed with their name in WhatsApp bold."""
