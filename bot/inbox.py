@@ -197,6 +197,43 @@ def apply_labels(
     return outcome
 
 
+def collect_rows(url: str, out: Path, rules: Rules | None = None) -> list[dict[str, str]]:
+    """Collect the inbox into ``out`` (keeping labels already given) and return its rows.
+
+    What ``make inbox`` does, for the agent console's inbox page: both share the review file.
+    """
+    from bot.trainers.tracker_events import conversations
+
+    picked = pick_all(conversations(url), rules or Rules())
+    known = [e.text for e in nlu_files.load_examples(ROOT / "data" / "nlu")]
+    write_review_file(out, aggregate(picked, known))
+    return read_review_file(out)
+
+
+def set_label(out: Path, text: str, label: str, intents: Sequence[str]) -> dict[str, str]:
+    """Label one row of the review file (an intent, ``skip``, or empty to undecide)."""
+    label = label.strip()
+    if label and label not in DISMISS and label not in intents:
+        raise ValueError(f"unknown intent {label!r}")
+    rows = read_review_file(out) if out.exists() else []
+    key = dedupe_key(text)
+    for row in rows:
+        if dedupe_key(row["text"]) == key:
+            row["label"] = label
+            break
+    else:
+        raise LookupError("that message is not in the inbox")
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows({c: r.get(c, "") for c in COLUMNS} for r in rows)
+    return row
+
+
+def domain_intents(root: Path = ROOT) -> list[str]:
+    return _domain_intents(root)
+
+
 def _domain_intents(root: Path) -> list[str]:
     import yaml
 

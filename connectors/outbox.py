@@ -46,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common.sql import create_async_engine_for
+from infra.sql import create_async_engine_for
 
 logger = logging.getLogger(__name__)
 

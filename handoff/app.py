@@ -20,6 +20,7 @@ from handoff.relay import RelayClient
 from handoff.routes.api import api, bot
 from handoff.routes.auth import authenticate
 from handoff.routes.console import console
+from handoff.routes.inbox import inbox
 from handoff.routes.slack import slack
 from handoff.services import HandoffService
 from handoff.settings import HandoffSettings, load_settings
@@ -41,6 +42,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(api)
     app.blueprint(bot)
     app.blueprint(console)
+    app.blueprint(inbox)
     app.blueprint(slack)
 
     @app.middleware("request")

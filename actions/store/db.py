@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions.settings import get_settings
 from actions.store.tables import metadata
-from common.sql import create_async_engine_for
+from infra.sql import create_async_engine_for
 
 _engines: dict[tuple[int, str], AsyncEngine] = {}
 

@@ -17,6 +17,7 @@ CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 _ASSETS = {
     "console.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
+    "inbox.js": "application/javascript; charset=utf-8",
 }
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -35,6 +36,14 @@ console = Blueprint("handoff_console")
 async def page(_: Request) -> HTTPResponse:
     return await response.file(
         CONSOLE_DIR / "index.html", mime_type="text/html; charset=utf-8", headers=_SECURITY_HEADERS
+    )
+
+
+@console.get("/inbox")
+async def inbox_page(_: Request) -> HTTPResponse:
+    """The NLU inbox page; its data comes from ``/api/inbox`` (login required)."""
+    return await response.file(
+        CONSOLE_DIR / "inbox.html", mime_type="text/html; charset=utf-8", headers=_SECURITY_HEADERS
     )
 
 

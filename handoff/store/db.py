@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from common.sql import create_async_engine_for
 from handoff.store.tables import metadata
+from infra.sql import create_async_engine_for
 
 
 def create_engine(url: str) -> AsyncEngine:

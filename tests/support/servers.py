@@ -93,6 +93,7 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
             "BATON_VAR_DIR": str(var_dir),
             "STORE_DATABASE_URL": f"sqlite:///{var_dir / 'store.db'}",
             "TRACKER_DATABASE_URL": f"sqlite:///{var_dir / 'tracker.db'}",
+            "INBOX_FILE": str(var_dir / "inbox.csv"),
             "RASA_PORT": rasa_port,
             "ACTION_PORT": action_port,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",

@@ -1,0 +1,72 @@
+/* The console's NLU inbox: one click (a choice in the list) labels a message. */
+(function () {
+  "use strict";
+  var state = document.getElementById("inbox-state");
+  var table = document.getElementById("inbox-table");
+  var body = document.getElementById("inbox-rows");
+
+  function call(method, path, data) {
+    var opts = { method: method, credentials: "same-origin", headers: {} };
+    if (data !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(data);
+    }
+    return fetch(path, opts).then(function (resp) {
+      return resp.json().then(function (json) { return { status: resp.status, json: json }; });
+    });
+  }
+
+  function cell(text) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    return td;
+  }
+
+  function picker(row, intents) {
+    var select = document.createElement("select");
+    select.className = "inbox-label";
+    select.setAttribute("aria-label", "intent for: " + row.text);
+    ["", "skip"].concat(intents).forEach(function (name) {
+      var option = document.createElement("option");
+      option.value = name;
+      option.textContent = name === "" ? "— choose —" : name;
+      if (name === (row.label || "")) { option.selected = true; }
+      select.appendChild(option);
+    });
+    select.addEventListener("change", function () {
+      select.disabled = true;
+      call("POST", "/api/inbox/label", { text: row.text, label: select.value }).then(function (r) {
+        select.disabled = false;
+        select.parentNode.classList.toggle("saved", r.status === 200);
+        if (r.status !== 200) { state.textContent = (r.json && r.json.error) || "Not saved."; }
+      });
+    });
+    var td = document.createElement("td");
+    td.appendChild(select);
+    return td;
+  }
+
+  call("GET", "/api/inbox/").then(function (r) {
+    if (r.status === 401) {
+      state.innerHTML = "";
+      var a = document.createElement("a");
+      a.href = "/";
+      a.textContent = "Log in on the console first.";
+      state.appendChild(a);
+      return;
+    }
+    if (r.status !== 200) { state.textContent = (r.json && r.json.error) || "Cannot load the inbox."; return; }
+    var rows = r.json.rows || [];
+    state.textContent = rows.length ? rows.length + " messages to review." : "Nothing to review: the bot understood everyone.";
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.appendChild(cell(row.text));
+      tr.appendChild(cell(row.count));
+      tr.appendChild(cell(row.predicted_intent + " (" + row.confidence + ")"));
+      tr.appendChild(cell((row.reasons || "").replace(/;/g, ", ")));
+      tr.appendChild(picker(row, r.json.intents || []));
+      body.appendChild(tr);
+    });
+    table.hidden = rows.length === 0;
+  });
+})();
