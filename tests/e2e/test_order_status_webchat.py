@@ -185,3 +185,12 @@ async def test_odd_input_as_an_order_number_is_refused_politely(customer: WebCha
         assert "doesn't look like an order number" in turn.text or "order number" in turn.text
     ok = await customer.say("10001")
     assert ASK_PROOF in ok.text
+
+
+async def test_a_policy_question_inside_the_order_question_is_answered_from_the_policy_file(
+    customer: WebChatCustomer,
+) -> None:
+    await customer.say("where is my order")
+    aside = await customer.say("what's your returns policy?")
+    assert "within 30 days of delivery (14 days for electronics)" in aside.text
+    assert "order number" in aside.texts[-1]
