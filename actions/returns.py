@@ -11,6 +11,7 @@ is theirs, the store only for a drop-off, and nothing at all once the form has a
 
 from __future__ import annotations
 
+import abc
 import re
 from typing import Any, Optional
 
@@ -463,18 +464,38 @@ class ActionAskReturnOrderNumber(Action):
         return []
 
 
-class ActionAskReturnItems(Action):
-    def name(self) -> str:
-        return names.ACTION_ASK_RETURN_ITEMS
+class _AskAboutTheOrder(Action, abc.ABC):
+    """A question of the return form that needs the order being returned.
+
+    Subclasses name the action and say how to ask; loading the order (and saying nothing
+    when it has gone) is done once, here.
+    """
 
     @apologise_on_failure
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         ctx = await load_context(return_order_number(tracker))
-        if ctx is not None and ctx.assessment.returnable:
-            send(dispatcher, ask_items(ctx.assessment, ctx.today))
+        if ctx is not None:
+            await self.ask(ctx, dispatcher, tracker)
         return []
+
+    @abc.abstractmethod
+    async def ask(
+        self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
+        """Send the question for ``ctx``."""
+
+
+class ActionAskReturnItems(_AskAboutTheOrder):
+    def name(self) -> str:
+        return names.ACTION_ASK_RETURN_ITEMS
+
+    async def ask(
+        self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
+        if ctx.assessment.returnable:
+            send(dispatcher, ask_items(ctx.assessment, ctx.today))
 
 
 class ActionAskReturnReason(Action):
@@ -489,34 +510,26 @@ class ActionAskReturnReason(Action):
         return []
 
 
-class ActionAskReturnMethod(Action):
+class ActionAskReturnMethod(_AskAboutTheOrder):
     def name(self) -> str:
         return names.ACTION_ASK_RETURN_METHOD
 
-    @apologise_on_failure
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        ctx = await load_context(return_order_number(tracker))
-        if ctx is not None:
-            reason = tracker.get_slot(names.SLOT_RETURN_REASON)
-            send(dispatcher, [ask_method(ctx.order, reason, ctx.policy, _carrier_for(ctx))])
-        return []
+    async def ask(
+        self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
+        reason = tracker.get_slot(names.SLOT_RETURN_REASON)
+        send(dispatcher, [ask_method(ctx.order, reason, ctx.policy, _carrier_for(ctx))])
 
 
-class ActionAskReturnStore(Action):
+class ActionAskReturnStore(_AskAboutTheOrder):
     """The stores nearest where the customer said, or else the delivery address."""
 
     def name(self) -> str:
         return names.ACTION_ASK_RETURN_STORE
 
-    @apologise_on_failure
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        ctx = await load_context(return_order_number(tracker))
-        if ctx is None:
-            return []
+    async def ask(
+        self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
         address = ctx.order.shipping_address
         place: Optional[Place] = (
             locate(tracker.get_slot(names.SLOT_RETURN_PLACE))
@@ -525,25 +538,20 @@ class ActionAskReturnStore(Action):
         )
         if place is None:  # a postcode and town we have no centroid for: ask where
             dispatcher.utter_message(response="utter_ask_return_place")
-            return []
+            return
         async with unit_of_work() as repo:
             stores = await repo.stores()
         nearby = nearest_stores(stores, place, ctx.policy.nearest_stores)
         send(dispatcher, store_options(nearby, place, ctx.today))
-        return []
 
 
-class ActionAskReturnRefundMethod(Action):
+class ActionAskReturnRefundMethod(_AskAboutTheOrder):
     def name(self) -> str:
         return names.ACTION_ASK_RETURN_REFUND_METHOD
 
-    @apologise_on_failure
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        ctx = await load_context(return_order_number(tracker))
-        if ctx is None:
-            return []
+    async def ask(
+        self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
         selection = decode_selection(tracker.get_slot(names.SLOT_RETURN_ITEMS))
         q = quote(
             ctx.order,
@@ -553,22 +561,17 @@ class ActionAskReturnRefundMethod(Action):
             ctx.policy,
         )
         send(dispatcher, [ask_refund_method(ctx.order, q.refund_amount, ctx.policy)])
-        return []
 
 
-class ActionAskReturnConfirmed(Action):
+class ActionAskReturnConfirmed(_AskAboutTheOrder):
     """The summary, and the explicit question before anything is created."""
 
     def name(self) -> str:
         return names.ACTION_ASK_RETURN_CONFIRMED
 
-    @apologise_on_failure
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        ctx = await load_context(return_order_number(tracker))
-        if ctx is None:
-            return []
+    async def ask(
+        self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> None:
         selection = decode_selection(tracker.get_slot(names.SLOT_RETURN_ITEMS))
         reason = str(tracker.get_slot(names.SLOT_RETURN_REASON))
         method = str(tracker.get_slot(names.SLOT_RETURN_METHOD))
@@ -595,4 +598,3 @@ class ActionAskReturnConfirmed(Action):
                 )
             ],
         )
-        return []
