@@ -7,6 +7,7 @@ and the test session all share it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 from bot.settings import ROOT, local_environment
 
 MODELS = ROOT / "models"
-KEEP_MODELS = 3
+KEEP_MODELS = 6
 
 
 def training_inputs(root: Path = ROOT) -> list[Path]:
@@ -52,12 +53,25 @@ def _prune(keep: Path) -> None:
 
 
 def ensure_model(force: bool = False) -> Path:
-    """The trained model for the current data, training it only if it does not exist."""
+    """The trained model for the current data, training it only if it does not exist.
+
+    Training holds a file lock, so two sessions started together (`make run` beside a test run,
+    or two test runs) train a given hash once and never read a half-written archive.
+    """
+    MODELS.mkdir(exist_ok=True)
+    with open(MODELS / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _ensure_model_locked(force)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure_model_locked(force: bool) -> Path:
     target = model_path()
     if target.exists() and not force:
         print(f"==> model up to date: {target.relative_to(ROOT)}", flush=True)
         return target
-    MODELS.mkdir(exist_ok=True)
     print("==> training the model (data, domain or config changed)", flush=True)
     started = time.monotonic()
     env = local_environment()
