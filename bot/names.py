@@ -26,6 +26,8 @@ NLU_FALLBACK: Final = "nlu_fallback"
 # handoff: a complaint or angry message; a 1–5 rating after an agent closes
 COMPLAIN: Final = "complain"
 RATE: Final = "rate"
+# languages: "English please", "한국어로 해주세요", "请说中文"
+CHANGE_LANGUAGE: Final = "change_language"
 
 INTENTS: Final = (
     ORDER_STATUS,
@@ -43,6 +45,7 @@ INTENTS: Final = (
     OUT_OF_SCOPE,
     COMPLAIN,
     RATE,
+    CHANGE_LANGUAGE,
 )
 
 # Entities
@@ -52,6 +55,7 @@ ENTITY_POSTAL_CODE: Final = "postal_code"
 ENTITY_RATING: Final = "rating"  # only in the rating buttons' payloads
 ENTITY_RMA_NUMBER: Final = "rma_number"  # returns: "RMA-20001", found by a regex
 ENTITY_RETURN_CHOICE: Final = "return_choice"  # returns: only in the buttons' payloads
+ENTITY_LANGUAGE: Final = "language"  # en, ko, zh: from the script, or the language asked for
 ENTITIES: Final = (
     ENTITY_ORDER_NUMBER,
     ENTITY_EMAIL,
@@ -59,6 +63,7 @@ ENTITIES: Final = (
     ENTITY_RATING,
     ENTITY_RMA_NUMBER,
     ENTITY_RETURN_CHOICE,
+    ENTITY_LANGUAGE,
 )
 
 # Slots
@@ -71,6 +76,8 @@ SLOT_CUSTOMER_NAME: Final = "customer_name"
 SLOT_CUSTOMER_IDENTIFIED: Final = "customer_identified"
 SLOT_CHANNEL: Final = "channel"
 SLOT_LAST_ORDER: Final = "last_order_number"
+SLOT_LANGUAGE: Final = "language"  # en (initial), ko, zh: picks each response's variation
+LANGUAGES: Final = ("en", "ko", "zh")
 
 # Forms and actions
 FORM_ORDER_STATUS: Final = "order_status_form"
