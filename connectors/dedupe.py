@@ -5,19 +5,26 @@ Twilio can repeat a webhook (same ``MessageSid``); Slack retries an event it thi
 ``message`` event for one post that mentions the bot. The connectors turn each of these into
 a key and ask :meth:`Deduplicator.first_time` before doing any work.
 
-The in-memory store below is right for one Rasa server process. **With several replicas the
-keys must live in a shared store**, or a retry that lands on another replica is answered
-twice. The seam is the :class:`Deduplicator` protocol: a Redis version is
-``SET baton:dedupe:<key> 1 NX EX <ttl>`` and returning whether it was set, passed to the
-channel's constructor (``WhatsAppInput(..., dedupe=...)``, ``SlackInput(..., dedupe=...)``).
+* :class:`MemoryDeduplicator` is right for one Rasa server process (``make run``).
+* :class:`RedisDeduplicator` is for several replicas (the production profile, ``REDIS_URL``):
+  a retry that lands on another replica must still be recognised, so the keys live in Redis
+  (``SET baton:dedupe:<key> 1 NX EX <ttl>``: atomic, so two replicas receiving the same
+  retry at the same moment cannot both win).
+
+:func:`default_deduplicator` picks one from the environment; the channels call it when they
+are not given one.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Optional, Protocol
+
+logger = logging.getLogger(__name__)
 
 
 class Deduplicator(Protocol):
@@ -64,3 +71,60 @@ class MemoryDeduplicator:
 
     async def first_time(self, key: str) -> bool:
         return not self.seen_before(key)
+
+
+class RedisDeduplicator:
+    """Keys shared by every replica, in Redis, each expiring after ``ttl_seconds``.
+
+    If Redis cannot be reached the message is **answered** rather than dropped: losing a
+    customer's message is worse than, rarely, answering a platform's retry twice. A local
+    :class:`MemoryDeduplicator` still catches retries that reach this same replica then.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: float = 3600,
+        prefix: str = "baton:dedupe:",
+        client: Optional[Any] = None,
+    ) -> None:
+        import redis.asyncio as aioredis
+
+        self.ttl = max(1, int(ttl_seconds))
+        self.prefix = prefix
+        self._redis = client or aioredis.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2
+        )
+        self._local = MemoryDeduplicator(ttl_seconds=ttl_seconds)
+        self._failing = False
+
+    async def first_time(self, key: str) -> bool:
+        from redis.exceptions import RedisError
+
+        try:
+            was_set = await self._redis.set(self.prefix + key, "1", nx=True, ex=self.ttl)
+        except (RedisError, OSError) as exc:
+            if not self._failing:
+                logger.warning(
+                    "Redis unreachable for webhook de-duplication (%s); checking this replica "
+                    "only until it is back",
+                    type(exc).__name__,
+                )
+                self._failing = True
+            return await self._local.first_time(key)
+        if self._failing:
+            logger.info("Redis reachable again for webhook de-duplication")
+            self._failing = False
+        self._local.seen_before(key)  # remembered here too, for when Redis goes away
+        return bool(was_set)
+
+    async def close(self) -> None:
+        await self._redis.close()
+
+
+def default_deduplicator(ttl_seconds: float) -> Deduplicator:
+    """Redis-backed when ``REDIS_URL`` is set (several replicas), in memory otherwise."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url:
+        return RedisDeduplicator(url, ttl_seconds=ttl_seconds)
+    return MemoryDeduplicator(ttl_seconds=ttl_seconds)

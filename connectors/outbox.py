@@ -13,6 +13,14 @@ background worker forwards them to the handoff service:
   the message, so a retry after a lost acknowledgement is recognised, acknowledged and not
   stored twice.
 
+**Several Rasa replicas** share the table (the production profile keeps it in PostgreSQL) and
+each runs a worker. A worker forwards a conversation's messages only while it holds that
+conversation's *lease* (a row in ``baton_outbox_leases``, taken atomically, expiring after
+``lease_seconds`` and renewed while it works), so two replicas never forward one
+conversation's messages side by side, which could reorder them. A replica that dies holding a
+lease loses it when it expires, and another replica carries on from the oldest undelivered
+message: at worst that message is forwarded again, and the handoff service recognises its key.
+
 The hook that writes to the outbox is channel-independent: it wraps Rasa's
 ``MessageProcessor.log_message``, so web chat, WhatsApp and Slack messages are forwarded the
 same way without each connector knowing about handoffs (:func:`install`).
@@ -41,9 +49,11 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.sql import create_async_engine_for
@@ -66,6 +76,15 @@ outbox = Table(
     Index("ix_baton_outbox_conversation", "conversation_id", "id"),
 )
 
+# Which worker forwards a conversation's messages right now (see the module docstring).
+leases = Table(
+    "baton_outbox_leases",
+    metadata,
+    Column("conversation_id", String(255), primary_key=True),
+    Column("owner", String(40), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
 # Relay calls already carried out (agent messages shown, tickets closed): the handoff service
 # retries a call whose answer it did not get, and the customer must not see it twice.
 relay_deliveries = Table(
@@ -85,10 +104,22 @@ def _engine(url: str) -> AsyncEngine:
 class Outbox:
     """Durable, ordered, retried forwarding of paused conversations' messages."""
 
-    def __init__(self, url: str, forward: Forward, max_backoff: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        forward: Forward,
+        max_backoff: float = 5.0,
+        lease_seconds: float = 15.0,
+        poll_seconds: float = 5.0,
+    ) -> None:
         self.url = url
         self._forward = forward
         self._max_backoff = max_backoff
+        self._lease_seconds = lease_seconds
+        # How often to look for rows nobody is working on (another replica's, left behind when
+        # it died). A replica's own messages wake its worker at once.
+        self._poll_seconds = poll_seconds
+        self.owner = uuid.uuid4().hex
         self._engine: Optional[AsyncEngine] = None
         self._wake = asyncio.Event()
         self._worker: Optional[asyncio.Task[None]] = None
@@ -100,8 +131,15 @@ class Outbox:
         return self._engine
 
     async def start(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+        for attempt in range(5):  # replicas starting together may race to create the tables
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.run_sync(metadata.create_all)
+                break
+            except Exception:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
         self._wake = asyncio.Event()
         self._worker = asyncio.ensure_future(self._run())
 
@@ -150,13 +188,52 @@ class Outbox:
         return row is not None
 
     async def remember_delivery(self, key: str) -> None:
-        async with self.engine.begin() as conn:
-            if (
-                await conn.execute(
-                    select(relay_deliveries.c.key).where(relay_deliveries.c.key == key)
-                )
-            ).first() is None:
+        try:
+            async with self.engine.begin() as conn:
                 await conn.execute(insert(relay_deliveries).values(key=key))
+        except IntegrityError:
+            pass  # remembered already (by this replica or another)
+
+    # --- leases -----------------------------------------------------------------------
+
+    async def claim(self, conversation_id: str) -> bool:
+        """Take (or renew) this worker's lease on a conversation; False if another holds it.
+
+        Atomic on PostgreSQL and SQLite alike: the conditional UPDATE takes an expired or own
+        lease, and the INSERT of a missing one fails on the primary key if another worker
+        inserted it first."""
+        now = time.time()
+        async with self.engine.begin() as conn:
+            taken = await conn.execute(
+                update(leases)
+                .where(
+                    leases.c.conversation_id == conversation_id,
+                    or_(leases.c.owner == self.owner, leases.c.expires_at < now),
+                )
+                .values(owner=self.owner, expires_at=now + self._lease_seconds)
+            )
+        if taken.rowcount == 1:
+            return True
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    insert(leases).values(
+                        conversation_id=conversation_id,
+                        owner=self.owner,
+                        expires_at=now + self._lease_seconds,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def release(self, conversation_id: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                delete(leases).where(
+                    leases.c.conversation_id == conversation_id, leases.c.owner == self.owner
+                )
+            )
 
     # --- the worker -------------------------------------------------------------------
 
@@ -171,29 +248,57 @@ class Outbox:
                 logger.exception("outbox round failed")
                 delay = 1.0
             if delay is None:
-                delay = 30.0
+                delay = self._poll_seconds
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
     async def deliver_due(self) -> Optional[float]:
         """Forward what is due; the seconds until the next retry (``None``: nothing waits)."""
-        now = time.time()
         async with self.engine.connect() as conn:
             rows = (await conn.execute(select(outbox).order_by(outbox.c.id).limit(500))).all()
-        blocked: set[str] = set()
+        by_conversation: dict[str, list[Any]] = {}
+        for row in rows:  # oldest first within each conversation
+            by_conversation.setdefault(row.conversation_id, []).append(row)
         next_retry: Optional[float] = None
-        for row in rows:
-            if row.conversation_id in blocked:
+        for conversation_id, queued in by_conversation.items():
+            if queued[0].next_attempt_at is not None and queued[0].next_attempt_at > time.time():
+                wait = queued[0].next_attempt_at - time.time()  # nothing overtakes it
+                next_retry = wait if next_retry is None else min(next_retry, wait)
                 continue
-            if row.next_attempt_at is not None and row.next_attempt_at > now:
-                blocked.add(row.conversation_id)  # keep the order: nothing overtakes it
-                wait = row.next_attempt_at - now
+            if not await self.claim(conversation_id):
+                # Another replica is forwarding these; look again soon in case it died.
+                wait = min(self._poll_seconds, self._lease_seconds)
                 next_retry = wait if next_retry is None else min(next_retry, wait)
                 continue
             try:
+                wait = await self._deliver_conversation(conversation_id, queued)
+            finally:
+                await self.release(conversation_id)
+            if wait is not None:
+                next_retry = wait if next_retry is None else min(next_retry, wait)
+        if len(rows) == 500:
+            return 0.0
+        return next_retry
+
+    async def _deliver_conversation(
+        self, conversation_id: str, queued: list[Any]
+    ) -> Optional[float]:
+        """Forward one conversation's rows in order under its lease; stop at the first failure."""
+        renewed = time.monotonic()
+        for row in queued:
+            if time.monotonic() - renewed > self._lease_seconds / 3:
+                if not await self.claim(conversation_id):
+                    return min(self._poll_seconds, self._lease_seconds)
+                renewed = time.monotonic()
+            async with self.engine.connect() as conn:
+                still_queued = (
+                    await conn.execute(select(outbox.c.id).where(outbox.c.id == row.id))
+                ).first()
+            if still_queued is None:
+                continue  # forwarded meanwhile by a replica whose lease had expired
+            try:
                 await self._forward(row.conversation_id, row.key, row.text, row.sent_at)
             except Exception as exc:
-                blocked.add(row.conversation_id)
                 backoff = min(self._max_backoff, 0.25 * 2 ** min(row.attempts, 6))
                 if row.attempts in (0, 3) or row.attempts % 20 == 0:
                     logger.warning(
@@ -211,13 +316,10 @@ class Outbox:
                             last_error=str(type(exc).__name__)[:200],
                         )
                     )
-                next_retry = backoff if next_retry is None else min(next_retry, backoff)
-                continue
+                return backoff
             async with self.engine.begin() as conn:
                 await conn.execute(delete(outbox).where(outbox.c.id == row.id))
-        if len(rows) == 500:
-            return 0.0
-        return next_retry
+        return None
 
 
 # --- the hook into Rasa --------------------------------------------------------------------

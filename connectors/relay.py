@@ -180,6 +180,7 @@ class RelayInput(InputChannel):
         from rasa.shared.core.events import BotUttered
 
         from connectors.delivery import DeliveryFailed, RecipientUnknown
+        from connectors.fanout import FanoutUnavailable
 
         agent = getattr(app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
@@ -198,6 +199,8 @@ class RelayInput(InputChannel):
                     await send_agent_message(output, conversation_id, text, agent_name)
                 except RecipientUnknown as exc:
                     return response.json({"error": exc.reason}, status=404)
+                except FanoutUnavailable as exc:  # retried by the handoff service
+                    return response.json({"error": str(exc)}, status=503)
                 except DeliveryFailed as exc:
                     return response.json({"error": exc.reason}, status=422)
             tracker.update(

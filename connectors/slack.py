@@ -48,7 +48,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from connectors import conversations
 from connectors.background import TurnRunner, dialogue_slot
 from connectors.channel_settings import SlackSettings
-from connectors.dedupe import Deduplicator, MemoryDeduplicator
+from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import (
     DeliveringOutput,
     PlatformRejected,
@@ -180,7 +180,7 @@ class SlackInput(InputChannel):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.dedupe: Deduplicator = dedupe or MemoryDeduplicator(ttl_seconds=3600)
+        self.dedupe: Deduplicator = dedupe or default_deduplicator(ttl_seconds=3600)
         self.clock = clock
         self.verifier = (
             SignatureVerifier(settings.signing_secret) if settings.signing_secret else None

@@ -17,6 +17,9 @@ Existing widgets that speak Rasa's protocol (``session_request`` → ``session_c
 * Each turn ends with ``baton_turn_end``, so widgets can stop their typing indicator; a turn
   that raises still answers the customer with an apology instead of silence.
 * ``GET /webchat`` serves the bundled demo page and the embeddable ``widget.js``.
+* **Several replicas** (``REDIS_URL`` set): every event for a conversation also goes to the
+  other replicas' sockets (:mod:`connectors.fanout`), so an agent's message relayed through
+  any replica reaches the customer, and a second tab on another replica sees the same chat.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from connectors import history
+from connectors.fanout import RoomFanout
 from connectors.identity import (
     channel_metadata,
     conversation_from_session,
@@ -106,9 +110,31 @@ async def _serve_asset(_: Request, asset: str) -> HTTPResponse:
 
 
 class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output, emitting through the fan-out so every replica's sockets see it."""
+
+    def __init__(self, fanout: RoomFanout, bot_message_evt: str) -> None:
+        super().__init__(fanout.sio, bot_message_evt)
+        self.fanout = fanout
+
     @classmethod
     def name(cls) -> str:
         return CHANNEL
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await self.fanout.emit(self.bot_message_evt, response, room=socket_id)
+
+    async def send_agent_message(self, recipient_id: str, text: str, agent_name: str) -> None:
+        """An agent's message (the relay): drawn as the agent's bubble by the widget.
+
+        Raises :class:`connectors.fanout.FanoutUnavailable` when it could not reach the
+        customer's socket on any replica, so the relay answers "try again" and nothing is lost.
+        """
+        await self.fanout.emit(
+            self.bot_message_evt,
+            {"text": text, "metadata": {"agent_name": agent_name}},
+            room=recipient_id,
+            required=True,
+        )
 
 
 class WebChatInput(SocketIOInput):
@@ -145,10 +171,11 @@ class WebChatInput(SocketIOInput):
         origins = [o.strip() for o in cors_allowed_origins.split(",") if o.strip()]
         self.cors_allowed_origins: Any = origins or []  # [] = accept any origin, as Rasa does
         self.app: Optional[Sanic] = None
+        self.fanout: Optional[RoomFanout] = None
         self._sessions: dict[str, _Session] = {}
 
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return WebChatOutput(self.sio, self.bot_message_evt) if self.sio else None
+        return WebChatOutput(self.fanout, self.bot_message_evt) if self.fanout else None
 
     async def _enter(self, sid: str, room: str) -> None:
         assert self.sio is not None
@@ -176,7 +203,16 @@ class WebChatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
         self.sio = sio
+        fanout = self.fanout = RoomFanout(sio, os.environ.get("REDIS_URL", "").strip() or None)
         bp = _WebChatBlueprint(self, sio, self.socketio_path, "baton_webchat", __name__)
+
+        @bp.listener("after_server_start")
+        async def _start_fanout(_app: Sanic, _loop: Any) -> None:
+            await fanout.start()
+
+        @bp.listener("before_server_stop")
+        async def _stop_fanout(_app: Sanic, _loop: Any) -> None:
+            await fanout.stop()
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -212,7 +248,7 @@ class WebChatInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
                 await sio.emit("baton_turn_end", {}, room=sid)
                 return
-            output = WebChatOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(fanout, self.bot_message_evt)
             message = UserMessage(
                 text,
                 output,
@@ -228,10 +264,10 @@ class WebChatInput(SocketIOInput):
                 logger.exception(
                     "web chat turn failed", extra={"conversation": session.conversation_id}
                 )
-                await sio.emit(
+                await fanout.emit(
                     self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id
                 )
             finally:
-                await sio.emit("baton_turn_end", {}, room=session.conversation_id)
+                await fanout.emit("baton_turn_end", {}, room=session.conversation_id)
 
         return bp

@@ -55,7 +55,7 @@ from connectors import conversations
 from connectors.attachments import Media, keep_media
 from connectors.background import TurnRunner, dialogue_slot
 from connectors.channel_settings import WhatsAppSettings
-from connectors.dedupe import Deduplicator, MemoryDeduplicator
+from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import (
     DeliveringOutput,
     OutsideMessagingWindow,
@@ -219,7 +219,7 @@ class WhatsAppInput(InputChannel):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.dedupe: Deduplicator = dedupe or MemoryDeduplicator(ttl_seconds=24 * 3600)
+        self.dedupe: Deduplicator = dedupe or default_deduplicator(ttl_seconds=24 * 3600)
         self.id_secret = id_secret or secret_from_env("CHANNEL_ID_SECRET")
         self.clock = clock
         self.runner = TurnRunner(CHANNEL)

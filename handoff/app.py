@@ -67,12 +67,13 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
             )
         else:
             logger.info("Slack for agents is on (API at %s)", s.slack_api_url or "slack.com")
-        service = HandoffService(engine, s, Hub(), relay, bridge)
+        service = HandoffService(engine, s, Hub.from_env(), relay, bridge)
         await service.ensure_demo_agent()
         app.ctx.engine = engine
         app.ctx.service = service
 
     async def _start_loop(app: Sanic, _loop: Any) -> None:
+        await app.ctx.service.hub.start()  # live updates across replicas when REDIS_URL is set
         app.ctx.delivery = asyncio.ensure_future(app.ctx.service.delivery_loop())
 
     async def _stop_loop(app: Sanic, _loop: Any) -> None:
@@ -82,6 +83,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await app.ctx.service.wait_for_background()
+        await app.ctx.service.hub.stop()
 
     async def _close(app: Sanic, _loop: Any) -> None:
         await app.ctx.service.relay.close()
