@@ -8,6 +8,7 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.services import i18n
 from actions.services.replies import Reply
 from bot import names
 
@@ -38,3 +39,8 @@ def customer_id(tracker: Tracker) -> Optional[int]:
 def verified_orders(tracker: Tracker) -> list[str]:
     value = tracker.get_slot(names.SLOT_VERIFIED_ORDERS)
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def language(tracker: Tracker) -> str:
+    """The language the customer writes in (the ``language`` slot): en, ko or zh."""
+    return i18n.normalize(tracker.get_slot(i18n.SLOT))

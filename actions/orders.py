@@ -16,9 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import proof
-from actions.common import customer_id, send, utc_now, verified_orders
+from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.failures import apologise_on_failure
-from actions.services import order_status, verification
+from actions.services import i18n, order_status, verification
 from actions.services.order_numbers import normalize_order_number
 from actions.services.replies import Button, Reply
 from actions.settings import get_settings
@@ -27,17 +27,10 @@ from bot import names
 
 logger = logging.getLogger(__name__)
 
-_STATUS_WORDS = {
-    "placed": "placed",
-    "paid": "paid",
-    "packed": "packed",
-    "shipped": "on its way",
-    "out_for_delivery": "out for delivery",
-    "delivered": "delivered",
-    "delayed": "delayed",
-    "lost_in_transit": "lost in transit",
-    "cancelled": "cancelled",
-}
+
+def _status_words(status: str, lang: str) -> str:
+    key = f"status_{status}"
+    return i18n.text(key, lang) if key in i18n.CATALOGUE else status
 
 
 def _window() -> timedelta:
@@ -55,6 +48,7 @@ class ActionAskOrderNumber(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         cid = customer_id(tracker)
+        lang = language(tracker)
         if cid is not None:
             async with unit_of_work() as repo:
                 recent = await repo.recent_orders(cid, limit=5)
@@ -62,8 +56,12 @@ class ActionAskOrderNumber(Action):
                 buttons = tuple(
                     Button(
                         title=f"{o.number} · {o.first_item}"
-                        + (f" +{o.item_count - 1}" if o.item_count > 1 else "")
-                        + f" ({_STATUS_WORDS.get(o.status, o.status)})",
+                        + (
+                            i18n.text("more_items", lang, n=o.item_count - 1)
+                            if o.item_count > 1
+                            else ""
+                        )
+                        + f" ({_status_words(o.status, lang)})",
                         payload=f'/inform{{"order_number":"{o.number}"}}',
                     )
                     for o in recent
@@ -188,5 +186,8 @@ class ActionOrderStatus(Action):
             # Never reached through the form; kept so no path can show a stranger's order.
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
             return _reset()
-        send(dispatcher, order_status.describe_order(order, utc_now(), settings.shop_timezone))
+        replies = order_status.describe_order(
+            order, utc_now(), settings.shop_timezone, language(tracker)
+        )
+        send(dispatcher, replies)
         return [*_reset(), SlotSet(names.SLOT_LAST_ORDER, number)]

@@ -16,17 +16,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import proof
-from actions.common import customer_id, send, utc_now, verified_orders
+from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.returns_common import hand_back, is_aside, run_handing_back, wants_person
 from actions.returns_submit import link_for
 from actions.services import verification
+from actions.services.i18n import text
 from actions.services.order_numbers import normalize_order_number
 from actions.services.refunds import describe_return, describe_returns, normalize_rma
 from actions.services.replies import Button, Reply
 from actions.services.returns_parsing import is_cancel
 from actions.services.returns_policy import load_policy
-from actions.services.returns_replies import STATUS_WORDS
+from actions.services.returns_replies import status_words
 from actions.settings import get_settings
 from actions.store.uow import unit_of_work
 from bot import names
@@ -162,15 +163,16 @@ class ActionAskRefundReference(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         cid = customer_id(tracker)
+        lang = language(tracker)
         buttons: list[Button] = []
         if cid is not None:
             async with unit_of_work() as repo:
                 returns = await repo.returns_for_customer(cid, limit=5)
             for r in returns:
-                first = r.lines[0].product_name if r.lines else "items"
+                first = r.lines[0].product_name if r.lines else text("items", lang)
                 buttons.append(
                     Button(
-                        f"{r.rma} · {first} ({STATUS_WORDS.get(r.status, r.status)})",
+                        f"{r.rma} · {first} ({status_words(r.status, lang)})",
                         "/inform" + json.dumps({"rma_number": r.rma}, separators=(",", ":")),
                     )
                 )
@@ -220,6 +222,7 @@ class ActionRefundStatus(Action):
             # Never reached through the form; kept so no path shows a stranger's return.
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
             return _reset()
+        lang = language(tracker)
         if not returns:
             payload = "/return_item" + json.dumps({"order_number": number}, separators=(",", ":"))
             send(
@@ -228,7 +231,10 @@ class ActionRefundStatus(Action):
                     Reply(
                         "utter_order_has_no_returns",
                         {"order_number": number},
-                        (Button("Start a return", payload), Button("No thanks", "/deny")),
+                        (
+                            Button(text("btn_start_return", lang), payload),
+                            Button(text("btn_no_thanks", lang), "/deny"),
+                        ),
                     )
                 ],
             )
@@ -237,7 +243,7 @@ class ActionRefundStatus(Action):
         tz = get_settings().shop_timezone
         now = utc_now()
         if len(returns) == 1:
-            send(dispatcher, [describe_return(returns[0], policy, now, tz, link_for)])
+            send(dispatcher, [describe_return(returns[0], policy, now, tz, link_for, lang)])
         else:
-            send(dispatcher, describe_returns(returns, policy, now, tz, link_for))
+            send(dispatcher, describe_returns(returns, policy, now, tz, link_for, lang))
         return [*_reset(), SlotSet(names.SLOT_LAST_RMA, returns[-1].rma)]

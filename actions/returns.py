@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import proof
-from actions.common import customer_id, send, verified_orders
+from actions.common import customer_id, language, send, verified_orders
 from actions.failures import apologise_on_failure
 from actions.returns_common import (
     HANDOFF_REASON_POLICY,
@@ -40,6 +40,7 @@ from actions.returns_common import (
 )
 from actions.services import verification
 from actions.services.formatting import money
+from actions.services.i18n import text
 from actions.services.order_numbers import normalize_order_number
 from actions.services.replies import Reply
 from actions.services.returns import (
@@ -62,7 +63,6 @@ from actions.services.returns_parsing import (
 )
 from actions.services.returns_policy import REASON_CODES, REFUND_METHODS, load_policy
 from actions.services.returns_replies import (
-    PERSON_BUTTONS,
     ask_items,
     ask_method,
     ask_reason,
@@ -72,6 +72,7 @@ from actions.services.returns_replies import (
     order_buttons,
     order_refusal,
     partial_refusals,
+    person_buttons,
     refusal_line,
     store_options,
     summary,
@@ -206,26 +207,27 @@ class ValidateReturnForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
             return {names.SLOT_RETURN_ORDER: None}
         a = ctx.assessment
+        lang = language(tracker)
         slots: dict[str, Any] = {names.SLOT_RETURN_ASSESSED_ORDER: number}
         if a.order_refusal is OrderRefusal.LOST:
-            send(dispatcher, order_refusal(a, ctx.policy, ctx.today))
+            send(dispatcher, order_refusal(a, ctx.policy, ctx.today, lang))
             await record_for_person(
                 tracker,
                 PersonNeeded.LOST_IN_TRANSIT,
                 f"Asked to return order {number}, which was lost in transit.",
                 ctx.order,
             )
-            send(dispatcher, [Reply("utter_return_offer_person", {}, PERSON_BUTTONS)])
+            send(dispatcher, [Reply("utter_return_offer_person", {}, person_buttons(lang))])
             return {
                 **slots,
                 names.SLOT_RETURN_OUTCOME: OUTCOME_PERSON,
                 names.SLOT_HANDOFF_REASON: HANDOFF_REASON_POLICY,
             }
         if a.order_refusal in (OrderRefusal.CANCELLED, OrderRefusal.NOT_DELIVERED):
-            send(dispatcher, order_refusal(a, ctx.policy, ctx.today))
+            send(dispatcher, order_refusal(a, ctx.policy, ctx.today, lang))
             return {**slots, names.SLOT_RETURN_OUTCOME: OUTCOME_REFUSED}
         if a.order_refusal is OrderRefusal.NOTHING_RETURNABLE:
-            send(dispatcher, order_refusal(a, ctx.policy, ctx.today))
+            send(dispatcher, order_refusal(a, ctx.policy, ctx.today, lang))
             if a.person is PersonNeeded.LATE_RETURN:
                 late = min((c for c in a.refused if c.days_over > 0), key=lambda c: c.days_over)
                 return {
@@ -255,14 +257,17 @@ class ValidateReturnForm(FormValidationAction):
                     tracker,
                     dispatcher,
                     PersonNeeded.HIGH_VALUE,
-                    {"threshold": money(limit, ctx.order.currency), "order_number": number},
+                    {
+                        "threshold": money(limit, ctx.order.currency, lang),
+                        "order_number": number,
+                    },
                     f"Wants to return something from order {number} "
                     f"({money(ctx.order.total, ctx.order.currency)}), above the "
                     f"{money(limit, ctx.order.currency)} self-service limit.",
                     ctx.order,
                 ),
             }
-        send(dispatcher, partial_refusals(a, ctx.today))
+        send(dispatcher, partial_refusals(a, ctx.today, lang))
         returnable = a.returnable
         if len(returnable) == 1 and returnable[0].returnable == 1:
             send(dispatcher, auto_selected(a))
@@ -300,7 +305,7 @@ class ValidateReturnForm(FormValidationAction):
         if named:
             for check in refused:
                 if check.item.id in named:
-                    send(dispatcher, [refusal_line(check, ctx.today)])
+                    send(dispatcher, [refusal_line(check, ctx.today, language(tracker))])
         elif is_aside(tracker):
             return hand_back(names.SLOT_RETURN_ITEMS)
         else:
@@ -331,7 +336,9 @@ class ValidateReturnForm(FormValidationAction):
         if policy.reason(reason).needs_person:
             ctx = await load_context(return_order_number(tracker))
             selection = decode_selection(tracker.get_slot(names.SLOT_RETURN_ITEMS))
-            items = items_text(ctx.order, selection) if ctx else "your items"
+            lang = language(tracker)
+            items = items_text(ctx.order, selection, lang=lang) if ctx else text("the_items", lang)
+            items_en = items_text(ctx.order, selection) if ctx else "your items"  # for the agent
             number = ctx.order.number if ctx else ""
             tracker.slots.update(slots)
             return {
@@ -341,7 +348,7 @@ class ValidateReturnForm(FormValidationAction):
                     dispatcher,
                     PersonNeeded.DAMAGED_ON_ARRIVAL,
                     {"order_number": number, "items": items},
-                    f"{items} from order {number} arrived damaged or faulty"
+                    f"{items_en} from order {number} arrived damaged or faulty"
                     + (f': "{note}"' if note else "."),
                     ctx.order if ctx else None,
                 ),
@@ -458,7 +465,16 @@ class ActionAskReturnOrderNumber(Action):
             async with unit_of_work() as repo:
                 recent = await repo.recent_delivered_orders(cid, limit=5)
             if recent:
-                send(dispatcher, [Reply("utter_choose_return_order", {}, order_buttons(recent))])
+                send(
+                    dispatcher,
+                    [
+                        Reply(
+                            "utter_choose_return_order",
+                            {},
+                            order_buttons(recent, language(tracker)),
+                        )
+                    ],
+                )
                 return []
         dispatcher.utter_message(response="utter_ask_return_order_number")
         return []
@@ -495,7 +511,7 @@ class ActionAskReturnItems(_AskAboutTheOrder):
         self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> None:
         if ctx.assessment.returnable:
-            send(dispatcher, ask_items(ctx.assessment, ctx.today))
+            send(dispatcher, ask_items(ctx.assessment, ctx.today, language(tracker)))
 
 
 class ActionAskReturnReason(Action):
@@ -506,7 +522,7 @@ class ActionAskReturnReason(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        send(dispatcher, [ask_reason(load_policy())])
+        send(dispatcher, [ask_reason(load_policy(), language(tracker))])
         return []
 
 
@@ -518,7 +534,8 @@ class ActionAskReturnMethod(_AskAboutTheOrder):
         self, ctx: ReturnContext, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> None:
         reason = tracker.get_slot(names.SLOT_RETURN_REASON)
-        send(dispatcher, [ask_method(ctx.order, reason, ctx.policy, _carrier_for(ctx))])
+        lang = language(tracker)
+        send(dispatcher, [ask_method(ctx.order, reason, ctx.policy, _carrier_for(ctx), lang)])
 
 
 class ActionAskReturnStore(_AskAboutTheOrder):
@@ -542,7 +559,7 @@ class ActionAskReturnStore(_AskAboutTheOrder):
         async with unit_of_work() as repo:
             stores = await repo.stores()
         nearby = nearest_stores(stores, place, ctx.policy.nearest_stores)
-        send(dispatcher, store_options(nearby, place, ctx.today))
+        send(dispatcher, store_options(nearby, place, ctx.today, language(tracker)))
 
 
 class ActionAskReturnRefundMethod(_AskAboutTheOrder):
@@ -560,7 +577,8 @@ class ActionAskReturnRefundMethod(_AskAboutTheOrder):
             str(tracker.get_slot(names.SLOT_RETURN_METHOD)),
             ctx.policy,
         )
-        send(dispatcher, [ask_refund_method(ctx.order, q.refund_amount, ctx.policy)])
+        lang = language(tracker)
+        send(dispatcher, [ask_refund_method(ctx.order, q.refund_amount, ctx.policy, lang)])
 
 
 class ActionAskReturnConfirmed(_AskAboutTheOrder):
@@ -595,6 +613,7 @@ class ActionAskReturnConfirmed(_AskAboutTheOrder):
                     q,
                     refund,
                     ctx.policy,
+                    language(tracker),
                 )
             ],
         )

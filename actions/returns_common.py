@@ -19,7 +19,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import customer_id, send, utc_now
+from actions.common import customer_id, language, send, utc_now
 from actions.services.formatting import local
 from actions.services.order_numbers import normalize_order_number
 from actions.services.returns import Assessment, PersonNeeded, assess_order, decode_selection
@@ -256,6 +256,6 @@ async def offer_person(
     Returns slot values that end the return form and leave the reason for action_handoff.
     """
     await record_for_person(tracker, kind, summary, order, extra, selection)
-    send(dispatcher, person_offer(kind, facts))
+    send(dispatcher, person_offer(kind, facts, language(tracker)))
     reason = HANDOFF_REASON_LOCKED if kind is PersonNeeded.ORDER_LOCKED else HANDOFF_REASON_POLICY
     return {names.SLOT_RETURN_OUTCOME: OUTCOME_PERSON, names.SLOT_HANDOFF_REASON: reason}

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import IntegrityError
 
-from actions.common import customer_id, send, utc_now, verified_orders
+from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.returns_common import (
     OUTCOME_CANCELLED,
@@ -141,12 +141,12 @@ class ActionSubmitReturn(Action):
         if result is None:
             selection = decode_selection(tracker.get_slot(names.SLOT_RETURN_ITEMS))
             gone = [c for c in ctx.assessment.refused if c.item.id in selection]
-            send(dispatcher, [refusal_line(c, ctx.today) for c in gone])
+            send(dispatcher, [refusal_line(c, ctx.today, language(tracker)) for c in gone])
             dispatcher.utter_message(response="utter_anything_else")
             return reset_return()
         ret, _ = result
         link = link_for(ret.rma) if ret.label else None
-        send(dispatcher, [created(ret, link, ctx.policy, ctx.today)])
+        send(dispatcher, [created(ret, link, ctx.policy, ctx.today, language(tracker))])
         return [*reset_return(), SlotSet(names.SLOT_LAST_RMA, ret.rma)]
 
 
@@ -208,9 +208,9 @@ class ActionReturnPolicy(Action):
         number = await _known_order(tracker)
         ctx = await load_context(number) if number else None
         currency = ctx.order.currency if ctx else "GBP"
-        send(dispatcher, [policy_general(policy, currency)])
+        send(dispatcher, [policy_general(policy, currency, language(tracker))])
         if ctx is not None:
-            send(dispatcher, policy_for_order(ctx.assessment, policy, ctx.today))
+            send(dispatcher, policy_for_order(ctx.assessment, policy, ctx.today, language(tracker)))
         return []
 
 

@@ -12,10 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from actions.services import shop_text
 from actions.services.formatting import day, local, money
+from actions.services.i18n import text
 from actions.services.replies import Reply
 from actions.services.returns_policy import ReturnPolicy
-from actions.services.returns_replies import line_text, refund_destination, working_days
+from actions.services.returns_replies import lines_text, refund_destination, working_days
 from actions.store.returns_models import Return
 
 
@@ -29,8 +31,8 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
-def _on(moment: Optional[datetime], tz: ZoneInfo, today: date) -> str:
-    return day(local(moment, tz).date(), today) if moment else "recently"
+def _on(moment: Optional[datetime], tz: ZoneInfo, today: date, lang: str) -> str:
+    return day(local(moment, tz).date(), today, lang) if moment else text("recently", lang)
 
 
 def describe_return(
@@ -39,8 +41,9 @@ def describe_return(
     now: datetime,
     tz: ZoneInfo,
     label_url: Callable[[str], str],
+    lang: str = "en",
 ) -> Reply:
-    """The answer to "where is my refund?" for one return the customer may see."""
+    """The answer to "where is my refund?" for one return the customer may see, in ``lang``."""
     today = local(now, tz).date()
     try:
         days = policy.refund_method(ret.refund_method).working_days
@@ -49,12 +52,13 @@ def describe_return(
     facts = {
         "rma": ret.rma,
         "order_number": ret.order_number,
-        "items": ", ".join(line_text(x.product_name, x.quantity) for x in ret.lines) or "items",
-        "amount": money(ret.refund_amount, ret.currency),
-        "refund_destination": refund_destination(ret.payment_method, ret.refund_method),
-        "timing": working_days(days),
-        "return_by": day(ret.return_by, today) if ret.return_by else "soon",
-        "created_date": _on(ret.created_at, tz, today),
+        "items": lines_text([(x.product_name, x.quantity) for x in ret.lines], lang)
+        or text("items", lang),
+        "amount": money(ret.refund_amount, ret.currency, lang),
+        "refund_destination": refund_destination(ret.payment_method, ret.refund_method, lang),
+        "timing": working_days(days, lang),
+        "return_by": day(ret.return_by, today, lang) if ret.return_by else text("soon", lang),
+        "created_date": _on(ret.created_at, tz, today, lang),
     }
     status = ret.status
     if status == "requested":
@@ -68,7 +72,7 @@ def describe_return(
         )
         return Reply("utter_refund_status_label_created", facts)
     if status == "in_transit":
-        facts["shipped_date"] = _on(ret.shipped_at, tz, today)
+        facts["shipped_date"] = _on(ret.shipped_at, tz, today, lang)
         if ret.label is not None:
             facts.update(
                 carrier=ret.label.carrier,
@@ -76,31 +80,31 @@ def describe_return(
                 tracking_url=ret.label.tracking_url,
             )
             return Reply("utter_refund_status_in_transit_carrier", facts)
-        facts["store_name"] = ret.store_name or "our store"
+        facts["store_name"] = ret.store_name or text("our_store", lang)
         return Reply("utter_refund_status_in_transit_store", facts)
     if status == "received":
-        facts["received_date"] = _on(ret.received_at, tz, today)
+        facts["received_date"] = _on(ret.received_at, tz, today, lang)
         return Reply("utter_refund_status_received", facts)
     if status == "inspected":
         inspected = local(ret.inspected_at, tz).date() if ret.inspected_at else today
         facts.update(
-            inspected_date=day(inspected, today),
-            expected_date=day(add_working_days(inspected, days), today),
+            inspected_date=day(inspected, today, lang),
+            expected_date=day(add_working_days(inspected, days), today, lang),
         )
         return Reply("utter_refund_status_inspected", facts)
     if status == "refunded" and ret.refund is not None:
         facts.update(
-            amount=money(ret.refund.amount, ret.refund.currency),
-            refund_destination=ret.refund.destination,
-            refunded_date=_on(ret.refund.refunded_at, tz, today),
+            amount=money(ret.refund.amount, ret.refund.currency, lang),
+            refund_destination=_destination(ret.refund.destination, ret.refund.method, lang),
+            refunded_date=_on(ret.refund.refunded_at, tz, today, lang),
         )
         if ret.refund.method == "store_credit":
             return Reply("utter_refund_status_refunded_credit", facts)
         return Reply("utter_refund_status_refunded", facts)
     if status == "rejected":
         facts.update(
-            rejected_date=_on(ret.rejected_at, tz, today),
-            rejection_reason=ret.rejection_reason or "it didn't meet our return conditions",
+            rejected_date=_on(ret.rejected_at, tz, today, lang),
+            rejection_reason=_rejection(ret.rejection_reason, lang),
         )
         return Reply("utter_refund_status_rejected", facts)
     return Reply("utter_refund_status_requested", {**facts, "store_name": "", "store_address": ""})
@@ -112,9 +116,10 @@ def describe_returns(
     now: datetime,
     tz: ZoneInfo,
     label_url: Callable[[str], str],
+    lang: str = "en",
 ) -> list[Reply]:
     """One line per return; a header first when an order has several."""
-    replies = [describe_return(r, policy, now, tz, label_url) for r in returns]
+    replies = [describe_return(r, policy, now, tz, label_url, lang) for r in returns]
     if len(returns) > 1:
         header = Reply(
             "utter_refund_status_several",
@@ -122,6 +127,25 @@ def describe_returns(
         )
         return [header, *replies]
     return replies
+
+
+def _destination(stored: str, method: str, lang: str) -> str:
+    """Where a refund went, as the store recorded it ("your Visa ending 4242"), in ``lang``."""
+    if lang == "en" or not stored:
+        return stored
+    if method == "store_credit":
+        return text("store_credit", lang)
+    bare = re.sub(r"(?i)^your ", "", stored.strip())
+    return text("your_method", lang, method=shop_text.payment_method(bare, lang))
+
+
+def _rejection(reason: Optional[str], lang: str) -> str:
+    """Why a return was not accepted. The team writes it in English; other languages get the
+    general sentence followed by the team's own words, so nothing is hidden."""
+    general = text("rejection_default", lang)
+    if not reason:
+        return general
+    return reason if lang == "en" else f"{general} ({reason})"
 
 
 _RMA = re.compile(r"(?i)\brma[ \t]?[#:-]?[ \t]?(\d{5})\b")

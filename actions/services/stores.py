@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
+from actions.services.i18n import normalize, text
 from actions.store.models import Store
 
 Point = tuple[float, float]
@@ -184,25 +185,29 @@ def nearest_stores(stores: Sequence[Store], place: Place, limit: int = 3) -> lis
     return ranked[:limit]
 
 
-def distance_text(km: float) -> str:
+def distance_text(km: float, lang: str = "en") -> str:
     if km < 1:
-        return "under 1 km"
+        return text("under_1_km", lang)
     if km < 10:
         return f"{km:.1f} km"
     return f"{round(km):,} km"
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri",
-              "sat": "Sat", "sun": "Sun"}  # fmt: skip
+_DAY_NAMES = {
+    "en": dict(zip(_DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True)),
+    "ko": dict(zip(_DAYS, "월화수목금토일", strict=True)),
+    "zh": dict(zip(_DAYS, ("周一", "周二", "周三", "周四", "周五", "周六", "周日"), strict=True)),
+}
 
 
-def _hours(value: Optional[str]) -> str:
-    return value.replace("-", "–") if value else "closed"
+def _hours(value: Optional[str], lang: str) -> str:
+    return value.replace("-", "–") if value else text("closed", lang)
 
 
-def opening_hours_text(hours: dict[str, Optional[str]]) -> str:
+def opening_hours_text(hours: dict[str, Optional[str]], lang: str = "en") -> str:
     """Weekly hours with equal days grouped: "Mon–Wed 10:00–19:00, Sun closed"."""
+    names = _DAY_NAMES[normalize(lang)]
     groups: list[tuple[str, str, Optional[str]]] = []
     for day in _DAYS:
         value = hours.get(day)
@@ -212,12 +217,14 @@ def opening_hours_text(hours: dict[str, Optional[str]]) -> str:
             groups.append((day, day, value))
     parts = []
     for first, last, value in groups:
-        days = _DAY_NAMES[first] if first == last else f"{_DAY_NAMES[first]}–{_DAY_NAMES[last]}"
-        parts.append(f"{days} {_hours(value)}")
-    return ", ".join(parts)
+        days = names[first] if first == last else f"{names[first]}–{names[last]}"
+        parts.append(f"{days} {_hours(value, lang)}")
+    return text("list_sep", lang).join(parts) if normalize(lang) != "zh" else "，".join(parts)
 
 
-def today_text(hours: dict[str, Optional[str]], today: date) -> str:
+def today_text(hours: dict[str, Optional[str]], today: date, lang: str = "en") -> str:
     """The day's hours as a sentence: "Open today 10:00–19:00" or "Closed today"."""
     value = hours.get(_DAYS[today.weekday()])
-    return f"Open today {_hours(value)}" if value else "Closed today"
+    if value:
+        return text("open_today", lang, hours=_hours(value, lang))
+    return text("closed_today", lang)
