@@ -88,7 +88,10 @@ def apply_patches() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot import ops
+
     logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
+    ops.install()  # /health, /ready, /metrics, turn metrics, JSON logs (bot/ops.py)
     RemoteAction._validate_action_result = _validate_action_result
     if not getattr(EndpointConfig.session, "_baton_shared", False):
         shared = _make_shared_session(EndpointConfig.session)

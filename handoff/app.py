@@ -15,6 +15,7 @@ from typing import Any, Optional
 from sanic import Sanic
 from sanic.request import Request
 
+from handoff import ops
 from handoff.live import Hub
 from handoff.relay import RelayClient
 from handoff.routes.api import api, bot
@@ -44,6 +45,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(console)
     app.blueprint(inbox)
     app.blueprint(slack)
+    ops.install(app)  # /ready, /metrics, JSON logs (handoff/ops.py)
 
     @app.middleware("request")
     async def _auth(request: Request) -> Any:

@@ -1,0 +1,112 @@
+"""Operations hooks for the Rasa server: health, readiness, metrics and JSON logs.
+
+Rasa builds its Sanic app inside ``rasa run``; :func:`install` wraps the function that builds it
+(``rasa.core.run.configure_app``) so the app also answers ``/health``, ``/ready`` and
+``/metrics`` (``infra/ops.py``), and wraps ``MessageProcessor.handle_message`` — the one place
+every channel's message goes through — to count turns, time them and tag the turn's log lines
+with its conversation id. Webhook requests a channel refuses (4xx on ``/webhooks/...``) are
+counted by a response middleware, so the connectors need not know about metrics.
+
+``bot/server.py`` calls :func:`install` before handing over to Rasa's CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from infra import metrics
+from infra.logging import conversation
+from infra.ops import Check, redis_check, sync_sql_check
+from infra.ops import install as install_routes
+
+#: Statuses that mean "the channel refused this webhook request" rather than "we failed".
+REJECTIONS = frozenset({400, 401, 403, 409, 413, 415, 422, 429})
+
+
+def _tracker_engine(tracker_store: Any) -> Any:
+    inner = getattr(tracker_store, "_tracker_store", tracker_store)  # FailSafeTrackerStore
+    return getattr(inner, "engine", None)
+
+
+def rasa_checks(app: Any) -> Mapping[str, Check]:
+    """The model is loaded, the tracker store's database answers, and so does Redis."""
+    from bot.lock_store import AtomicRedisLockStore
+
+    agent = getattr(app.ctx, "agent", None)
+    checks: dict[str, Check] = {}
+
+    async def model() -> None:
+        if agent is None or not agent.is_ready():
+            raise RuntimeError("no model loaded")
+
+    checks["model"] = model
+    engine = _tracker_engine(agent.tracker_store) if agent is not None else None
+    if engine is not None:
+        checks["tracker_store"] = sync_sql_check(engine)
+    lock_store = getattr(agent, "lock_store", None)
+    if isinstance(lock_store, AtomicRedisLockStore):
+        checks["lock_store"] = lock_store.ping
+    elif os.environ.get("REDIS_URL"):
+        checks["redis"] = redis_check(os.environ["REDIS_URL"])
+    return checks
+
+
+def _count_rejections(app: Any) -> None:
+    @app.middleware("response")
+    async def _webhook_rejections(request: Any, response: Any) -> None:
+        path = request.path
+        if response is not None and path.startswith("/webhooks/") and response.status in REJECTIONS:
+            channel = path.split("/")[2] if path.count("/") >= 2 else "other"
+            metrics.WEBHOOK_REJECTIONS.labels(
+                channel=metrics.channel_label(channel), status=str(response.status)
+            ).inc()
+
+
+def _wrap_configure_app() -> None:
+    import rasa.core.run as run
+
+    original = run.configure_app
+    if getattr(original, "_baton_ops", False):
+        return
+
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        install_routes(app, "rasa", rasa_checks)
+        _count_rejections(app)
+        return app
+
+    configure_app._baton_ops = True  # type: ignore[attr-defined]
+    run.configure_app = configure_app
+
+
+def _wrap_handle_message() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    original = MessageProcessor.handle_message
+    if getattr(original, "_baton_ops", False):
+        return
+
+    async def handle_message(self: MessageProcessor, message: Any) -> Any:
+        channel = metrics.channel_label(getattr(message, "input_channel", None))
+        started = time.perf_counter()
+        outcome = "error"
+        with conversation(getattr(message, "sender_id", None)):
+            try:
+                result = await original(self, message)
+                outcome = "ok"
+                return result
+            finally:
+                metrics.TURNS.labels(channel=channel, outcome=outcome).inc()
+                metrics.TURN_SECONDS.labels(channel=channel).observe(time.perf_counter() - started)
+
+    handle_message._baton_ops = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = handle_message
+
+
+def install() -> None:
+    """Idempotent: safe to call from every entry point."""
+    _wrap_configure_app()
+    _wrap_handle_message()
