@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from actions.clients.conversations import recent_conversations
 from actions.clients.handoff import HandoffUnavailable, get_client
-from actions.common import customer_id, send, utc_now, verified_orders
+from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.services import context
 from actions.services.handoff import UNAVAILABLE, handoff_reason, reason_text, waiting_reply
 from actions.services.order_numbers import normalize_order_number
@@ -177,6 +177,7 @@ async def build_context_packet(tracker: Tracker, reason: str) -> dict[str, Any]:
         slots=slots,
         recent=recent,
         notes=notes,
+        language=language(tracker),
     )
     packet["policy_cases"] = cases
     return packet
@@ -214,7 +215,7 @@ class ActionHandoff(Action):
             packet["reason"]["code"],
             extra={"conversation": tracker.sender_id},
         )
-        send(dispatcher, [waiting_reply(ticket)])
+        send(dispatcher, [waiting_reply(ticket, language(tracker))])
         return [
             *leave_form,
             SlotSet(names.SLOT_HANDOFF_TICKET, str(ticket.get("ticket_id"))),
@@ -226,6 +227,12 @@ class ActionHandoff(Action):
 # --- the rating -------------------------------------------------------------------------
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# Korean and Chinese numbers as customers type them ("다섯 개", "五星", "两分").
+_CJK_WORDS = {
+    "하나": 1, "한 개": 1, "둘": 2, "두 개": 2, "셋": 3, "세 개": 3, "넷": 4, "네 개": 4,
+    "다섯": 5, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+}  # fmt: skip
+_FULL_MARKS = ("full marks", "만점", "满分", "滿分")
 _NUMBER = re.compile(r"(?<![\d.])([1-5])(?![\d.]|\s*%)")
 
 
@@ -246,7 +253,7 @@ def parse_rating(text: Optional[str], entities: list[dict[str, Any]]) -> Optiona
     stars = lowered.count("⭐") or lowered.count("★")
     if 1 <= stars <= 5:
         return stars
-    if "full marks" in lowered:
+    if any(words in lowered for words in _FULL_MARKS):
         return 5
     out_of = re.search(r"\b([1-5])\s*(?:/|out of)\s*5\b", lowered)
     if out_of:
@@ -256,6 +263,9 @@ def parse_rating(text: Optional[str], entities: list[dict[str, Any]]) -> Optiona
         return int(match.group(1))
     for word, value in _WORDS.items():
         if re.search(rf"\b{word}\b", lowered):
+            return value
+    for word, value in _CJK_WORDS.items():
+        if word in lowered:
             return value
     return None
 

@@ -18,6 +18,54 @@ from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# What a customer reads, per language (en, ko, zh): the handoff tells them in their own.
+_DAY_NAMES = {
+    "en": DAY_NAMES,
+    "ko": ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일"),
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
+_WORDS = {
+    "en": {
+        "today": "today",
+        "tomorrow": "tomorrow",
+        "at": "{when} at {time}",
+        "asap": "as soon as someone is available",
+        "always": "around the clock",
+        "never": "never",
+        "and": " and ",
+        "sep": ", ",
+    },
+    "ko": {
+        "today": "오늘",
+        "tomorrow": "내일",
+        "at": "{when} {time}",
+        "asap": "상담원이 연결되는 대로",
+        "always": "24시간",
+        "never": "운영 시간 없음",
+        "and": ", ",
+        "sep": ", ",
+    },
+    "zh": {
+        "today": "今天",
+        "tomorrow": "明天",
+        "at": "{when} {time}",
+        "asap": "一有客服空闲就",
+        "always": "全天候",
+        "never": "暂无服务时间",
+        "and": "、",
+        "sep": "，",
+    },
+}
+
+
+# "around the clock" in each language: no hours worth mentioning to a customer.
+ALWAYS_TEXTS = frozenset(words["always"] for words in _WORDS.values())
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in _WORDS else "en"
+
+
 _ITEM = re.compile(
     r"^(?P<first>[a-z]{3})(?:\s*-\s*(?P<last>[a-z]{3}))?\s+"
     r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})$"
@@ -92,20 +140,24 @@ class BusinessHours:
                     return candidate
         return None
 
-    def describe_next_opening(self, now: datetime) -> str:
-        """'today at 09:00', 'tomorrow at 09:00' or 'Monday at 09:00'."""
+    def describe_next_opening(self, now: datetime, lang: str = "en") -> str:
+        """'today at 09:00', 'tomorrow at 09:00', 'Monday at 09:00'; '내일 09:00', '周一 09:00'."""
+        words = _WORDS[_lang(lang)]
         opening = self.next_opening(now)
         if opening is None:
-            return "as soon as someone is available"
+            return words["asap"]
         today = self._local(now).date()
         delta = (opening.date() - today).days
-        when = {0: "today", 1: "tomorrow"}.get(delta, DAY_NAMES[opening.weekday()])
-        return f"{when} at {opening:%H:%M}"
+        names = _DAY_NAMES[_lang(lang)]
+        when = {0: words["today"], 1: words["tomorrow"]}.get(delta, names[opening.weekday()])
+        return words["at"].format(when=when, time=f"{opening:%H:%M}")
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """'Monday–Friday 09:00–18:00, Saturday 10:00–16:00' or 'around the clock'."""
+        words = _WORDS[_lang(lang)]
+        names = _DAY_NAMES[_lang(lang)]
         if self.always:
-            return "around the clock"
+            return words["always"]
         groups: list[tuple[int, int, tuple[tuple[time, time], ...]]] = []
         for day, windows in enumerate(self.windows):
             if not windows:
@@ -116,7 +168,7 @@ class BusinessHours:
                 groups.append((day, day, windows))
         parts = []
         for first, last, windows in groups:
-            days = DAY_NAMES[first] if first == last else f"{DAY_NAMES[first]}–{DAY_NAMES[last]}"
-            spans = " and ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in windows)
+            days = names[first] if first == last else f"{names[first]}–{names[last]}"
+            spans = words["and"].join(f"{s:%H:%M}–{e:%H:%M}" for s, e in windows)
             parts.append(f"{days} {spans}")
-        return ", ".join(parts) or "never"
+        return words["sep"].join(parts) or words["never"]

@@ -30,8 +30,10 @@ from handoff.domain import (
     AGENT,
     CLOSED,
     CUSTOMER,
+    LEAD_ROLE,
     NOTE,
     OPEN_STATUSES,
+    ROLES,
     SYSTEM,
     WAITING,
     Agent,
@@ -106,15 +108,25 @@ class HandoffService:
 
     # --- agents ----------------------------------------------------------------------
 
-    async def create_agent(self, username: str, display_name: str, password: str) -> int:
+    async def create_agent(
+        self, username: str, display_name: str, password: str, role: Optional[str] = None
+    ) -> int:
+        """Add an agent, or reset an existing one's password; ``role`` ("agent" or "lead")
+        is changed only when given."""
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role is one of {', '.join(ROLES)}")
         async with self.engine.begin() as conn:
             repo = HandoffRepository(conn)
             existing, _ = await repo.agent_with_hash(username)
             hashed = await asyncio.to_thread(hash_password, password)
             if existing is not None:
                 await repo.set_password(existing.id, hashed)
-                return existing.id
-            return await repo.create_agent(username, display_name, hashed, self.now())
+                agent_id = existing.id
+            else:
+                agent_id = await repo.create_agent(username, display_name, hashed, self.now())
+            if role is not None:
+                await repo.set_role(agent_id, role)
+            return agent_id
 
     async def ensure_demo_agent(self) -> None:
         s = self.settings
@@ -125,10 +137,12 @@ class HandoffService:
         if (
             agent is not None
             and stored is not None
+            and agent.is_lead
             and await asyncio.to_thread(verify_password, s.demo_password, stored)
         ):
             return
-        await self.create_agent(s.demo_username, s.demo_display_name, s.demo_password)
+        # The demo agent is a lead, so a fresh `make run` shows the analytics dashboard too.
+        await self.create_agent(s.demo_username, s.demo_display_name, s.demo_password, LEAD_ROLE)
 
     async def login(self, username: str, password: str) -> Optional[tuple[str, Agent]]:
         async with self.engine.connect() as conn:
@@ -190,7 +204,8 @@ class HandoffService:
 
     # --- tickets, from the bot -------------------------------------------------------
 
-    async def waiting(self, ticket: Ticket) -> Waiting:
+    async def waiting(self, ticket: Ticket, lang: str = "en") -> Waiting:
+        """The queue position and hours, the hours told in the customer's language."""
         now = self.now()
         hours = self.settings.business_hours
         online = await self.agents_online()
@@ -208,8 +223,8 @@ class HandoffService:
             )
             if open_now
             else None,
-            next_opening=hours.describe_next_opening(now),
-            hours=hours.describe(),
+            next_opening=hours.describe_next_opening(now, lang),
+            hours=hours.describe(lang),
         )
 
     async def open_ticket(self, packet: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +260,8 @@ class HandoffService:
                 )
             ticket = await repo.get_ticket(ticket_id)
         assert ticket is not None
-        waiting = await self.waiting(ticket)
+        language = str((packet.get("language") or {}).get("code") or "en")
+        waiting = await self.waiting(ticket, language)
         if existing is None:
             logger.info("handoff ticket %s opened (%s)", ticket.id, reason)
             await self._publish({"type": "ticket_opened", "ticket": ticket.summary(now)})

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any, Optional
 
+from actions.services import i18n
 from actions.services.formatting import money
 from actions.store.models import Customer, Order
 
@@ -304,6 +305,12 @@ def refunds_from_orders(orders: Iterable[Order]) -> list[dict[str, Any]]:
     return refunds
 
 
+def language_section(code: str) -> dict[str, str]:
+    """``{"code": "ko", "name": "한국어 (Korean)"}`` for the packet."""
+    lang = i18n.normalize(code)
+    return {"code": lang, "name": i18n.NAMES[lang]}
+
+
 def build_packet(
     *,
     reason: str,
@@ -317,10 +324,14 @@ def build_packet(
     slots: dict[str, Any],
     recent: list[dict[str, Any]],
     notes: Optional[list[str]] = None,
+    language: str = "en",
 ) -> dict[str, Any]:
     return {
         "version": PACKET_VERSION,
         "reason": {"code": reason, "text": reason_text},
+        # The language the customer writes in: the console shows it on the ticket and
+        # offers that language's canned replies; the service tells the wait in it.
+        "language": language_section(language),
         "conversation": conversation,
         "customer": customer,
         "customer_identified": customer is not None,

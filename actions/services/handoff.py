@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from actions.services.i18n import text
 from actions.services.replies import Reply
 from bot import names
 from handoff.domain import reason_text
+from handoff.hours import ALWAYS_TEXTS
 
 _BY_INTENT = {
     names.HUMAN_HANDOFF: "customer_asked",
@@ -33,37 +35,42 @@ def handoff_reason(latest_intent: Optional[str], pending_reason: Optional[str]) 
     return pending_reason or by_intent or "customer_asked"
 
 
-def _minutes(value: Any) -> str:
+def _minutes(value: Any, lang: str = "en") -> str:
     minutes = int(value) if isinstance(value, (int, float)) else 0
     if minutes <= 1:
-        return "about a minute"
+        return text("about_a_minute", lang)
     if minutes < 60:
-        return f"about {minutes} minutes"
+        return text("about_minutes", lang, n=minutes)
     hours = round(minutes / 60)
-    return "about an hour" if hours == 1 else f"about {hours} hours"
+    return text("about_an_hour", lang) if hours == 1 else text("about_hours", lang, n=hours)
 
 
-def queue_place(position: Any) -> str:
+def queue_place(position: Any, lang: str = "en") -> str:
     place = int(position) if isinstance(position, (int, float)) else 0
     if place <= 1:
-        return "next in line"
-    return f"number {place} in the queue"
+        return text("next_in_line", lang)
+    return text("queue_number", lang, n=place)
 
 
-def waiting_reply(ticket: dict[str, Any]) -> Reply:
-    """What the customer is told once the ticket is open."""
+def waiting_reply(ticket: dict[str, Any], lang: str = "en") -> Reply:
+    """What the customer is told once the ticket is open, in ``lang`` (the handoff service
+    already wrote its hours and next opening in the language the packet named)."""
     hours = str(ticket.get("business_hours") or "")
     if not ticket.get("open_now", True):
         return Reply(
             "utter_handoff_after_hours",
-            {"business_hours": hours, "next_opening": str(ticket.get("next_opening") or "soon")},
+            {
+                "business_hours": hours,
+                "next_opening": str(ticket.get("next_opening") or text("soon", lang)),
+            },
         )
     if not ticket.get("agents_online"):
-        note = f" (we're usually here {hours})" if hours and hours != "around the clock" else ""
+        usual = hours and hours not in ALWAYS_TEXTS
+        note = text("usually_here", lang, hours=hours) if usual else ""
         return Reply("utter_handoff_no_agents", {"hours_note": note})
     params = {
-        "queue_place": queue_place(ticket.get("position")),
-        "estimate": _minutes(ticket.get("estimate_minutes")),
+        "queue_place": queue_place(ticket.get("position"), lang),
+        "estimate": _minutes(ticket.get("estimate_minutes"), lang),
     }
     if ticket.get("existing"):
         return Reply("utter_handoff_already_open", params)

@@ -203,8 +203,18 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "closed": {"en": "closed", "ko": "휴무", "zh": "休息"},
     "open_today": {"en": "Open today {hours}", "ko": "오늘 영업 {hours}", "zh": "今天营业 {hours}"},
     "closed_today": {"en": "Closed today", "ko": "오늘 휴무", "zh": "今天休息"},
-    # handoff
-    "customer": {"en": "customer", "ko": "고객", "zh": "顾客"},
+    # handoff: "you're {queue_place}; {estimate}"
+    "about_a_minute": {"en": "about a minute", "ko": "약 1분", "zh": "大约1分钟"},
+    "about_minutes": {"en": "about {n} minutes", "ko": "약 {n}분", "zh": "大约{n}分钟"},
+    "about_an_hour": {"en": "about an hour", "ko": "약 1시간", "zh": "大约1小时"},
+    "about_hours": {"en": "about {n} hours", "ko": "약 {n}시간", "zh": "大约{n}小时"},
+    "next_in_line": {"en": "next in line", "ko": "다음 순서", "zh": "下一位"},
+    "queue_number": {"en": "number {n} in the queue", "ko": "대기 {n}번째", "zh": "排在第{n}位"},
+    "usually_here": {
+        "en": " (we're usually here {hours})",
+        "ko": " (상담 가능 시간: {hours})",
+        "zh": "（我们的服务时间：{hours}）",
+    },
 }
 
 

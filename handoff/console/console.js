@@ -16,6 +16,7 @@
     socket: null,
     retry: 1000,
     known: {},
+    canned: null, // canned replies by language code
   };
 
   function $(id) { return document.getElementById(id); }
@@ -96,12 +97,8 @@
     $("me").textContent = agent.display_name + " (" + agent.username + ")";
     api("GET", "/api/canned-replies").then(function (data) {
       state.shop = data.shop || "";
-      var select = $("canned");
-      data.replies.forEach(function (text) {
-        var option = el("option", null, text.length > 70 ? text.slice(0, 67) + "…" : text);
-        option.value = text;
-        select.appendChild(option);
-      });
+      state.canned = data.by_language || { en: data.replies };
+      fillCannedOptions("en");
     });
     refreshStatus();
     refreshQueue();
@@ -338,6 +335,13 @@
     if (d.csat_rating) meta += " · rated " + d.csat_rating + "/5";
     $("case-meta").textContent = meta;
     $("case-reason").textContent = (ctx.reason && ctx.reason.text) || d.reason_text;
+    // The customer's language, prominently: the agent answers in it, and the canned
+    // replies switch to that language's set.
+    var lang = ticketLanguage(ctx);
+    $("case-language").textContent = lang.name;
+    $("case-language").className = lang.code === "en" ? "lang" : "lang other";
+    $("case-language").dataset.language = lang.code;
+    fillCannedOptions(lang.code);
     var open = d.status !== "closed";
     $("claim").hidden = !(d.status === "waiting");
     $("close").disabled = !open;
@@ -383,15 +387,38 @@
     act("/notes", { text: text }).then(function () { $("note-text").value = ""; });
   }
 
+  function ticketLanguage(ctx) {
+    var lang = ctx.language || {};
+    return { code: lang.code || "en", name: lang.name || "English" };
+  }
+
+  // The canned replies in the customer's language (English when there is no such set).
+  function fillCannedOptions(code) {
+    var sets = state.canned || {};
+    var replies = sets[code] || sets.en || [];
+    var select = $("canned");
+    if (select.dataset.language === code && select.options.length > 1) return;
+    select.dataset.language = code;
+    while (select.options.length > 1) select.remove(1);
+    replies.forEach(function (text) {
+      var option = el("option", null, text.length > 70 ? text.slice(0, 67) + "…" : text);
+      option.value = text;
+      select.appendChild(option);
+    });
+  }
+
   function fillCanned() {
     var template = $("canned").value;
     if (!template) return;
     var ctx = (state.current && state.current.context) || {};
-    var first = (ctx.customer && ctx.customer.first_name) || "there";
+    // Without a name: "Hi there", "안녕하세요 고객님", "您好".
+    var fallback = ticketLanguage(ctx).code === "en" ? "there" : "";
+    var first = (ctx.customer && ctx.customer.first_name) || fallback;
     $("reply-text").value = template
       .replace(/\{first_name\}/g, first)
       .replace(/\{agent\}/g, state.me ? state.me.display_name : "")
-      .replace(/\{shop\}/g, state.shop);
+      .replace(/\{shop\}/g, state.shop)
+      .replace(/ {2,}/g, " ");
     $("canned").value = "";
     $("reply-text").focus();
   }

@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from handoff import canned
 from handoff.routes.auth import COOKIE
 from handoff.services import Conflict, HandoffService, NotFound
 
@@ -117,7 +118,13 @@ async def status(request: Request) -> HTTPResponse:
 @api.get("/canned-replies")
 async def canned_replies(request: Request) -> HTTPResponse:
     settings = _service(request).settings
-    return response.json({"replies": list(settings.canned_replies), "shop": settings.shop_name})
+    return response.json(
+        {
+            "replies": list(settings.canned_replies),
+            "by_language": canned.by_language(settings.canned_replies),
+            "shop": settings.shop_name,
+        }
+    )
 
 
 @api.get("/tickets")
