@@ -17,7 +17,8 @@ from pathlib import Path
 from bot.settings import ROOT, local_environment
 
 
-def rasa_command(model: Path, port: str) -> list[str]:
+def rasa_command(model: Path, port: str, endpoints: str = "bot/endpoints.yml") -> list[str]:
+    """The Rasa server; the production profile passes ``bot/endpoints.prod.yml``."""
     return [
         sys.executable,
         "-m",
@@ -28,7 +29,7 @@ def rasa_command(model: Path, port: str) -> list[str]:
         "--credentials",
         "bot/credentials.yml",
         "--endpoints",
-        "bot/endpoints.yml",
+        endpoints,
         "--port",
         port,
         "--cors",

@@ -1,0 +1,615 @@
+"""The production profile on one machine: PostgreSQL, Redis, two replicas of each server, nginx.
+
+``make run-prod`` calls :func:`main`; tests and benchmarks call :func:`start_profile` with a
+temp directory and free ports and get a :class:`Profile` back, which can stop, kill and
+restart any replica or backing service (the fault benchmarks do) and stops everything at the
+end. The shape — services, ports, databases, variables — is :mod:`infra.profile`'s.
+
+Order of start-up, and why:
+
+1. PostgreSQL (its cluster under ``<dir>/postgres``), then the three databases;
+2. Redis;
+3. ``python -m infra.prod init-db`` once: the store's schema and demo shop, the tracker and
+   outbox tables, the handoff schema and demo agent — so that replicas starting together do
+   not race to create the same tables (a cluster runs the same command as a one-off job);
+4. the six replicas, all at once (the Rasa servers take the longest: they load the model);
+5. nginx, in front of them.
+
+Every secret the replicas share is decided here, once (from the environment, or generated
+and kept under ``<dir>/secrets`` with mode 0600), and handed to all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from infra import profile
+from infra.nginx import Nginx, upstream_values
+from infra.postgres import Postgres
+from infra.procs import free_port, port_open
+from infra.redis_server import RedisServer
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = "bot/endpoints.prod.yml"
+
+#: Shared by every replica; generated once per profile directory unless the environment sets them.
+SHARED_SECRETS = (
+    "WEBCHAT_SESSION_SECRET",
+    "CHANNEL_ID_SECRET",
+    "HANDOFF_SERVICE_TOKEN",
+    "HANDOFF_RELAY_TOKEN",
+    "RETURN_LABEL_SECRET",
+    "HANDOFF_DEMO_PASSWORD",
+)
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where each process listens (all on 127.0.0.1)."""
+
+    postgres: int
+    redis: int
+    rasa: tuple[int, int]
+    actions: tuple[int, int]
+    handoff: tuple[int, int]
+    nginx_rasa: int
+    nginx_actions: int
+    nginx_handoff: int
+
+    @classmethod
+    def standard(cls) -> Ports:
+        """The ports of :mod:`infra.profile` (``make run-prod``)."""
+
+        def pair(name: str) -> tuple[int, int]:
+            first, second = profile.service(name).ports
+            return first, second
+
+        return cls(
+            postgres=profile.POSTGRES_PORT,
+            redis=profile.REDIS_PORT,
+            rasa=pair("rasa"),
+            actions=pair("actions"),
+            handoff=pair("handoff"),
+            nginx_rasa=profile.NGINX_RASA_PORT,
+            nginx_actions=profile.NGINX_ACTIONS_PORT,
+            nginx_handoff=profile.NGINX_HANDOFF_PORT,
+        )
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Any free ports: tests and benchmarks next to a running ``make run-prod``."""
+        return cls(
+            postgres=free_port(),
+            redis=free_port(),
+            rasa=(free_port(), free_port()),
+            actions=(free_port(), free_port()),
+            handoff=(free_port(), free_port()),
+            nginx_rasa=free_port(),
+            nginx_actions=free_port(),
+            nginx_handoff=free_port(),
+        )
+
+    def all(self) -> dict[str, int]:
+        return {
+            "postgres": self.postgres,
+            "redis": self.redis,
+            "rasa-1": self.rasa[0],
+            "rasa-2": self.rasa[1],
+            "actions-1": self.actions[0],
+            "actions-2": self.actions[1],
+            "handoff-1": self.handoff[0],
+            "handoff-2": self.handoff[1],
+            "nginx (web chat, webhooks)": self.nginx_rasa,
+            "nginx (actions)": self.nginx_actions,
+            "nginx (agents)": self.nginx_handoff,
+        }
+
+
+@dataclass
+class Replica:
+    """One server process of the profile, e.g. ``rasa-2``."""
+
+    name: str
+    role: str  # "rasa", "actions" or "handoff"
+    port: int
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    proc: Optional[subprocess.Popen[bytes]] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def health_url(self) -> str:
+        """Answers once the server serves requests (the Rasa server: once its model is loaded)."""
+        return f"{self.url}/" if self.role == "rasa" else f"{self.url}/health"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(  # noqa: S603
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the launcher, which stops us in order
+        )
+
+    def stop(self, kill: bool = False, timeout: float = 20) -> None:
+        """SIGTERM and wait (graceful), or SIGKILL (a crash, for the fault benchmarks)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@dataclass
+class Profile:
+    """A running production profile; :meth:`stop` ends every process it started."""
+
+    directory: Path
+    ports: Ports
+    env: dict[str, str]  # what every replica shares (URLs, secrets)
+    postgres: Postgres
+    redis: RedisServer
+    nginx: Nginx
+    replicas: dict[str, Replica]
+    fake_procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    twilio_url: str = ""
+    slack_url: str = ""
+
+    # --- where to reach it ----------------------------------------------------------------
+
+    @property
+    def public_url(self) -> str:
+        """nginx in front of the Rasa replicas: web chat, webhooks, relay."""
+        return f"http://127.0.0.1:{self.ports.nginx_rasa}"
+
+    @property
+    def handoff_url(self) -> str:
+        """nginx in front of the handoff replicas: agent console and API."""
+        return f"http://127.0.0.1:{self.ports.nginx_handoff}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.nginx_actions}"
+
+    @property
+    def store_url(self) -> str:
+        return self.env["STORE_DATABASE_URL"]
+
+    @property
+    def tracker_url(self) -> str:
+        return self.env["TRACKER_DATABASE_URL"]
+
+    @property
+    def handoff_database_url(self) -> str:
+        return self.env["HANDOFF_DATABASE_URL"]
+
+    @property
+    def redis_url(self) -> str:
+        return self.env["REDIS_URL"]
+
+    def of_role(self, role: str) -> list[Replica]:
+        return [r for r in self.replicas.values() if r.role == role]
+
+    # --- faults and restarts --------------------------------------------------------------
+
+    def stop_replica(self, name: str, kill: bool = False) -> None:
+        """Stop ``name`` (e.g. ``rasa-1``) gracefully, or kill it with SIGKILL."""
+        self.replicas[name].stop(kill=kill)
+
+    def start_replica(self, name: str, timeout: float = 300) -> None:
+        """Start a stopped replica again (same port, command and environment)."""
+        replica = self.replicas[name]
+        if replica.running:
+            return
+        replica.start()
+        if not _wait_http(replica.health_url, timeout, [replica]):
+            raise RuntimeError(f"{name} did not come back:\n{_tail(replica.log)}")
+
+    def restart_postgres(self) -> None:
+        self.postgres.restart()
+
+    def log_text(self, name: str) -> str:
+        """The log of a replica, or of ``postgres``, ``redis`` or ``nginx``."""
+        if name == "postgres":
+            return self.postgres.log_text()
+        if name == "redis":
+            return self.redis.log_text()
+        if name == "nginx":
+            path = self.nginx.directory / "error.log"
+            return path.read_text(errors="replace") if path.exists() else ""
+        return self.replicas[name].log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        """nginx first (no new requests), then the servers, then Redis and PostgreSQL."""
+        self.nginx.stop()
+        for replica in self.replicas.values():
+            if replica.running and replica.proc is not None:
+                replica.proc.send_signal(signal.SIGTERM)
+        for replica in self.replicas.values():
+            replica.stop()
+        for proc in self.fake_procs:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=10)
+        self.redis.stop()
+        self.postgres.stop()
+
+
+# --- environment ----------------------------------------------------------------------------
+
+
+def _secret(directory: Path, name: str, base: dict[str, str]) -> str:
+    """``name`` from the environment, else the one generated for this profile directory."""
+    if base.get(name):
+        return base[name]
+    path = directory / "secrets" / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_urlsafe(24) if name == "HANDOFF_DEMO_PASSWORD" else secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def shared_environment(
+    directory: Path,
+    ports: Ports,
+    postgres: Postgres,
+    redis: RedisServer,
+    base: Optional[dict[str, str]] = None,
+) -> dict[str, str]:
+    """The environment every replica of the profile starts from."""
+    from bot.settings import local_environment
+
+    base = dict(os.environ if base is None else base)
+    env = local_environment(base)
+    nginx = f"127.0.0.1:{ports.nginx_rasa}"
+    env.update(
+        {
+            "BATON_VAR_DIR": str(directory / "var"),
+            "STORE_DATABASE_URL": postgres.url("baton_store"),
+            "TRACKER_DATABASE_URL": postgres.url("baton_tracker"),
+            "HANDOFF_DATABASE_URL": postgres.url("baton_handoff"),
+            "REDIS_URL": redis.url,
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.nginx_actions}/webhook",
+            "HANDOFF_URL": f"http://127.0.0.1:{ports.nginx_handoff}",
+            "RASA_RELAY_URL": f"http://{nginx}/webhooks/relay",
+            "PUBLIC_URL": base.get("PUBLIC_URL") or f"http://localhost:{ports.nginx_rasa}",
+            "HANDOFF_PUBLIC_URL": base.get("HANDOFF_PUBLIC_URL")
+            or f"http://localhost:{ports.nginx_handoff}",
+            "HANDOFF_DEMO_AGENT": base.get("HANDOFF_DEMO_AGENT") or "true",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    for name in SHARED_SECRETS:
+        env[name] = _secret(directory, name, base)
+    return env
+
+
+def _replicas(
+    directory: Path, ports: Ports, env: dict[str, str], model: Path
+) -> dict[str, Replica]:
+    from bot.launcher import action_command, handoff_command, rasa_command
+
+    logs = directory / "logs"
+    replicas: dict[str, Replica] = {}
+    for index, port in enumerate(ports.actions, start=1):
+        name = f"actions-{index}"
+        replicas[name] = Replica(
+            name,
+            "actions",
+            port,
+            action_command(str(port)),
+            {**env, "ACTION_PORT": str(port), "BATON_REPLICA": name},
+            logs / f"{name}.log",
+        )
+    for index, port in enumerate(ports.handoff, start=1):
+        name = f"handoff-{index}"
+        replicas[name] = Replica(
+            name,
+            "handoff",
+            port,
+            handoff_command(str(port)),
+            {**env, "HANDOFF_PORT": str(port), "BATON_REPLICA": name},
+            logs / f"{name}.log",
+        )
+    for index, port in enumerate(ports.rasa, start=1):
+        name = f"rasa-{index}"
+        replicas[name] = Replica(
+            name,
+            "rasa",
+            port,
+            rasa_command(model, str(port), ENDPOINTS),
+            {**env, "RASA_PORT": str(port), "BATON_REPLICA": name},
+            logs / f"{name}.log",
+        )
+    return replicas
+
+
+# --- start ----------------------------------------------------------------------------------
+
+
+class PortBusy(RuntimeError):
+    """Something else already listens on one of the profile's ports."""
+
+
+def start_profile(
+    directory: Path,
+    model: Path,
+    *,
+    ports: Optional[Ports] = None,
+    durable: bool = True,
+    fake_channels: bool = False,
+    base_env: Optional[dict[str, str]] = None,
+    timeout: float = 420,
+) -> Profile:
+    """Start the whole profile with its data under ``directory``; stops what it started if any
+    part fails. ``durable=False`` (tests, benchmarks) runs PostgreSQL without fsync and Redis
+    without an append-only file."""
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    ports = ports or Ports.standard()
+    busy = [f"{name} ({port})" for name, port in ports.all().items() if port_open(port)]
+    if busy:
+        raise PortBusy(f"already in use on 127.0.0.1: {', '.join(busy)}")
+    base = dict(os.environ if base_env is None else base_env)
+    postgres = Postgres(
+        directory / "postgres" / "data",
+        ports.postgres,
+        _secret(directory, "POSTGRES_PASSWORD", base),
+        durable=durable,
+    )
+    redis = RedisServer(
+        directory / "redis",
+        ports.redis,
+        _secret(directory, "REDIS_PASSWORD", base),
+        persistent=durable,
+    )
+    started: list[object] = []
+    try:
+        postgres.start()
+        started.append(postgres)
+        postgres.create_databases(profile.DATABASES)
+        redis.start()
+        started.append(redis)
+        env = shared_environment(directory, ports, postgres, redis, base)
+        fake_procs: list[subprocess.Popen[bytes]] = []
+        twilio_url = slack_url = ""
+        if fake_channels:
+            from fakes.launch import start_fakes
+
+            fakes = start_fakes(
+                env,
+                env["PUBLIC_URL"],
+                deliver_to=f"http://127.0.0.1:{ports.nginx_rasa}",
+                logs=directory / "logs",
+            )
+            env.update(fakes.env)
+            fake_procs, twilio_url, slack_url = fakes.procs, fakes.twilio_url, fakes.slack_url
+        _init_databases(env, directory / "logs" / "init-db.log")
+        replicas = _replicas(directory, ports, env, model)
+        nginx = Nginx(
+            directory / "nginx",
+            upstream_values(
+                rasa=(f"127.0.0.1:{ports.rasa[0]}", f"127.0.0.1:{ports.rasa[1]}"),
+                actions=(f"127.0.0.1:{ports.actions[0]}", f"127.0.0.1:{ports.actions[1]}"),
+                handoff=(f"127.0.0.1:{ports.handoff[0]}", f"127.0.0.1:{ports.handoff[1]}"),
+                rasa_port=ports.nginx_rasa,
+                actions_port=ports.nginx_actions,
+                handoff_port=ports.nginx_handoff,
+            ),
+        )
+        running = Profile(
+            directory,
+            ports,
+            env,
+            postgres,
+            redis,
+            nginx,
+            replicas,
+            fake_procs,
+            twilio_url,
+            slack_url,
+        )
+        started = [running]
+        for replica in replicas.values():
+            replica.start()
+        for replica in replicas.values():
+            if not _wait_http(replica.health_url, timeout, list(replicas.values())):
+                raise RuntimeError(f"{replica.name} did not start:\n{_tail(replica.log)}")
+        nginx.start()
+        return running
+    except BaseException:
+        for thing in reversed(started):
+            thing.stop()  # type: ignore[attr-defined]
+        raise
+
+
+def _init_databases(env: dict[str, str], log: Path) -> None:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "infra.prod", "init-db"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"init-db failed:\n{_tail(log)}")
+
+
+def init_databases() -> None:
+    """Create every table the replicas use and seed the demo shop (idempotent).
+
+    Reads the same variables as the servers: STORE_DATABASE_URL, TRACKER_DATABASE_URL,
+    HANDOFF_DATABASE_URL (and HANDOFF_DEMO_AGENT/HANDOFF_DEMO_PASSWORD for the demo agent)."""
+    import asyncio
+
+    from actions.store.seed import seed_store_sync
+
+    report = seed_store_sync(os.environ["STORE_DATABASE_URL"])
+    print(f"store: {report.customers} customers, {report.orders} orders", flush=True)
+    from bot.tracker_store import BatonSQLTrackerStore
+
+    tracker = BatonSQLTrackerStore(url=os.environ["TRACKER_DATABASE_URL"])  # creates its table
+    tracker.engine.dispose()
+    asyncio.run(_init_async())
+    print("tracker, outbox and handoff tables ready", flush=True)
+
+
+async def _init_async() -> None:
+    from connectors import outbox
+    from handoff.live import Hub
+    from handoff.relay import RelayClient
+    from handoff.services import HandoffService
+    from handoff.settings import load_settings
+    from handoff.store.db import create_engine, create_schema
+    from infra.sql import create_async_engine_for
+
+    engine = create_async_engine_for(os.environ["TRACKER_DATABASE_URL"], foreign_keys=False)
+    async with engine.begin() as conn:
+        await conn.run_sync(outbox.metadata.create_all)
+    await engine.dispose()
+    settings = load_settings()
+    engine = create_engine(settings.database_url)
+    await create_schema(engine)
+    relay = RelayClient(settings.relay_url, settings.relay_token)
+    await HandoffService(engine, settings, Hub(), relay).ensure_demo_agent()
+    await relay.close()
+    await engine.dispose()
+
+
+def _wait_http(url: str, timeout: float, replicas: list[Replica]) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        dead = [r for r in replicas if r.proc is not None and r.proc.poll() is not None]
+        if dead:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback
+                if resp.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    return path.read_text(errors="replace")[-chars:] if path.exists() else "(no log)"
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _interrupts_as_keyboard() -> Iterator[None]:
+    def _raise(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _raise), signal.signal(signal.SIGINT, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.training import ensure_model
+
+    directory = Path(args.dir)
+    model = ensure_model()
+    print(f"==> starting the production profile in {directory} (takes a minute)", flush=True)
+    with _interrupts_as_keyboard():
+        try:
+            running = start_profile(directory, model, fake_channels=args.fake_channels)
+        except KeyboardInterrupt:
+            print("\nStopped before Baton was up.", flush=True)
+            return 130
+        try:
+            print(_banner(running), flush=True)
+            while all(r.running for r in running.replicas.values()) and running.postgres.running:
+                time.sleep(0.5)
+            gone = [r.name for r in running.replicas.values() if not r.running]
+            print(f"\n{', '.join(gone) or 'PostgreSQL'} stopped; see {directory}/logs", flush=True)
+            return 1
+        except KeyboardInterrupt:
+            print("\nStopping the production profile…", flush=True)
+            return 0
+        finally:
+            running.stop()
+
+
+def _banner(running: Profile) -> str:
+    env = running.env
+    lines = [
+        "",
+        "  Baton (production profile) is running.",
+        f"  Web chat:      http://localhost:{running.ports.nginx_rasa}/webchat",
+        f"  Agent console: http://localhost:{running.ports.nginx_handoff}/",
+        f"  Demo agent:    demo / {env['HANDOFF_DEMO_PASSWORD']}  "
+        f"(kept in {running.directory}/secrets)",
+        "  Processes:",
+    ]
+    lines += [f"    {name:<28} 127.0.0.1:{port}" for name, port in running.ports.all().items()]
+    if running.twilio_url:
+        lines.append(f"  Fake WhatsApp: {running.twilio_url}/   Fake Slack: {running.slack_url}/")
+    lines += [f"  Logs:          {running.directory}/logs", "  Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+def cmd_init_db(_args: argparse.Namespace) -> int:
+    init_databases()
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.prod", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the profile in the foreground; Ctrl-C stops it")
+    run.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
+    run.add_argument(
+        "--fake-channels",
+        action="store_true",
+        default=os.environ.get("BATON_FAKE_CHANNELS", "").lower() in ("1", "true", "yes", "on"),
+        help="WhatsApp and Slack against local fakes (as BATON_FAKE_CHANNELS=1)",
+    )
+    run.set_defaults(func=cmd_run)
+    init = sub.add_parser("init-db", help="create the tables and seed the demo shop (idempotent)")
+    init.set_defaults(func=cmd_init_db)
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
