@@ -38,7 +38,8 @@ def rasa_command(model: Path, port: str, endpoints: str = "bot/endpoints.yml") -
 
 
 def action_command(port: str) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", port]
+    """rasa-sdk's action server, plus /ready and /metrics (bot/action_server.py)."""
+    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", port]
 
 
 def handoff_command(port: str) -> list[str]:
