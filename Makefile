@@ -71,7 +71,7 @@ validate: $(STAMP)  ## rasa data validate + Baton's own data checks
 	$(PY) -m bot check-data
 
 .PHONY: pytest
-pytest: $(STAMP) browser-deps
+pytest: $(STAMP) browser-deps service-deps-optional
 	$(PY) -m bot train
 	$(PY) -m pytest -q
 
@@ -111,3 +111,18 @@ inbox: $(STAMP)  ## messages the bot was unsure about (tracker store) -> reports
 .PHONY: inbox-apply
 inbox-apply: $(STAMP)  ## add the labelled rows of reports/inbox.csv to data/nlu
 	$(PY) -m bot.inbox apply $(APPLY_ARGS)
+
+# --- production profile (issue 7) ---
+# PostgreSQL, Redis and nginx from Debian's packages, run by infra/prod.py on loopback.
+
+.PHONY: service-deps
+service-deps:  ## Debian's postgresql, redis-server and nginx-light (installed when missing, as root)
+	@infra/install-services.sh
+
+.PHONY: service-deps-optional
+service-deps-optional:
+	@infra/install-services.sh --optional
+
+.PHONY: run-prod
+run-prod: $(STAMP) service-deps  ## PostgreSQL + Redis + 2 Rasa, 2 action, 2 handoff replicas behind nginx (:8080, :8090)
+	$(PY) -m infra.prod run
