@@ -7,7 +7,9 @@
 - annotated entities are domain entities and the regex finds them where they are annotated, so
   what the training data teaches and what the bot extracts at run time agree;
 - the held-out test set shares no message of five words or more with the training data;
-- e-mail addresses in the training data are fake ones (example.com, example.ie, ...).
+- e-mail addresses in the training data are fake ones (example.com, example.ie, ...);
+- every response exists in every language (:func:`check_translations`), so a missing
+  translation fails ``make validate`` instead of a customer reading English mid-conversation.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -147,6 +149,112 @@ def check_held_out(training: list[Any], test_file: Path) -> list[str]:
     return problems
 
 
+LANGUAGE_NAMES = {"en": "English", "ko": "Korean", "zh": "Chinese"}
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _language_of(variation: dict[str, Any]) -> tuple[Optional[str], list[str]]:
+    """The language a variation is for (None: the unconditioned default), its other conditions."""
+    languages, others = [], []
+    for condition in variation.get("condition") or []:
+        if condition.get("type") == "slot" and condition.get("name") == names.SLOT_LANGUAGE:
+            languages.append(str(condition.get("value")))
+        else:
+            others.append(str(condition.get("name")))
+    if len(languages) > 1:
+        return "+".join(languages), others
+    return (languages[0] if languages else None), others
+
+
+def _placeholders(variation: dict[str, Any]) -> frozenset[str]:
+    return frozenset(_PLACEHOLDER.findall(str(variation.get("text") or "")))
+
+
+def _payloads(variation: dict[str, Any]) -> list[str]:
+    return [str(button.get("payload")) for button in variation.get("buttons") or []]
+
+
+def _shown(placeholders: frozenset[str]) -> str:
+    return "{" + ", ".join(sorted(placeholders)) + "}" if placeholders else "none"
+
+
+def check_translations(responses: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every response speaks every language, and says the same thing in each.
+
+    Rasa picks a variation at random among *all* conditioned variations that match, and uses
+    an unconditioned one only when none does (rasa/core/nlg/generator.py,
+    ResponseVariationFilter). So Baton's convention is: the English text is the unconditioned
+    default; Korean and Chinese are variations conditioned on the ``language`` slot; an
+    English variation with another condition (``customer_identified: true``) must name
+    ``language: en`` too, or it would be drawn for Korean and Chinese customers as well.
+
+    Checked per response and language: a variation exists; a translation fills exactly the
+    placeholders one English variation fills (none invented, none dropped) and offers the same
+    button payloads in the same order; the text is written in the language's script (an English
+    sentence pasted in as a "translation" is caught).
+    """
+    problems: list[str] = []
+    for response, variations in sorted(responses.items()):
+        english: list[dict[str, Any]] = []
+        by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for variation in variations:
+            language, others = _language_of(variation)
+            if language is None and others:
+                problems.append(
+                    f"{response}: a variation conditioned on {', '.join(others)} but not on the "
+                    f"language would be picked for every language; add `{names.SLOT_LANGUAGE}: en` "
+                    "to its condition"
+                )
+                continue
+            if language is None or language == "en":
+                english.append(variation)
+            elif language in names.LANGUAGES:
+                by_language[language].append(variation)
+            else:
+                problems.append(f"{response}: a variation for unknown language {language!r}")
+        if not any(not v.get("condition") for v in english):
+            problems.append(
+                f"{response}: no English default (a variation without a condition), so a "
+                "customer whose language has no variation would get nothing"
+            )
+        if not english:
+            continue
+        english_placeholders = {_placeholders(v) for v in english}
+        english_payloads = {tuple(_payloads(v)) for v in english}
+        for language in names.LANGUAGES:
+            if language == "en":
+                continue
+            label = f"{response} ({LANGUAGE_NAMES[language]}, {language})"
+            translations = by_language.get(language, [])
+            if not translations:
+                problems.append(
+                    f"{response}: no {LANGUAGE_NAMES[language]} ({language}) variation; add one "
+                    f"with condition [{{type: slot, name: {names.SLOT_LANGUAGE}, value: "
+                    f"{language}}}]"
+                )
+            for variation in translations:
+                text = str(variation.get("text") or "")
+                found = _placeholders(variation)
+                if found not in english_placeholders:
+                    expected = " or ".join(sorted(_shown(p) for p in english_placeholders))
+                    problems.append(
+                        f"{label}: placeholders {_shown(found)} differ from the English {expected}"
+                    )
+                if tuple(_payloads(variation)) not in english_payloads:
+                    problems.append(
+                        f"{label}: button payloads {_payloads(variation)} differ from the "
+                        f"English {sorted(list(p) for p in english_payloads)}"
+                    )
+                script = _HANGUL if language == "ko" else _HAN
+                if not script.search(_PLACEHOLDER.sub("", text)):
+                    problems.append(f"{label}: the text is not in {LANGUAGE_NAMES[language]}")
+                elif language == "zh" and _HANGUL.search(text):
+                    problems.append(f"{label}: the Chinese text contains Korean")
+    return problems
+
+
 def check_all(root: Path) -> list[str]:
     problems: list[str] = []
     domain = yaml.safe_load((root / "domain.yml").read_text())
@@ -185,6 +293,7 @@ def check_all(root: Path) -> list[str]:
     problems += feature_problems
     problems += check_entities(messages, entities, regexes)
     problems += check_held_out(messages, root / HELD_OUT)
+    problems += check_translations(domain.get("responses") or {})
     for message in messages:
         for address in real_email_addresses(str(message.get("text"))):
             problems.append(
