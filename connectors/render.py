@@ -13,6 +13,10 @@ turn's messages (as Rasa hands them to an output channel) to a function here:
 
 A custom payload may carry a channel's own form (``{"whatsapp": {"body", "media_url"}}``,
 ``{"slack": {"blocks": [...]}}``) or a plain ``{"text": ...}``.
+
+The few words added here ("Reply with a number…", "You chose") follow the language of the
+turn they belong to: the bot already answered in the customer's language, so its own text
+says which (:func:`language_of`) without threading the slot through every channel.
 """
 
 from __future__ import annotations
@@ -59,6 +63,47 @@ class SlackPost:
 
 
 # --- shared ---------------------------------------------------------------------------------
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+# The words rendering adds, per language (en, ko, zh).
+_WORDS = {
+    "en": {
+        "reply_number": "Reply with a number (1–{n}) or in your own words.",
+        "you_chose": "You chose: *{title}*",
+        "new_message": "New message",
+    },
+    "ko": {
+        "reply_number": "번호(1–{n})나 원하시는 말로 답해 주세요.",
+        "you_chose": "선택하신 항목: *{title}*",
+        "new_message": "새 메시지",
+    },
+    "zh": {
+        "reply_number": "请回复编号（1–{n}），或直接用文字回复。",
+        "you_chose": "您选择了：*{title}*",
+        "new_message": "新消息",
+    },
+}
+
+
+def language_of(texts: Iterable[str]) -> str:
+    """The language a turn is written in, by script: Hangul is Korean, Han without Hangul is
+    Chinese, anything else English (the dialogue's languages)."""
+    joined = " ".join(texts)
+    if _HANGUL.search(joined):
+        return "ko"
+    if _HAN.search(joined):
+        return "zh"
+    return "en"
+
+
+def _turn_texts(messages: Sequence[dict[str, Any]]) -> list[str]:
+    texts = []
+    for message in messages:
+        texts.append(str(message.get("text") or ""))
+        texts.extend(o.title for o in options_of(message))
+    return texts
 
 
 def options_of(message: dict[str, Any]) -> list[Option]:
@@ -109,13 +154,15 @@ def whatsapp_text(markdown: str) -> str:
     return _MD_BOLD.sub(r"*\1*", _MD_LINK.sub(link, markdown))
 
 
-def numbered(options: Sequence[Option]) -> str:
+def numbered(options: Sequence[Option], lang: str = "en") -> str:
     lines = [f"{i}. {o.title}" for i, o in enumerate(options, 1)]
-    lines.append(f"Reply with a number (1–{len(options)}) or in your own words.")
+    lines.append(_WORDS.get(lang, _WORDS["en"])["reply_number"].format(n=len(options)))
     return "\n".join(lines)
 
 
 def render_whatsapp(messages: Iterable[dict[str, Any]]) -> WhatsAppTurn:
+    messages = list(messages)
+    lang = language_of(_turn_texts(messages))
     out: list[WhatsAppMessage] = []
     texts: list[str] = []
     options: list[Option] = []
@@ -138,7 +185,8 @@ def render_whatsapp(messages: Iterable[dict[str, Any]]) -> WhatsAppTurn:
         offered = options_of(message)
         if offered:
             options = offered
-            text = f"{text}\n\n{numbered(offered)}" if text else numbered(offered)
+            listed = numbered(offered, lang)
+            text = f"{text}\n\n{listed}" if text else listed
         custom = message.get("custom")
         if isinstance(custom, dict):
             found = custom.get("whatsapp")
@@ -170,7 +218,10 @@ def render_whatsapp(messages: Iterable[dict[str, Any]]) -> WhatsAppTurn:
 _KEYCAPS = {f"{d}\ufe0f\u20e3": str(d) for d in range(10)} | {
     f"{d}\u20e3": str(d) for d in range(10)
 }
-_NUMBER_ANSWER = re.compile(r"(?:option|number|no\.?|nr\.?|#)?\s*(\d{1,2})\s*[.)]?")
+# "2", "#2", "option 2", "2번" (Korean), "第2个" / "2号" (Chinese)
+_NUMBER_ANSWER = re.compile(
+    r"(?:option|number|no\.?|nr\.?|#|第)?\s*(\d{1,2})\s*(?:번|번이요|번요|个|個|号|號|[.)])?"
+)
 _WORD = re.compile(r"[\w']+")
 
 
@@ -271,6 +322,8 @@ def _actions(options: Sequence[Option]) -> list[dict[str, Any]]:
 
 def render_slack(messages: Iterable[dict[str, Any]]) -> list[SlackPost]:
     """A turn as Block Kit posts (one unless it needs more than 50 blocks)."""
+    messages = list(messages)
+    lang = language_of(_turn_texts(messages))
     blocks: list[dict[str, Any]] = []
     fallback: list[tuple[int, str]] = []  # (index of the first block it belongs to, text)
     for message in messages:
@@ -306,7 +359,7 @@ def render_slack(messages: Iterable[dict[str, Any]]) -> list[SlackPost]:
     for start in range(0, len(blocks), SLACK_MAX_BLOCKS):
         end = start + SLACK_MAX_BLOCKS
         texts = [t for i, t in fallback if start <= i < end]
-        summary = slack_escape("\n\n".join(texts)) or "New message"
+        summary = slack_escape("\n\n".join(texts)) or _WORDS[lang]["new_message"]
         if len(summary) > SLACK_SECTION_MAX_CHARS:
             summary = summary[: SLACK_SECTION_MAX_CHARS - 1] + "…"
         posts.append(SlackPost(summary, blocks[start:end]))
@@ -320,7 +373,14 @@ def chosen_blocks(blocks: Sequence[dict[str, Any]], title: str) -> list[dict[str
     kept.append(
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"You chose: *{slack_escape(title)}*"}],
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": _WORDS[language_of([title])]["you_chose"].format(
+                        title=slack_escape(title)
+                    ),
+                }
+            ],
         }
     )
     return kept
