@@ -23,6 +23,7 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.services import i18n
 from actions.store.models import Customer
 from actions.store.repository import StoreRepository
 from actions.store.uow import unit_of_work
@@ -31,7 +32,12 @@ from bot import names
 logger = logging.getLogger(__name__)
 
 # Slots worth keeping when a conversation's session expires and a new one starts.
-_CARRY_OVER = (names.SLOT_VERIFIED_ORDERS, names.SLOT_LAST_ORDER, names.SLOT_HANDOFF_TICKET)
+_CARRY_OVER = (
+    names.SLOT_VERIFIED_ORDERS,
+    names.SLOT_LAST_ORDER,
+    names.SLOT_HANDOFF_TICKET,
+    i18n.SLOT,  # a new session keeps answering in the language the customer writes
+)
 
 
 def _metadata(tracker: Tracker) -> dict[str, Any]:

@@ -10,7 +10,13 @@
  *           data-title="Help" async></script>
  *
  * Optional attributes: data-subtitle, data-greeting, data-color (CSS colour),
- * data-position ("right" | "left"), data-connect ("lazy" | "eager").
+ * data-position ("right" | "left"), data-connect ("lazy" | "eager"),
+ * data-language ("en" | "ko" | "zh"; otherwise the browser's language).
+ *
+ * Languages: the widget's own words (placeholder, buttons, "Connecting…") are in English,
+ * Korean or Chinese. It starts in data-language, or the language it last used on this
+ * site, or the browser's preferred language; then it follows the conversation: when the
+ * assistant answers in another language (the customer wrote in it), the widget switches.
  *
  * Security: message text is never parsed as HTML. Every node is built with DOM
  * APIs (createElement / createTextNode); links only accept http(s), mailto: and tel:.
@@ -44,12 +50,137 @@
 
   var serverUrl = (attr("server-url") || scriptOrigin()).replace(/\/+$/, "");
   var customerToken = attr("customer-token") || null;
+
+  // ---------------------------------------------------------------------------
+  // The widget's own words, per language (the assistant's answers come translated).
+  // ---------------------------------------------------------------------------
+  var STRINGS = {
+    en: {
+      title: "Chat with us",
+      subtitle: "Orders, delivery, returns & refunds",
+      greeting: "Ask me about your order, delivery, returns or refunds. " +
+        "A person from our team can step in if needed.",
+      welcome: "Hi there \uD83D\uDC4B",
+      placeholder: "Write a message\u2026",
+      inputLabel: "Type your message",
+      send: "Send",
+      sendLabel: "Send message",
+      composerLabel: "Send a message",
+      open: "Open chat",
+      close: "Close chat",
+      closeTitle: "Close",
+      unread: function (n) { return " (" + n + " unread message" + (n === 1 ? "" : "s") + ")"; },
+      connecting: "Connecting\u2026",
+      reconnecting: "Reconnecting\u2026",
+      offline: "Chat is offline right now. Retrying\u2026",
+      typing: "Assistant is typing\u2026",
+      conversation: "Conversation",
+      suggested: "Suggested replies",
+      agent: "Support agent",
+      team: "Team",
+      chattingWith: function (name) { return "You're chatting with " + name; },
+      open_file: function (type) { return "Open " + type; },
+      image: "Image",
+      powered: "Powered by Baton",
+    },
+    ko: {
+      title: "상담하기",
+      subtitle: "주문, 배송, 반품, 환불",
+      greeting: "주문, 배송, 반품이나 환불에 대해 물어보세요. 필요하면 상담원이 도와드립니다.",
+      welcome: "안녕하세요 \uD83D\uDC4B",
+      placeholder: "메시지를 입력하세요\u2026",
+      inputLabel: "메시지 입력",
+      send: "보내기",
+      sendLabel: "메시지 보내기",
+      composerLabel: "메시지 보내기",
+      open: "채팅 열기",
+      close: "채팅 닫기",
+      closeTitle: "닫기",
+      unread: function (n) { return " (읽지 않은 메시지 " + n + "개)"; },
+      connecting: "연결 중\u2026",
+      reconnecting: "다시 연결 중\u2026",
+      offline: "지금은 채팅에 연결할 수 없습니다. 다시 시도하는 중\u2026",
+      typing: "답변을 작성하고 있습니다\u2026",
+      conversation: "대화",
+      suggested: "추천 답변",
+      agent: "상담원",
+      team: "상담팀",
+      chattingWith: function (name) { return name + " 상담원과 대화 중입니다"; },
+      open_file: function (type) { return type + " 열기"; },
+      image: "이미지",
+      powered: "Powered by Baton",
+    },
+    zh: {
+      title: "在线客服",
+      subtitle: "订单、配送、退货和退款",
+      greeting: "您可以咨询订单、配送、退货或退款的问题。如有需要，我们的客服人员会为您服务。",
+      welcome: "您好 \uD83D\uDC4B",
+      placeholder: "请输入消息\u2026",
+      inputLabel: "输入消息",
+      send: "发送",
+      sendLabel: "发送消息",
+      composerLabel: "发送消息",
+      open: "打开聊天",
+      close: "关闭聊天",
+      closeTitle: "关闭",
+      unread: function (n) { return "（" + n + "条未读消息）"; },
+      connecting: "正在连接\u2026",
+      reconnecting: "正在重新连接\u2026",
+      offline: "聊天暂时无法连接，正在重试\u2026",
+      typing: "正在输入\u2026",
+      conversation: "对话",
+      suggested: "推荐回复",
+      agent: "客服",
+      team: "客服团队",
+      chattingWith: function (name) { return "正在与" + name + "对话"; },
+      open_file: function (type) { return "打开" + type; },
+      image: "图片",
+      powered: "Powered by Baton",
+    },
+  };
+  var LANGUAGE_KEY = "baton_language"; // localStorage
+
+  function supported(tag) {
+    var code = String(tag || "").toLowerCase().split(/[-_]/)[0];
+    return STRINGS[code] ? code : null;
+  }
+
+  // Korean if it has Hangul, Chinese if it has Han characters (and no Hangul), English if
+  // it has Latin letters; null for digits, e-mails, emoji (the language stays as it is).
+  function scriptLanguage(text) {
+    var t = String(text || "");
+    if (/[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/.test(t)) return "ko";
+    if (/[\u4e00-\u9fff\u3400-\u4dbf]/.test(t)) return "zh";
+    if (/[A-Za-z]{2,}/.test(t.replace(/https?:\/\/\S+|\S+@\S+/g, ""))) return "en";
+    return null;
+  }
+
+  function initialLanguage() {
+    var chosen = supported(attr("language"));
+    if (chosen) return chosen;
+    try {
+      chosen = supported(window.localStorage.getItem(LANGUAGE_KEY));
+      if (chosen) return chosen;
+    } catch (e) { /* storage blocked */ }
+    var prefs = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language];
+    for (var i = 0; i < prefs.length; i++) {
+      var code = supported(prefs[i]);
+      if (code) return code;
+    }
+    return "en";
+  }
+
+  var language = initialLanguage();
+  function t(key) { return STRINGS[language][key]; }
+
   var config = {
-    title: attr("title") || "Chat with us",
-    subtitle: attr("subtitle") || "Orders, delivery, returns & refunds",
-    greeting: attr("greeting") ||
-      "Ask me about your order, delivery, returns or refunds. " +
-      "A person from our team can step in if needed.",
+    // The shop's own title, subtitle and greeting win; otherwise the language's defaults.
+    customTitle: attr("title"),
+    customSubtitle: attr("subtitle"),
+    customGreeting: attr("greeting"),
+    title: attr("title") || STRINGS[language].title,
+    subtitle: attr("subtitle") || STRINGS[language].subtitle,
+    greeting: attr("greeting") || STRINGS[language].greeting,
     color: attr("color"),
     position: attr("position") === "left" ? "left" : "right",
     eager: attr("connect") === "eager",
@@ -272,7 +403,7 @@
       if (!c) continue;
       if (typeof c === "string") return c;
       if (typeof c === "object" && c.name) return str(c.name);
-      if (c === true) return "Support agent";
+      if (c === true) return t("agent");
     }
     return null;
   }
@@ -319,7 +450,7 @@
       image: imageSrc(h.image),
       elements: [],
       files: [],
-      agentName: sender === "agent" ? name || "Support agent" : null,
+      agentName: sender === "agent" ? name || t("agent") : null,
     };
   }
 
@@ -339,7 +470,7 @@
   }
 
   function renderButtons(buttons, active) {
-    var group = el("div", { className: "baton-buttons", role: "group", "aria-label": "Suggested replies" });
+    var group = el("div", { className: "baton-buttons", role: "group", "aria-label": t("suggested") });
     buttons.forEach(function (b) {
       if (b.url && !b.payload) {
         var link = makeLink(b.url, b.title);
@@ -377,7 +508,7 @@
   function renderImage(src, parent) {
     var url = safeUrl(src, ["http:", "https:", "data:", "blob:"]);
     if (!url || (/^data:/i.test(url) && !/^data:image\//i.test(url))) return;
-    var img = el("img", { className: "baton-image", src: url, alt: "Image", loading: "lazy" });
+    var img = el("img", { className: "baton-image", src: url, alt: t("image"), loading: "lazy" });
     img.addEventListener("load", function () {
       scrollToBottom(false);
     });
@@ -410,10 +541,10 @@
     var cls = "baton-msg baton-" + msg.sender;
     var node = el("div", { className: cls, "data-sender": msg.sender });
     if (msg.sender === "agent") {
-      var name = msg.agentName || "Support agent";
+      var name = msg.agentName || t("agent");
       var label = el("div", { className: "baton-agent-name", "data-initial": name.charAt(0).toUpperCase() });
       label.appendChild(el("span", { className: "baton-agent-label", text: name }));
-      label.appendChild(el("span", { className: "baton-agent-tag", text: "Team" }));
+      label.appendChild(el("span", { className: "baton-agent-tag", text: t("team") }));
       node.appendChild(label);
     }
     if (msg.text) {
@@ -423,7 +554,7 @@
     }
     if (msg.image) renderImage(msg.image, node);
     (msg.files || []).forEach(function (f) {
-      var a = makeLink(f.src, "Open " + f.type);
+      var a = makeLink(f.src, t("open_file")(f.type));
       if (a) node.appendChild(el("div", { className: "baton-bubble baton-file" }, [a]));
     });
     if (msg.elements && msg.elements.length) {
@@ -447,9 +578,44 @@
     return node;
   }
 
+  // Follow the conversation's language: the assistant answers in the customer's language,
+  // so the widget's own words switch with it.
+  function followLanguage(text) {
+    var code = scriptLanguage(text);
+    if (code && code !== language) setLanguage(code);
+  }
+
+  function setLanguage(code) {
+    if (!STRINGS[code]) return;
+    language = code;
+    try { window.localStorage.setItem(LANGUAGE_KEY, code); } catch (e) { /* storage blocked */ }
+    if (!els.root) return;
+    function byId(id) { return document.getElementById(id); }
+    function set(node, props) {
+      if (!node) return;
+      Object.keys(props).forEach(function (k) {
+        if (k === "text") node.textContent = props[k];
+        else node.setAttribute(k, props[k]);
+      });
+    }
+    els.root.setAttribute("lang", code === "zh" ? "zh-Hans" : code);
+    if (!config.customTitle) set(byId("baton-title"), { text: t("title") });
+    if (!config.customSubtitle && !state.agentName) set(els.subtitle, { text: t("subtitle") });
+    if (state.agentName) set(els.subtitle, { text: t("chattingWith")(state.agentName) });
+    if (!config.customGreeting) set(byId("baton-greeting"), { text: t("greeting") });
+    set(byId("baton-welcome-title"), { text: t("welcome") });
+    set(byId("baton-typing-label"), { text: t("typing") });
+    set(byId("baton-close"), { "aria-label": t("close"), title: t("closeTitle") });
+    set(els.input, { placeholder: t("placeholder"), "aria-label": t("inputLabel") });
+    set(els.send, { "aria-label": t("sendLabel"), title: t("send") });
+    if (els.input && els.input.form) set(els.input.form, { "aria-label": t("composerLabel") });
+    set(els.messages, { "aria-label": t("conversation") });
+    updateLauncherLabel();
+  }
+
   function setAgent(name) {
     state.agentName = name;
-    els.subtitle.textContent = "You're chatting with " + name;
+    els.subtitle.textContent = t("chattingWith")(name);
   }
 
   function clearMessages() {
@@ -495,10 +661,8 @@
   }
 
   function updateLauncherLabel() {
-    var label = state.open ? "Close chat" : "Open chat";
-    if (!state.open && state.unread > 0) {
-      label += " (" + state.unread + " unread message" + (state.unread === 1 ? "" : "s") + ")";
-    }
+    var label = state.open ? t("close") : t("open");
+    if (!state.open && state.unread > 0) label += t("unread")(state.unread);
     els.launcher.setAttribute("aria-label", label);
   }
 
@@ -547,13 +711,13 @@
       if (!state.socket.connected && !state.socket.active) state.socket.connect();
       return;
     }
-    if (!state.connectedOnce) setStatus("Connecting\u2026", "info");
+    if (!state.connectedOnce) setStatus(t("connecting"), "info");
     loadIo().then(
       function (io) {
         if (!state.socket) createSocket(io);
       },
       function () {
-        setStatus("Chat is offline right now. Retrying\u2026", "warn");
+        setStatus(t("offline"), "warn");
         state.retryTimer = setTimeout(function () {
           if (state.open || state.pending.length) ensureConnected();
         }, 5000);
@@ -579,6 +743,7 @@
       hideTyping();
       var msg = fromBotUttered(data);
       if (!msg) return;
+      if (msg.sender === "bot") followLanguage(msg.text);
       var node = appendMessage(msg, true, false);
       if (node && !state.open) setUnread(state.unread + 1);
     });
@@ -589,7 +754,7 @@
 
     socket.on("disconnect", function (reason) {
       state.confirmed = false;
-      setStatus("Reconnecting\u2026", "warn");
+      setStatus(t("reconnecting"), "warn");
       if (reason === "io server disconnect") {
         // The server closed the connection on purpose; socket.io will not retry by itself.
         setTimeout(function () {
@@ -599,7 +764,7 @@
     });
 
     socket.on("connect_error", function () {
-      setStatus(state.connectedOnce ? "Reconnecting\u2026" : "Connecting\u2026", state.connectedOnce ? "warn" : "info");
+      setStatus(state.connectedOnce ? t("reconnecting") : t("connecting"), state.connectedOnce ? "warn" : "info");
     });
   }
 
@@ -650,7 +815,14 @@
     });
     clearMessages();
     state.agentName = null;
-    els.subtitle.textContent = config.subtitle;
+    els.subtitle.textContent = config.customSubtitle || t("subtitle");
+    // A resumed conversation speaks the language of the assistant's latest answer.
+    for (var k = msgs.length - 1; k >= 0; k--) {
+      if (msgs[k].sender === "bot" && scriptLanguage(msgs[k].text)) {
+        followLanguage(msgs[k].text);
+        break;
+      }
+    }
     msgs.forEach(function (m, i) {
       var node = renderMessage(m, i > lastUser && !state.pending.length);
       if (node) els.messages.appendChild(node);
@@ -905,7 +1077,7 @@
       id: "baton-launcher",
       className: "baton-launcher",
       type: "button",
-      "aria-label": "Open chat",
+      "aria-label": t("open"),
       "aria-expanded": "false",
       "aria-controls": "baton-panel",
       title: config.title,
@@ -913,7 +1085,7 @@
 
     var titleId = "baton-title";
     var subtitle = el("p", { className: "baton-subtitle", id: "baton-subtitle", text: config.subtitle });
-    var closeBtn = el("button", { id: "baton-close", className: "baton-close", type: "button", "aria-label": "Close chat", title: "Close" }, [icon(ICONS.close, 20)]);
+    var closeBtn = el("button", { id: "baton-close", className: "baton-close", type: "button", "aria-label": t("close"), title: t("closeTitle") }, [icon(ICONS.close, 20)]);
     var header = el("div", { className: "baton-header" }, [
       el("div", { className: "baton-avatar", "aria-hidden": "true" }, [icon(ICONS.bot, 22)]),
       el("div", { className: "baton-heading" }, [el("h2", { className: "baton-title", id: titleId, text: config.title }), subtitle]),
@@ -923,8 +1095,8 @@
     var status = el("div", { id: "baton-status", className: "baton-status", role: "status", "aria-live": "polite", hidden: true });
 
     var welcome = el("div", { className: "baton-welcome" }, [
-      el("p", { className: "baton-welcome-title", text: "Hi there \uD83D\uDC4B" }),
-      el("p", { text: config.greeting }),
+      el("p", { id: "baton-welcome-title", className: "baton-welcome-title", text: t("welcome") }),
+      el("p", { id: "baton-greeting", text: config.greeting }),
     ]);
     var messages = el("div", {
       id: "baton-messages",
@@ -932,13 +1104,13 @@
       role: "log",
       "aria-live": "polite",
       "aria-relevant": "additions",
-      "aria-label": "Conversation",
+      "aria-label": t("conversation"),
     });
     var typing = el("div", { id: "baton-typing", className: "baton-typing", role: "status", hidden: true }, [
       el("span", { className: "baton-dot", "aria-hidden": "true" }),
       el("span", { className: "baton-dot", "aria-hidden": "true" }),
       el("span", { className: "baton-dot", "aria-hidden": "true" }),
-      el("span", { className: "baton-sr", text: "Assistant is typing\u2026" }),
+      el("span", { id: "baton-typing-label", className: "baton-sr", text: t("typing") }),
     ]);
     var body = el("div", { className: "baton-body", tabindex: "-1" }, [welcome, messages, typing]);
 
@@ -947,13 +1119,13 @@
       className: "baton-input",
       rows: "1",
       maxlength: "2000",
-      placeholder: "Write a message\u2026",
-      "aria-label": "Type your message",
+      placeholder: t("placeholder"),
+      "aria-label": t("inputLabel"),
       autocomplete: "off",
     });
-    var send = el("button", { id: "baton-send", className: "baton-send", type: "submit", "aria-label": "Send message", title: "Send" }, [icon(ICONS.send, 18)]);
-    var composer = el("form", { className: "baton-composer", "aria-label": "Send a message", novalidate: true }, [input, send]);
-    var footer = el("div", { className: "baton-footer", text: "Powered by Baton" });
+    var send = el("button", { id: "baton-send", className: "baton-send", type: "submit", "aria-label": t("sendLabel"), title: t("send") }, [icon(ICONS.send, 18)]);
+    var composer = el("form", { className: "baton-composer", "aria-label": t("composerLabel"), novalidate: true }, [input, send]);
+    var footer = el("div", { className: "baton-footer", text: t("powered") });
 
     var panel = el("div", {
       id: "baton-panel",
@@ -970,6 +1142,7 @@
     applyColor(root);
 
     els = { root: root, launcher: launcher, badge: badge, panel: panel, subtitle: subtitle, status: status, body: body, messages: messages, typing: typing, input: input, send: send };
+    root.setAttribute("lang", language === "zh" ? "zh-Hans" : language);
 
     launcher.addEventListener("click", function () {
       if (state.open) closePanel({ focusLauncher: true });
@@ -1033,6 +1206,13 @@
     },
     isOpen: function () {
       return state.open;
+    },
+    // "en", "ko" or "zh": the language of the widget's own words (follows the conversation).
+    getLanguage: function () {
+      return language;
+    },
+    setLanguage: function (code) {
+      whenReady(function () { setLanguage(supported(code) || language); });
     },
     getSessionId: function () {
       return state.sessionId;
