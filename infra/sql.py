@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 
@@ -59,3 +59,24 @@ def create_async_engine_for(
             cur.close()
 
     return engine
+
+
+async def lock_schema(conn: AsyncConnection, name: str) -> None:
+    """Serialise schema creation between processes, until ``conn``'s transaction ends.
+
+    Replicas starting together (two action servers, two handoff services) each find the
+    tables missing and create them. On PostgreSQL the loser's CREATE TABLE then fails on the
+    catalogue's unique index; under a transaction-scoped advisory lock named ``name`` the
+    second process waits instead, then finds the tables there (DDL is transactional on
+    PostgreSQL, so the lock is held until they are committed). SQLite needs nothing: it
+    serialises writers itself.
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+async def create_tables(engine: AsyncEngine, metadata: MetaData, name: str) -> None:
+    """``metadata.create_all`` under :func:`lock_schema`."""
+    async with engine.begin() as conn:
+        await lock_schema(conn, name)
+        await conn.run_sync(metadata.create_all)

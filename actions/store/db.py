@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions.settings import get_settings
 from actions.store.tables import metadata
-from infra.sql import create_async_engine_for
+from infra.sql import create_async_engine_for, create_tables
 
 _engines: dict[tuple[int, str], AsyncEngine] = {}
 
@@ -37,9 +37,8 @@ def get_engine(url: Optional[str] = None) -> AsyncEngine:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create missing tables (idempotent)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
+    """Create missing tables (idempotent, and safe with several action servers at once)."""
+    await create_tables(engine, metadata, "baton_store_schema")
 
 
 async def dispose_all() -> None:

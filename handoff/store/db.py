@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handoff.store.tables import metadata
-from infra.sql import create_async_engine_for
+from infra.sql import create_async_engine_for, lock_schema
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -14,4 +14,5 @@ def create_engine(url: str) -> AsyncEngine:
 
 async def create_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
+        await lock_schema(conn, "baton_handoff_schema")  # several replicas may start at once
         await conn.run_sync(metadata.create_all)
