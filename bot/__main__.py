@@ -1,4 +1,4 @@
-"""Baton's command line: ``python -m bot {run,train,seed,check-data,test-conversations}``.
+"""Baton's command line: ``python -m bot {run,train,seed,check-data,test-conversations,erase}``.
 
 The Makefile calls these; they work the same from a shell.
 """
@@ -61,6 +61,39 @@ def cmd_test_conversations(_: argparse.Namespace) -> int:
     return run_conversation_tests()
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    """Erase a customer's conversations and personal data everywhere (infra/erasure.py)."""
+    import asyncio
+    import json
+
+    from infra.erasure import ErasureError, Subject, Targets, erase
+
+    try:
+        subject = Subject(
+            customer_id=args.customer_id,
+            email=args.email,
+            phone=args.phone,
+            conversation_ids=tuple(args.conversation or ()),
+        )
+    except ErasureError as error:
+        print(f"erase: {error}", file=sys.stderr)
+        return 2
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("erase: pass --yes to confirm (this cannot be undone)", file=sys.stderr)
+            return 2
+        if input("This deletes the customer's conversations for good. Type 'erase': ") != "erase":
+            print("Nothing erased.")
+            return 1
+    try:
+        report = asyncio.run(erase(subject, Targets.from_env(), requested_by="cli"))
+    except ErasureError as error:
+        print(f"erase: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(report.as_dict(), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("test-conversations", help="rasa test on tests/conversations").set_defaults(
         func=cmd_test_conversations
     )
+    erase = sub.add_parser("erase", help="erase a customer's conversations and personal data")
+    erase.add_argument("--customer-id", type=int, help="the store's customer id")
+    erase.add_argument("--email", help="the customer's e-mail address")
+    erase.add_argument("--phone", help="the customer's phone number, E.164 (+447700900123)")
+    erase.add_argument(
+        "--conversation", action="append", help="a conversation id (repeat for several)"
+    )
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(func=cmd_erase)
     args = parser.parse_args(argv)
     _apply_local_environment()
     os.chdir(ROOT)

@@ -74,4 +74,8 @@ async def refresh_gauges(app: Sanic) -> None:
 
 
 def install(app: Sanic) -> None:
+    """/ready, /metrics, JSON logs, and the erasure API (handoff/routes/erasure.py)."""
+    from handoff.routes.erasure import erasure
+
+    app.blueprint(erasure)
     install_routes(app, "handoff", handoff_checks, health=False, before_scrape=refresh_gauges)

@@ -119,6 +119,10 @@ def use_json_logs(service: Optional[str] = None) -> int:
         for handler in logger.handlers:
             handler.setFormatter(formatter)
             changed += 1
+        if logger is not root:
+            # Sanic's loggers have their own handler *and* propagate to the root's: one JSON
+            # line per record, not two.
+            logger.propagate = False
     return changed
 
 

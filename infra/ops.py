@@ -5,9 +5,9 @@
 * ``GET /ready`` — everything this process needs answers: its databases, Redis when the
   profile uses it, the model on the Rasa server (a readiness probe: send me traffic). 200 with
   each check's result, or 503 with the reason of each failed one.
-* ``GET /metrics`` — Prometheus text format (``infra/metrics.py``). If ``METRICS_TOKEN`` is set
-  it wants ``Authorization: Bearer <token>``; either way the production nginx does not expose
-  it publicly (scrape the replicas directly).
+* ``GET /metrics`` — Prometheus text format (``infra/metrics.py``). If
+  ``PROMETHEUS_SCRAPE_TOKEN`` is set it wants ``Authorization: Bearer <token>``; either way the
+  production nginx should not expose it publicly (scrape the replicas directly).
 
 :func:`install` also switches the process to JSON logs at start-up when
 ``BATON_LOG_FORMAT=json`` (``infra/logging.py``).
@@ -66,7 +66,7 @@ async def run_checks(checks: Mapping[str, Check]) -> tuple[bool, dict[str, str]]
 
 
 def _metrics_allowed(request: Request) -> bool:
-    expected = os.environ.get("METRICS_TOKEN")
+    expected = os.environ.get("PROMETHEUS_SCRAPE_TOKEN")
     if not expected:
         return True
     scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")
