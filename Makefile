@@ -58,7 +58,7 @@ demo-channels: $(STAMP)  ## make run plus local fakes of WhatsApp (5101) and Sla
 lint: $(STAMP)  ## ruff + mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy bot actions connectors handoff fakes infra
+	$(VENV)/bin/mypy bot actions connectors handoff fakes infra analytics
 
 .PHONY: format
 format: $(STAMP)

@@ -2,6 +2,7 @@
 
 python -m handoff run                       # serve on HANDOFF_HOST:HANDOFF_PORT
 python -m handoff create-agent sam "Sam"    # add an agent (asks for the password)
+python -m handoff create-agent kim "Kim" --lead   # a lead: also sees the analytics dashboard
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_agent(username: str, display_name: str, password: str) -> None:
+async def _create_agent(
+    username: str, display_name: str, password: str, role: str | None = None
+) -> None:
     from handoff.live import Hub
     from handoff.relay import RelayClient
     from handoff.services import HandoffService
@@ -41,7 +44,7 @@ async def _create_agent(username: str, display_name: str, password: str) -> None
     engine = create_engine(settings.database_url)
     await create_schema(engine)
     service = HandoffService(engine, settings, Hub(), RelayClient(settings.relay_url, ""))
-    await service.create_agent(username, display_name, password)
+    await service.create_agent(username, display_name, password, role)
     await engine.dispose()
 
 
@@ -50,7 +53,8 @@ def cmd_create_agent(args: argparse.Namespace) -> int:
     if len(password) < 10:
         print("Use a password of at least 10 characters.", file=sys.stderr)
         return 1
-    asyncio.run(_create_agent(args.username, args.display_name, password))
+    role = "lead" if args.lead else ("agent" if args.not_lead else None)
+    asyncio.run(_create_agent(args.username, args.display_name, password, role))
     print(f"Agent {args.username!r} is ready.")
     return 0
 
@@ -65,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     create = sub.add_parser("create-agent", help="add an agent, or reset their password")
     create.add_argument("username")
     create.add_argument("display_name")
+    lead = create.add_mutually_exclusive_group()
+    lead.add_argument("--lead", action="store_true", help="a lead: also sees the analytics")
+    lead.add_argument("--not-lead", action="store_true", help="take the lead role away")
     create.set_defaults(func=cmd_create_agent)
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -22,6 +22,7 @@ from handoff.routes.api import api, bot
 from handoff.routes.auth import authenticate
 from handoff.routes.console import console
 from handoff.routes.inbox import inbox
+from handoff.routes.metrics import metrics
 from handoff.routes.slack import slack
 from handoff.services import HandoffService
 from handoff.settings import HandoffSettings, load_settings
@@ -44,6 +45,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(bot)
     app.blueprint(console)
     app.blueprint(inbox)
+    app.blueprint(metrics)
     app.blueprint(slack)
     ops.install(app)  # /ready, /metrics, JSON logs (handoff/ops.py)
 

@@ -33,6 +33,12 @@ REASONS = {
 }
 
 
+# What an agent account may do: every agent works tickets; a lead also sees the analytics.
+AGENT_ROLE = "agent"
+LEAD_ROLE = "lead"
+ROLES = (AGENT_ROLE, LEAD_ROLE)
+
+
 def reason_text(code: str) -> str:
     return REASONS.get(code, code.replace("_", " ").capitalize())
 
@@ -44,9 +50,20 @@ class Agent:
     display_name: str
     slack_user_id: Optional[str] = None
     last_seen_at: Optional[datetime] = None
+    role: str = AGENT_ROLE
+
+    @property
+    def is_lead(self) -> bool:
+        """Leads also see the support analytics (dashboard, ``/api/metrics``)."""
+        return self.role == LEAD_ROLE
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "username": self.username, "display_name": self.display_name}
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+        }
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,8 @@ class HandoffSettings:
     slack_signing_secret: Optional[str] = None
     slack_channel: Optional[str] = None
     canned_replies: tuple[str, ...] = field(default=DEFAULT_CANNED_REPLIES)
+    # a shop's BI tools read GET /api/metrics with this bearer token (None: leads only)
+    metrics_token: Optional[str] = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -113,4 +115,5 @@ def load_settings() -> HandoffSettings:
         or os.environ.get("SLACK_SIGNING_SECRET")
         or None,
         slack_channel=os.environ.get("SLACK_AGENT_CHANNEL") or None,
+        metrics_token=os.environ.get("METRICS_API_TOKEN") or None,
     )

@@ -20,6 +20,8 @@ from handoff.security import bearer_token, same_secret
 
 COOKIE = "baton_agent"
 PUBLIC = ("/api/login",)
+# Support analytics: a lead's login, or the BI tools' own token (METRICS_API_TOKEN).
+METRICS = "/api/metrics"
 
 
 def _unauthorized(message: str = "login required") -> HTTPResponse:
@@ -42,6 +44,10 @@ async def authenticate(request: Request) -> Optional[HTTPResponse]:
     if path.startswith("/api/bot/"):
         if not same_secret(presented, service.settings.service_token):
             return _unauthorized("service token required")
+        return None
+    if path == METRICS and same_secret(presented, service.settings.metrics_token or ""):
+        request.ctx.agent = None  # a BI tool, not a person
+        request.ctx.token = None
         return None
     from_cookie = presented is None
     token = presented or request.cookies.get(COOKIE)

@@ -15,7 +15,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from handoff.domain import ACTIVE, CLOSED, OPEN_STATUSES, WAITING, Agent, Message, Ticket
+from handoff.domain import (
+    ACTIVE,
+    AGENT_ROLE,
+    CLOSED,
+    OPEN_STATUSES,
+    WAITING,
+    Agent,
+    Message,
+    Ticket,
+)
 from handoff.store import tables as t
 
 _claimer = t.agents.alias("claimer")
@@ -28,6 +37,7 @@ def _agent(row: Any) -> Agent:
         display_name=row.display_name,
         slack_user_id=row.slack_user_id,
         last_seen_at=row.last_seen_at,
+        role=row.role or AGENT_ROLE,
     )
 
 
@@ -96,6 +106,9 @@ class HandoffRepository:
         await self.conn.execute(
             update(t.agents).where(t.agents.c.id == agent_id).values(password_hash=password_hash)
         )
+
+    async def set_role(self, agent_id: int, role: str) -> None:
+        await self.conn.execute(update(t.agents).where(t.agents.c.id == agent_id).values(role=role))
 
     async def agent_with_hash(self, username: str) -> tuple[Optional[Agent], Optional[str]]:
         row = (

@@ -32,6 +32,9 @@ agents = Table(
     Column("slack_user_id", String(40), nullable=True, unique=True),
     Column("created_at", DateTime, nullable=False),
     Column("last_seen_at", DateTime, nullable=True),
+    # "agent" or "lead" (leads also see the support analytics); added after the first release,
+    # so create_schema adds it to older databases.
+    Column("role", String(12), nullable=False, server_default="agent"),
 )
 
 agent_sessions = Table(

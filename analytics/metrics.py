@@ -1,0 +1,276 @@
+"""Figures from conversation records: containment, handoffs, waiting, CSAT, fallbacks, returns.
+
+Definitions (the README repeats them for the people reading the dashboard):
+
+* a **conversation** is one session of one customer on one channel that started in the range;
+* **contained**: no handoff ticket was opened during it; the containment rate is per
+  conversation, overall, per channel, per language and per *topic* (the first intent that says
+  what the customer wanted; greetings, thanks, yes/no, bare order numbers and fallbacks do not);
+* **handoff rate**: conversations with a ticket; reasons are counted per ticket;
+* **waiting**: ticket opened → first agent message, and ticket opened → closed (median, 90th
+  percentile, mean; tickets without a reply or still open are left out of each);
+* **CSAT**: the share of ratings that are 4 or 5; the **response rate** is rated / closed;
+* **fallback rate**: customer messages the bot did not understand / all customer messages.
+
+A rate whose denominator is zero is ``None`` (shown as "—"), never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Optional
+
+from analytics.cut import Cut
+from analytics.facts import ConversationFacts, TicketFacts
+from handoff.domain import REASONS, reason_text
+
+TOP_INTENTS = 10
+RATINGS = (1, 2, 3, 4, 5)
+
+
+def rate(part: int, whole: int) -> Optional[float]:
+    return round(part / whole, 4) if whole else None
+
+
+def _percentile(ordered: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of a sorted, non-empty sequence."""
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def durations(values: Iterable[Optional[float]]) -> dict[str, Any]:
+    found = sorted(v for v in values if v is not None)
+    if not found:
+        return {"count": 0, "median_seconds": None, "p90_seconds": None, "mean_seconds": None}
+    n = len(found)
+    middle = found[n // 2] if n % 2 else (found[n // 2 - 1] + found[n // 2]) / 2
+    return {
+        "count": n,
+        "median_seconds": round(middle, 1),
+        "p90_seconds": round(_percentile(found, 0.9), 1),
+        "mean_seconds": round(sum(found) / n, 1),
+    }
+
+
+def csat(tickets: Sequence[TicketFacts]) -> dict[str, Any]:
+    closed = sum(1 for t in tickets if t.closed)
+    ratings = [t.rating for t in tickets if t.rating is not None]
+    happy = sum(1 for r in ratings if r >= 4)
+    counts = Counter(ratings)
+    return {
+        "closed": closed,
+        "rated": len(ratings),
+        "response_rate": rate(len(ratings), closed),
+        "satisfied": happy,
+        "csat": rate(happy, len(ratings)),
+        "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
+        "distribution": {str(r): counts.get(r, 0) for r in RATINGS},
+    }
+
+
+def _tickets(conversations: Iterable[ConversationFacts]) -> list[TicketFacts]:
+    return [t for c in conversations for t in c.tickets]
+
+
+def summary(conversations: Sequence[ConversationFacts]) -> dict[str, Any]:
+    """The headline figures of one slice (a channel, a language, a week...)."""
+    n = len(conversations)
+    handed = sum(1 for c in conversations if c.tickets)
+    messages = sum(c.messages for c in conversations)
+    fallbacks = sum(c.fallbacks for c in conversations)
+    tickets = _tickets(conversations)
+    satisfaction = csat(tickets)
+    return {
+        "conversations": n,
+        "contained": n - handed,
+        "containment_rate": rate(n - handed, n),
+        "handoffs": handed,
+        "handoff_rate": rate(handed, n),
+        "messages": messages,
+        "fallback_rate": rate(fallbacks, messages),
+        "csat": satisfaction["csat"],
+        "rated": satisfaction["rated"],
+        "median_first_reply_seconds": durations(t.first_reply_seconds for t in tickets)[
+            "median_seconds"
+        ],
+    }
+
+
+def _period(ts: float, granularity: str) -> date:
+    day = datetime.fromtimestamp(ts, timezone.utc).date()
+    return day - timedelta(days=day.weekday()) if granularity == "week" else day
+
+
+def _periods(cut: Cut) -> list[date]:
+    first = (
+        cut.start - timedelta(days=cut.start.weekday()) if cut.granularity == "week" else cut.start
+    )
+    step = timedelta(days=7 if cut.granularity == "week" else 1)
+    found = []
+    while first <= cut.end:
+        found.append(first)
+        first += step
+    return found
+
+
+def _grouped(
+    conversations: Iterable[ConversationFacts], key: Any
+) -> dict[Any, list[ConversationFacts]]:
+    groups: dict[Any, list[ConversationFacts]] = defaultdict(list)
+    for conversation in conversations:
+        groups[key(conversation)].append(conversation)
+    return groups
+
+
+def select(conversations: Iterable[ConversationFacts], cut: Cut) -> list[ConversationFacts]:
+    """The conversations of ``cut``: in its dates, on its channel, in its language."""
+    start, end = cut.start_ts, cut.end_ts
+    return [
+        c
+        for c in conversations
+        if start <= c.started_at < end
+        and (cut.channel is None or c.channel == cut.channel)
+        and (cut.language is None or c.language == cut.language)
+    ]
+
+
+def _topic_row(topic: str, group: Sequence[ConversationFacts]) -> dict[str, Any]:
+    contained = sum(1 for c in group if not c.tickets)
+    return {
+        "intent": topic,
+        "conversations": len(group),
+        "contained": contained,
+        "containment_rate": rate(contained, len(group)),
+        "handoffs": len(group) - contained,
+        "misunderstood": sum(
+            1 for c in group if any(t.reason == "misunderstood" for t in c.tickets)
+        ),
+        "fallbacks": sum(c.fallbacks for c in group),
+    }
+
+
+def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[str, Any]:
+    """Every figure for ``cut`` (see the module docstring for the definitions)."""
+    conversations = select(all_conversations, cut)
+    tickets = _tickets(conversations)
+    head = summary(conversations)
+
+    by_topic = _grouped(conversations, lambda c: c.topic)
+    containment_by_intent = sorted(
+        (_topic_row(topic, group) for topic, group in by_topic.items()),
+        key=lambda row: (-row["conversations"], row["intent"]),
+    )
+    failing = sorted(
+        (row for row in containment_by_intent if row["handoffs"] or row["fallbacks"]),
+        key=lambda row: (-(row["handoffs"] + row["fallbacks"]), row["intent"]),
+    )
+
+    reasons = Counter(t.reason for t in tickets)
+    known = list(REASONS)
+    reason_rows = [
+        {
+            "code": code,
+            "label": reason_text(code),
+            "count": count,
+            "share": rate(count, len(tickets)),
+        }
+        for code, count in sorted(
+            reasons.items(),
+            key=lambda kv: (-kv[1], known.index(kv[0]) if kv[0] in known else len(known)),
+        )
+    ]
+
+    topics = Counter(c.topic for c in conversations)
+    messages = head["messages"]
+    fallback_messages = sum(c.fallbacks for c in conversations)
+    with_fallback = sum(1 for c in conversations if c.fallbacks)
+
+    returns = [r for c in conversations for r in c.returns]
+    by_agent = _grouped_tickets(tickets, lambda t: t.agent or "unassigned")
+    by_ticket_channel = _grouped_tickets(tickets, lambda t: t.channel)
+
+    series_groups = _grouped(conversations, lambda c: _period(c.started_at, cut.granularity))
+    series = [
+        {"period": period.isoformat(), **summary(series_groups.get(period, []))}
+        for period in _periods(cut)
+    ]
+
+    return {
+        "range": cut.public(),
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **{k: head[k] for k in ("conversations", "messages")},
+        "containment": {
+            "contained": head["contained"],
+            "rate": head["containment_rate"],
+            "by_intent": containment_by_intent,
+        },
+        "handoff": {
+            "conversations": head["handoffs"],
+            "rate": head["handoff_rate"],
+            "tickets": len(tickets),
+            "reasons": reason_rows,
+        },
+        "waiting": {
+            "first_reply": durations(t.first_reply_seconds for t in tickets),
+            "close": durations(t.close_seconds for t in tickets),
+        },
+        "csat": {
+            **csat(tickets),
+            "by_channel": [
+                {"channel": ch, **csat(group)} for ch, group in sorted(by_ticket_channel.items())
+            ],
+            "by_agent": [
+                {
+                    "agent": agent,
+                    **csat(group),
+                    "median_first_reply_seconds": durations(t.first_reply_seconds for t in group)[
+                        "median_seconds"
+                    ],
+                }
+                for agent, group in sorted(by_agent.items())
+            ],
+        },
+        "fallback": {
+            "messages": fallback_messages,
+            "rate": rate(fallback_messages, messages),
+            "conversations": with_fallback,
+            "conversation_rate": rate(with_fallback, len(conversations)),
+        },
+        "top_intents": [
+            {"intent": topic, "conversations": count, "share": rate(count, len(conversations))}
+            for topic, count in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_INTENTS]
+        ],
+        "failing": failing,
+        "returns": {
+            "opened": len(returns),
+            "by_reason": _counted(r for r, _ in returns),
+            "by_method": _counted(m for _, m in returns),
+        },
+        "channels": [
+            {"channel": ch, **summary(group)}
+            for ch, group in sorted(_grouped(conversations, lambda c: c.channel).items())
+        ],
+        "languages": [
+            {"language": lang, **summary(group)}
+            for lang, group in sorted(_grouped(conversations, lambda c: c.language).items())
+        ],
+        "series": series,
+    }
+
+
+def _grouped_tickets(tickets: Iterable[TicketFacts], key: Any) -> dict[str, list[TicketFacts]]:
+    groups: dict[str, list[TicketFacts]] = defaultdict(list)
+    for ticket in tickets:
+        groups[key(ticket)].append(ticket)
+    return groups
+
+
+def _counted(values: Iterable[str]) -> list[dict[str, Any]]:
+    counts = Counter(values)
+    total = sum(counts.values())
+    return [
+        {"value": value, "count": count, "share": rate(count, total)}
+        for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]

@@ -1,0 +1,341 @@
+"""Read conversations and tickets for a date range from the two databases Baton keeps.
+
+* The tracker store (``TRACKER_DATABASE_URL``): one row per Rasa event. Only customer
+  messages, session starts and four slots are read (language, the return's reason and
+  method, and ``last_rma`` — set when a return was opened), in id order; the channel is
+  taken from the message metadata by the database's own JSON functions, so the large
+  ``parse_data`` of a message is never decoded in Python. A conversation is one session.
+* The handoff database (``HANDOFF_DATABASE_URL``): tickets with their reason, times, agent
+  and rating, and when the first agent reply was written.
+
+Each ticket belongs to the session of its conversation that was running when it opened.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import json
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
+
+from analytics.events_table import events
+from analytics.facts import DEFAULT_LANGUAGE, NO_TOPIC, ConversationFacts, TicketFacts
+from bot import names
+from handoff.store import tables as h
+
+# Sessions longer than this that started before a range are cut at its start; Rasa's
+# sessions expire after an hour without messages, so a day is plenty.
+SLACK_SECONDS = 86_400.0
+LANGUAGE_SLOT = names.SLOT_LANGUAGE
+READ_SLOTS = (
+    LANGUAGE_SLOT,
+    names.SLOT_RETURN_REASON,
+    names.SLOT_RETURN_METHOD,
+    names.SLOT_LAST_RMA,
+)
+# Intents that do not say what a customer wanted: the conversation's topic is the first other.
+NOT_A_TOPIC = frozenset(
+    {
+        names.GREET,
+        names.GOODBYE,
+        names.AFFIRM,
+        names.DENY,
+        names.THANK,
+        names.BOT_CHALLENGE,
+        names.INFORM,
+        names.NLU_FALLBACK,
+        names.RATE,
+        "",
+    }
+)
+
+NOT_UNDERSTOOD = "not_understood"  # only messages the bot did not understand
+SMALL_TALK = "small_talk"  # greetings, thanks, "are you a bot?" and nothing else
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(url: str) -> Engine:
+    """One pooled synchronous engine per URL, reused by every request of the process."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def _epoch(value: Any) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, str):  # raw SQLite text
+        value = datetime.fromisoformat(value)
+    return calendar.timegm(value.timetuple()) + value.microsecond / 1e6
+
+
+def _channel_expression(dialect: str) -> Any:
+    """The message's channel, extracted by the database (``metadata.channel``)."""
+    c = events.c
+    if dialect == "sqlite":
+        found = sa.func.coalesce(
+            sa.func.json_extract(c.data, "$.metadata.channel"),
+            sa.func.json_extract(c.data, "$.input_channel"),
+        )
+    elif dialect == "postgresql":
+        doc = sa.cast(c.data, postgresql.JSONB)
+        found = sa.func.coalesce(doc[("metadata", "channel")].astext, doc["input_channel"].astext)
+    else:
+        return sa.case((c.type_name == "user", c.data), else_=None)
+    return sa.case((c.type_name == "user", found), else_=None)
+
+
+def _events_query(dialect: str, start_ts: float, end_ts: float) -> Any:
+    c = events.c
+    return (
+        sa.select(
+            c.sender_id,
+            c.type_name,
+            c.timestamp,
+            c.intent_name,
+            c.action_name,
+            _channel_expression(dialect).label("channel"),
+            sa.case((c.type_name == "slot", c.data), else_=None).label("slot"),
+        )
+        .where(
+            c.timestamp >= start_ts - SLACK_SECONDS,
+            c.timestamp < end_ts + SLACK_SECONDS,
+            sa.or_(
+                c.type_name.in_(("user", "session_started", "restart", "pause", "resume")),
+                sa.and_(c.type_name == "slot", c.action_name.in_(READ_SLOTS)),
+            ),
+        )
+        .order_by(c.id)
+    )
+
+
+def _fetch_raw(engine: Engine, statement: Any) -> Iterable[tuple[Any, ...]]:
+    """Rows straight from the DB-API cursor: for a million rows, SQLAlchemy's result
+    objects would cost more than the query."""
+    compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(str(compiled))
+        while True:
+            batch = cursor.fetchmany(20_000)
+            if not batch:
+                break
+            yield from batch
+        cursor.close()
+    finally:
+        raw.close()
+
+
+class _Sender:
+    __slots__ = ("current", "language", "method", "paused", "reason")
+
+    def __init__(self) -> None:
+        self.current: Optional[ConversationFacts] = None
+        self.paused = False  # with a person: messages go to the agent, not to the bot
+        self.language: Optional[str] = None
+        self.reason: Optional[str] = None
+        self.method: Optional[str] = None
+
+
+def _slot_value(data: Optional[str]) -> Any:
+    try:
+        return json.loads(data or "{}").get("value")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+
+
+def read_conversations(url: str, start_ts: float, end_ts: float) -> list[ConversationFacts]:
+    """Every conversation whose first customer message falls in ``[start_ts, end_ts)``."""
+    return [c for c in read_sessions(url, start_ts, end_ts) if start_ts <= c.started_at < end_ts]
+
+
+def read_sessions(url: str, start_ts: float, end_ts: float) -> list[ConversationFacts]:
+    """Every conversation with a customer message in the range widened by a day each side."""
+    engine = engine_for(url)
+    if not sa.inspect(engine).has_table("events"):
+        return []
+    dialect = engine.dialect.name
+    generic = dialect not in ("sqlite", "postgresql")
+    senders: dict[str, _Sender] = {}
+    done: list[ConversationFacts] = []
+
+    def finish(state: _Sender) -> None:
+        conversation = state.current
+        if conversation is not None:
+            conversation.language = state.language or DEFAULT_LANGUAGE
+            if conversation.topic == NO_TOPIC:
+                conversation.topic = NOT_UNDERSTOOD if conversation.fallbacks else SMALL_TALK
+            done.append(conversation)
+        state.current = None
+        state.paused = False
+
+    fallback = names.NLU_FALLBACK
+    for sender_id, kind, ts, intent, slot_name, channel, slot in _fetch_raw(
+        engine, _events_query(dialect, start_ts, end_ts)
+    ):
+        state = senders.get(sender_id)
+        if state is None:
+            state = senders[sender_id] = _Sender()
+        if kind == "user":
+            if state.paused:
+                continue
+            conversation = state.current
+            if conversation is None:
+                if generic:
+                    channel = _generic_channel(channel)
+                conversation = state.current = ConversationFacts(
+                    sender_id, float(ts or 0.0), channel or "unknown"
+                )
+            intent = intent or ""
+            conversation.messages += 1
+            conversation.intents.append(intent)
+            if intent == fallback:
+                conversation.fallbacks += 1
+            elif conversation.topic == NO_TOPIC and intent not in NOT_A_TOPIC:
+                conversation.topic = intent
+        elif kind == "slot":
+            value = _slot_value(slot)
+            if slot_name == LANGUAGE_SLOT:
+                state.language = str(value) if value else None
+            elif slot_name == names.SLOT_RETURN_REASON:
+                state.reason = str(value) if value else state.reason
+            elif slot_name == names.SLOT_RETURN_METHOD:
+                state.method = str(value) if value else state.method
+            elif value and state.current is not None:  # last_rma: a return was opened
+                state.current.returns.append((state.reason or "other", state.method or "unknown"))
+                state.reason = state.method = None
+        elif kind == "pause":
+            state.paused = True
+        elif kind == "resume":
+            state.paused = False
+        else:  # a new session (or a restart) ends the conversation; its slots start empty
+            finish(state)
+            state.language = state.reason = state.method = None
+    for state in senders.values():
+        finish(state)
+    return done
+
+
+def _generic_channel(data: Optional[str]) -> Optional[str]:
+    try:
+        event = json.loads(data or "{}")
+    except json.JSONDecodeError:
+        return None
+    meta = event.get("metadata") or {}
+    return meta.get("channel") or event.get("input_channel")
+
+
+def read_tickets(url: str, start_ts: float, end_ts: float) -> list[TicketFacts]:
+    """Tickets opened in ``[start_ts - 1 day, end_ts + 1 day)`` (matched to conversations later)."""
+    engine = engine_for(url)
+    if not sa.inspect(engine).has_table("tickets"):
+        return []
+    first_reply = (
+        sa.select(h.messages.c.ticket_id, sa.func.min(h.messages.c.created_at).label("first"))
+        .where(h.messages.c.kind == "agent")
+        .group_by(h.messages.c.ticket_id)
+        .subquery()
+    )
+    closer = h.agents.alias("closer")
+    claimer = h.agents.alias("claimer")
+    t = h.tickets.c
+    start = datetime.utcfromtimestamp(start_ts - SLACK_SECONDS)
+    end = datetime.utcfromtimestamp(end_ts + SLACK_SECONDS)
+    statement = (
+        sa.select(
+            t.id,
+            t.conversation_id,
+            t.channel,
+            t.reason,
+            t.created_at,
+            t.closed_at,
+            t.csat_rating,
+            sa.func.coalesce(closer.c.display_name, claimer.c.display_name).label("agent"),
+            first_reply.c.first,
+        )
+        .outerjoin(closer, closer.c.id == t.closed_by)
+        .outerjoin(claimer, claimer.c.id == t.claimed_by)
+        .outerjoin(first_reply, first_reply.c.ticket_id == t.id)
+        .where(t.created_at >= start, t.created_at < end)
+        .order_by(t.id)
+    )
+    found: list[TicketFacts] = []
+    with engine.connect() as conn:
+        for row in conn.execute(statement):
+            created = _epoch(row.created_at) or 0.0
+            closed, first = _epoch(row.closed_at), _epoch(row.first)
+            rating = row.csat_rating
+            found.append(
+                TicketFacts(
+                    id=int(row.id),
+                    conversation_id=row.conversation_id,
+                    channel=row.channel,
+                    reason=row.reason,
+                    created_at=created,
+                    first_reply_seconds=None if first is None else max(0.0, first - created),
+                    close_seconds=None if closed is None else max(0.0, closed - created),
+                    agent=row.agent,
+                    rating=int(rating) if rating is not None and 1 <= rating <= 5 else None,
+                )
+            )
+    return found
+
+
+def attach_tickets(
+    conversations: list[ConversationFacts],
+    tickets: Iterable[TicketFacts],
+    start_ts: float,
+    end_ts: float,
+) -> list[ConversationFacts]:
+    """Give each ticket to the session that was running when it opened; keep the
+    conversations that started in ``[start_ts, end_ts)``.
+
+    A ticket whose conversation is not in the tracker store (trimmed, or opened through the
+    API by another system) still counts, as a conversation of its own on its channel.
+    """
+    by_sender: dict[str, list[ConversationFacts]] = {}
+    for conversation in conversations:
+        by_sender.setdefault(conversation.conversation_id, []).append(conversation)
+    starts = {sender: [c.started_at for c in sessions] for sender, sessions in by_sender.items()}
+    orphans: list[ConversationFacts] = []
+    for ticket in tickets:
+        sessions = by_sender.get(ticket.conversation_id)
+        if sessions:
+            i = bisect.bisect_right(starts[ticket.conversation_id], ticket.created_at + 1.0) - 1
+            if i >= 0:
+                sessions[i].tickets.append(ticket)
+                continue
+        if start_ts <= ticket.created_at < end_ts:
+            orphan = ConversationFacts(ticket.conversation_id, ticket.created_at, ticket.channel)
+            orphan.tickets.append(ticket)
+            orphans.append(orphan)
+    return [c for c in conversations if start_ts <= c.started_at < end_ts] + orphans
+
+
+def load(
+    tracker_url: str, handoff_url: str, start_ts: float, end_ts: float
+) -> list[ConversationFacts]:
+    """Conversations started in the range, each with its tickets."""
+    conversations = read_sessions(tracker_url, start_ts, end_ts)
+    tickets = read_tickets(handoff_url, start_ts, end_ts)
+    return attach_tickets(conversations, tickets, start_ts, end_ts)

@@ -1,0 +1,273 @@
+/* The leads' dashboard: the figures of GET /api/metrics as numbers, charts and tables.
+ *
+ * The page holds no data of its own; it asks /api/metrics for the dates, channel and language
+ * in the filter form (kept in the address, so a view can be bookmarked or shared) and draws
+ * the answer with charts.js. Agents without the lead role are told so.
+ */
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var C = window.BatonCharts;
+  var CHANNEL_NAMES = { webchat: "Web chat", whatsapp: "WhatsApp", slack: "Slack" };
+  var LANGUAGE_NAMES = { en: "English", ko: "Korean", zh: "Chinese" };
+  var COLORS = { webchat: "#4f46e5", whatsapp: "#16a34a", slack: "#d97706" };
+  var TOPICS = {
+    order_status: "Where is my order",
+    return_item: "Start a return",
+    return_policy: "Return policy",
+    refund_status: "Where is my refund",
+    human_handoff: "Asked for a person",
+    complain: "Complaint",
+    out_of_scope: "Something Baton does not do",
+    not_understood: "Not understood at all",
+    small_talk: "Small talk only",
+    other: "Other"
+  };
+  var REASONS_SHORT = {
+    customer_asked: "Asked for a person",
+    misunderstood: "Misunderstood twice",
+    complaint: "Complaint",
+    policy: "Policy needs a person",
+    action_failed: "Something failed",
+    action_server_down: "Bot's server down",
+    verification_locked: "Could not prove ownership"
+  };
+
+  function channelName(c) { return CHANNEL_NAMES[c] || c; }
+  function topicName(t) { return TOPICS[t] || t.replace(/_/g, " "); }
+  function pct(x) { return x === null || x === undefined ? "—" : (100 * x).toFixed(x >= 0.995 || x === 0 ? 0 : 1) + "%"; }
+  function num(x) { return x === null || x === undefined ? "—" : Number(x).toLocaleString("en-GB"); }
+  function dur(s) {
+    if (s === null || s === undefined) return "—";
+    if (s < 90) return Math.round(s) + " s";
+    var m = Math.round(s / 60);
+    if (m < 90) return m + " min";
+    var h = Math.floor(m / 60), rest = m % 60;
+    if (h < 48) return h + " h" + (rest ? " " + rest + " min" : "");
+    return Math.round(h / 24) + " days";
+  }
+
+  function api(path) {
+    return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) {
+        if (!resp.ok) {
+          var err = new Error(body.error || resp.statusText);
+          err.status = resp.status;
+          throw err;
+        }
+        return body;
+      });
+    });
+  }
+
+  function kpi(id, value, sub) {
+    var el = $(id);
+    el.querySelector(".value").textContent = value;
+    el.querySelector(".sub").textContent = sub || "";
+  }
+
+  function table(id, head, rows) {
+    var el = $(id);
+    el.textContent = "";
+    var thead = el.createTHead().insertRow();
+    head.forEach(function (h) {
+      var th = document.createElement("th");
+      th.textContent = h;
+      thead.appendChild(th);
+    });
+    var body = el.createTBody();
+    if (!rows.length) {
+      var cell = body.insertRow().insertCell();
+      cell.colSpan = head.length;
+      cell.className = "muted";
+      cell.textContent = "Nothing in this range";
+    }
+    rows.forEach(function (r) {
+      var tr = body.insertRow();
+      r.forEach(function (v) { tr.insertCell().textContent = v; });
+    });
+  }
+
+  function render(m) {
+    var h = m.handoff, c = m.csat, w = m.waiting;
+    kpi("kpi-conversations", num(m.conversations), num(m.messages) + " customer messages");
+    kpi("kpi-containment", pct(m.containment.rate), num(m.containment.contained) + " conversations");
+    kpi("kpi-handoff", pct(h.rate), num(h.conversations) + " conversations");
+    kpi("kpi-wait", dur(w.first_reply.median_seconds), "median · 90% within " + dur(w.first_reply.p90_seconds));
+    kpi("kpi-close", dur(w.close.median_seconds), "median · 90% within " + dur(w.close.p90_seconds));
+    kpi("kpi-csat", pct(c.csat), num(c.rated) + " ratings · " + pct(c.response_rate) + " answered");
+    kpi("kpi-fallback", pct(m.fallback.rate), "of messages · " + num(m.fallback.conversations) + " conversations");
+    kpi("kpi-returns", num(m.returns.opened), m.returns.by_method.map(function (r) { return num(r.count) + " " + r.value.replace("_", "-"); }).join(" · "));
+
+    var labels = m.series.map(function (p) {
+      var d = new Date(p.period + "T00:00:00Z");
+      return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+    });
+    $("trend-unit").textContent = m.range.granularity === "week" ? "(per week, from Monday)" : "(per day)";
+    C.columns($("chart-trend"), {
+      label: "Conversations over time",
+      labels: labels,
+      stacked: true,
+      series: [
+        { name: "Solved by the bot", color: "#6366f1", values: m.series.map(function (p) { return p.contained; }) },
+        { name: "Went to a person", color: "#f59e0b", values: m.series.map(function (p) { return p.handoffs; }) }
+      ],
+      format: function (v) { return num(Math.round(v)); }
+    });
+    C.lines($("chart-rates"), {
+      label: "Containment and CSAT over time",
+      labels: labels,
+      max: 1,
+      series: [
+        { name: "Solved by the bot", color: "#6366f1", values: m.series.map(function (p) { return p.containment_rate; }) },
+        { name: "CSAT (rated 4–5)", color: "#16a34a", values: m.series.map(function (p) { return p.csat; }) }
+      ],
+      format: pct
+    });
+
+    C.columns($("chart-channels"), {
+      label: "Channels compared",
+      labels: m.channels.map(function (r) { return channelName(r.channel); }),
+      max: 1,
+      values: true,
+      series: [
+        { name: "Solved by the bot", color: "#6366f1", values: m.channels.map(function (r) { return r.containment_rate; }) },
+        { name: "Went to a person", color: "#f59e0b", values: m.channels.map(function (r) { return r.handoff_rate; }) },
+        { name: "CSAT", color: "#16a34a", values: m.channels.map(function (r) { return r.csat; }) }
+      ],
+      format: pct
+    });
+    table("table-channels", ["Channel", "Conversations", "Solved", "To a person", "Not understood", "CSAT", "Median wait"],
+      m.channels.map(function (r) {
+        return [channelName(r.channel), num(r.conversations), pct(r.containment_rate), pct(r.handoff_rate), pct(r.fallback_rate), pct(r.csat), dur(r.median_first_reply_seconds)];
+      }));
+
+    var shades = { "1": "#dc2626", "2": "#f97316", "3": "#eab308", "4": "#84cc16", "5": "#16a34a" };
+    C.columns($("chart-csat"), {
+      label: "CSAT distribution",
+      labels: ["1", "2", "3", "4", "5"].map(function (r) { return r + " ★"; }),
+      values: true,
+      series: [{ name: "Ratings", color: "#16a34a", values: ["1", "2", "3", "4", "5"].map(function (r) { return c.distribution[r]; }) }],
+      format: function (v) { return num(Math.round(v)); }
+    });
+    // colour each rating's column
+    $("chart-csat").querySelectorAll("rect").forEach(function (rect, i) { rect.setAttribute("fill", shades[String(i + 1)]); });
+    table("table-csat-channels", ["Channel", "Closed", "Rated", "Answered", "CSAT", "Average"],
+      c.by_channel.map(function (r) {
+        return [channelName(r.channel), num(r.closed), num(r.rated), pct(r.response_rate), pct(r.csat), r.average === null ? "—" : r.average.toFixed(2)];
+      }));
+
+    C.bars($("chart-reasons"), {
+      label: "Handoff reasons",
+      items: h.reasons.map(function (r) { return { label: REASONS_SHORT[r.code] || r.label, value: r.count, color: "#f59e0b" }; }),
+      format: num
+    });
+    C.bars($("chart-topics"), {
+      label: "Topics",
+      items: m.top_intents.map(function (r) { return { label: topicName(r.intent), value: r.conversations, color: "#6366f1" }; }),
+      format: num
+    });
+    table("table-failing", ["Topic", "Conversations", "To a person", "Not understood", "Solved"],
+      m.failing.slice(0, 8).map(function (r) {
+        return [topicName(r.intent), num(r.conversations), num(r.handoffs), num(r.fallbacks), pct(r.containment_rate)];
+      }));
+    table("table-agents", ["Agent", "Closed", "Rated", "CSAT", "Average", "Median wait"],
+      c.by_agent.map(function (r) {
+        return [r.agent, num(r.closed), num(r.rated), pct(r.csat), r.average === null ? "—" : r.average.toFixed(2), dur(r.median_first_reply_seconds)];
+      }));
+    C.bars($("chart-return-reasons"), {
+      label: "Returns by reason",
+      items: m.returns.by_reason.map(function (r) { return { label: r.value.replace(/_/g, " "), value: r.count, color: "#0ea5e9" }; }),
+      format: num
+    });
+    C.bars($("chart-return-methods"), {
+      label: "Returns by method",
+      items: m.returns.by_method.map(function (r) { return { label: r.value.replace(/_/g, "-"), value: r.count, color: "#14b8a6" }; }),
+      format: num
+    });
+    table("table-languages", ["Language", "Conversations", "Solved", "To a person", "CSAT"],
+      m.languages.map(function (r) {
+        return [LANGUAGE_NAMES[r.language] || r.language, num(r.conversations), pct(r.containment_rate), pct(r.handoff_rate), pct(r.csat)];
+      }));
+  }
+
+  function query() {
+    var q = new URLSearchParams();
+    if ($("f-from").value) q.set("from", $("f-from").value);
+    if ($("f-to").value) q.set("to", $("f-to").value);
+    if ($("f-channel").value) q.set("channel", $("f-channel").value);
+    if ($("f-language").value) q.set("language", $("f-language").value);
+    return q;
+  }
+
+  function load() {
+    var q = query();
+    $("dash-state").textContent = "Loading…";
+    history.replaceState(null, "", "/dashboard?" + q.toString());
+    var csv = new URLSearchParams(q);
+    csv.set("format", "csv");
+    $("csv-link").href = "/api/metrics?" + csv.toString();
+    return api("/api/metrics?" + q.toString()).then(function (m) {
+      $("f-from").value = m.range.from;
+      $("f-to").value = m.range.to;
+      render(m);
+      $("dashboard").hidden = false;
+      $("dash-state").textContent = "Updated " + new Date().toLocaleTimeString("en-GB");
+    }).catch(function (err) {
+      if (err.status === 401) return showLogin();
+      $("dash-state").textContent = err.message;
+      if (err.status === 403) $("dashboard").hidden = true;
+    });
+  }
+
+  function showLogin() {
+    $("app").hidden = true;
+    $("login").hidden = false;
+    $("login-username").focus();
+  }
+
+  function start(agent) {
+    $("login").hidden = true;
+    $("app").hidden = false;
+    $("me").textContent = agent.display_name + (agent.role === "lead" ? " (lead)" : "");
+    var params = new URLSearchParams(location.search);
+    ["from", "to", "channel", "language"].forEach(function (k) {
+      var el = $("f-" + k);
+      if (params.get(k)) el.value = params.get(k);
+    });
+    return load();
+  }
+
+  function onLogin(ev) {
+    ev.preventDefault();
+    $("login-error").hidden = true;
+    fetch("/api/login", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: $("login-username").value, password: $("login-password").value })
+    }).then(function (resp) {
+      return resp.json().then(function (body) {
+        if (!resp.ok) throw new Error(body.error || "login failed");
+        $("login-password").value = "";
+        return start(body.agent);
+      });
+    }).catch(function (err) {
+      $("login-error").textContent = err.message;
+      $("login-error").hidden = false;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    $("login-form").addEventListener("submit", onLogin);
+    $("filters").addEventListener("submit", function (ev) { ev.preventDefault(); load(); });
+    $("logout").addEventListener("click", function () {
+      fetch("/api/logout", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: "{}" })
+        .then(function () { location.href = "/dashboard"; });
+    });
+    api("/api/me").then(function (body) { return start(body.agent); }).catch(function (err) {
+      if (err.status === 401) showLogin();
+      else $("dash-state").textContent = err.message;
+    });
+  });
+})();

@@ -1,0 +1,78 @@
+"""A lead in a real browser: headless Chromium logs in to the dashboard and reads the seeded
+history as numbers and charts, then narrows it to one channel. Leaves a screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.analytics.conftest import BI_TOKEN, LEAD_PASSWORD, Service
+from tests.e2e.test_browser import browser  # noqa: F401 - the Chromium fixture
+
+pytestmark = [pytest.mark.browser]
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_a_lead_sees_the_seeded_history_as_figures_and_charts(
+    analytics_service: Service,
+    browser: Any,  # noqa: F811 - the imported fixture
+    screenshots: Path,
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    status, truth, _ = analytics_service.get("/api/metrics", token=BI_TOKEN)
+    assert status == 200 and truth["conversations"] > 500
+
+    driver = browser
+    driver.set_window_size(1400, 2400)
+    wait = WebDriverWait(driver, 30)
+    driver.get(analytics_service.url + "/dashboard")
+    wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
+    driver.find_element(By.ID, "login-username").send_keys("demo")
+    driver.find_element(By.ID, "login-password").send_keys(LEAD_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "dashboard")))
+
+    def kpi(name: str) -> str:
+        return str(driver.find_element(By.CSS_SELECTOR, f"#kpi-{name} .value").text)
+
+    assert _number(kpi("conversations")) == truth["conversations"]
+    assert kpi("containment") == f"{100 * truth['containment']['rate']:.1f}%"
+    assert kpi("csat") == f"{100 * truth['csat']['csat']:.1f}%"
+    assert "min" in kpi("wait")  # a median wait, in words
+    # the trend: one stacked column pair per day of the 28-day range, drawn as SVG
+    trend = driver.find_elements(By.CSS_SELECTOR, "#chart-trend svg rect")
+    days_with_history = sum(1 for p in truth["series"] if p["conversations"])
+    assert len(trend) >= days_with_history >= 27
+    assert driver.find_elements(By.CSS_SELECTOR, "#chart-rates svg path")
+    channels = driver.find_element(By.ID, "chart-channels").text
+    assert {"Web chat", "WhatsApp", "Slack"} <= set(channels.split("\n"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#chart-csat svg rect")) == 5
+    assert "Asked for a person" in driver.find_element(By.ID, "chart-reasons").text
+    assert "Where is my order" in driver.find_element(By.ID, "chart-topics").text
+    agents = driver.find_element(By.ID, "table-agents").text
+    assert "Amara Okafor" in agents and "Mei Chen" in agents
+    # the page drew everything itself: nothing came from another origin
+    sources = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(function (r) { return r.name; })"
+    )
+    assert all(s.startswith(analytics_service.url) for s in sources), sources
+    driver.save_screenshot(str(screenshots / "dashboard.png"))
+
+    # one channel only: the figures follow, and the address keeps the view
+    Select(driver.find_element(By.ID, "f-channel")).select_by_value("whatsapp")
+    driver.find_element(By.ID, "f-apply").click()
+    _, whatsapp, _ = analytics_service.get("/api/metrics?channel=whatsapp", token=BI_TOKEN)
+    wait.until(lambda d: _number(kpi("conversations")) == whatsapp["conversations"])
+    assert "channel=whatsapp" in driver.current_url
+    compared = set(driver.find_element(By.ID, "chart-channels").text.split("\n"))
+    assert "WhatsApp" in compared and not {"Web chat", "Slack"} & compared
+    driver.save_screenshot(str(screenshots / "dashboard-whatsapp.png"))
+    assert (screenshots / "dashboard.png").stat().st_size > 20_000
