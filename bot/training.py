@@ -1,8 +1,8 @@
 """Train once per change: the model is named by a hash of everything that shapes it.
 
 ``models/baton-<hash>.tar.gz`` where the hash covers config.yml, domain.yml, every file under
-data/ and the Rasa version. If that file exists, nothing is retrained; `make run`, `make test`
-and the test session all share it.
+data/, Baton's NLU components (bot/nlu/*.py) and the Rasa version. If that file exists, nothing
+is retrained; `make run`, `make test` and the test session all share it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def training_inputs(root: Path = ROOT) -> list[Path]:
     files += sorted(
         p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml")
     )
+    # Baton's own NLU components (tokenizer, language detector) shape the model too.
+    files += sorted(p for p in (root / "bot" / "nlu").glob("*.py") if p.name != "e2e.py")
     return files
 
 
