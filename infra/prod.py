@@ -52,6 +52,7 @@ SHARED_SECRETS = (
     "HANDOFF_RELAY_TOKEN",
     "RETURN_LABEL_SECRET",
     "HANDOFF_DEMO_PASSWORD",
+    "BATON_ADMIN_TOKEN",  # the erasure API (POST /admin/erasures on the handoff service)
 )
 
 
@@ -305,6 +306,8 @@ def shared_environment(
             "HANDOFF_PUBLIC_URL": base.get("HANDOFF_PUBLIC_URL")
             or f"http://localhost:{ports.nginx_handoff}",
             "HANDOFF_DEMO_AGENT": base.get("HANDOFF_DEMO_AGENT") or "true",
+            # JSON lines with the conversation id and no personal data (infra/logging.py)
+            "BATON_LOG_FORMAT": base.get("BATON_LOG_FORMAT") or "json",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -1,0 +1,120 @@
+"""The production profile as a customer and an operator meet it: started by infra/prod.py
+(what `make run-prod` runs) on free ports — PostgreSQL, Redis, two replicas of each server
+behind nginx — with web chat answered through nginx, every replica ready, socket.io sessions
+pinned to one replica, and a conversation that outlives the replica it started on.
+
+One profile for the module (about half a minute to start); the test that kills a replica
+runs last.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Optional
+
+import pytest
+import requests
+
+from infra.prod import Ports, Profile, start_profile
+from tests.support.services import require, service_dir
+from tests.support.webchat_client import WebChatCustomer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def prod(model: Path) -> Iterator[Profile]:
+    require("initdb", "postgres", "redis-server", "nginx")
+    with service_dir("baton-prod-") as directory:
+        running = start_profile(directory, model, ports=Ports.free(), durable=False)
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+def get(url: str, cookie: Optional[str] = None) -> tuple[int, str, dict[str, str]]:
+    resp = requests.get(url, headers={"Cookie": cookie} if cookie else {}, timeout=10)
+    return resp.status_code, resp.text, dict(resp.headers)
+
+
+def post(url: str, body: str, cookie: Optional[str] = None) -> int:
+    headers = {"Content-Type": "text/plain;charset=UTF-8"}
+    if cookie:
+        headers["Cookie"] = cookie
+    return requests.post(url, data=body.encode(), headers=headers, timeout=10).status_code
+
+
+async def test_web_chat_answers_through_nginx(prod: Profile) -> None:
+    customer = WebChatCustomer(prod.public_url)
+    await customer.connect()
+    try:
+        hello = await customer.say("hi")
+        assert "Baton" in hello.text
+        asked = await customer.say("where is my order?")
+        assert "order number" in asked.text
+    finally:
+        await customer.close()
+
+
+def test_every_replica_is_ready(prod: Profile) -> None:
+    for replica in prod.replicas.values():
+        status, body, _ = get(f"{replica.url}/ready")
+        assert status == 200, f"{replica.name}: {status} {body[:300]}"
+    status, _, _ = get(f"{prod.public_url}/nginx-health")
+    assert status == 200
+
+
+def test_the_profile_runs_on_postgresql_and_redis(prod: Profile) -> None:
+    for url in (prod.store_url, prod.tracker_url, prod.handoff_database_url):
+        assert url.startswith("postgresql://") and f":{prod.ports.postgres}/" in url
+    assert prod.redis_url.startswith("redis://") and f":{prod.ports.redis}/" in prod.redis_url
+    for replica in prod.of_role("rasa"):
+        assert "bot/endpoints.prod.yml" in replica.command
+
+
+def test_a_polling_socket_io_session_stays_on_the_replica_that_issued_it(prod: Profile) -> None:
+    """Browsers that fall back to long-polling send many requests per session; each must reach
+    the replica that knows the session id, which nginx's ``baton_route`` cookie arranges."""
+    base = f"{prod.public_url}/socket.io/?EIO=4&transport=polling"
+    routes = set()
+    for client in range(8):
+        status, body, headers = get(f"{base}&t=h{client}")
+        assert status == 200, body
+        sid = json.loads(body[1:])["sid"]
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        assert cookie.startswith("baton_route=r")
+        routes.add(cookie)
+        assert post(f"{base}&sid={sid}", "40", cookie) == 200  # join the default namespace
+        status, body, _ = get(f"{base}&sid={sid}&t=c{client}", cookie)
+        assert status == 200 and body.startswith("40"), f"client {client}: {status} {body[:200]}"
+        request = '42["session_request",{"session_id":null}]'
+        assert post(f"{base}&sid={sid}", request, cookie) == 200
+        status, body, _ = get(f"{base}&sid={sid}&t=s{client}", cookie)
+        assert status == 200 and "session_confirm" in body, f"client {client}: {body[:200]}"
+    assert routes == {"baton_route=r1", "baton_route=r2"}, "both replicas should take sessions"
+
+
+async def test_a_conversation_continues_on_the_other_replica_when_its_own_dies(
+    prod: Profile,
+) -> None:
+    """Started directly on rasa-1, mid-form; rasa-1 is killed; the customer reconnects through
+    nginx, lands on rasa-2, and the order-status form carries on where it was."""
+    first = prod.replicas["rasa-1"]
+    customer = WebChatCustomer(first.url)
+    session = await customer.connect()
+    asked = await customer.say("where is my order?")
+    assert "order number" in asked.text
+    await customer.close()
+
+    prod.stop_replica("rasa-1", kill=True)
+
+    again = WebChatCustomer(prod.public_url)
+    await again.connect(resume=session)
+    try:
+        proof = await again.say("10001")
+        assert "e-mail address or the delivery postcode" in proof.text, proof.text
+    finally:
+        await again.close()
