@@ -90,6 +90,11 @@ class Result:
     out_of_order: list[str] = field(default_factory=list)
     conversations: int = 0
     completed: int = 0
+    # fault runs: web chat sockets that reconnected, answers read back from the transcript,
+    # messages sent again because their turn was cut off before it was logged or answered
+    reconnects: int = 0
+    recovered: int = 0
+    resent: int = 0
 
     @property
     def ok(self) -> bool:
@@ -118,11 +123,124 @@ def _check(
         )
 
 
+class ResilientWebChat:
+    """A web chat customer whose widget reconnects when its server goes away (fault runs).
+
+    Like the bundled widget it reconnects and asks to resume its signed session; the server
+    answers with the transcript (``baton_history``). A message whose answer was cut off is
+    then found answered in the transcript (``recovered``), or sent again (``resent``): what a
+    customer does when a chat goes quiet."""
+
+    def __init__(self, url: str) -> None:
+        import socketio
+
+        self.url = url
+        self.session_id: Optional[str] = None
+        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5)
+        self.inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.confirmed = asyncio.Event()
+        self.history: Optional[list[dict[str, Any]]] = None
+        self.history_event = asyncio.Event()
+        self.user_messages = 0  # how many of our messages the conversation holds
+        self.recovered = 0
+        self.resent = 0
+        self.reconnects = 0
+
+        @self.sio.on("connect")
+        async def _connect() -> None:
+            if self.session_id is not None:
+                self.reconnects += 1
+            self.confirmed.clear()
+            await self.sio.emit("session_request", {"session_id": self.session_id})
+
+        @self.sio.on("disconnect")
+        async def _disconnect() -> None:
+            await self.inbox.put(("gone", None))
+
+        @self.sio.on("session_confirm")
+        async def _confirm(data: Any) -> None:
+            token = data if isinstance(data, str) else (data or {}).get("session_id")
+            if self.session_id is not None and token != self.session_id:
+                await self.inbox.put(("new-session", token))
+            self.session_id = token
+            self.confirmed.set()
+
+        @self.sio.on("bot_uttered")
+        async def _bot(data: Any) -> None:
+            await self.inbox.put(("bot", data))
+
+        @self.sio.on("baton_turn_end")
+        async def _end(_: Any) -> None:
+            await self.inbox.put(("end", None))
+
+        @self.sio.on("baton_history")
+        async def _history(data: Any) -> None:
+            self.history = list((data or {}).get("messages") or [])
+            self.history_event.set()
+
+    async def connect(self, timeout: float) -> None:
+        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["websocket"])
+        await asyncio.wait_for(self.confirmed.wait(), timeout)
+
+    async def _resumed_answer(self, timeout: float) -> Optional[list[dict[str, Any]]]:
+        """After a reconnect: the answer to our last message from the transcript, or None."""
+        self.history_event.clear()
+        await asyncio.wait_for(self.confirmed.wait(), timeout)
+        await asyncio.wait_for(self.history_event.wait(), timeout)
+        history = self.history or []
+        users = [i for i, m in enumerate(history) if m.get("sender") == "user"]
+        if len(users) < self.user_messages:
+            return None  # our message never reached the conversation
+        after = history[users[-1] + 1 :] if users else []
+        return after or None
+
+    async def say(self, text: str, timeout: float) -> tuple[list[dict[str, Any]], float]:
+        """Send one message; its answer and the seconds it took (reconnecting if needed)."""
+        started = time.perf_counter()
+        deadline = time.monotonic() + timeout
+        while True:
+            await asyncio.wait_for(self.confirmed.wait(), max(0.1, deadline - time.monotonic()))
+            while not self.inbox.empty():
+                self.inbox.get_nowait()  # late messages of an earlier, recovered turn
+            await self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id})
+            self.user_messages += 1
+            messages: list[dict[str, Any]] = []
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise asyncio.TimeoutError
+                kind, data = await asyncio.wait_for(self.inbox.get(), left)
+                if kind == "bot":
+                    messages.append(data)
+                elif kind == "end":
+                    return messages, time.perf_counter() - started
+                elif kind == "new-session":
+                    raise RuntimeError("the server did not resume the session")
+                elif kind == "gone":
+                    break
+            # The socket went away mid-turn: reconnect, then read the transcript.
+            answer = await self._resumed_answer(max(0.1, deadline - time.monotonic()))
+            if answer is not None:
+                self.recovered += 1
+                return answer, time.perf_counter() - started
+            self.resent += 1
+            if self.history is not None:
+                self.user_messages = sum(1 for m in self.history if m.get("sender") == "user")
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
 async def webchat_customer(
-    target: Target, n: int, result: Result, turn_timeout: float, start: asyncio.Event
+    target: Target,
+    n: int,
+    result: Result,
+    turn_timeout: float,
+    start: asyncio.Event,
+    resilient: bool = False,
 ) -> None:
     who = f"webchat #{n}"
-    customer = WebChatCustomer(target.url)
+    customer: Any = ResilientWebChat(target.url) if resilient else WebChatCustomer(target.url)
     try:
         await start.wait()
         await customer.connect(timeout=turn_timeout)
@@ -133,21 +251,30 @@ async def webchat_customer(
         for turn, (text, mark) in enumerate(script(n), 1):
             result.sent["webchat"] += 1
             try:
-                answer = await customer.say(text, timeout=turn_timeout)
+                if resilient:
+                    messages, seconds = await customer.say(text, timeout=turn_timeout)
+                else:
+                    answer = await customer.say(text, timeout=turn_timeout)
+                    messages, seconds = answer.messages, answer.seconds
             except asyncio.TimeoutError:
                 result.lost.append(f"{who} turn {turn} ({text!r}): no answer in {turn_timeout} s")
                 return
-            result.latencies["webchat"].append(answer.seconds * 1000)
-            result.replies["webchat"] += len(answer.messages)
-            if not answer.texts:
+            result.latencies["webchat"].append(seconds * 1000)
+            result.replies["webchat"] += len(messages)
+            texts = [m.get("text") or "" for m in messages if m.get("text")]
+            if not texts:
                 result.lost.append(f"{who} turn {turn} ({text!r}): the turn ended with no answer")
                 return
             result.answered["webchat"] += 1
-            _check(result, who, turn, text, mark, answer.text)
+            _check(result, who, turn, text, mark, "\n".join(texts))
         result.completed += 1
     except Exception as exc:
         result.errors.append(f"{who}: {type(exc).__name__}: {exc}")
     finally:
+        if resilient:
+            result.recovered += customer.recovered
+            result.resent += customer.resent
+            result.reconnects += customer.reconnects
         with contextlib.suppress(Exception):
             await customer.close()
 
@@ -248,6 +375,7 @@ async def run_load(
     quiet: float = 0.6,
     webchat_share: float = 0.5,
     during: Optional[Callable[[], Any]] = None,
+    resilient: bool = False,
 ) -> tuple[Result, float]:
     """``conversations`` customers at once (web chat and WhatsApp); (what happened, seconds).
 
@@ -263,7 +391,8 @@ async def run_load(
         mailbox = Mailbox(http, target.twilio_url)
         postman = asyncio.ensure_future(mailbox.run())
         tasks = [
-            webchat_customer(target, n, result, turn_timeout, start) for n in range(on_webchat)
+            webchat_customer(target, n, result, turn_timeout, start, resilient)
+            for n in range(on_webchat)
         ] + [
             whatsapp_customer(target, http, mailbox, n, tag, result, turn_timeout, quiet, start)
             for n in range(on_webchat, conversations)
@@ -307,6 +436,11 @@ def report(result: Result, seconds: float, title: str) -> None:
         f"  lost {len(result.lost)}, errors {len(result.errors)}, "
         f"out of order {len(result.out_of_order)}"
     )
+    if result.reconnects or result.recovered or result.resent:
+        print(
+            f"  web chat sockets reconnected {result.reconnects}; cut-off answers read from "
+            f"the transcript {result.recovered}; messages sent again {result.resent}"
+        )
     for label, items in (
         ("lost", result.lost),
         ("error", result.errors),
@@ -344,6 +478,9 @@ def production_profile() -> Any:
     from infra.prod import Ports, start_profile
 
     with tempfile.TemporaryDirectory(prefix="baton-load-prod-") as tmp:
+        # As root, PostgreSQL runs as its own user and must be able to reach its directory.
+        os.chmod(tmp, 0o755)  # noqa: S103
+        (Path(tmp) / "logs").mkdir()
         profile = start_profile(
             Path(tmp), ensure_model(), ports=Ports.free(), durable=False, fake_channels=True
         )
