@@ -72,6 +72,11 @@ SERVICES: tuple[Service, ...] = (
             "RASA_RELAY_URL",
             "HANDOFF_SERVICE_TOKEN",
             "HANDOFF_RELAY_TOKEN",
+            # the erasure API (handoff/routes/erasure.py) reaches every place a customer is kept
+            "STORE_DATABASE_URL",
+            "TRACKER_DATABASE_URL",
+            "CHANNEL_ID_SECRET",
+            "BATON_ADMIN_TOKEN",
         ),
     ),
     Service("nginx", (NGINX_RASA_PORT, NGINX_ACTIONS_PORT, NGINX_HANDOFF_PORT)),
