@@ -397,6 +397,7 @@ def write_history(
     with handoff.begin() as hconn, tracker.begin() as tconn:
         agents = _agents(hconn, datetime.combine(anchor - timedelta(days=days + 1), time()))
         n = 0
+        cutoff = datetime.combine(anchor, time(), tzinfo=timezone.utc).timestamp()
         for back in range(days, 0, -1):
             day = anchor - timedelta(days=back)
             growth = 1 + 0.25 * (days - back) / max(days, 1)
@@ -407,9 +408,14 @@ def write_history(
                 tickets: list[_Ticket] = []
                 for start in _start_times(channel, day, count, rng):
                     n += 1
-                    ev, ticket, _ = conversation(
-                        n, channel, start, rng, hours, agents, with_context
-                    )
+                    for _try in range(5):
+                        ev, ticket, _ = conversation(
+                            n, channel, start, rng, hours, agents, with_context
+                        )
+                        # A weekend-evening handoff is answered on Monday: when that would
+                        # be the anchor day or later, the customer had another conversation.
+                        if max(e["timestamp"] for e in ev.events) < cutoff:
+                            break
                     rows.extend(ev.rows())
                     if ticket is not None:
                         tickets.append(ticket)

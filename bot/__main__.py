@@ -23,14 +23,31 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_seed(_: argparse.Namespace) -> int:
+def cmd_seed(args: argparse.Namespace) -> int:
     from actions.settings import get_settings
     from actions.store.seed import seed_store_sync
 
     report = seed_store_sync(get_settings().store_database_url)
     state = "created" if report.created else "already seeded"
     print(f"==> demo shop {state}: {report.customers} customers, {report.orders} orders")
+    if getattr(args, "history", False):
+        _seed_history()
     return 0
+
+
+def _seed_history() -> None:
+    """Four weeks of support history for the analytics dashboard, once (analytics/seed.py)."""
+    from analytics.seed import seed_history
+    from handoff.settings import load_settings
+
+    written = seed_history(os.environ["TRACKER_DATABASE_URL"], load_settings().database_url)
+    if written.created:
+        print(
+            f"==> support history created: {written.conversations} conversations, "
+            f"{written.tickets} handoffs over the last 28 days"
+        )
+    else:
+        print("==> support history already seeded")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -39,6 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     model = ensure_model()
     cmd_seed(args)
+    if os.environ.get("BATON_SEED_HISTORY", "1").lower() not in ("0", "false", "no", "off"):
+        _seed_history()
     return run(model)
 
 
@@ -100,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     train = sub.add_parser("train", help="train the model if data, domain or config changed")
     train.add_argument("--force", action="store_true", help="train even if a model exists")
     train.set_defaults(func=cmd_train)
-    sub.add_parser("seed", help="create and seed the demo shop").set_defaults(func=cmd_seed)
+    seed = sub.add_parser("seed", help="create and seed the demo shop")
+    seed.add_argument(
+        "--history", action="store_true", help="also four weeks of support history (analytics)"
+    )
+    seed.set_defaults(func=cmd_seed)
     sub.add_parser("run", help="train if needed, seed, start everything").set_defaults(func=cmd_run)
     sub.add_parser("check-data", help="Baton's own data checks").set_defaults(func=cmd_check_data)
     sub.add_parser("test-conversations", help="rasa test on tests/conversations").set_defaults(
