@@ -590,6 +590,43 @@ def _banner(running: Profile) -> str:
     return "\n".join(lines)
 
 
+def profile_environment(directory: Path, ports: Optional[Ports] = None) -> dict[str, str]:
+    """The variables the replicas of the profile in ``directory`` run with (started or not):
+    what ``python -m bot erase`` or ``make inbox`` need to work on its databases."""
+    ports = ports or Ports.standard()
+    base = dict(os.environ)
+    postgres = Postgres(
+        directory / "postgres" / "data",
+        ports.postgres,
+        _secret(directory, "POSTGRES_PASSWORD", base),
+    )
+    redis = RedisServer(
+        directory / "redis", ports.redis, _secret(directory, "REDIS_PASSWORD", base)
+    )
+    return shared_environment(directory, ports, postgres, redis, base)
+
+
+_EXPORTED = (
+    "STORE_DATABASE_URL",
+    "TRACKER_DATABASE_URL",
+    "HANDOFF_DATABASE_URL",
+    "REDIS_URL",
+    "BATON_VAR_DIR",
+    "BATON_ADMIN_TOKEN",
+    "HANDOFF_URL",
+    "PUBLIC_URL",
+)
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    import shlex
+
+    env = profile_environment(Path(args.dir).resolve())
+    for name in _EXPORTED:
+        print(f"export {name}={shlex.quote(env[name])}")
+    return 0
+
+
 def cmd_init_db(_args: argparse.Namespace) -> int:
     init_databases()
     return 0
@@ -607,6 +644,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         help="WhatsApp and Slack against local fakes (as BATON_FAKE_CHANNELS=1)",
     )
     run.set_defaults(func=cmd_run)
+    env = sub.add_parser(
+        "env", help='print export lines for the profile\'s databases (eval "$(… env)")'
+    )
+    env.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
+    env.set_defaults(func=cmd_env)
     init = sub.add_parser("init-db", help="create the tables and seed the demo shop (idempotent)")
     init.set_defaults(func=cmd_init_db)
     args = parser.parse_args(argv)
