@@ -579,8 +579,15 @@ def _banner(running: Profile) -> str:
         "  Baton (production profile) is running.",
         f"  Web chat:      http://localhost:{running.ports.nginx_rasa}/webchat",
         f"  Agent console: http://localhost:{running.ports.nginx_handoff}/",
-        f"  Demo agent:    demo / {env['HANDOFF_DEMO_PASSWORD']}  "
-        f"(kept in {running.directory}/secrets)",
+    ]
+    if env.get("HANDOFF_DEMO_AGENT", "").lower() in ("1", "true", "yes", "on"):
+        lines.append(
+            f"  Demo agent:    demo / {env['HANDOFF_DEMO_PASSWORD']}  "
+            f"(kept in {running.directory}/secrets; HANDOFF_DEMO_AGENT=false turns it off)"
+        )
+    lines += [
+        f"  Erasure API:   POST http://localhost:{running.ports.nginx_handoff}/admin/erasures "
+        "(bearer BATON_ADMIN_TOKEN; generated under secrets/ unless set)",
         "  Processes:",
     ]
     lines += [f"    {name:<28} 127.0.0.1:{port}" for name, port in running.ports.all().items()]
