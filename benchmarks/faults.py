@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,6 +39,9 @@ from tests.support.handoff_agent import AgentClient
 from tests.support.webchat_client import WebChatCustomer
 
 SCENARIOS = ("rasa", "redis", "postgres", "handoff")
+# Customers pause this long between messages, so conversations are mid-way when a fault hits.
+PAUSE = 1.0
+FAULT_AT = 5.0  # seconds into the load
 
 
 async def _later(seconds: float, action: Callable[[], Any], label: str) -> None:
@@ -61,7 +65,7 @@ async def rasa_killed(profile: Any, target: Target, conversations: int) -> bool:
         await _later(20, lambda: profile.start_replica("rasa-1"), "rasa-1 started again")
 
     result, seconds = await run_load(
-        target, conversations, turn_timeout=120, during=fault, resilient=True
+        target, conversations, turn_timeout=120, during=fault, resilient=True, pause=PAUSE
     )
     report(result, seconds, "rasa-1 killed mid-load")
     return _verdict(result)
@@ -71,11 +75,11 @@ async def redis_stopped(profile: Any, target: Target, conversations: int) -> boo
     print("\n### Redis stopped for 10 s in the middle of the load")
 
     async def fault() -> None:
-        await _later(6, profile.redis.stop, "Redis stopped")
+        await _later(FAULT_AT, profile.redis.stop, "Redis stopped")
         await _later(10, profile.redis.start, "Redis started again")
 
     result, seconds = await run_load(
-        target, conversations, turn_timeout=120, during=fault, resilient=True
+        target, conversations, turn_timeout=120, during=fault, resilient=True, pause=PAUSE
     )
     report(result, seconds, "Redis down for 10 s mid-load")
     return _verdict(result)
@@ -85,10 +89,10 @@ async def postgres_restarted(profile: Any, target: Target, conversations: int) -
     print("\n### PostgreSQL restarted in the middle of the load")
 
     async def fault() -> None:
-        await _later(6, profile.restart_postgres, "PostgreSQL restarted")
+        await _later(FAULT_AT, profile.restart_postgres, "PostgreSQL restarted")
 
     result, seconds = await run_load(
-        target, conversations, turn_timeout=120, during=fault, resilient=True
+        target, conversations, turn_timeout=120, during=fault, resilient=True, pause=PAUSE
     )
     report(result, seconds, "PostgreSQL restarted mid-load")
     return _verdict(result)
@@ -194,6 +198,7 @@ async def main(profile: Any, target: Target, only: list[str], conversations: int
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress, live
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -238,6 +239,7 @@ async def webchat_customer(
     turn_timeout: float,
     start: asyncio.Event,
     resilient: bool = False,
+    pause: float = 0.0,
 ) -> None:
     who = f"webchat #{n}"
     customer: Any = ResilientWebChat(target.url) if resilient else WebChatCustomer(target.url)
@@ -249,6 +251,8 @@ async def webchat_customer(
         return
     try:
         for turn, (text, mark) in enumerate(script(n), 1):
+            if pause and turn > 1:
+                await asyncio.sleep(pause)  # the customer reads and types
             result.sent["webchat"] += 1
             try:
                 if resilient:
@@ -339,6 +343,7 @@ async def whatsapp_customer(
     turn_timeout: float,
     quiet: float,
     start: asyncio.Event,
+    pause: float = 0.0,
 ) -> None:
     who = f"whatsapp #{n}"
     customer = WhatsAppCustomer(
@@ -348,6 +353,8 @@ async def whatsapp_customer(
     await start.wait()
     try:
         for turn, (text, mark) in enumerate(script(n), 1):
+            if pause and turn > 1:
+                await asyncio.sleep(pause)
             result.sent["whatsapp"] += 1
             sent_at = time.time()
             ack = await customer.send(text)
@@ -376,6 +383,7 @@ async def run_load(
     webchat_share: float = 0.5,
     during: Optional[Callable[[], Any]] = None,
     resilient: bool = False,
+    pause: float = 0.0,
 ) -> tuple[Result, float]:
     """``conversations`` customers at once (web chat and WhatsApp); (what happened, seconds).
 
@@ -391,10 +399,12 @@ async def run_load(
         mailbox = Mailbox(http, target.twilio_url)
         postman = asyncio.ensure_future(mailbox.run())
         tasks = [
-            webchat_customer(target, n, result, turn_timeout, start, resilient)
+            webchat_customer(target, n, result, turn_timeout, start, resilient, pause)
             for n in range(on_webchat)
         ] + [
-            whatsapp_customer(target, http, mailbox, n, tag, result, turn_timeout, quiet, start)
+            whatsapp_customer(
+                target, http, mailbox, n, tag, result, turn_timeout, quiet, start, pause
+            )
             for n in range(on_webchat, conversations)
         ]
         started = time.perf_counter()
@@ -501,6 +511,7 @@ async def main(target: Target, conversations: int, turn_timeout: float, quiet: f
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress, live
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
@@ -33,7 +35,28 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
+logger = logging.getLogger(__name__)
+
 CACHE_SIZE = 5000
+# A database restart or failover drops every pooled connection; reads and writes are retried
+# for this long before the turn fails. A lost write would silently lose the turn's state (the
+# customer has already seen the answer), which is worse than a turn that waits.
+RETRY_SECONDS = 15.0
+
+
+def _with_retry(work: Any, *args: Any) -> Any:
+    """``work(*args)``, retried on a dropped or refused connection (never on other errors)."""
+    deadline = time.monotonic() + RETRY_SECONDS
+    delay = 0.1
+    while True:
+        try:
+            return work(*args)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            logger.warning("tracker store unreachable (%s); retrying", type(exc).__name__)
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -103,7 +126,7 @@ class BatonSQLTrackerStore(SQLTrackerStore):
     # --- reading ----------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        return await asyncio.to_thread(self._retrieve_cached, sender_id)
+        return await asyncio.to_thread(_with_retry, self._retrieve_cached, sender_id)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
         return await asyncio.to_thread(self._retrieve_sync, conversation_id, True)
@@ -154,7 +177,7 @@ class BatonSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        await asyncio.to_thread(self._save_sync, tracker)
+        await asyncio.to_thread(_with_retry, self._save_sync, tracker)
 
     def _save_sync(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
