@@ -48,6 +48,7 @@ from handoff.security import hash_password, new_session_token, token_digest, ver
 from handoff.settings import HandoffSettings
 from handoff.slack import SlackBridge, escape
 from handoff.store.repository import HandoffRepository
+from infra.metrics import observe_queue_wait
 
 logger = logging.getLogger(__name__)
 
@@ -381,7 +382,8 @@ class HandoffService:
             if ticket.claimed_by not in (None, agent.id):
                 raise Conflict(f"already claimed by {ticket.claimed_by_name}")
             if ticket.claimed_by is None:
-                await repo.claim(ticket_id, agent.id, now)
+                if await repo.claim(ticket_id, agent.id, now):
+                    observe_queue_wait(ticket.created_at, now)
                 await repo.add_message(ticket_id, SYSTEM, f"Claimed by {agent.display_name}", now)
             claimed = await repo.get_ticket(ticket_id)
         assert claimed is not None
@@ -402,6 +404,7 @@ class HandoffService:
             ticket = await self._get_open(repo, ticket_id)
             claimed_now = ticket.claimed_by is None and await repo.claim(ticket_id, agent.id, now)
             if claimed_now:
+                observe_queue_wait(ticket.created_at, now)
                 await repo.add_message(ticket_id, SYSTEM, f"Claimed by {agent.display_name}", now)
             message_id = await repo.add_message(ticket_id, AGENT, text, now, agent_id=agent.id)
             assert message_id is not None

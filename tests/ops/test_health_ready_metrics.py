@@ -78,3 +78,24 @@ async def test_metrics_want_the_scrape_token_when_one_is_set(
     assert (await get(f"{service.url}/metrics"))[0] == 401
     assert (await get(f"{service.url}/metrics", "wrong"))[0] == 401
     assert (await get(f"{service.url}/metrics", "scrape-me"))[0] == 200
+
+
+async def test_an_agent_claiming_a_handoff_records_how_long_the_customer_waited(
+    world: World, tmp_path: Path, start_handoff: Callable[..., Handoff]
+) -> None:
+    from tests.support.handoff_agent import AgentClient
+
+    service = start_handoff(
+        {**world.env, "HANDOFF_DEMO_AGENT": "true", "HANDOFF_DEMO_PASSWORD": "demo-password-1"},
+        tmp_path,
+    )
+    agent = await AgentClient(service.url, "demo", "demo-password-1").login()
+    try:
+        await agent.claim(2)
+    finally:
+        await agent.logout()
+    metrics = (await get(f"{service.url}/metrics"))[1]
+    assert sample(metrics, "baton_handoff_queue_wait_seconds_count") == 1
+    assert sample(metrics, "baton_handoff_queue_wait_seconds_sum") > 3600  # opened long ago
+    assert sample(metrics, "baton_handoffs_open", status="waiting") == 1
+    assert sample(metrics, "baton_handoffs_open", status="active") == 1
