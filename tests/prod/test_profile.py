@@ -10,14 +10,15 @@ runs last.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import pytest
 import requests
 
 from infra.prod import Ports, Profile, start_profile
+from tests.support.handoff_agent import AgentClient
 from tests.support.services import require, service_dir
 from tests.support.webchat_client import WebChatCustomer
 
@@ -95,6 +96,50 @@ def test_a_polling_socket_io_session_stays_on_the_replica_that_issued_it(prod: P
         status, body, _ = get(f"{base}&sid={sid}&t=s{client}", cookie)
         assert status == 200 and "session_confirm" in body, f"client {client}: {body[:200]}"
     assert routes == {"baton_route=r1", "baton_route=r2"}, "both replicas should take sessions"
+
+
+def from_customer(ticket_id: int) -> Callable[[dict[str, Any]], bool]:
+    """Matches the live event of a customer's message on ``ticket_id``."""
+    return lambda e: (
+        e["type"] == "message"
+        and e["message"]["ticket_id"] == ticket_id
+        and e["message"]["kind"] == "customer"
+    )
+
+
+async def test_agents_and_customers_reach_each_other_whichever_replicas_hold_them(
+    prod: Profile,
+) -> None:
+    """One customer's socket on each Rasa replica, the agent's console on whichever handoff
+    replica nginx picked: the agent's reply is relayed to the customer's own replica, the
+    customer's answer reaches the agent's live feed, and closing brings the bot back."""
+    agent = AgentClient(prod.handoff_url, "demo", prod.env["HANDOFF_DEMO_PASSWORD"])
+    await agent.login()
+    await agent.live()
+    try:
+        for replica in prod.of_role("rasa"):
+            customer = WebChatCustomer(replica.url)
+            await customer.connect()
+            await customer.say("I want to talk to a person")
+            assert customer.session_id
+            ticket = await agent.ticket_for(customer.session_id.split(".")[0])
+
+            greeting = f"Hi, Sam here, talking to you on {replica.name}."
+            await agent.reply(ticket["id"], greeting)
+            assert [m.get("text") for m in await customer.listen(timeout=10)] == [greeting]
+
+            marker = len(agent.events)
+            quiet = await customer.say("Thanks! It is about order 10001.")
+            assert quiet.messages == []
+            live = await agent.wait_for_event(from_customer(ticket["id"]), after=marker)
+            assert live["message"]["text"] == "Thanks! It is about order 10001."
+
+            await agent.close(ticket["id"])
+            question = await customer.listen(timeout=10)
+            assert question and "rate the help" in question[0]["text"]
+            await customer.close()
+    finally:
+        await agent.logout()
 
 
 async def test_a_conversation_continues_on_the_other_replica_when_its_own_dies(
