@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 from sanic import Sanic
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from handoff.domain import OPEN_STATUSES, WAITING
 from handoff.store.tables import tickets
 from infra import metrics
+from infra.logging import set_conversation
 from infra.ops import Check, redis_check, sql_check
 from infra.ops import install as install_routes
 
@@ -78,4 +80,22 @@ def install(app: Sanic) -> None:
     from handoff.routes.erasure import erasure
 
     app.blueprint(erasure)
+
+    @app.middleware("request")
+    async def _conversation_for_logs(request: Any) -> None:
+        """The bot's calls name their conversation: tag this request's log lines with it."""
+        conversation_id = None
+        if request.path.startswith("/api/bot/") and request.method == "POST":
+            try:
+                body = request.json
+            except Exception:  # the route answers malformed JSON itself
+                body = None
+            if isinstance(body, dict):
+                nested = body.get("conversation")  # the context packet: {"conversation": {"id"}}
+                found = body.get("conversation_id") or (
+                    nested.get("id") if isinstance(nested, dict) else None
+                )
+                conversation_id = found if isinstance(found, str) else None
+        set_conversation(conversation_id)  # also clears the previous request's on keep-alive
+
     install_routes(app, "handoff", handoff_checks, health=False, before_scrape=refresh_gauges)

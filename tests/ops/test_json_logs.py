@@ -83,3 +83,31 @@ async def test_a_server_in_json_mode_writes_only_json_lines(
     assert lines
     entries = [json.loads(line) for line in lines]
     assert {e["service"] for e in entries} == {"handoff"}
+
+
+async def test_the_handoff_services_lines_about_a_conversation_carry_its_id(
+    world: World, tmp_path: Path, start_handoff: Callable[..., Handoff]
+) -> None:
+    import aiohttp
+
+    service = start_handoff(
+        {**world.env, "BATON_LOG_FORMAT": "json", "HANDOFF_SERVICE_TOKEN": "svc-token"}, tmp_path
+    )
+    packet = {
+        "conversation": {"id": "web-log-test", "channel": "webchat"},
+        "customer": {"name": "Ann Example", "email": "ann@example.com"},
+        "reason": {"code": "customer_asked"},
+    }
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{service.url}/api/bot/tickets",
+            json=packet,
+            headers={"Authorization": "Bearer svc-token"},
+        ) as resp,
+    ):
+        assert resp.status == 200, await resp.text()
+    entries = [json.loads(line) for line in service.log_text().splitlines() if line.strip()]
+    opened = [e for e in entries if "opened" in e["msg"]]
+    assert opened and opened[0]["conversation_id"] == "web-log-test"
+    assert "ann@example.com" not in service.log_text()
