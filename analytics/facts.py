@@ -42,10 +42,21 @@ class ConversationFacts:
     messages: int = 0  # customer messages
     fallbacks: int = 0  # customer messages the bot did not understand (nlu_fallback)
     topic: str = NO_TOPIC  # the first intent that says what the customer wanted
-    intents: list[str] = field(default_factory=list)  # every customer message's intent
     returns: list[tuple[str, str]] = field(default_factory=list)  # (reason, method) opened
     tickets: list[TicketFacts] = field(default_factory=list)
 
     @property
     def handed_off(self) -> bool:
         return bool(self.tickets)
+
+
+NOT_UNDERSTOOD = "not_understood"  # only messages the bot did not understand
+SMALL_TALK = "small_talk"  # greetings, thanks, "are you a bot?" and nothing else
+
+
+def topic_of(conversation: ConversationFacts) -> str:
+    """What the customer came for; for a conversation without a telling intent, whether
+    the bot understood nothing, or there was only small talk."""
+    if conversation.topic != NO_TOPIC or not conversation.messages:
+        return conversation.topic
+    return NOT_UNDERSTOOD if conversation.fallbacks else SMALL_TALK

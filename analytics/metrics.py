@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
 from analytics.cut import Cut
-from analytics.facts import ConversationFacts, TicketFacts
+from analytics.facts import ConversationFacts, TicketFacts, topic_of
 from handoff.domain import REASONS, reason_text
 
 TOP_INTENTS = 10
@@ -75,12 +75,16 @@ def _tickets(conversations: Iterable[ConversationFacts]) -> list[TicketFacts]:
 
 
 def summary(conversations: Sequence[ConversationFacts]) -> dict[str, Any]:
-    """The headline figures of one slice (a channel, a language, a week...)."""
+    """The headline figures of one slice (a channel, a language, a week...), in one pass."""
     n = len(conversations)
-    handed = sum(1 for c in conversations if c.tickets)
-    messages = sum(c.messages for c in conversations)
-    fallbacks = sum(c.fallbacks for c in conversations)
-    tickets = _tickets(conversations)
+    handed = messages = fallbacks = 0
+    tickets: list[TicketFacts] = []
+    for c in conversations:
+        messages += c.messages
+        fallbacks += c.fallbacks
+        if c.tickets:
+            handed += 1
+            tickets.extend(c.tickets)
     satisfaction = csat(tickets)
     return {
         "conversations": n,
@@ -98,9 +102,24 @@ def summary(conversations: Sequence[ConversationFacts]) -> dict[str, Any]:
     }
 
 
-def _period(ts: float, granularity: str) -> date:
-    day = datetime.fromtimestamp(ts, timezone.utc).date()
-    return day - timedelta(days=day.weekday()) if granularity == "week" else day
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _period_of(granularity: str) -> Any:
+    """``timestamp -> first day of its period``, remembering each day it has seen."""
+    days: dict[int, date] = {}
+
+    def period(ts: float) -> date:
+        day_number = int(ts // 86_400)
+        found = days.get(day_number)
+        if found is None:
+            day = date.fromordinal(EPOCH_ORDINAL + day_number)
+            found = days[day_number] = (
+                day - timedelta(days=day.weekday()) if granularity == "week" else day
+            )
+        return found
+
+    return period
 
 
 def _periods(cut: Cut) -> list[date]:
@@ -113,15 +132,6 @@ def _periods(cut: Cut) -> list[date]:
         found.append(first)
         first += step
     return found
-
-
-def _grouped(
-    conversations: Iterable[ConversationFacts], key: Any
-) -> dict[Any, list[ConversationFacts]]:
-    groups: dict[Any, list[ConversationFacts]] = defaultdict(list)
-    for conversation in conversations:
-        groups[key(conversation)].append(conversation)
-    return groups
 
 
 def select(conversations: Iterable[ConversationFacts], cut: Cut) -> list[ConversationFacts]:
@@ -157,7 +167,17 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
     tickets = _tickets(conversations)
     head = summary(conversations)
 
-    by_topic = _grouped(conversations, lambda c: c.topic)
+    # every breakdown in one pass over the conversations
+    period = _period_of(cut.granularity)
+    by_topic: dict[str, list[ConversationFacts]] = defaultdict(list)
+    by_channel: dict[str, list[ConversationFacts]] = defaultdict(list)
+    by_language: dict[str, list[ConversationFacts]] = defaultdict(list)
+    by_period: dict[date, list[ConversationFacts]] = defaultdict(list)
+    for c in conversations:
+        by_topic[topic_of(c)].append(c)
+        by_channel[c.channel].append(c)
+        by_language[c.language].append(c)
+        by_period[period(c.started_at)].append(c)
     containment_by_intent = sorted(
         (_topic_row(topic, group) for topic, group in by_topic.items()),
         key=lambda row: (-row["conversations"], row["intent"]),
@@ -182,7 +202,7 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
         )
     ]
 
-    topics = Counter(c.topic for c in conversations)
+    topics = {topic: len(group) for topic, group in by_topic.items()}
     messages = head["messages"]
     fallback_messages = sum(c.fallbacks for c in conversations)
     with_fallback = sum(1 for c in conversations if c.fallbacks)
@@ -191,10 +211,9 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
     by_agent = _grouped_tickets(tickets, lambda t: t.agent or "unassigned")
     by_ticket_channel = _grouped_tickets(tickets, lambda t: t.channel)
 
-    series_groups = _grouped(conversations, lambda c: _period(c.started_at, cut.granularity))
     series = [
-        {"period": period.isoformat(), **summary(series_groups.get(period, []))}
-        for period in _periods(cut)
+        {"period": first.isoformat(), **summary(by_period.get(first, []))}
+        for first in _periods(cut)
     ]
 
     return {
@@ -248,13 +267,9 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
             "by_reason": _counted(r for r, _ in returns),
             "by_method": _counted(m for _, m in returns),
         },
-        "channels": [
-            {"channel": ch, **summary(group)}
-            for ch, group in sorted(_grouped(conversations, lambda c: c.channel).items())
-        ],
+        "channels": [{"channel": ch, **summary(group)} for ch, group in sorted(by_channel.items())],
         "languages": [
-            {"language": lang, **summary(group)}
-            for lang, group in sorted(_grouped(conversations, lambda c: c.language).items())
+            {"language": lang, **summary(group)} for lang, group in sorted(by_language.items())
         ],
         "series": series,
     }

@@ -5,7 +5,9 @@ figures of :mod:`analytics.metrics` as JSON (``&format=csv`` for the long CSV ta
 under ``/api/``, so the auth middleware already wants a login; here only leads pass, or a BI
 tool presenting ``METRICS_API_TOKEN`` as a bearer token. Bad parameters get 400 with the
 reason. The figures are computed from the tracker store and the handoff database on every
-call, in a worker thread, so the event loop keeps serving agents meanwhile.
+call, in a worker thread, so the event loop keeps serving agents meanwhile; conversation
+records are cached in memory and brought up to date with the events written since the
+previous call (``analytics.cache``), tickets are read afresh.
 
 ``GET /dashboard`` is the page (static; its data comes from ``/api/metrics``).
 """
@@ -14,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from analytics.cache import cache_for
 from analytics.cut import CutError, parse_cut
 from analytics.flat import to_csv
 from analytics.service import metrics_for
@@ -38,6 +42,21 @@ QUERY = ("from", "to", "channel", "language", "granularity")
 
 def _tracker_url() -> str:
     return local_environment()["TRACKER_DATABASE_URL"]
+
+
+@metrics.listener("after_server_start")
+async def _warm_cache(app: Any, _loop: Any) -> None:
+    """Fill the conversation cache in the background, so a lead's first look is quick too."""
+    cache = cache_for(_tracker_url())
+
+    def fill() -> None:
+        try:
+            with cache.lock:
+                cache.conversations()
+        except Exception:  # the first request will say what is wrong
+            logger.warning("the analytics cache could not be filled", exc_info=True)
+
+    app.ctx.metrics_warmup = asyncio.ensure_future(asyncio.to_thread(fill))
 
 
 @metrics.get("/api/metrics")
@@ -63,7 +82,10 @@ async def figures(request: Request) -> HTTPResponse:
         return response.json({"error": str(exc)}, status=400)
     settings = request.app.ctx.settings
     try:
-        found = await asyncio.to_thread(metrics_for, _tracker_url(), settings.database_url, cut)
+        tracker_url = _tracker_url()
+        found = await asyncio.to_thread(
+            metrics_for, tracker_url, settings.database_url, cut, cache_for(tracker_url)
+        )
     except Exception as exc:  # an unreachable database is a state to report, not a crash
         logger.exception("the support analytics could not be computed")
         return response.json(

@@ -1,0 +1,98 @@
+"""Conversation records kept in memory, brought up to date by reading only the new events.
+
+Reading a large tracker store from scratch costs seconds (the ``events`` table holds every
+bot message and action too); after the first request the dashboard only needs what was
+written since. The cache is a copy derived from the tracker store and checked against it on
+every use: it remembers how many events existed up to the last one it read, and when that
+count changes (a customer's conversations erased, old events trimmed, or — on PostgreSQL —
+a transaction that committed a lower id late) it is rebuilt from the database. Tickets are
+not cached: they change (claimed, closed, rated) and are few.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Optional
+
+import sqlalchemy as sa
+
+from analytics.cut import MAX_DAYS
+from analytics.events_table import events
+from analytics.facts import ConversationFacts
+from analytics.sources import SLACK_SECONDS, Reader, _fetch_raw, engine_for, events_query
+
+DAY = 86_400.0
+# How far back the cache reads: the longest range anyone may ask for, and a day of slack.
+KEEP_SECONDS = (MAX_DAYS + 1) * DAY + SLACK_SECONDS
+# Start again (dropping the oldest) once the cache reaches this far back.
+REBUILD_AFTER = KEEP_SECONDS + 30 * DAY
+
+
+class TrackerCache:
+    """Conversation records of one tracker store; use under :attr:`lock`."""
+
+    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
+        self.url = url
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.rebuilds = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.reader: Optional[Reader] = None
+        self.since_ts = 0.0
+        self.last_id = 0
+        self.rows_up_to_last = 0
+
+    def covers(self, start_ts: float) -> bool:
+        """Whether a range starting at ``start_ts`` is inside what the cache reads."""
+        return start_ts - SLACK_SECONDS >= self.clock() - KEEP_SECONDS
+
+    def _count_up_to(self, conn: sa.engine.Connection, last_id: int) -> int:
+        statement = sa.select(sa.func.count()).select_from(events).where(events.c.id <= last_id)
+        return int(conn.execute(statement).scalar_one())
+
+    def conversations(self) -> list[ConversationFacts]:
+        """Every cached conversation, after reading the events written since the last call.
+
+        The list and its records belong to the cache: read them while holding :attr:`lock`
+        and do not change them.
+        """
+        engine = engine_for(self.url)
+        if not sa.inspect(engine).has_table("events"):
+            self._reset()
+            return []
+        now = self.clock()
+        with engine.connect() as conn:
+            if self.reader is not None and (
+                now - self.since_ts > REBUILD_AFTER
+                or self._count_up_to(conn, self.last_id) != self.rows_up_to_last
+            ):
+                self._reset()
+        if self.reader is None:
+            dialect = engine.dialect.name
+            self.reader = Reader(generic=dialect not in ("sqlite", "postgresql"))
+            self.since_ts = now - KEEP_SECONDS
+            self.rebuilds += 1
+        statement = events_query(engine.dialect.name, since_ts=self.since_ts, after_id=self.last_id)
+        last = self.reader.feed(_fetch_raw(engine, statement))
+        if last:
+            self.last_id = last
+            with engine.connect() as conn:
+                self.rows_up_to_last = self._count_up_to(conn, last)
+        return self.reader.conversations
+
+
+_caches: dict[str, TrackerCache] = {}
+_caches_lock = threading.Lock()
+
+
+def cache_for(url: str) -> TrackerCache:
+    """One cache per tracker store URL, shared by the requests of a process."""
+    with _caches_lock:
+        cache = _caches.get(url)
+        if cache is None:
+            cache = _caches[url] = TrackerCache(url)
+        return cache

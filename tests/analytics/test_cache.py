@@ -1,0 +1,72 @@
+"""The in-memory cache of conversation records: the same figures as reading everything,
+new conversations appear, erased ones disappear, and cached records are never changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from analytics.cache import TrackerCache
+from analytics.cut import Cut
+from analytics.events_table import events
+from analytics.service import metrics_for
+from tests.analytics.history import one_week
+
+WEEK = Cut(date(2026, 11, 2), date(2026, 11, 8))
+NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc).timestamp()
+
+
+def _without_time(figures: dict[str, Any]) -> dict[str, Any]:
+    figures.pop("generated_at")
+    return figures
+
+
+def test_cached_figures_are_the_figures_read_from_scratch(tmp_path: Path) -> None:
+    week = one_week(tmp_path)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW)
+    direct = metrics_for(week.tracker_url, week.handoff_url, WEEK)
+    for _ in range(2):  # the first call fills the cache, the second reads nothing new
+        cached = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
+        assert _without_time(cached) == _without_time(dict(direct))
+    assert cache.rebuilds == 1
+    # tickets were attached to copies: the cache's own records have none
+    with cache.lock:
+        assert all(not c.tickets for c in cache.conversations())
+
+
+def test_a_new_conversation_is_read_without_starting_again(tmp_path: Path) -> None:
+    week = one_week(tmp_path)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW)
+    before = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
+    week.session("wa-9", "whatsapp", "11-08 12:00", language="zh")
+    week.user("wa-9", "11-08 12:00", "order_status")
+    week.user("wa-9", "11-08 12:01", "nlu_fallback")
+    after = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
+    assert after["conversations"] == before["conversations"] + 1
+    assert after["fallback"]["messages"] == before["fallback"]["messages"] + 1
+    assert {r["language"]: r["conversations"] for r in after["languages"]}["zh"] == 2
+    assert cache.rebuilds == 1
+
+
+def test_erased_conversations_disappear_from_the_figures(tmp_path: Path) -> None:
+    week = one_week(tmp_path)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW)
+    assert metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)["conversations"] == 9
+    with week.tracker.begin() as conn:  # what erasing a customer does to the tracker store
+        conn.execute(sa.delete(events).where(events.c.sender_id == "sl-2"))
+    after = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
+    assert after["conversations"] == 8
+    assert cache.rebuilds == 2
+
+
+def test_a_range_older_than_the_cache_is_read_from_the_database(tmp_path: Path) -> None:
+    week = one_week(tmp_path)
+    two_years_later = datetime(2028, 11, 22, tzinfo=timezone.utc).timestamp()
+    cache = TrackerCache(week.tracker_url, clock=lambda: two_years_later)
+    assert not cache.covers(WEEK.start_ts)
+    figures = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
+    assert figures["conversations"] == 9
+    assert cache.rebuilds == 0
