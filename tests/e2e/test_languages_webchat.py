@@ -107,3 +107,14 @@ async def test_a_korean_handoff_tells_the_wait_in_korean_and_the_agent_sees_the_
     resumed = await customer.listen(timeout=10)
     texts = [m.get("text", "") for m in resumed if m.get("text")]
     assert texts and all(HANGUL.search(t) for t in texts)
+
+
+async def test_a_customer_writing_traditional_chinese_is_answered_in_traditional(
+    new_customer: Opener,
+) -> None:
+    customer = await new_customer()
+    asked = await customer.say("我的訂單10007到哪了？")
+    assert "為保護您的訂單隱私" in asked.text
+    answer = (await customer.say("jane.doe@example.com")).text
+    assert "10007" in answer and "訂單" in answer
+    assert "订单" not in answer  # no simplified form of a character the answer uses
