@@ -10,6 +10,7 @@ mostly queueing, 32 / throughput); and 32 customers who pause between messages.
 
     .venv/bin/python benchmarks/latency.py                # starts its own Baton on a temp dir
     .venv/bin/python benchmarks/latency.py --url http://localhost:5005   # an already running one
+    .venv/bin/python benchmarks/latency.py --language mixed  # en, ko and zh customers in turn
 """
 
 from __future__ import annotations
@@ -40,6 +41,20 @@ ORDERS = [
 
 UNANSWERED: list[str] = []
 
+# What a customer writes, per language: greet, ask with the number, (proof), thanks.
+SCRIPTS = {
+    "en": ("hi", "where is my order {number}?", "thanks!"),
+    "ko": ("안녕하세요", "주문 {number} 어디쯤 왔어요?", "감사합니다"),
+    "zh": ("你好", "我的订单{number}到哪了？", "谢谢"),
+}
+LANGUAGE = "en"  # or "ko", "zh", "mixed" (customers take turns: en, ko, zh)
+
+
+def script(index: int, number: str, proof: str) -> tuple[str, ...]:
+    lang = ("en", "ko", "zh")[index % 3] if LANGUAGE == "mixed" else LANGUAGE
+    greet, ask, thanks = SCRIPTS[lang]
+    return (greet, ask.format(number=number), proof, thanks)
+
 
 async def conversation(url: str, index: int, latencies: list[float], pause: float = 0.0) -> int:
     number, proof = ORDERS[index % len(ORDERS)]
@@ -47,7 +62,7 @@ async def conversation(url: str, index: int, latencies: list[float], pause: floa
     await customer.connect()
     turns = 0
     try:
-        for i, text in enumerate(("hi", f"where is my order {number}?", proof, "thanks!")):
+        for i, text in enumerate(script(index, number, proof)):
             if pause and i:
                 await asyncio.sleep(pause)  # the customer reads the answer and types
             turn = await customer.say(text, timeout=60)
@@ -80,6 +95,7 @@ async def load(
 async def main(url: str, rounds: list[tuple[int, int, float]]) -> None:
     await load(url, 4, 8)  # warm up: first predictions compile TensorFlow graphs
     print(f"machine: {machine()}")
+    print(f"customers write in: {LANGUAGE}")
     for concurrency, conversations, pause in rounds:
         latencies, seconds = await load(url, concurrency, conversations, pause)
         mode = f"pause {pause:.1f} s" if pause else "no pause"
@@ -101,7 +117,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--pause", type=float, default=0.5, help="seconds a paced customer waits between messages"
     )
+    parser.add_argument(
+        "--language",
+        choices=("en", "ko", "zh", "mixed"),
+        default="en",
+        help="the language the customers write in (mixed: en, ko and zh in turn)",
+    )
     args = parser.parse_args()
+    LANGUAGE = args.language
     # 1 customer; 32 customers firing back-to-back (saturation); 32 customers who pause
     # between messages, which is still far faster than people type.
     rounds = [(1, 25, 0.0), (32, args.conversations, 0.0), (32, args.conversations, args.pause)]
