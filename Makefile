@@ -87,6 +87,11 @@ bench: $(STAMP)  ## every benchmark (each starts its own Baton on a temp dir)
 	$(PY) benchmarks/latency.py
 	$(PY) benchmarks/channels.py
 	$(PY) benchmarks/handoff.py
+	$(PY) benchmarks/analytics.py
+
+.PHONY: report
+report: $(STAMP)  ## support analytics as HTML (PNG charts) + CSV: make report FROM=2026-11-01 TO=2026-11-28 [CHANNEL=whatsapp] [LANGUAGE=ko]
+	$(PY) -m analytics report $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(CHANNEL),--channel $(CHANNEL)) $(if $(LANGUAGE),--language $(LANGUAGE))
 
 .PHONY: clean
 clean:  ## remove the virtualenv, models and local databases
