@@ -3,6 +3,10 @@
 Buttons send structured choices (``/inform{"return_choice": "reason:damaged"}``); people type
 "the candles and the tee", "it's too small", "I'll drop it at the shop". Both end up here and
 become the same canonical values, so the dialogue never depends on how an answer arrived.
+
+Korean and Chinese answers are read by the ``_KO_ZH`` patterns: those scripts have no spaces
+between words the way English does (Korean glues particles on: "매장에서", Chinese none at
+all: "我去门店退"), so they match by substring rather than on word boundaries.
 """
 
 from __future__ import annotations
@@ -27,6 +31,50 @@ _CANCEL = re.compile(
 )
 
 
+# Korean and Chinese, matched anywhere in the message (simplified and traditional forms).
+_KO_ZH_CANCEL = re.compile(
+    r"^(?:반품\s*)?(?:취소|그만|안\s*할래|됐어|됐습니다|필요\s*없어)[가-힣\s]*[.!~]*$"
+    r"|^(?:取消|算了|不退了|不用了|不要退了|不想退了)(?:退货|退貨|吧|了)?[。.!！]*$"
+)
+_KO_ZH_ALL = re.compile(r"전부|모두|다\s*(?:요|할게|반품)|둘\s*다|全部|都退|所有|两件|兩件|都要")
+_KO_ZH_REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "wrong_item",
+        re.compile(
+            r"다른\s*(?:상품|물건|제품)|잘못\s*(?:왔|배송|보내)|发错|發錯|寄错|寄錯|不是我(?:订|訂)的"
+        ),
+    ),
+    (
+        "damaged",
+        re.compile(
+            r"파손|깨[졌져]|고장|불량|망가|찢어|작동|破损|破損|坏|壞|损坏|損壞|故障|裂|碎|不能用"
+        ),
+    ),
+    (
+        "doesnt_fit",
+        re.compile(
+            r"사이즈|치수|안\s*맞|작아|커요|커서|작아서|尺码|尺碼|尺寸|不合身|太大|太小|大了|小了"
+        ),
+    ),
+    (
+        "changed_mind",
+        re.compile(
+            r"변심|마음이\s*바뀌|필요\s*없|안\s*좋아|不想要|不喜欢|不喜歡|改变主意|改變主意|不需要"
+        ),
+    ),
+)
+_KO_ZH_DROP_OFF = re.compile(r"매장|지점|가게|직접|门店|門店|店里|店裡|到店|实体店|實體店")
+_KO_ZH_CARRIER = re.compile(r"택배|우편|발송|보낼|보내|라벨|邮寄|郵寄|寄回|快递|快遞|面单|面單")
+_KO_ZH_CREDIT = re.compile(r"적립금|포인트|스토어\s*크레딧|积分|積分|购物金|購物金|余额|餘額")
+_KO_ZH_ORIGINAL = re.compile(
+    r"카드|원래\s*결제|결제\s*수단|계좌|原路|原支付|原付款|银行卡|銀行卡|信用卡|退回"
+)
+_KO_ZH_YES = re.compile(
+    r"^(?:네|예|좋아요|좋습니다|맞아요|맞습니다|확인|진행해|접수해|是的|是$|好的|好$|好吧|对$|對$|"
+    r"确认|確認|可以|没问题|沒問題)"
+)
+
+
 def choice(value: object, kind: str) -> Optional[str]:
     """The value of a button choice ``kind:value`` (e.g. ``reason:damaged``) in ``value``."""
     if not isinstance(value, str):
@@ -39,7 +87,8 @@ def is_cancel(text: object) -> bool:
     """Whether a message is the customer stopping the flow ("cancel", "stop", "forget it")."""
     if not isinstance(text, str) or len(text) > 120:
         return False
-    return bool(_CANCEL.match(" ".join(text.lower().replace("’", "'").split())))
+    folded = " ".join(text.lower().replace("’", "'").split())
+    return bool(_CANCEL.match(folded) or _KO_ZH_CANCEL.match(folded))
 
 
 def _tokens(text: str) -> list[str]:
@@ -117,8 +166,10 @@ def parse_items(
         if not loose:
             return None
         lowered = " ".join(text.lower().split())
-        just_one = len(returnable) == 1 and re.search(r"\b(?:it|this|that|yes)\b", lowered)
-        if _ALL.search(lowered) or just_one:
+        just_one = len(returnable) == 1 and re.search(
+            r"\b(?:it|this|that|yes)\b|^(?:네|예|이거|그거|是|对|對|这个|這個)", lowered
+        )
+        if _ALL.search(lowered) or _KO_ZH_ALL.search(lowered) or just_one:
             return {c.item.id: c.returnable for c in returnable}
         return None
     selection: Selection = {}
@@ -186,10 +237,13 @@ def parse_reason(text: object, loose: bool = True) -> Optional[tuple[str, Option
         return (picked, None)
     lowered = " ".join(text.lower().replace("’", "'").split())
     note = text.strip()[:500]
-    for code, pattern in _REASONS:
+    for code, pattern in (*_REASONS, *_KO_ZH_REASONS):
         if pattern.search(lowered):
             return (code, None if code == "other" else note)
-    if loose and len(_tokens(lowered)) >= 2:  # a reason we have no button for, in their words
+    cjk = len(re.findall(r"[\uac00-\ud7a3\u4e00-\u9fff]", lowered))
+    if loose and (
+        len(_tokens(lowered)) >= 2 or cjk >= 4
+    ):  # a reason we have no button for, in their words
         return ("other", note)
     return None
 
@@ -209,9 +263,9 @@ def parse_method(text: object) -> Optional[str]:
     if picked:
         return picked
     lowered = text.lower()
-    if _DROP_OFF.search(lowered):
+    if _DROP_OFF.search(lowered) or _KO_ZH_DROP_OFF.search(lowered):
         return "drop_off"
-    if _CARRIER.search(lowered):
+    if _CARRIER.search(lowered) or _KO_ZH_CARRIER.search(lowered):
         return "carrier"
     return None
 
@@ -231,9 +285,9 @@ def parse_refund_method(text: object) -> Optional[str]:
     if picked:
         return picked
     lowered = text.lower()
-    if _CREDIT.search(lowered):
+    if _CREDIT.search(lowered) or _KO_ZH_CREDIT.search(lowered):
         return "store_credit"
-    if _ORIGINAL.search(lowered):
+    if _ORIGINAL.search(lowered) or _KO_ZH_ORIGINAL.search(lowered):
         return "original_payment"
     return None
 
@@ -280,6 +334,6 @@ def parse_confirmation(text: object) -> tuple[Optional[bool], Optional[str]]:
         for slot, pattern in _CHANGES:
             if pattern.search(lowered):
                 return (None, slot)
-    if _YES.search(lowered):
+    if _YES.search(lowered) or _KO_ZH_YES.search(lowered):
         return (True, None)
     return (None, None)
