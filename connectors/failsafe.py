@@ -146,6 +146,7 @@ def minimal_packet(tracker: Any, reason: str) -> dict[str, Any]:
         events=events,
         slots=slots,
         recent=[],
+        language=str(slots.get("language") or "en"),
         notes=[
             "Opened by the Rasa server because the action server could not be reached: the "
             "customer's profile, orders and earlier conversations are not included."
