@@ -55,6 +55,11 @@ def ticket_card(ticket: Ticket, status_line: Optional[str] = None) -> list[dict[
         {"type": "mrkdwn", "text": f"*Why*\n{_escape(reason_text(ticket.reason))}"},
         {"type": "mrkdwn", "text": f"*Contact*\n{contact}"},
     ]
+    language = packet.get("language") or {}
+    if language.get("code") not in (None, "en"):
+        # Prominent for agents: answer in the customer's language.
+        writes = _escape(language.get("name") or language.get("code"))
+        fields.insert(1, {"type": "mrkdwn", "text": f"*Writes in*\n{writes}"})
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",

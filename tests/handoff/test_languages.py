@@ -8,9 +8,11 @@ from string import Formatter
 from typing import Any
 
 from handoff.canned import TRANSLATED, by_language
+from handoff.domain import Ticket
 from handoff.hours import BusinessHours
 from handoff.services import HandoffService
 from handoff.settings import DEFAULT_CANNED_REPLIES
+from handoff.slack import ticket_card
 from tests.handoff.conftest import Clock, packet
 
 HOURS = BusinessHours.parse("mon-fri 09:00-18:00; sat 10:00-16:00", "Europe/London")
@@ -69,3 +71,17 @@ def test_a_shop_with_its_own_english_replies_keeps_them_in_every_language() -> N
     own = ("Hello {first_name}, {agent} here.",)
     assert by_language(own) == {"en": list(own), "ko": list(own), "zh": list(own)}
     assert by_language(DEFAULT_CANNED_REPLIES)["zh"] == list(TRANSLATED["zh"])
+
+
+def test_the_slack_card_says_which_language_the_customer_writes() -> None:
+    ticket = Ticket(
+        id=3,
+        conversation_id="c",
+        channel="webchat",
+        status="waiting",
+        reason="customer_asked",
+        created_at=datetime(2026, 11, 23, 10, 0),
+        context={"language": {"code": "zh", "name": "中文 (Chinese)"}},
+    )
+    fields = [f["text"] for f in ticket_card(ticket)[1]["fields"]]
+    assert "*Writes in*\n中文 (Chinese)" in fields
