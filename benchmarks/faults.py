@@ -30,6 +30,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from common import machine
@@ -204,12 +205,13 @@ if __name__ == "__main__":
     )
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated runs")
     parser.add_argument("--conversations", type=int, default=60)
+    parser.add_argument("--keep-logs", type=Path, help="copy every server's log here")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SCENARIOS))
     if unknown:
         parser.error(f"unknown run(s) {unknown}; choose from {', '.join(SCENARIOS)}")
-    with production_profile() as (target, profile):
+    with production_profile(args.keep_logs) as (target, profile):
         ok = asyncio.run(main(profile, target, chosen, args.conversations))
     print("nothing lost, duplicated or reordered" if ok else "FAILED: see above")
     raise SystemExit(0 if ok else 1)

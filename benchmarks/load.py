@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import aiohttp
+import socketio
 from common import machine, percentile, summary
 
 from fakes.clients import WhatsAppCustomer
@@ -133,8 +135,6 @@ class ResilientWebChat:
     customer does when a chat goes quiet."""
 
     def __init__(self, url: str) -> None:
-        import socketio
-
         self.url = url
         self.session_id: Optional[str] = None
         self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5)
@@ -156,6 +156,7 @@ class ResilientWebChat:
 
         @self.sio.on("disconnect")
         async def _disconnect() -> None:
+            self.confirmed.clear()  # nothing may be sent until the session is resumed
             await self.inbox.put(("gone", None))
 
         @self.sio.on("session_confirm")
@@ -203,7 +204,13 @@ class ResilientWebChat:
             await asyncio.wait_for(self.confirmed.wait(), max(0.1, deadline - time.monotonic()))
             while not self.inbox.empty():
                 self.inbox.get_nowait()  # late messages of an earlier, recovered turn
-            await self.sio.emit("user_uttered", {"message": text, "session_id": self.session_id})
+            try:
+                await self.sio.emit(
+                    "user_uttered", {"message": text, "session_id": self.session_id}
+                )
+            except socketio.exceptions.BadNamespaceError:  # went away just now: wait
+                self.confirmed.clear()
+                continue
             self.user_messages += 1
             messages: list[dict[str, Any]] = []
             while True:
@@ -481,7 +488,7 @@ def single_process() -> Any:
 
 
 @contextlib.contextmanager
-def production_profile() -> Any:
+def production_profile(keep_logs: Optional[Path] = None) -> Any:
     """The production profile (:mod:`infra.prod`) on free ports in a temp dir, with the
     local Twilio fake; WhatsApp webhooks are signed for its ``PUBLIC_URL``, as Twilio would."""
     from bot.training import ensure_model
@@ -498,6 +505,9 @@ def production_profile() -> Any:
             yield Target(profile.public_url, profile.twilio_url, profile.env["PUBLIC_URL"]), profile
         finally:
             profile.stop()
+            if keep_logs is not None:  # every replica's log, for reading after the run
+                shutil.copytree(Path(tmp) / "logs", keep_logs, dirs_exist_ok=True)
+                print(f"logs kept in {keep_logs}")
 
 
 async def main(target: Target, conversations: int, turn_timeout: float, quiet: float) -> bool:
