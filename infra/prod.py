@@ -378,6 +378,8 @@ def start_profile(
     without an append-only file."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:  # PostgreSQL runs as its own user and must reach its cluster
+        directory.chmod(directory.stat().st_mode | 0o111)
     ports = ports or Ports.standard()
     busy = [f"{name} ({port})" for name, port in ports.all().items() if port_open(port)]
     if busy:
