@@ -38,6 +38,10 @@ def _check_reachable(path: Path, user: str) -> None:
         )
 
 
+class WrongPassword(RuntimeError):
+    """The cluster exists but does not take the password we have for it."""
+
+
 @dataclass
 class Postgres:
     """One PostgreSQL cluster in ``data_dir``, listening on 127.0.0.1:``port``."""
@@ -126,7 +130,12 @@ class Postgres:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in a terminal reaches the launcher, not postgres
         )
-        if not (wait_for_port(self.port, timeout, self.proc) and self._wait_ready(timeout)):
+        try:
+            ready = wait_for_port(self.port, timeout, self.proc) and self._wait_ready(timeout)
+        except WrongPassword:
+            self.stop()
+            raise
+        if not ready:
             self.stop()
             raise RuntimeError("PostgreSQL did not start:\n" + self.log_text()[-3000:])
 
@@ -140,8 +149,14 @@ class Postgres:
             try:
                 psycopg2.connect(self.url("postgres"), connect_timeout=2).close()
                 return True
-            except psycopg2.OperationalError:  # still starting up
-                time.sleep(0.2)
+            except psycopg2.OperationalError as error:
+                if "password authentication failed" in str(error):
+                    raise WrongPassword(
+                        f"the PostgreSQL cluster in {self.data_dir} was created with another "
+                        f"password for {self.user!r} (POSTGRES_PASSWORD, or the one generated "
+                        "next to it); use that one, or remove the directory to start afresh"
+                    ) from None
+                time.sleep(0.2)  # still starting up
         return False
 
     def stop(self, timeout: float = 30) -> None:

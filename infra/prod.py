@@ -37,8 +37,8 @@ from typing import Optional
 
 from infra import profile
 from infra.nginx import Nginx, upstream_values
-from infra.postgres import Postgres
-from infra.procs import free_port, port_open
+from infra.postgres import Postgres, WrongPassword
+from infra.procs import MissingBinary, free_port, port_open
 from infra.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -560,6 +560,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("\nStopped before Baton was up.", flush=True)
             return 130
+        except (PortBusy, MissingBinary, WrongPassword) as problem:
+            print(f"Baton did not start: {problem}", file=sys.stderr)
+            return 1
         try:
             print(_banner(running), flush=True)
             while all(r.running for r in running.replicas.values()) and running.postgres.running:
