@@ -93,6 +93,7 @@ def summary(conversations: Sequence[ConversationFacts]) -> dict[str, Any]:
         "handoffs": handed,
         "handoff_rate": rate(handed, n),
         "messages": messages,
+        "fallbacks": fallbacks,
         "fallback_rate": rate(fallbacks, messages),
         "csat": satisfaction["csat"],
         "rated": satisfaction["rated"],
@@ -147,17 +148,21 @@ def select(conversations: Iterable[ConversationFacts], cut: Cut) -> list[Convers
 
 
 def _topic_row(topic: str, group: Sequence[ConversationFacts]) -> dict[str, Any]:
-    contained = sum(1 for c in group if not c.tickets)
+    handed = misunderstood = fallbacks = 0
+    for c in group:
+        fallbacks += c.fallbacks
+        if c.tickets:
+            handed += 1
+            if any(t.reason == "misunderstood" for t in c.tickets):
+                misunderstood += 1
     return {
         "intent": topic,
         "conversations": len(group),
-        "contained": contained,
-        "containment_rate": rate(contained, len(group)),
-        "handoffs": len(group) - contained,
-        "misunderstood": sum(
-            1 for c in group if any(t.reason == "misunderstood" for t in c.tickets)
-        ),
-        "fallbacks": sum(c.fallbacks for c in group),
+        "contained": len(group) - handed,
+        "containment_rate": rate(len(group) - handed, len(group)),
+        "handoffs": handed,
+        "misunderstood": misunderstood,
+        "fallbacks": fallbacks,
     }
 
 
@@ -173,11 +178,17 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
     by_channel: dict[str, list[ConversationFacts]] = defaultdict(list)
     by_language: dict[str, list[ConversationFacts]] = defaultdict(list)
     by_period: dict[date, list[ConversationFacts]] = defaultdict(list)
+    with_fallback = 0
+    returns: list[tuple[str, str]] = []
     for c in conversations:
         by_topic[topic_of(c)].append(c)
         by_channel[c.channel].append(c)
         by_language[c.language].append(c)
         by_period[period(c.started_at)].append(c)
+        if c.fallbacks:
+            with_fallback += 1
+        if c.returns:
+            returns.extend(c.returns)
     containment_by_intent = sorted(
         (_topic_row(topic, group) for topic, group in by_topic.items()),
         key=lambda row: (-row["conversations"], row["intent"]),
@@ -204,10 +215,7 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
 
     topics = {topic: len(group) for topic, group in by_topic.items()}
     messages = head["messages"]
-    fallback_messages = sum(c.fallbacks for c in conversations)
-    with_fallback = sum(1 for c in conversations if c.fallbacks)
-
-    returns = [r for c in conversations for r in c.returns]
+    fallback_messages = head["fallbacks"]
     by_agent = _grouped_tickets(tickets, lambda t: t.agent or "unassigned")
     by_ticket_channel = _grouped_tickets(tickets, lambda t: t.channel)
 
