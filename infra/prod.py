@@ -316,7 +316,7 @@ def shared_environment(
     return env
 
 
-def _replicas(
+def build_replicas(
     directory: Path, ports: Ports, env: dict[str, str], model: Path
 ) -> dict[str, Replica]:
     from bot.launcher import action_command, handoff_command, rasa_command
@@ -419,7 +419,7 @@ def start_profile(
             env.update(fakes.env)
             fake_procs, twilio_url, slack_url = fakes.procs, fakes.twilio_url, fakes.slack_url
         _init_databases(env, directory / "logs" / "init-db.log")
-        replicas = _replicas(directory, ports, env, model)
+        replicas = build_replicas(directory, ports, env, model)
         nginx = Nginx(
             directory / "nginx",
             upstream_values(

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from infra import profile
 from infra.nginx import TEMPLATE, Nginx, TemplateError, placeholders, render, upstream_values
 from infra.postgres import Postgres, WrongPassword
 from infra.procs import free_port
-from infra.prod import PortBusy, Ports, start_profile
+from infra.prod import PortBusy, Ports, build_replicas, profile_environment, start_profile
 from infra.redis_server import RedisServer
 from tests.support.services import require, service_dir, throwaway_redis
 
@@ -88,3 +89,23 @@ def test_a_durable_redis_keeps_its_keys_across_a_restart() -> None:
             assert redis.Redis.from_url(server.url).get("baton:dedupe:SM1") == b"1"
         finally:
             server.stop()
+
+
+def test_make_run_prod_starts_the_services_infra_profile_describes(tmp_path: Path) -> None:
+    """The same shape as the deployment files (tests/deploy compares those to infra.profile):
+    each server's replicas on its ports, each with every variable the profile names."""
+    ports = Ports.standard()
+    env = profile_environment(tmp_path)
+    replicas = build_replicas(tmp_path, ports, env, tmp_path / "model.tar.gz")
+    for service in profile.SERVICES:
+        if service.name in ("rasa", "actions", "handoff"):
+            mine = [r for r in replicas.values() if r.role == service.name]
+            assert tuple(r.port for r in mine) == service.ports, service.name
+            for replica in mine:
+                missing = [name for name in service.env if not replica.env.get(name)]
+                assert not missing, f"{replica.name} lacks {missing}"
+    assert (ports.postgres, ports.redis) == (profile.POSTGRES_PORT, profile.REDIS_PORT)
+    nginx = profile.service("nginx").ports
+    assert (ports.nginx_rasa, ports.nginx_actions, ports.nginx_handoff) == nginx
+    for url in ("STORE_DATABASE_URL", "TRACKER_DATABASE_URL", "HANDOFF_DATABASE_URL"):
+        assert env[url].rsplit("/", 1)[-1] in profile.DATABASES
