@@ -30,9 +30,11 @@ def _naive(ts: float) -> datetime:
 
 
 class History:
-    def __init__(self, directory: Path) -> None:
-        self.tracker_url = f"sqlite:///{directory / 'tracker.db'}"
-        self.handoff_url = f"sqlite:///{directory / 'handoff.db'}"
+    def __init__(self, directory: Path, urls: Optional[tuple[str, str]] = None) -> None:
+        self.tracker_url, self.handoff_url = urls or (
+            f"sqlite:///{directory / 'tracker.db'}",
+            f"sqlite:///{directory / 'handoff.db'}",
+        )
         self.tracker = sa.create_engine(self.tracker_url, future=True)
         self.handoff = sa.create_engine(self.handoff_url, future=True)
         events_metadata.create_all(self.tracker)
@@ -155,12 +157,12 @@ class History:
             )
 
 
-def one_week(directory: Path) -> History:
+def one_week(directory: Path, urls: Optional[tuple[str, str]] = None) -> History:
     """Monday 2 to Sunday 8 November 2026 (plus a conversation on each side of it).
 
     The right answers are worked out by hand in ``test_metrics.py``.
     """
-    hi = History(directory)
+    hi = History(directory, urls)
     # c1, c2: one web chat customer, two sessions
     hi.session("web-1", "webchat", "11-02 10:00")
     for minute, intent in enumerate(("greet", "order_status", "inform", "inform", "thank")):

@@ -1,0 +1,46 @@
+"""The same hand-made week on PostgreSQL: the JSON extraction of the channel, the text casts
+of the ticket times and the cache give the same figures as on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from analytics.cache import TrackerCache
+from analytics.service import metrics_for
+from infra.postgres import Postgres
+from tests.analytics.history import one_week
+from tests.analytics.test_metrics import WEEK
+from tests.support.services import fresh_database, throwaway_postgres
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    with throwaway_postgres() as server:
+        yield server
+
+
+def test_postgres_gives_the_figures_sqlite_gives(postgres: Postgres, tmp_path: Path) -> None:
+    urls = (
+        fresh_database(postgres, "analytics_tracker"),
+        fresh_database(postgres, "analytics_handoff"),
+    )
+    on_postgres = one_week(tmp_path, urls)
+    on_sqlite = one_week(tmp_path)
+    try:
+        expected = metrics_for(on_sqlite.tracker_url, on_sqlite.handoff_url, WEEK)
+        found = metrics_for(on_postgres.tracker_url, on_postgres.handoff_url, WEEK)
+        now = datetime(2026, 11, 22, tzinfo=timezone.utc).timestamp()
+        cache = TrackerCache(on_postgres.tracker_url, clock=lambda: now)
+        cached = metrics_for(on_postgres.tracker_url, on_postgres.handoff_url, WEEK, cache)
+    finally:
+        on_postgres.close()
+        on_sqlite.close()
+    for figures in (expected, found, cached):
+        figures.pop("generated_at")
+    assert found["conversations"] == 9
+    assert found == expected
+    assert cached == expected
