@@ -5,8 +5,9 @@ bot message and action too); after the first request the dashboard only needs wh
 written since. The cache is a copy derived from the tracker store and checked against it on
 every use: it remembers how many events existed up to the last one it read, and when that
 count changes (a customer's conversations erased, old events trimmed, or — on PostgreSQL —
-a transaction that committed a lower id late) it is rebuilt from the database. Tickets are
-not cached: they change (claimed, closed, rated) and are few.
+a transaction that committed a lower id late) it is rebuilt from the database. Tickets
+change in place (claimed, closed, rated), so :class:`TicketCache` reads them all again
+whenever a fingerprint of the tickets and messages tables changes.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ import sqlalchemy as sa
 
 from analytics.cut import MAX_DAYS
 from analytics.events_table import events
-from analytics.facts import ConversationFacts
-from analytics.sources import SLACK_SECONDS, Reader, _fetch_raw, engine_for, events_query
+from analytics.facts import ConversationFacts, TicketFacts
+from analytics.sources import (
+    SLACK_SECONDS,
+    Reader,
+    _fetch_raw,
+    engine_for,
+    events_query,
+    read_tickets,
+)
+from handoff.store import tables as h
 
 DAY = 86_400.0
 # How far back the cache reads: the longest range anyone may ask for, and a day of slack.
@@ -85,7 +94,60 @@ class TrackerCache:
         return self.reader.conversations
 
 
+class TicketCache:
+    """The tickets of one handoff database, read again only when something changed.
+
+    Opening, claiming, closing or rating a ticket, an agent's message, or an erasure changes
+    the fingerprint (one aggregate query over the tickets and messages); then every ticket of
+    the cached window is read again (they are few next to the tracker store's events).
+    """
+
+    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
+        self.url = url
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.reads = 0
+        self._fingerprint: Optional[tuple[object, ...]] = None
+        self._since = 0.0
+        self._tickets: list[TicketFacts] = []
+
+    def _current_fingerprint(self) -> Optional[tuple[object, ...]]:
+        engine = engine_for(self.url)
+        if not sa.inspect(engine).has_table("tickets"):
+            return None
+        t, m = h.tickets.c, h.messages.c
+        with engine.connect() as conn:
+            tickets = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.max(t.id),
+                    sa.func.max(t.claimed_at),
+                    sa.func.max(t.closed_at),
+                    sa.func.max(t.rated_at),
+                    sa.func.sum(t.csat_rating),
+                )
+            ).one()
+            messages = conn.execute(sa.select(sa.func.count(), sa.func.max(m.id))).one()
+        return (*tickets, *messages)
+
+    def tickets(self, start_ts: float, end_ts: float) -> list[TicketFacts]:
+        """Tickets opened in the range widened by a day each side (as ``read_tickets``)."""
+        with self.lock:
+            now = self.clock()
+            fingerprint = self._current_fingerprint()
+            if fingerprint is None:
+                return []
+            if fingerprint != self._fingerprint or now - self._since > REBUILD_AFTER:
+                self._since = now - KEEP_SECONDS
+                self._tickets = read_tickets(self.url, self._since + SLACK_SECONDS, now + DAY)
+                self._fingerprint = fingerprint
+                self.reads += 1
+            low, high = start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS
+            return [t for t in self._tickets if low <= t.created_at < high]
+
+
 _caches: dict[str, TrackerCache] = {}
+_ticket_caches: dict[str, TicketCache] = {}
 _caches_lock = threading.Lock()
 
 
@@ -95,4 +157,13 @@ def cache_for(url: str) -> TrackerCache:
         cache = _caches.get(url)
         if cache is None:
             cache = _caches[url] = TrackerCache(url)
+        return cache
+
+
+def ticket_cache_for(url: str) -> TicketCache:
+    """One ticket cache per handoff database URL, shared by the requests of a process."""
+    with _caches_lock:
+        cache = _ticket_caches.get(url)
+        if cache is None:
+            cache = _ticket_caches[url] = TicketCache(url)
         return cache

@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from analytics.cache import cache_for
+from analytics.cache import cache_for, ticket_cache_for
 from analytics.cut import CutError, parse_cut
 from analytics.flat import to_csv
 from analytics.service import metrics_for
@@ -84,7 +84,12 @@ async def figures(request: Request) -> HTTPResponse:
     try:
         tracker_url = _tracker_url()
         found = await asyncio.to_thread(
-            metrics_for, tracker_url, settings.database_url, cut, cache_for(tracker_url)
+            metrics_for,
+            tracker_url,
+            settings.database_url,
+            cut,
+            cache_for(tracker_url),
+            ticket_cache_for(settings.database_url),
         )
     except Exception as exc:  # an unreachable database is a state to report, not a crash
         logger.exception("the support analytics could not be computed")

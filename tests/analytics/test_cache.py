@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from analytics.cache import TrackerCache
+from analytics.cache import TicketCache, TrackerCache
 from analytics.cut import Cut
 from analytics.events_table import events
 from analytics.service import metrics_for
@@ -70,3 +70,31 @@ def test_a_range_older_than_the_cache_is_read_from_the_database(tmp_path: Path) 
     figures = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
     assert figures["conversations"] == 9
     assert cache.rebuilds == 0
+
+
+def test_tickets_are_read_again_only_when_one_changed(tmp_path: Path) -> None:
+    from handoff.store import tables as h
+
+    week = one_week(tmp_path)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW)
+    tickets = TicketCache(week.handoff_url, clock=lambda: NOW)
+    first = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache, tickets)
+    again = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache, tickets)
+    assert tickets.reads == 1
+    assert _without_time(again) == _without_time(dict(first))
+    # the waiting WhatsApp customer is answered, and the ticket closed and rated 4
+    with week.handoff.begin() as conn:
+        conn.execute(
+            sa.update(h.tickets)
+            .where(h.tickets.c.conversation_id == "wa-3")
+            .values(
+                status="closed",
+                closed_at=datetime(2026, 11, 7, 10, 20),
+                csat_rating=4,
+                rated_at=datetime(2026, 11, 7, 10, 21),
+            )
+        )
+    after = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache, tickets)
+    assert tickets.reads == 2
+    assert (after["csat"]["closed"], after["csat"]["rated"]) == (5, 3)
+    assert after["csat"]["distribution"]["4"] == 1
