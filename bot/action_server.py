@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra import metrics
-from infra.logging import conversation
+from infra.logging import configure_from_env, conversation
 from infra.ops import Check, sql_check
 from infra.ops import install as install_routes
 
@@ -33,6 +33,7 @@ def _wrap_create_app() -> None:
         return
 
     def create_app(*args: Any, **kwargs: Any) -> Any:
+        configure_from_env("actions")  # rasa-sdk has set up logging by now; JSON from here on
         app = original(*args, **kwargs)
         install_routes(app, "actions", action_checks, health=False)
         return app

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra import metrics
-from infra.logging import conversation
+from infra.logging import configure_from_env, conversation
 from infra.ops import Check, redis_check, sync_sql_check
 from infra.ops import install as install_routes
 
@@ -73,6 +73,7 @@ def _wrap_configure_app() -> None:
         return
 
     def configure_app(*args: Any, **kwargs: Any) -> Any:
+        configure_from_env("rasa")  # Rasa's CLI has set up logging by now; JSON from here on
         app = original(*args, **kwargs)
         install_routes(app, "rasa", rasa_checks)
         _count_rejections(app)
@@ -106,7 +107,25 @@ def _wrap_handle_message() -> None:
     MessageProcessor.handle_message = handle_message
 
 
+def _wrap_logging_setup() -> None:
+    """JSON from the moment Rasa's CLI sets up logging, so start-up lines are JSON too."""
+    import rasa.__main__ as cli
+
+    original = cli.configure_logging_and_warnings
+    if getattr(original, "_baton_ops", False):
+        return
+
+    def configure_logging_and_warnings(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        configure_from_env("rasa")
+        return result
+
+    configure_logging_and_warnings._baton_ops = True  # type: ignore[attr-defined]
+    cli.configure_logging_and_warnings = configure_logging_and_warnings
+
+
 def install() -> None:
     """Idempotent: safe to call from every entry point."""
+    _wrap_logging_setup()
     _wrap_configure_app()
     _wrap_handle_message()

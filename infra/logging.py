@@ -107,6 +107,7 @@ def use_json_logs(service: Optional[str] = None) -> int:
     A process with no handler at all gets one on stderr.
     """
     formatter = JsonFormatter(service)
+    logging.captureWarnings(True)  # Python warnings become log records, hence JSON lines
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.StreamHandler())
