@@ -131,3 +131,9 @@ service-deps-optional:
 .PHONY: run-prod
 run-prod: $(STAMP) service-deps  ## PostgreSQL + Redis + 2 Rasa, 2 action, 2 handoff replicas behind nginx (:8080, :8090)
 	$(PY) -m infra.prod run
+
+# --- operations (issue 7) ---
+
+.PHONY: erase
+erase: $(STAMP)  ## erase a customer everywhere: make erase ERASE_ARGS="--email ann@example.com --yes"
+	$(PY) -m bot erase $(ERASE_ARGS)
