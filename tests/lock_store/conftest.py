@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.services import require
+
 REDIS_SERVER = shutil.which("redis-server") or (
     "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
 )
@@ -68,8 +70,7 @@ class RedisServer:
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    require("redis-server")  # skips with what to install; fails in CI (BATON_REQUIRE_SERVICES)
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
     yield server

@@ -100,7 +100,9 @@ async def test_a_waiter_that_died_does_not_block_the_queue(store: AtomicRedisLoc
         pass
 
 
-async def test_a_short_redis_outage_is_waited_out(tmp_path: Path) -> None:
+async def test_a_short_redis_outage_is_waited_out(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
     server = RedisServer(tmp_path)
     server.start()
     store = AtomicRedisLockStore(url=server.url, unavailable_wait_seconds=10)
@@ -119,8 +121,10 @@ async def test_a_short_redis_outage_is_waited_out(tmp_path: Path) -> None:
         server.stop()
 
 
-async def test_redis_down_for_too_long_is_a_clear_lock_error(tmp_path: Path) -> None:
-    server = RedisServer(tmp_path)
+async def test_redis_down_for_too_long_is_a_clear_lock_error(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    server = RedisServer(tmp_path)  # its own server: this one is stopped
     server.start()
     store = AtomicRedisLockStore(url=server.url, unavailable_wait_seconds=0.5)
     server.stop()

@@ -51,8 +51,9 @@ def _tracker(sender: str, *events: object) -> DialogueStateTracker:
     return DialogueStateTracker.from_events(sender, list(events), slots=[])  # type: ignore[arg-type]
 
 
-async def build_world(directory: Path) -> World:
-    urls = {
+async def build_world(directory: Path, urls: dict[str, str] | None = None) -> World:
+    """The world on SQLite files in ``directory``, or on the databases ``urls`` names."""
+    urls = urls or {
         "STORE_DATABASE_URL": f"sqlite:///{directory / 'store.db'}",
         "TRACKER_DATABASE_URL": f"sqlite:///{directory / 'tracker.db'}",
         "HANDOFF_DATABASE_URL": f"sqlite:///{directory / 'handoff.db'}",
