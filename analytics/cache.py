@@ -40,28 +40,49 @@ REBUILD_AFTER = KEEP_SECONDS + 30 * DAY
 
 
 class TrackerCache:
-    """Conversation records of one tracker store; use under :attr:`lock`."""
+    """Conversation records of one tracker store; use under :attr:`lock`.
 
-    def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
+    New events are read on every call (``id >`` the last one read: cheap). Whether events
+    disappeared is checked at most every ``verify_seconds`` (counting a large table costs a
+    fraction of a second): the number of events now must be the number at the previous check
+    plus those written since, by id. Erased conversations thus leave the figures within that
+    time (the figures are counts; no transcript is shown).
+    """
+
+    def __init__(
+        self, url: str, clock: Callable[[], float] = time.time, verify_seconds: float = 60.0
+    ) -> None:
         self.url = url
         self.clock = clock
+        self.verify_seconds = verify_seconds
         self.lock = threading.Lock()
         self.rebuilds = 0
+        self._checked_total = 0  # events in the table at the last consistency check
+        self._checked_top = 0  # and the highest id then
         self._reset()
 
     def _reset(self) -> None:
         self.reader: Optional[Reader] = None
         self.since_ts = 0.0
         self.last_id = 0
-        self.rows_up_to_last = 0
+        self._checked_at = -1e18  # time.monotonic() of the last consistency check
 
     def covers(self, start_ts: float) -> bool:
         """Whether a range starting at ``start_ts`` is inside what the cache reads."""
         return start_ts - SLACK_SECONDS >= self.clock() - KEEP_SECONDS
 
-    def _count_up_to(self, conn: sa.engine.Connection, last_id: int) -> int:
-        statement = sa.select(sa.func.count()).select_from(events).where(events.c.id <= last_id)
-        return int(conn.execute(statement).scalar_one())
+    def _still_consistent(self, conn: sa.engine.Connection) -> bool:
+        """Remember the table's size; ``False`` if rows vanished (or appeared below the
+        highest id seen, which a late PostgreSQL commit can do) since the last check."""
+        e = events.c
+        total, top = conn.execute(sa.select(sa.func.count(), sa.func.max(e.id))).one()
+        added = conn.execute(
+            sa.select(sa.func.count()).select_from(events).where(e.id > self._checked_top)
+        ).scalar_one()
+        consistent = self.reader is None or total == self._checked_total + added
+        self._checked_at = time.monotonic()
+        self._checked_total, self._checked_top = int(total), int(top or 0)
+        return consistent
 
     def conversations(self) -> list[ConversationFacts]:
         """Every cached conversation, after reading the events written since the last call.
@@ -74,12 +95,12 @@ class TrackerCache:
             self._reset()
             return []
         now = self.clock()
-        with engine.connect() as conn:
-            if self.reader is not None and (
-                now - self.since_ts > REBUILD_AFTER
-                or self._count_up_to(conn, self.last_id) != self.rows_up_to_last
-            ):
-                self._reset()
+        if self.reader is not None and now - self.since_ts > REBUILD_AFTER:
+            self._reset()
+        if self.reader is None or time.monotonic() - self._checked_at >= self.verify_seconds:
+            with engine.connect() as conn:
+                if not self._still_consistent(conn):
+                    self._reset()  # the check just made is the new baseline
         if self.reader is None:
             dialect = engine.dialect.name
             self.reader = Reader(generic=dialect not in ("sqlite", "postgresql"))
@@ -87,10 +108,7 @@ class TrackerCache:
             self.rebuilds += 1
         statement = events_query(engine.dialect.name, since_ts=self.since_ts, after_id=self.last_id)
         last = self.reader.feed(_fetch_raw(engine, statement))
-        if last:
-            self.last_id = last
-            with engine.connect() as conn:
-                self.rows_up_to_last = self._count_up_to(conn, last)
+        self.last_id = max(self.last_id, last)
         return self.reader.conversations
 
 

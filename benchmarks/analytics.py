@@ -39,6 +39,7 @@ from analytics.cache import TicketCache, TrackerCache
 from analytics.cut import Cut
 from analytics.metrics import compute
 from analytics.seed import DAILY, DEFAULT_DAYS, write_history
+from analytics.service import collector_paused
 from analytics.sources import attach_tickets, dispose_engines, load
 
 # conversations the seed writes per unit of scale over 28 days (its volume, with growth)
@@ -62,11 +63,13 @@ def build(directory: Path, conversations: int, anchor: date) -> tuple[str, str, 
 
 
 def timed(tracker_url: str, handoff_url: str, cut: Cut) -> tuple[float, float, int]:
-    started = time.perf_counter()
-    conversations = load(tracker_url, handoff_url, cut.start_ts, cut.end_ts)
-    read = time.perf_counter() - started
-    started = time.perf_counter()
-    figures = compute(conversations, cut)
+    """What ``metrics_for`` does without caches (as ``make report`` calls it)."""
+    with collector_paused():
+        started = time.perf_counter()
+        conversations = load(tracker_url, handoff_url, cut.start_ts, cut.end_ts)
+        read = time.perf_counter() - started
+        started = time.perf_counter()
+        figures = compute(conversations, cut)
     return read, time.perf_counter() - started, int(figures["conversations"])
 
 
@@ -75,7 +78,7 @@ def timed_cached(
 ) -> tuple[float, float, int]:
     """What ``metrics_for`` does with both caches (as the handoff service calls it)."""
     started = time.perf_counter()
-    with cache.lock:
+    with collector_paused(), cache.lock:
         conversations = cache.conversations()
         tickets = tickets_cache.tickets(cut.start_ts, cut.end_ts)
         joined = attach_tickets(conversations, tickets, cut.start_ts, cut.end_ts)

@@ -53,13 +53,30 @@ def test_a_new_conversation_is_read_without_starting_again(tmp_path: Path) -> No
 
 def test_erased_conversations_disappear_from_the_figures(tmp_path: Path) -> None:
     week = one_week(tmp_path)
-    cache = TrackerCache(week.tracker_url, clock=lambda: NOW)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW, verify_seconds=0)
     assert metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)["conversations"] == 9
     with week.tracker.begin() as conn:  # what erasing a customer does to the tracker store
         conn.execute(sa.delete(events).where(events.c.sender_id == "sl-2"))
     after = metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
     assert after["conversations"] == 8
     assert cache.rebuilds == 2
+    # new events alone are not a reason to start again
+    week.session("sl-9", "slack", "11-08 09:00")
+    week.user("sl-9", "11-08 09:00", "order_status")
+    assert metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)["conversations"] == 9
+    assert cache.rebuilds == 2
+
+
+def test_between_checks_only_new_events_are_read(tmp_path: Path) -> None:
+    week = one_week(tmp_path)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW, verify_seconds=3600)
+    metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)
+    with week.tracker.begin() as conn:
+        conn.execute(sa.delete(events).where(events.c.sender_id == "sl-2"))
+    # erased an instant ago: still counted until the next check (an hour here)
+    assert metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)["conversations"] == 9
+    cache.verify_seconds = 0
+    assert metrics_for(week.tracker_url, week.handoff_url, WEEK, cache)["conversations"] == 8
 
 
 def test_a_range_older_than_the_cache_is_read_from_the_database(tmp_path: Path) -> None:
@@ -98,3 +115,17 @@ def test_tickets_are_read_again_only_when_one_changed(tmp_path: Path) -> None:
     assert tickets.reads == 2
     assert (after["csat"]["closed"], after["csat"]["rated"]) == (5, 3)
     assert after["csat"]["distribution"]["4"] == 1
+
+
+def test_the_garbage_collector_is_back_on_after_concurrent_requests(tmp_path: Path) -> None:
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    week = one_week(tmp_path)
+    assert gc.isenabled()
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(lambda _: metrics_for(week.tracker_url, week.handoff_url, WEEK), range(8))
+        )
+    assert {a["conversations"] for a in answers} == {9}
+    assert gc.isenabled()
