@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Protocol
 
 from infra import profile
 from infra.nginx import Nginx, upstream_values
@@ -253,10 +253,7 @@ class Profile:
                 replica.proc.send_signal(signal.SIGTERM)
         for replica in self.replicas.values():
             replica.stop()
-        for proc in self.fake_procs:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(timeout=10)
+        _Procs(self.fake_procs).stop()
         self.redis.stop()
         self.postgres.stop()
 
@@ -359,6 +356,23 @@ def build_replicas(
 # --- start ----------------------------------------------------------------------------------
 
 
+class _Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+@dataclass
+class _Procs:
+    """Plain child processes (the channel fakes), stopped like the rest if start-up fails."""
+
+    procs: list[subprocess.Popen[bytes]]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=10)
+
+
 class PortBusy(RuntimeError):
     """Something else already listens on one of the profile's ports."""
 
@@ -397,7 +411,7 @@ def start_profile(
         _secret(directory, "REDIS_PASSWORD", base),
         persistent=durable,
     )
-    started: list[object] = []
+    started: list[_Stoppable] = []
     try:
         postgres.start()
         started.append(postgres)
@@ -418,6 +432,7 @@ def start_profile(
             )
             env.update(fakes.env)
             fake_procs, twilio_url, slack_url = fakes.procs, fakes.twilio_url, fakes.slack_url
+            started.append(_Procs(fake_procs))
         _init_databases(env, directory / "logs" / "init-db.log")
         replicas = build_replicas(directory, ports, env, model)
         nginx = Nginx(
@@ -453,7 +468,7 @@ def start_profile(
         return running
     except BaseException:
         for thing in reversed(started):
-            thing.stop()  # type: ignore[attr-defined]
+            thing.stop()
         raise
 
 
