@@ -55,10 +55,15 @@ def durations(values: Iterable[Optional[float]]) -> dict[str, Any]:
 
 
 def csat(tickets: Sequence[TicketFacts]) -> dict[str, Any]:
-    closed = sum(1 for t in tickets if t.closed)
-    ratings = [t.rating for t in tickets if t.rating is not None]
-    happy = sum(1 for r in ratings if r >= 4)
-    counts = Counter(ratings)
+    closed = 0
+    counts = [0, 0, 0, 0, 0, 0]  # index = rating
+    for t in tickets:
+        if t.close_seconds is not None:
+            closed += 1
+        if t.rating is not None:
+            counts[t.rating] += 1
+    ratings = [r for r in RATINGS for _ in range(counts[r])]
+    happy = counts[4] + counts[5]
     return {
         "closed": closed,
         "rated": len(ratings),
@@ -66,7 +71,7 @@ def csat(tickets: Sequence[TicketFacts]) -> dict[str, Any]:
         "satisfied": happy,
         "csat": rate(happy, len(ratings)),
         "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
-        "distribution": {str(r): counts.get(r, 0) for r in RATINGS},
+        "distribution": {str(r): counts[r] for r in RATINGS},
     }
 
 
