@@ -391,7 +391,7 @@ def start_profile(
     part fails. ``durable=False`` (tests, benchmarks) runs PostgreSQL without fsync and Redis
     without an append-only file."""
     directory = directory.resolve()
-    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "logs").mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:  # PostgreSQL runs as its own user and must reach its cluster
         directory.chmod(directory.stat().st_mode | 0o111)
     ports = ports or Ports.standard()

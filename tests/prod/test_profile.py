@@ -29,7 +29,9 @@ pytestmark = pytest.mark.e2e
 def prod(model: Path) -> Iterator[Profile]:
     require("initdb", "postgres", "redis-server", "nginx")
     with service_dir("baton-prod-") as directory:
-        running = start_profile(directory, model, ports=Ports.free(), durable=False)
+        running = start_profile(
+            directory, model, ports=Ports.free(), durable=False, fake_channels=True
+        )
         try:
             yield running
         finally:
@@ -58,6 +60,23 @@ async def test_web_chat_answers_through_nginx(prod: Profile) -> None:
         assert "order number" in asked.text
     finally:
         await customer.close()
+
+
+def test_a_whatsapp_message_through_nginx_is_verified_and_answered(prod: Profile) -> None:
+    """Twilio signs for the public address; nginx must pass the request on unchanged for the
+    replica's signature check, and the answer goes back through Twilio's API."""
+    sent = requests.post(
+        f"{prod.twilio_url}/_fake/inbound",
+        json={"from": "+447700900001", "body": "where is my order 10001?"},
+        timeout=10,
+    )
+    assert sent.status_code == 200, sent.text
+    replies = requests.get(
+        f"{prod.twilio_url}/_fake/messages",
+        params={"to": "whatsapp:+447700900001", "after": 0, "wait": 20},
+        timeout=30,
+    ).json()["messages"]
+    assert replies and "Order 10001 is on its way with DPD" in replies[0]["body"]
 
 
 def test_every_replica_is_ready(prod: Profile) -> None:
