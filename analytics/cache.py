@@ -102,12 +102,12 @@ class TrackerCache:
                 if not self._still_consistent(conn):
                     self._reset()  # the check just made is the new baseline
         if self.reader is None:
-            dialect = engine.dialect.name
-            self.reader = Reader(generic=dialect not in ("sqlite", "postgresql"))
+            self.reader = Reader()
             self.since_ts = now - KEEP_SECONDS
             self.rebuilds += 1
-        statement = events_query(engine.dialect.name, since_ts=self.since_ts, after_id=self.last_id)
+        statement = events_query(since_ts=self.since_ts, after_id=self.last_id)
         last = self.reader.feed(_fetch_raw(engine, statement))
+        self.reader.fill_channels(engine)
         self.last_id = max(self.last_id, last)
         return self.reader.conversations
 

@@ -1,10 +1,12 @@
 """Read conversations and tickets for a date range from the two databases Baton keeps.
 
 * The tracker store (``TRACKER_DATABASE_URL``): one row per Rasa event. Only customer
-  messages, session starts and four slots are read (language, the return's reason and
-  method, and ``last_rma`` — set when a return was opened), in id order; the channel is
-  taken from the message metadata by the database's own JSON functions, so the large
-  ``parse_data`` of a message is never decoded in Python. A conversation is one session.
+  messages (their intent is a column), session starts, pauses and resumes, and five slots
+  are read (the channel, set by ``action_session_start`` from the message metadata; the
+  language; the return's reason and method; ``last_rma``, set when a return was opened), in
+  id order, so the large JSON of a message is never decoded. A conversation whose session
+  has no channel slot (the action server was down) takes the channel from its customer's
+  first message, looked up afterwards by sender. A conversation is one session.
 * The handoff database (``HANDOFF_DATABASE_URL``): tickets with their reason, times, agent
   and rating, and when the first agent reply was written.
 
@@ -22,7 +24,6 @@ from datetime import datetime
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
 from analytics.events_table import events
@@ -34,7 +35,9 @@ from handoff.store import tables as h
 # sessions expire after an hour without messages, so a day is plenty.
 SLACK_SECONDS = 86_400.0
 LANGUAGE_SLOT = names.SLOT_LANGUAGE
+CHANNEL_SLOT = names.SLOT_CHANNEL
 READ_SLOTS = (
+    CHANNEL_SLOT,
     LANGUAGE_SLOT,
     names.SLOT_RETURN_REASON,
     names.SLOT_RETURN_METHOD,
@@ -56,6 +59,8 @@ NOT_A_TOPIC = frozenset(
     }
 )
 
+
+UNKNOWN_CHANNEL = "unknown"
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -86,30 +91,13 @@ def _epoch(value: Any) -> Optional[float]:
     return calendar.timegm(value.timetuple()) + value.microsecond / 1e6
 
 
-def _channel_expression(dialect: str) -> Any:
-    """The message's channel, extracted by the database (``metadata.channel``)."""
-    c = events.c
-    if dialect == "sqlite":
-        found = sa.func.coalesce(
-            sa.func.json_extract(c.data, "$.metadata.channel"),
-            sa.func.json_extract(c.data, "$.input_channel"),
-        )
-    elif dialect == "postgresql":
-        doc = sa.cast(c.data, postgresql.JSONB)
-        found = sa.func.coalesce(doc[("metadata", "channel")].astext, doc["input_channel"].astext)
-    else:
-        return sa.case((c.type_name == "user", c.data), else_=None)
-    return sa.case((c.type_name == "user", found), else_=None)
-
-
 def events_query(
-    dialect: str,
     since_ts: Optional[float] = None,
     until_ts: Optional[float] = None,
     after_id: int = 0,
 ) -> Any:
-    """The rows a :class:`Reader` wants, in id order: customer messages (with their channel),
-    session starts and restarts, pauses and resumes, and the slots in ``READ_SLOTS``."""
+    """The rows a :class:`Reader` wants, in id order: customer messages, session starts and
+    restarts, pauses and resumes, and the slots in ``READ_SLOTS``."""
     c = events.c
     statement = (
         sa.select(
@@ -119,7 +107,6 @@ def events_query(
             c.timestamp,
             c.intent_name,
             c.action_name,
-            _channel_expression(dialect).label("channel"),
             sa.case((c.type_name == "slot", c.data), else_=None).label("slot"),
         )
         .where(
@@ -158,10 +145,11 @@ def _fetch_raw(engine: Engine, statement: Any) -> Iterable[tuple[Any, ...]]:
 
 
 class _Sender:
-    __slots__ = ("current", "language", "method", "paused", "reason")
+    __slots__ = ("channel", "current", "language", "method", "paused", "reason")
 
     def __init__(self) -> None:
         self.current: Optional[ConversationFacts] = None
+        self.channel: Optional[str] = None  # a customer's conversation id is per channel
         self.paused = False  # with a person: messages go to the agent, not to the bot
         self.language: Optional[str] = None
         self.reason: Optional[str] = None
@@ -183,18 +171,18 @@ class Reader:
     :func:`analytics.facts.topic_of` when figures are computed.
     """
 
-    def __init__(self, generic: bool = False) -> None:
-        self.generic = generic  # the channel column holds the raw event JSON
+    def __init__(self) -> None:
         self.senders: dict[str, _Sender] = {}
         self.conversations: list[ConversationFacts] = []
+        self.without_channel: list[ConversationFacts] = []  # for :func:`fill_channels`
 
     def feed(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """Rows of ``(id, sender_id, type_name, timestamp, intent, slot name, channel,
-        slot JSON)``; returns the highest id seen (0 if none)."""
+        """Rows of ``(id, sender_id, type_name, timestamp, intent, slot name, slot JSON)``;
+        returns the highest id seen (0 if none)."""
         senders, conversations = self.senders, self.conversations
         fallback = names.NLU_FALLBACK
         last_id = 0
-        for event_id, sender_id, kind, ts, intent, slot_name, channel, slot in rows:
+        for event_id, sender_id, kind, ts, intent, slot_name, slot in rows:
             last_id = event_id
             state = senders.get(sender_id)
             if state is None:
@@ -204,15 +192,15 @@ class Reader:
                     continue
                 conversation = state.current
                 if conversation is None:
-                    if self.generic:
-                        channel = _generic_channel(channel)
                     conversation = state.current = ConversationFacts(
                         sender_id,
                         float(ts or 0.0),
-                        channel or "unknown",
+                        state.channel or UNKNOWN_CHANNEL,
                         state.language or DEFAULT_LANGUAGE,
                     )
                     conversations.append(conversation)
+                    if state.channel is None:
+                        self.without_channel.append(conversation)
                 conversation.messages += 1
                 if intent == fallback:
                     conversation.fallbacks += 1
@@ -220,7 +208,12 @@ class Reader:
                     conversation.topic = intent
             elif kind == "slot":
                 value = _slot_value(slot)
-                if slot_name == LANGUAGE_SLOT:
+                if slot_name == CHANNEL_SLOT:
+                    if value:
+                        state.channel = str(value)
+                        if state.current is not None:
+                            state.current.channel = state.channel
+                elif slot_name == LANGUAGE_SLOT:
                     state.language = str(value) if value else None
                     if state.current is not None:
                         state.current.language = state.language or DEFAULT_LANGUAGE
@@ -243,6 +236,44 @@ class Reader:
                 state.language = state.reason = state.method = None
         return last_id
 
+    def fill_channels(self, engine: Engine) -> None:
+        """Channels for conversations whose session set none: from the metadata of the
+        customer's first message (one JSON decode per customer, by the sender index)."""
+        missing = [c for c in self.without_channel if c.channel == UNKNOWN_CHANNEL]
+        self.without_channel = []
+        if not missing:
+            return
+        found = first_message_channels(engine, {c.conversation_id for c in missing})
+        for conversation in missing:
+            channel = found.get(conversation.conversation_id)
+            if channel:
+                conversation.channel = channel
+                state = self.senders.get(conversation.conversation_id)
+                if state is not None and state.channel is None:
+                    state.channel = channel
+
+
+def first_message_channels(engine: Engine, senders: set[str]) -> dict[str, str]:
+    """``sender_id -> channel`` from each sender's first customer message."""
+    c = events.c
+    found: dict[str, str] = {}
+    ordered = sorted(senders)
+    with engine.connect() as conn:
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i : i + 500]
+            first = (
+                sa.select(sa.func.min(c.id))
+                .where(c.type_name == "user", c.sender_id.in_(chunk))
+                .group_by(c.sender_id)
+            )
+            for sender_id, data in conn.execute(
+                sa.select(c.sender_id, c.data).where(c.id.in_(first))
+            ):
+                channel = _message_channel(data)
+                if channel:
+                    found[sender_id] = channel
+    return found
+
 
 def read_conversations(url: str, start_ts: float, end_ts: float) -> list[ConversationFacts]:
     """Every conversation whose first customer message falls in ``[start_ts, end_ts)``."""
@@ -254,15 +285,13 @@ def read_sessions(url: str, start_ts: float, end_ts: float) -> list[Conversation
     engine = engine_for(url)
     if not sa.inspect(engine).has_table("events"):
         return []
-    dialect = engine.dialect.name
-    reader = Reader(generic=dialect not in ("sqlite", "postgresql"))
-    reader.feed(
-        _fetch_raw(engine, events_query(dialect, start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS))
-    )
+    reader = Reader()
+    reader.feed(_fetch_raw(engine, events_query(start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS)))
+    reader.fill_channels(engine)
     return reader.conversations
 
 
-def _generic_channel(data: Optional[str]) -> Optional[str]:
+def _message_channel(data: Optional[str]) -> Optional[str]:
     try:
         event = json.loads(data or "{}")
     except json.JSONDecodeError:
