@@ -19,7 +19,7 @@ class Console:
         self.received.append(json.loads(data))
 
 
-async def _until(condition: object, timeout: float = 5.0) -> None:
+async def _until(condition: object, timeout: float = 15.0) -> None:
     assert callable(condition)
     for _ in range(int(timeout / 0.02)):
         if condition():

@@ -37,7 +37,7 @@ class Sio:
             self.emitted.append((event, data, room))
 
 
-async def _until(condition: Any, timeout: float = 5.0) -> None:
+async def _until(condition: Any, timeout: float = 15.0) -> None:
     for _ in range(int(timeout / 0.02)):
         if condition():
             return
