@@ -1,7 +1,7 @@
 """The production profile on one machine: PostgreSQL, Redis, two replicas of each server, nginx.
 
-``make run-prod`` calls :func:`main`; tests and benchmarks call :func:`start_profile` with a
-temp directory and free ports and get a :class:`Profile` back, which can stop, kill and
+``make run-prod`` runs :mod:`infra.prod_cli`; tests and benchmarks call :func:`start_profile`
+with a temp directory and free ports and get a :class:`Profile` back, which can stop, kill and
 restart any replica or backing service (the fault benchmarks do) and stops everything at the
 end. The shape — services, ports, databases, variables — is :mod:`infra.profile`'s.
 
@@ -21,7 +21,6 @@ and kept under ``<dir>/secrets`` with mode 0600), and handed to all of them.
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import signal
@@ -29,16 +28,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Protocol
 
 from infra import profile
 from infra.nginx import Nginx, upstream_values
-from infra.postgres import Postgres, WrongPassword
-from infra.procs import MissingBinary, free_port, port_open
+from infra.postgres import Postgres
+from infra.procs import free_port, port_open
 from infra.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -487,47 +484,6 @@ def _init_databases(env: dict[str, str], log: Path) -> None:
         raise RuntimeError(f"init-db failed:\n{_tail(log)}")
 
 
-def init_databases() -> None:
-    """Create every table the replicas use and seed the demo shop (idempotent).
-
-    Reads the same variables as the servers: STORE_DATABASE_URL, TRACKER_DATABASE_URL,
-    HANDOFF_DATABASE_URL (and HANDOFF_DEMO_AGENT/HANDOFF_DEMO_PASSWORD for the demo agent)."""
-    import asyncio
-
-    from actions.store.seed import seed_store_sync
-
-    report = seed_store_sync(os.environ["STORE_DATABASE_URL"])
-    print(f"store: {report.customers} customers, {report.orders} orders", flush=True)
-    from bot.tracker_store import BatonSQLTrackerStore
-
-    tracker = BatonSQLTrackerStore(url=os.environ["TRACKER_DATABASE_URL"])  # creates its table
-    tracker.engine.dispose()
-    asyncio.run(_init_async())
-    print("tracker, outbox and handoff tables ready", flush=True)
-
-
-async def _init_async() -> None:
-    from connectors import outbox
-    from handoff.live import Hub
-    from handoff.relay import RelayClient
-    from handoff.services import HandoffService
-    from handoff.settings import load_settings
-    from handoff.store.db import create_engine, create_schema
-    from infra.sql import create_async_engine_for
-
-    engine = create_async_engine_for(os.environ["TRACKER_DATABASE_URL"], foreign_keys=False)
-    async with engine.begin() as conn:
-        await conn.run_sync(outbox.metadata.create_all)
-    await engine.dispose()
-    settings = load_settings()
-    engine = create_engine(settings.database_url)
-    await create_schema(engine)
-    relay = RelayClient(settings.relay_url, settings.relay_token)
-    await HandoffService(engine, settings, Hub(), relay).ensure_demo_agent()
-    await relay.close()
-    await engine.dispose()
-
-
 def _wait_http(url: str, timeout: float, replicas: list[Replica]) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -547,76 +503,6 @@ def _tail(path: Path, chars: int = 3000) -> str:
     return path.read_text(errors="replace")[-chars:] if path.exists() else "(no log)"
 
 
-# --- command line -----------------------------------------------------------------------------
-
-
-@contextmanager
-def _interrupts_as_keyboard() -> Iterator[None]:
-    def _raise(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _raise), signal.signal(signal.SIGINT, _raise)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from bot.training import ensure_model
-
-    directory = Path(args.dir)
-    model = ensure_model()
-    print(f"==> starting the production profile in {directory} (takes a minute)", flush=True)
-    with _interrupts_as_keyboard():
-        try:
-            running = start_profile(directory, model, fake_channels=args.fake_channels)
-        except KeyboardInterrupt:
-            print("\nStopped before Baton was up.", flush=True)
-            return 130
-        except (PortBusy, MissingBinary, WrongPassword) as problem:
-            print(f"Baton did not start: {problem}", file=sys.stderr)
-            return 1
-        try:
-            print(_banner(running), flush=True)
-            while all(r.running for r in running.replicas.values()) and running.postgres.running:
-                time.sleep(0.5)
-            gone = [r.name for r in running.replicas.values() if not r.running]
-            print(f"\n{', '.join(gone) or 'PostgreSQL'} stopped; see {directory}/logs", flush=True)
-            return 1
-        except KeyboardInterrupt:
-            print("\nStopping the production profile…", flush=True)
-            return 0
-        finally:
-            running.stop()
-
-
-def _banner(running: Profile) -> str:
-    env = running.env
-    lines = [
-        "",
-        "  Baton (production profile) is running.",
-        f"  Web chat:      http://localhost:{running.ports.nginx_rasa}/webchat",
-        f"  Agent console: http://localhost:{running.ports.nginx_handoff}/",
-    ]
-    if env.get("HANDOFF_DEMO_AGENT", "").lower() in ("1", "true", "yes", "on"):
-        lines.append(
-            f"  Demo agent:    demo / {env['HANDOFF_DEMO_PASSWORD']}  "
-            f"(kept in {running.directory}/secrets; HANDOFF_DEMO_AGENT=false turns it off)"
-        )
-    lines += [
-        f"  Erasure API:   POST http://localhost:{running.ports.nginx_handoff}/admin/erasures "
-        "(bearer BATON_ADMIN_TOKEN; generated under secrets/ unless set)",
-        "  Processes:",
-    ]
-    lines += [f"    {name:<28} 127.0.0.1:{port}" for name, port in running.ports.all().items()]
-    if running.twilio_url:
-        lines.append(f"  Fake WhatsApp: {running.twilio_url}/   Fake Slack: {running.slack_url}/")
-    lines += [f"  Logs:          {running.directory}/logs", "  Press Ctrl-C to stop.", ""]
-    return "\n".join(lines)
-
-
 def profile_environment(directory: Path, ports: Optional[Ports] = None) -> dict[str, str]:
     """The variables the replicas of the profile in ``directory`` run with (started or not):
     what ``python -m bot erase`` or ``make inbox`` need to work on its databases."""
@@ -633,55 +519,7 @@ def profile_environment(directory: Path, ports: Optional[Ports] = None) -> dict[
     return shared_environment(directory, ports, postgres, redis, base)
 
 
-_EXPORTED = (
-    "STORE_DATABASE_URL",
-    "TRACKER_DATABASE_URL",
-    "HANDOFF_DATABASE_URL",
-    "REDIS_URL",
-    "BATON_VAR_DIR",
-    "BATON_ADMIN_TOKEN",
-    "HANDOFF_URL",
-    "PUBLIC_URL",
-)
+if __name__ == "__main__":  # python -m infra.prod {run,env,init-db}
+    from infra.prod_cli import main
 
-
-def cmd_env(args: argparse.Namespace) -> int:
-    import shlex
-
-    env = profile_environment(Path(args.dir).resolve())
-    for name in _EXPORTED:
-        print(f"export {name}={shlex.quote(env[name])}")
-    return 0
-
-
-def cmd_init_db(_args: argparse.Namespace) -> int:
-    init_databases()
-    return 0
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.prod", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start the profile in the foreground; Ctrl-C stops it")
-    run.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
-    run.add_argument(
-        "--fake-channels",
-        action="store_true",
-        default=os.environ.get("BATON_FAKE_CHANNELS", "").lower() in ("1", "true", "yes", "on"),
-        help="WhatsApp and Slack against local fakes (as BATON_FAKE_CHANNELS=1)",
-    )
-    run.set_defaults(func=cmd_run)
-    env = sub.add_parser(
-        "env", help='print export lines for the profile\'s databases (eval "$(… env)")'
-    )
-    env.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
-    env.set_defaults(func=cmd_env)
-    init = sub.add_parser("init-db", help="create the tables and seed the demo shop (idempotent)")
-    init.set_defaults(func=cmd_init_db)
-    args = parser.parse_args(argv)
-    os.chdir(ROOT)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
     sys.exit(main())
