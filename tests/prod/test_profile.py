@@ -18,11 +18,13 @@ import pytest
 import requests
 
 from infra.prod import Ports, Profile, start_profile
+from tests.e2e.test_browser import bot_texts, browser
 from tests.support.handoff_agent import AgentClient
 from tests.support.services import require, service_dir
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e
+__all__ = ["browser"]  # the headless Chromium fixture of tests/e2e/test_browser.py
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +79,24 @@ def test_a_whatsapp_message_through_nginx_is_verified_and_answered(prod: Profile
         timeout=30,
     ).json()["messages"]
     assert replies and "Order 10001 is on its way with DPD" in replies[0]["body"]
+
+
+@pytest.mark.browser
+def test_the_widget_in_a_real_browser_works_through_nginx(prod: Profile, browser: Any) -> None:
+    """The page, the widget's script and its socket all come through nginx (WebSocket upgrade
+    first, long-polling pinned by cookie if that fails)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{prod.public_url}/webchat")
+    wait.until(ec.element_to_be_clickable((By.ID, "baton-launcher"))).click()
+    box = wait.until(ec.element_to_be_clickable((By.ID, "baton-input")))
+    box.send_keys("where is my order 10001?")
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda d: any("e-mail address or the delivery postcode" in t for t in bot_texts(d)))
 
 
 def test_every_replica_is_ready(prod: Profile) -> None:
