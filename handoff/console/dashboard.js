@@ -197,6 +197,7 @@
     if ($("f-to").value) q.set("to", $("f-to").value);
     if ($("f-channel").value) q.set("channel", $("f-channel").value);
     if ($("f-language").value) q.set("language", $("f-language").value);
+    if ($("f-granularity").value) q.set("granularity", $("f-granularity").value);
     return q;
   }
 
@@ -231,7 +232,7 @@
     $("app").hidden = false;
     $("me").textContent = agent.display_name + (agent.role === "lead" ? " (lead)" : "");
     var params = new URLSearchParams(location.search);
-    ["from", "to", "channel", "language"].forEach(function (k) {
+    ["from", "to", "channel", "language", "granularity"].forEach(function (k) {
       var el = $("f-" + k);
       if (params.get(k)) el.value = params.get(k);
     });

@@ -75,4 +75,16 @@ def test_a_lead_sees_the_seeded_history_as_figures_and_charts(
     compared = set(driver.find_element(By.ID, "chart-channels").text.split("\n"))
     assert "WhatsApp" in compared and not {"Web chat", "Slack"} & compared
     driver.save_screenshot(str(screenshots / "dashboard-whatsapp.png"))
+
+    # per week: one column pair per week (Monday first) of the 28 days
+    Select(driver.find_element(By.ID, "f-granularity")).select_by_value("week")
+    driver.find_element(By.ID, "f-apply").click()
+    _, weekly, _ = analytics_service.get(
+        "/api/metrics?channel=whatsapp&granularity=week", token=BI_TOKEN
+    )
+    wait.until(lambda d: "per week" in d.find_element(By.ID, "trend-unit").text)
+    columns = driver.find_elements(By.CSS_SELECTOR, "#chart-trend svg rect")
+    assert len(columns) == 2 * len(weekly["series"])
+    assert len(weekly["series"]) in (4, 5)  # 28 days touch four or five weeks
+    assert "granularity=week" in driver.current_url
     assert (screenshots / "dashboard.png").stat().st_size > 20_000
