@@ -44,10 +44,10 @@ DAILY = {
     "whatsapp": (20, 18, 18, 17, 19, 16, 14),
     "slack": (9, 9, 8, 8, 7, 2, 1),
 }
-# When customers write (hour of day, UTC, weights): evenings are busy on WhatsApp.
+# When customers write (hour of day, UTC, weights): WhatsApp stays busy into the evening.
 HOURS = {
     "webchat": [0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 7, 7, 8, 8, 7, 7, 6, 6, 6, 6, 5, 4, 2, 1],
-    "whatsapp": [1, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 5, 6, 5, 5, 5, 6, 7, 8, 9, 9, 7, 4, 2],
+    "whatsapp": [1, 0, 0, 0, 0, 0, 1, 2, 3, 5, 6, 6, 7, 6, 6, 6, 6, 6, 5, 5, 4, 3, 2, 1],
     "slack": [0, 0, 0, 0, 0, 0, 0, 1, 4, 8, 9, 9, 7, 8, 9, 8, 7, 4, 1, 0, 0, 0, 0, 0],
 }
 AGENTS = (

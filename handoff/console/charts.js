@@ -53,14 +53,17 @@
     text(s, width / 2, height / 2, "Nothing in this range", { "text-anchor": "middle", class: "none" });
   }
 
+  // The top of the axis: four round steps (0, 10, 20, 30, 40) that reach `value`.
   function niceMax(value) {
-    if (value <= 0) return 1;
-    var power = Math.pow(10, Math.floor(Math.log10(value)));
+    if (value <= 0) return 4;
+    var quarter = value / 4;
+    var power = Math.pow(10, Math.floor(Math.log10(quarter)));
     var steps = [1, 2, 2.5, 5, 10];
     for (var i = 0; i < steps.length; i++) {
-      if (steps[i] * power >= value) return steps[i] * power;
+      var step = steps[i] * power;
+      if (step >= quarter && (step >= 1 || steps[i] !== 2.5)) return 4 * Math.max(step, 1);
     }
-    return 10 * power;
+    return 40 * power;
   }
 
   function yAxis(s, left, top, width, height, max, format) {
