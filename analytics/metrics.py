@@ -10,7 +10,10 @@ Definitions (the README repeats them for the people reading the dashboard):
 * **waiting**: ticket opened → first agent message, and ticket opened → closed (median, 90th
   percentile, mean; tickets without a reply or still open are left out of each);
 * **CSAT**: the share of ratings that are 4 or 5; the **response rate** is rated / closed;
-* **fallback rate**: customer messages the bot did not understand / all customer messages.
+* **fallback rate**: customer messages the bot did not understand / the customer messages it
+  handled (those written to an agent while the bot was paused are not the bot's);
+* **failing**: the topics that went to people or were not understood, most such first — where
+  the bot keeps failing (the messages themselves are in the NLU inbox).
 
 A rate whose denominator is zero is ``None`` (shown as "—"), never 0.
 """
