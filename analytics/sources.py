@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from analytics.events_table import events
 from analytics.facts import DEFAULT_LANGUAGE, NO_TOPIC, ConversationFacts, TicketFacts
@@ -71,9 +71,19 @@ def engine_for(url: str) -> Engine:
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            engine = sa.create_engine(sync_url(url), future=True, pool_pre_ping=True)
             _engines[url] = engine
         return engine
+
+
+def sync_url(url: str) -> str:
+    """The blocking driver for a URL that may name an asyncio one (``+aiosqlite``,
+    ``+asyncpg``): the analytics run in a worker thread, not on the event loop."""
+    parsed = make_url(url)
+    driver = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql"}.get(
+        parsed.drivername
+    )
+    return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
 def dispose_engines() -> None:

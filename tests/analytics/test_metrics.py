@@ -272,3 +272,17 @@ def test_default_cut_is_the_last_28_days_per_day_and_long_ranges_per_week() -> N
     assert (cut.start, cut.end, cut.granularity) == (date(2026, 10, 26), date(2026, 11, 22), "day")
     year = parse_cut({"from": "2026-01-01", "to": "2026-11-22"})
     assert year.granularity == "week"
+
+
+def test_an_asyncio_database_url_is_read_with_its_blocking_driver(week: History) -> None:
+    from analytics.sources import sync_url
+
+    assert sync_url("sqlite+aiosqlite:///var/x.db") == "sqlite:///var/x.db"
+    assert sync_url("postgresql+asyncpg://u:p@h/db") == "postgresql://u:p@h/db"
+    assert sync_url("postgresql://u:p@h/db") == "postgresql://u:p@h/db"
+    m = metrics_for(
+        week.tracker_url.replace("sqlite://", "sqlite+aiosqlite://"),
+        week.handoff_url,
+        WEEK,
+    )
+    assert m["conversations"] == 9
