@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.analytics.conftest import BI_TOKEN, LEAD_PASSWORD, Service
+from tests.analytics.conftest import AGENT_PASSWORD, BI_TOKEN, LEAD_PASSWORD, Service
 from tests.e2e.test_browser import browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.browser]
@@ -88,3 +88,12 @@ def test_a_lead_sees_the_seeded_history_as_figures_and_charts(
     assert len(weekly["series"]) in (4, 5)  # 28 days touch four or five weeks
     assert "granularity=week" in driver.current_url
     assert (screenshots / "dashboard.png").stat().st_size > 20_000
+
+    # an agent who is not a lead logs in and is told why there is nothing to see
+    driver.find_element(By.ID, "logout").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
+    driver.find_element(By.ID, "login-username").send_keys("pat")
+    driver.find_element(By.ID, "login-password").send_keys(AGENT_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait.until(lambda d: "for leads" in d.find_element(By.ID, "dash-state").text)
+    assert not driver.find_element(By.ID, "dashboard").is_displayed()
