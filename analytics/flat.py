@@ -71,9 +71,16 @@ def rows(m: dict[str, Any]) -> Iterator[Row]:
             yield (key, r["granularity"], row["period"], _value(row[key]))
 
 
+def _cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (an agent named "=HYPERLINK(…)") is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(m: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows(m))
+    writer.writerows(tuple(_cell(v) for v in row) for row in rows(m))
     return out.getvalue()

@@ -286,3 +286,13 @@ def test_an_asyncio_database_url_is_read_with_its_blocking_driver(week: History)
         WEEK,
     )
     assert m["conversations"] == 9
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(m: dict[str, Any]) -> None:
+    import copy
+
+    tricky = copy.deepcopy(m)
+    tricky["csat"]["by_agent"][0]["agent"] = '=HYPERLINK("http://example.com","x")'
+    lines = to_csv(tricky).splitlines()
+    assert any(line.startswith("csat_closed,agent,\"'=HYPERLINK(") for line in lines)
+    assert not any(",=" in line for line in lines)
