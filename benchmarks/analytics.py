@@ -36,7 +36,7 @@ from pathlib import Path
 from common import machine  # type: ignore[import-not-found]
 
 from analytics.cache import TicketCache, TrackerCache
-from analytics.cut import Cut
+from analytics.cut import Cut, today_utc
 from analytics.metrics import compute
 from analytics.seed import DAILY, DEFAULT_DAYS, write_history
 from analytics.service import collector_paused
@@ -108,7 +108,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="build the history here and keep it")
     parser.add_argument("--reuse", type=Path, help="time a history built earlier with --keep")
     args = parser.parse_args()
-    anchor = date.today()
+    anchor = today_utc()
     cut = Cut(anchor - timedelta(days=DEFAULT_DAYS), anchor - timedelta(days=1))
     with tempfile.TemporaryDirectory(prefix="baton-analytics-") as tmp:
         directory = args.reuse or args.keep or Path(tmp)

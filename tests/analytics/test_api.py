@@ -3,9 +3,9 @@ and that it answers the same figures as the library over the same databases."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from analytics.cut import parse_cut
+from analytics.cut import parse_cut, today_utc
 from analytics.service import metrics_for
 from tests.analytics.conftest import AGENT_PASSWORD, BI_TOKEN, LEAD_PASSWORD, Service
 
@@ -39,7 +39,7 @@ def test_a_lead_and_a_bi_tool_read_the_same_figures(analytics_service: Service) 
 
 
 def test_the_api_answers_what_the_library_computes(analytics_service: Service) -> None:
-    end = date.today() - timedelta(days=1)
+    end = today_utc() - timedelta(days=1)
     start = end - timedelta(days=13)
     query = f"from={start}&to={end}&language=en"
     status, answer, _ = analytics_service.get(f"/api/metrics?{query}", token=BI_TOKEN)
