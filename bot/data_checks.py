@@ -6,7 +6,10 @@
   the RegexEntityExtractor) or annotated examples;
 - annotated entities are domain entities and the regex finds them where they are annotated, so
   what the training data teaches and what the bot extracts at run time agree;
-- the held-out test set shares no message of five words or more with the training data;
+- the held-out test sets share no message of five words or more with the training data (a
+  Chinese word counted as two characters);
+- every language (data/nlu/<lang>/) has examples of every intent and its own held-out set, and
+  each example is written in its folder's language;
 - e-mail addresses in the training data are fake ones (example.com, example.ie, ...);
 - every response exists in every language (:func:`check_translations`), so a missing
   translation fails ``make validate`` instead of a customer reading English mid-conversation.
@@ -22,6 +25,8 @@ from typing import Any, Optional
 import yaml
 
 from bot import names
+from bot.nlu.scripts import HAN_RUN, HANGUL_RUN
+from bot.trainers import languages
 from bot.trainers.nlu_files import normalise
 from bot.trainers.privacy import real_email_addresses
 
@@ -35,7 +40,11 @@ SMALL_TALK = {
     names.THANK,
     names.BOT_CHALLENGE,
 }
-HELD_OUT = Path("tests") / "nlu" / "test_nlu.yml"
+# per language (data/nlu/<lang>/, tests/nlu/<lang>/test_nlu.yml): each language must understand
+# every intent on its own, so each needs examples of every intent
+MIN_PER_LANGUAGE_CORE = 30
+MIN_PER_LANGUAGE_SMALL = 15
+SMALL_PER_LANGUAGE = SMALL_TALK | {names.COMPLAIN, names.RATE, names.CHANGE_LANGUAGE}
 OVERLAP_MIN_WORDS = 5
 
 
@@ -54,7 +63,7 @@ def _examples(root: Path) -> dict[str, list[str]]:
 
 def _features(nlu_dir: Path) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    for path in sorted(nlu_dir.glob("*.yml")):
+    for path in sorted(nlu_dir.rglob("*.yml")):
         content = yaml.safe_load(path.read_text()) or {}
         for item in content.get("nlu", []) or []:
             if isinstance(item, dict) and ("regex" in item or "lookup" in item):
@@ -129,6 +138,54 @@ def check_entities(
     return problems
 
 
+def check_languages(root: Path) -> list[str]:
+    """Every language has its folder, every intent in it, and its own held-out set; and each
+    example is written in its folder's language (a Korean message under zh/ teaches nothing).
+    """
+    problems: list[str] = []
+    for lang in languages.LANGUAGES:
+        folder = root / languages.nlu_dir(lang)
+        if not folder.is_dir():
+            problems.append(f"{languages.nlu_dir(lang)}/ is missing: every language needs one")
+            continue
+        by_intent: dict[str, int] = defaultdict(int)
+        for message in _messages(folder):
+            by_intent[str(message.get("intent"))] += 1
+            text = str(message.get("text"))
+            blanked = list(text)
+            for entity in message.get("entities") or []:
+                start, end = int(entity["start"]), int(entity["end"])
+                blanked[start:end] = " " * (end - start)
+            written_in = languages.language_by_script("".join(blanked))
+            if written_in not in (None, lang):
+                problems.append(
+                    f"{text!r} is in {languages.nlu_dir(lang)}/ but written in {written_in}; "
+                    f"move it to {languages.nlu_dir(written_in)}/"
+                )
+        for intent in names.INTENTS:
+            floor = (
+                MIN_PER_LANGUAGE_SMALL if intent in SMALL_PER_LANGUAGE else MIN_PER_LANGUAGE_CORE
+            )
+            if by_intent.get(intent, 0) < floor:
+                problems.append(
+                    f"{languages.nlu_dir(lang)}/ has {by_intent.get(intent, 0)} examples of "
+                    f"{intent!r}; each language needs at least {floor}"
+                )
+        if not (root / languages.held_out(lang)).exists():
+            problems.append(f"{languages.held_out(lang)} is missing: every language needs one")
+    return problems
+
+
+_ALNUM_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
+
+
+def length_in_words(text: str) -> int:
+    """Words in ``text``: runs of Latin letters and digits ("SW1A", "10001"), Korean words, and
+    a Chinese word for every two Han characters (Chinese is written without spaces)."""
+    han = sum(len(run) for run in HAN_RUN.findall(text))
+    return len(_ALNUM_WORD.findall(text)) + len(HANGUL_RUN.findall(text)) + (han + 1) // 2
+
+
 def check_held_out(training: list[Any], test_file: Path) -> list[str]:
     """Messages of OVERLAP_MIN_WORDS words or more must not be in both sets.
 
@@ -141,10 +198,11 @@ def check_held_out(training: list[Any], test_file: Path) -> list[str]:
     problems = []
     for message in _messages(test_file):
         key = normalise(str(message.get("text")))
-        if key in texts and len(key.split()) >= OVERLAP_MIN_WORDS:
+        if key in texts and length_in_words(key) >= OVERLAP_MIN_WORDS:
             problems.append(
                 f"{message.get('text')!r} is both a training example ({texts[key]}) and in the "
-                f"held-out set {HELD_OUT}; remove it from data/nlu"
+                f"held-out set {test_file.relative_to(test_file.parents[3])}; remove it from "
+                "data/nlu"
             )
     return problems
 
@@ -292,7 +350,9 @@ def check_all(root: Path) -> list[str]:
     feature_problems, regexes = check_features(root / "data" / "nlu", entities)
     problems += feature_problems
     problems += check_entities(messages, entities, regexes)
-    problems += check_held_out(messages, root / HELD_OUT)
+    for lang in languages.LANGUAGES:
+        problems += check_held_out(messages, root / languages.held_out(lang))
+    problems += check_languages(root)
     problems += check_translations(domain.get("responses") or {})
     for message in messages:
         for address in real_email_addresses(str(message.get("text"))):

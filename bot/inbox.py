@@ -7,13 +7,16 @@
 messages described in ``bot/trainers/inbox_rules.py``, masks e-mails, phone numbers, card numbers
 and postcodes (``bot/trainers/privacy.py``), merges messages that differ only in case, spacing or
 digits, drops those already in the training data, and writes one row per message with how often
-it was seen. Labels already typed into an existing review file are carried over.
+it was seen and the language it is in (en, ko, zh: as detected, or the language of the
+conversation for a message without letters). Labels already typed into an existing review file
+are carried over; ``--lang ko`` keeps one language's rows.
 
 A trainer fills the ``label`` column with an intent (``skip`` or ``-`` to dismiss a row, blank to
-decide later) and may tidy the ``text``. ``apply`` adds each labelled row to the file under
-``data/nlu/`` that holds its intent, entities tagged by the same regexes the bot uses, and
-refuses -- with the reason -- unknown intents, messages already in the training data (a
-duplicate under the same intent, a conflict under another) and messages of the held-out test set.
+decide later) and may tidy the ``text`` or correct the ``language``. ``apply`` adds each labelled
+row to the file under ``data/nlu/<language>/`` that holds its intent, entities tagged by the same
+regexes the bot uses, and refuses -- with the reason -- unknown intents and languages, messages
+already in the training data of any language (a duplicate under the same intent, a conflict
+under another) and messages of a held-out test set.
 """
 
 from __future__ import annotations
@@ -30,12 +33,13 @@ from pathlib import Path
 
 from bot import names
 from bot.settings import ROOT, local_environment
-from bot.trainers import nlu_files
+from bot.trainers import languages, nlu_files
 from bot.trainers.inbox_rules import Picked, Rules, pick_all
 from bot.trainers.privacy import mask
 
 COLUMNS = (
     "text",
+    "language",
     "count",
     "conversations",
     "predicted_intent",
@@ -45,7 +49,6 @@ COLUMNS = (
     "label",
 )
 DISMISS = {"skip", "-"}
-HELD_OUT = Path("tests") / "nlu" / "test_nlu.yml"
 
 
 def dedupe_key(text: str) -> str:
@@ -63,6 +66,13 @@ class Row:
     reasons: set[str] = field(default_factory=set)
     last_seen: float = 0.0
     label: str = ""
+    languages: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def language(self) -> str:
+        if self.languages:
+            return self.languages.most_common(1)[0][0]
+        return languages.language_of(self.text)
 
     def as_csv(self) -> dict[str, str]:
         predicted = self.predictions.most_common(1)[0][0] if self.predictions else ""
@@ -72,6 +82,7 @@ class Row:
         )
         return {
             "text": self.text,
+            "language": self.language,
             "count": str(self.count),
             "conversations": str(len(self.conversations)),
             "predicted_intent": predicted,
@@ -98,6 +109,7 @@ def aggregate(picked: Iterable[Picked], known_texts: Iterable[str] = ()) -> list
         row.confidences.append(message.confidence)
         row.reasons |= message.reasons
         row.last_seen = max(row.last_seen, message.timestamp)
+        row.languages[message.language or languages.language_of(text)] += 1
     return sorted(rows.values(), key=lambda r: (-r.count, sum(r.confidences) / len(r.confidences)))
 
 
@@ -139,10 +151,12 @@ def apply_labels(
     features: Path | None = None,
     dry_run: bool = False,
 ) -> Outcome:
-    """Add the labelled ``rows`` to the training data under ``nlu_dir``."""
+    """Add the labelled ``rows`` to the training data under ``nlu_dir``/<the row's language>."""
     examples = nlu_files.load_examples(nlu_dir)
     where = {nlu_files.normalise(e.text): e for e in examples}
-    targets = nlu_files.intent_files(examples)
+    targets = {
+        lang: nlu_files.intent_files(examples, nlu_dir / lang) for lang in languages.LANGUAGES
+    }
     test_texts = {nlu_files.normalise(t) for t in held_out}
     intents = set(known_intents) - {names.NLU_FALLBACK}
     regexes = nlu_files.load_entity_regexes(features or nlu_dir / "features.yml", names.ENTITIES)
@@ -150,6 +164,7 @@ def apply_labels(
     pending: dict[Path, dict[str, list[str]]] = {}
     for row in rows:
         text, label = " ".join(row.get("text", "").split()), row.get("label", "").strip()
+        lang = row.get("language", "").strip().lower() or languages.language_of(text)
         if not label:
             outcome.unlabelled += 1
             continue
@@ -163,6 +178,8 @@ def apply_labels(
             reason = "the text is empty"
         elif label not in intents:
             reason = f"unknown intent {label!r}; use one of: {', '.join(sorted(intents))}"
+        elif lang not in languages.LANGUAGES:
+            reason = f"unknown language {lang!r}; use one of: {', '.join(languages.LANGUAGES)}"
         elif any(c in text for c in "[]{}"):
             reason = "the text has [ ] { } in it (Rasa's entity markup); edit them out first"
         elif existing is not None and existing.intent == label:
@@ -173,15 +190,16 @@ def apply_labels(
                 f"{existing.path.name}; a message can have one intent only"
             )
         elif key in test_texts:
-            reason = f"conflict: the message is in the held-out set {HELD_OUT}; keep the sets apart"
-        elif label not in targets:
+            reason = "conflict: the message is in a held-out set (tests/nlu); keep the sets apart"
+        elif label not in targets[lang]:
             reason = (
-                f"no file in {nlu_dir.name}/ has examples of {label!r} yet; add its block first"
+                f"no file in {nlu_dir.name}/{lang}/ has examples of {label!r} yet; "
+                "add its block first"
             )
         if reason:
             outcome.refused.append((text, label, reason))
             continue
-        path = targets[label]
+        path = targets[lang][label]
         pending.setdefault(path, {}).setdefault(label, []).append(nlu_files.annotate(text, regexes))
         where[key] = nlu_files.Example(text, label, path)
         outcome.added.append((text, label, path))
@@ -208,6 +226,18 @@ def collect_rows(url: str, out: Path, rules: Rules | None = None) -> list[dict[s
     known = [e.text for e in nlu_files.load_examples(ROOT / "data" / "nlu")]
     write_review_file(out, aggregate(picked, known))
     return read_review_file(out)
+
+
+def held_out_texts(root: Path = ROOT) -> list[str]:
+    """Every message of every language's held-out set: never to become a training example."""
+    from bot.trainers.evaluation import labelled_examples
+
+    return [
+        text
+        for lang in languages.LANGUAGES
+        if (root / languages.held_out(lang)).exists()
+        for text, _ in labelled_examples(root / languages.held_out(lang))
+    ]
 
 
 def set_label(out: Path, text: str, label: str, intents: Sequence[str]) -> dict[str, str]:
@@ -270,25 +300,33 @@ def cmd_collect(args: argparse.Namespace) -> int:
         return 1
     known = [e.text for e in nlu_files.load_examples(ROOT / "data" / "nlu")]
     rows = aggregate(picked, known)
+    if args.lang:
+        try:
+            wanted = set(languages.parse_languages(args.lang))
+        except ValueError as error:
+            print(str(error), file=sys.stderr)
+            return 2
+        rows = [row for row in rows if row.language in wanted]
     write_review_file(args.out, rows)
-    print(f"==> {len(picked)} messages picked, {len(rows)} to review -> {args.out}")
+    by_language = Counter(row.language for row in rows)
+    print(
+        f"==> {len(picked)} messages picked, {len(rows)} to review -> {args.out} ("
+        + ", ".join(f"{lang} {by_language[lang]}" for lang in languages.LANGUAGES)
+        + ")"
+    )
     print("    Fill the 'label' column (an intent, or 'skip'), then run: make inbox-apply")
     return 0
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from bot.trainers.evaluation import labelled_examples
-
     if not args.file.exists():
         print(f"no review file at {args.file}; run 'make inbox' first", file=sys.stderr)
         return 1
-    test_set = ROOT / HELD_OUT
-    held_out = [text for text, _ in labelled_examples(test_set)] if test_set.exists() else []
     outcome = apply_labels(
         read_review_file(args.file),
         ROOT / "data" / "nlu",
         _domain_intents(ROOT),
-        held_out,
+        held_out_texts(ROOT),
         dry_run=args.dry_run,
     )
     verb = "would add" if args.dry_run else "added"
@@ -317,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     collect.add_argument("--out", type=Path, default=ROOT / "reports" / "inbox.csv")
     collect.add_argument("--url", help="tracker store URL (default: TRACKER_DATABASE_URL)")
     collect.add_argument("--days", type=float, default=0, help="only the last N days (0: all)")
+    collect.add_argument(
+        "--lang", default="", help="only these languages, e.g. ko,zh (default: all)"
+    )
     collect.add_argument(
         "--threshold",
         type=float,

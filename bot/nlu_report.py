@@ -1,18 +1,24 @@
 """``make nlu-report``: how well the NLU understands customers, in numbers and pictures.
 
-    python -m bot.nlu_report [--cv] [--folds 5] [--cv-epochs N] [--update-floor]
+    python -m bot.nlu_report [--lang en,ko,zh] [--cv] [--folds 5] [--cv-epochs N] [--update-floor]
+
+Every figure is per language (English, Korean, Chinese; ``--lang`` picks some): one model
+understands all three, but an average would let a weak language hide behind the others.
 
 1. Trains the model if the data changed (the same hash-cached model ``make run`` uses).
-2. Runs Rasa's NLU evaluation on the held-out set ``tests/nlu/test_nlu.yml`` into
-   ``reports/heldout/`` (intent_report.json, intent_errors.json, intent_confusion_matrix.png,
-   intent_histogram.png, and the entity reports).
-3. With ``--cv``: a stratified k-fold cross-validation on ``data/nlu`` (fixed folds, fixed seeds)
-   into ``reports/cv/``, same files. ``--cv-epochs`` trains the folds with fewer DIET epochs.
-4. Writes ``reports/summary.md``: per-intent precision, recall and F1, macro F1, the out-of-scope
-   leak rate, the worst confusions with example messages, and the quality gate's verdict.
+2. Runs Rasa's NLU evaluation on each language's held-out set ``tests/nlu/<lang>/test_nlu.yml``
+   into ``reports/heldout/<lang>/`` (intent_report.json, intent_errors.json,
+   intent_confusion_matrix.png, intent_histogram.png, and the entity reports).
+3. With ``--cv``: a stratified k-fold cross-validation on ``data/nlu`` (all languages, fixed
+   folds, fixed seeds) into ``reports/cv/``, scored per language by the folder each example
+   comes from. ``--cv-epochs`` trains the folds with fewer DIET epochs.
+4. Writes ``reports/summary.md``: a table of the languages, then for each: per-intent precision,
+   recall and F1, macro F1, the out-of-scope leak rate, the worst confusions with example
+   messages, and the quality gate's verdict.
 
-``--update-floor`` records the held-out scores as the new floor in ``tests/nlu/quality_floor.json``
-(the floor only ever goes up; ``--lower-floor`` lets it go down, for a deliberate reason).
+``--update-floor`` records the held-out scores as the new floor in each language's
+``tests/nlu/<lang>/quality_floor.json`` (the floor only ever goes up; ``--lower-floor`` lets it
+go down, for a deliberate reason).
 """
 
 from __future__ import annotations
@@ -25,16 +31,17 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.settings import ROOT, local_environment
+from bot.trainers import languages
 from bot.trainers.evaluation import LEAK_TARGETS, Prediction, Scores, labelled_examples, score
 from bot.trainers.nlu_files import normalise
-from bot.trainers.quality import FLOOR_FILE, Floor, GateResult, compare
+from bot.trainers.quality import Floor, GateResult, compare
 
 REPORTS = ROOT / "reports"
-HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
 NLU_DATA = ROOT / "data" / "nlu"
 CV_SEED = 2024
 
@@ -55,16 +62,14 @@ def _predictions(intent_evaluation: dict[str, Any]) -> list[Prediction]:
     ]
 
 
-def evaluate_held_out(model: Path, out: Path) -> Scores:
-    """``rasa test nlu`` on the held-out set, in-process, its files written to ``out``."""
-    from rasa.core.agent import Agent
+def evaluate_held_out(processor: Any, lang: str, out: Path) -> Scores:
+    """``rasa test nlu`` on ``lang``'s held-out set, in-process, its files written to ``out``."""
     from rasa.nlu.test import run_evaluation
 
     shutil.rmtree(out, ignore_errors=True)
-    processor = Agent.load(str(model)).processor
     result = asyncio.run(
         run_evaluation(
-            str(HELD_OUT),
+            str(ROOT / languages.held_out(lang)),
             processor,
             output_directory=str(out),
             errors=True,
@@ -75,8 +80,10 @@ def evaluate_held_out(model: Path, out: Path) -> Scores:
     return score(_predictions(result["intent_evaluation"] or {}))
 
 
-def cross_validate(config: dict[str, Any], folds: int, epochs: int | None, out: Path) -> Scores:
-    """Stratified k-fold cross-validation on data/nlu with fixed folds."""
+def cross_validate(
+    config: dict[str, Any], folds: int, epochs: int | None, out: Path
+) -> dict[str, Scores]:
+    """Stratified k-fold cross-validation on data/nlu with fixed folds, scored per language."""
     import numpy as np
     import yaml
     from rasa.core.agent import Agent
@@ -117,7 +124,15 @@ def cross_validate(config: dict[str, Any], folds: int, epochs: int | None, out: 
     evaluate_intents(
         results, str(out), successes=False, errors=True, disable_plotting=False, report_as_dict=True
     )
-    return score(predictions)
+    language_of_example = {
+        normalise(text): lang
+        for lang in languages.LANGUAGES
+        for text, _ in labelled_examples(ROOT / languages.nlu_dir(lang))
+    }
+    by_language: dict[str, list[Prediction]] = {lang: [] for lang in languages.LANGUAGES}
+    for p in predictions:
+        by_language[language_of_example.get(normalise(p.text), languages.EN)].append(p)
+    return {lang: score(found) for lang, found in by_language.items() if found}
 
 
 def _table(held_out: Scores, cv: Scores | None) -> list[str]:
@@ -145,24 +160,29 @@ def _confusions(scores: Scores, limit: int = 8, examples: int = 3) -> list[str]:
     return lines or ["- none"]
 
 
-def summary(
-    held_out: Scores,
-    cv: Scores | None,
-    gate: GateResult,
-    meta: dict[str, str],
-    unseen: Scores | None = None,
-) -> str:
-    fallback = float(meta.get("fallback_threshold", "0") or 0)
+@dataclass
+class LanguageResult:
+    """Everything the report says about one language."""
+
+    lang: str
+    held_out: Scores
+    gate: GateResult
+    unseen: Scores
+    cv: Scores | None = None
+
+
+def _language_section(result: LanguageResult, fallback: float, cv_label: str) -> list[str]:
+    held_out, cv, gate, unseen = result.held_out, result.cv, result.gate, result.unseen
+    name = languages.NAMES[result.lang]
     leaked = [
         p
         for p in held_out.predictions
         if p.intent == "out_of_scope" and p.predicted in LEAK_TARGETS
     ]
     lines = [
-        "# NLU report",
+        f"## {name} (`{result.lang}`)",
         "",
-        f"Model `{meta['model']}`, held-out set `tests/nlu/test_nlu.yml` "
-        f"({len(held_out.predictions)} messages), {meta['when']}.",
+        f"Held-out set `{languages.held_out(result.lang)}` ({len(held_out.predictions)} messages).",
         "",
         f"- **Held-out macro F1: {held_out.macro_f1:.3f}** (accuracy {held_out.accuracy:.3f})",
         f"- **Out-of-scope leak: {held_out.oos_leak}/{held_out.oos_total} "
@@ -170,7 +190,7 @@ def summary(
         f"- Below the fallback threshold ({fallback:.2f}), so answered with “sorry, I didn't get "
         f"that” at run time: {held_out.below(fallback)} of {len(held_out.predictions)}",
     ]
-    if unseen is not None and len(unseen.predictions) < len(held_out.predictions):
+    if len(unseen.predictions) < len(held_out.predictions):
         shared = len(held_out.predictions) - len(unseen.predictions)
         lines.append(
             f"- {shared} held-out messages (short everyday ones like “yes”) are also training "
@@ -178,32 +198,97 @@ def summary(
         )
     if cv:
         lines.append(
-            f"- {meta.get('cv', 'Cross-validation')}: macro F1 **{cv.macro_f1:.3f}** "
+            f"- {cv_label}: macro F1 **{cv.macro_f1:.3f}** "
             f"(accuracy {cv.accuracy:.3f}, out-of-scope leak {cv.oos_leak}/{cv.oos_total})"
         )
-    lines.append(f"- Quality gate: **{'passed' if gate.passed else 'FAILED'}**")
+    lines.append(
+        f"- Quality gate (`{languages.floor_file(result.lang)}`): "
+        f"**{'passed' if gate.passed else 'FAILED'}**"
+    )
     lines += [f"  - {failure}" for failure in gate.failures]
     if gate.worse:
         lines.append(
             "  - below their recorded F1: "
             + ", ".join(f"{c.intent} {c.recorded:.3f}→{c.now:.3f}" for c in gate.worse)
         )
-    lines += ["", "## Per intent (held-out)", "", *_table(held_out, cv), ""]
-    lines += ["## Worst confusions (held-out)", "", *_confusions(held_out), ""]
+    lines += ["", f"### Per intent ({name}, held-out)", "", *_table(held_out, cv), ""]
+    lines += [f"### Worst confusions ({name}, held-out)", "", *_confusions(held_out), ""]
     if leaked:
         lines += ["Out-of-scope messages taken for a core intent:", ""]
         lines += [f"- “{p.text}” → {p.predicted} ({p.confidence:.2f})" for p in leaked] + [""]
     if cv:
-        lines += ["## Worst confusions (cross-validation on data/nlu)", "", *_confusions(cv), ""]
+        lines += [f"### Worst confusions ({name}, cross-validation)", "", *_confusions(cv), ""]
+    return lines
+
+
+def summary(results: list[LanguageResult], meta: dict[str, str]) -> str:
+    fallback = float(meta.get("fallback_threshold", "0") or 0)
+    with_cv = any(r.cv for r in results)
+    lines = [
+        "# NLU report",
+        "",
+        f"Model `{meta['model']}`, {meta['when']}. One model for every language; each language "
+        "is scored on its own held-out set.",
+        "",
+        "| language | held-out messages | macro F1 | macro F1, unseen only | out-of-scope leak |"
+        + (" CV macro F1 |" if with_cv else "")
+        + " quality gate |",
+        "| --- | ---: | ---: | ---: | ---: |" + (" ---: |" if with_cv else "") + " --- |",
+    ]
+    for r in results:
+        row = (
+            f"| {languages.NAMES[r.lang]} | {len(r.held_out.predictions)} | "
+            f"{r.held_out.macro_f1:.3f} | {r.unseen.macro_f1:.3f} | "
+            f"{r.held_out.oos_leak}/{r.held_out.oos_total} |"
+        )
+        if with_cv:
+            row += f" {r.cv.macro_f1:.3f} |" if r.cv else " – |"
+        rows_gate = "passed" if r.gate.passed else "**FAILED**"
+        lines.append(row + f" {rows_gate} |")
+    lines.append("")
+    for r in results:
+        lines += _language_section(r, fallback, meta.get("cv", "Cross-validation"))
     lines += [
         "## Files",
         "",
-        "- `reports/heldout/`: Rasa's intent_report.json, intent_errors.json, "
+        "- `reports/heldout/<lang>/`: Rasa's intent_report.json, intent_errors.json, "
         "intent_confusion_matrix.png, intent_histogram.png (and entity reports)",
     ]
-    if cv:
-        lines.append("- `reports/cv/`: the same for the cross-validation")
+    if with_cv:
+        lines.append("- `reports/cv/`: the same for the cross-validation (all languages together)")
     return "\n".join(lines) + "\n"
+
+
+def update_floor(lang: str, held_out: Scores, lower: bool) -> Floor | None:
+    """Record ``held_out`` as ``lang``'s floor; None (and a message) if that would lower it."""
+    path = ROOT / languages.floor_file(lang)
+    previous = Floor.load(path) if path.exists() else None
+    if previous and held_out.macro_f1 < previous.macro_f1 and not lower:
+        print(
+            f"{lang}: macro F1 {held_out.macro_f1:.4f} is under the floor "
+            f"{previous.macro_f1:.4f}; not lowering it without --lower-floor",
+            file=sys.stderr,
+        )
+        return None
+    new = Floor.from_scores(held_out, None if lower else previous)
+    if previous and lower:
+        new.note, new.max_oos_leak_rate = previous.note, previous.max_oos_leak_rate
+        new.intent_tolerance = previous.intent_tolerance
+    if not new.note:
+        new.note = FLOOR_NOTE.format(lang=lang, held_out=languages.held_out(lang))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new.save(path)
+    print(
+        f"==> {lang}: floor recorded in {languages.floor_file(lang)}: macro F1 ≥ {new.macro_f1:.3f}"
+    )
+    return new
+
+
+FLOOR_NOTE = (
+    "Quality floor for the NLU on the {lang} held-out set {held_out}, checked by "
+    "tests/trainers/test_quality_gate.py (make test). Raise it after an improvement with "
+    "`python -m bot.nlu_report --update-floor --lang {lang}`; see README, 'For trainers'."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--lang", default="", help="languages to report, e.g. ko,zh (default: all)")
     parser.add_argument("--cv", action="store_true", help="also run a k-fold cross-validation")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--cv-epochs", type=int, default=None, help="DIET epochs for the folds")
@@ -224,11 +310,16 @@ def main(argv: list[str] | None = None) -> int:
         "--lower-floor", action="store_true", help="with --update-floor: allow the floor to go down"
     )
     args = parser.parse_args(argv)
+    try:
+        chosen = languages.parse_languages(args.lang)
+    except ValueError as error:
+        parser.error(str(error))
     os.environ.update(local_environment())
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
     os.chdir(ROOT)
 
     import yaml
+    from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
@@ -240,9 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     model = ensure_model()
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     REPORTS.mkdir(exist_ok=True)
-    print(f"==> evaluating {model.name} on {HELD_OUT.relative_to(ROOT)}", flush=True)
-    held_out = evaluate_held_out(model, REPORTS / "heldout")
-    cv = None
+    processor = Agent.load(str(model)).processor
+    held_out: dict[str, Scores] = {}
+    for lang in chosen:
+        print(f"==> evaluating {model.name} on {languages.held_out(lang)}", flush=True)
+        held_out[lang] = evaluate_held_out(processor, lang, REPORTS / "heldout" / lang)
+    cv: dict[str, Scores] = {}
     meta = {
         "model": model.name,
         "when": time.strftime("%Y-%m-%d %H:%M"),
@@ -255,37 +349,37 @@ def main(argv: list[str] | None = None) -> int:
         epochs = f", {args.cv_epochs} DIET epochs" if args.cv_epochs else ""
         meta["cv"] = (
             f"{args.folds}-fold cross-validation on data/nlu{epochs} "
-            f"({time.monotonic() - started:.0f} s)"
+            f"({time.monotonic() - started:.0f} s, all languages)"
         )
-    floor_path = ROOT / FLOOR_FILE
-    previous = Floor.load(floor_path) if floor_path.exists() else None
-    if args.update_floor:
-        if previous and held_out.macro_f1 < previous.macro_f1 and not args.lower_floor:
-            print(
-                f"macro F1 {held_out.macro_f1:.4f} is under the floor {previous.macro_f1:.4f}; "
-                "not lowering it without --lower-floor",
-                file=sys.stderr,
-            )
-            return 1
-        base = None if args.lower_floor else previous
-        new = Floor.from_scores(held_out, base)
-        if previous and args.lower_floor:
-            new.note, new.max_oos_leak_rate = previous.note, previous.max_oos_leak_rate
-            new.intent_tolerance = previous.intent_tolerance
-        new.save(floor_path)
-        print(f"==> floor recorded in {FLOOR_FILE}: macro F1 ≥ {new.macro_f1:.3f}")
-        previous = new
-    gate = compare(held_out, previous) if previous else GateResult([], [], held_out.errors)
-    training = {normalise(text) for text, _ in labelled_examples(NLU_DATA)}
-    unseen = score([p for p in held_out.predictions if normalise(p.text) not in training])
-    (REPORTS / "summary.md").write_text(summary(held_out, cv, gate, meta, unseen))
-    print(
-        f"==> held-out macro F1 {held_out.macro_f1:.3f}, out-of-scope leak "
-        f"{held_out.oos_leak}/{held_out.oos_total}"
-        + (f", CV macro F1 {cv.macro_f1:.3f}" if cv else "")
-    )
+    results: list[LanguageResult] = []
+    failed = False
+    for lang in chosen:
+        floor_path = ROOT / languages.floor_file(lang)
+        previous = Floor.load(floor_path) if floor_path.exists() else None
+        if args.update_floor:
+            new = update_floor(lang, held_out[lang], args.lower_floor)
+            failed = failed or new is None
+            previous = new or previous
+        gate = (
+            compare(held_out[lang], previous)
+            if previous
+            else GateResult([f"no floor recorded in {languages.floor_file(lang)}"], [], [])
+        )
+        training = {
+            normalise(text) for text, _ in labelled_examples(ROOT / languages.nlu_dir(lang))
+        }
+        unseen = score([p for p in held_out[lang].predictions if normalise(p.text) not in training])
+        results.append(LanguageResult(lang, held_out[lang], gate, unseen, cv.get(lang)))
+    (REPORTS / "summary.md").write_text(summary(results, meta))
+    for r in results:
+        print(
+            f"==> {r.lang}: held-out macro F1 {r.held_out.macro_f1:.3f}, out-of-scope leak "
+            f"{r.held_out.oos_leak}/{r.held_out.oos_total}"
+            + (f", CV macro F1 {r.cv.macro_f1:.3f}" if r.cv else "")
+            + f", quality gate {'passed' if r.gate.passed else 'FAILED'}"
+        )
     print(f"==> reports/summary.md, reports/heldout/{', reports/cv/' if cv else ''}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ class Picked:
     confidence: float
     timestamp: float
     reasons: set[str] = field(default_factory=set)
+    # en, ko or zh: the language the message was detected in (the `language` entity), else the
+    # language the conversation was in (a bare "10001" belongs to the customer's language)
+    language: str = ""
 
 
 def _top_intent(event: dict[str, Any]) -> tuple[str, float, bool]:
@@ -94,6 +97,7 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
     latest: Picked | None = None
     seen: list[Picked] = []
     paused = False
+    language = ""
 
     def note(message: Picked, reason: str) -> None:
         message.reasons.add(reason)
@@ -110,8 +114,18 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
         elif kind == "user":
             text = " ".join(str(event.get("text") or "").split())
             intent, confidence, fallback = _top_intent(event)
+            detected = [
+                str(e.get("value"))
+                for e in (event.get("parse_data") or {}).get("entities") or []
+                if e.get("entity") == names.ENTITY_LANGUAGE and e.get("value")
+            ]
             message = Picked(
-                sender_id, text, intent, confidence, float(event.get("timestamp") or 0)
+                sender_id,
+                text,
+                intent,
+                confidence,
+                float(event.get("timestamp") or 0),
+                language=detected[-1] if detected else language,
             )
             seen.append(message)  # keeps every message alive, so id() stays unique
             latest = message
@@ -135,6 +149,8 @@ def pick(sender_id: str, events: Sequence[dict[str, Any]], rules: Rules) -> list
                 note(message, FALLBACK)
             if confidence < rules.threshold:
                 note(message, LOW_CONFIDENCE)
+        elif kind == "slot" and event.get("name") == names.SLOT_LANGUAGE:
+            language = str(event.get("value") or "")
         elif kind == "slot" and event.get("name") in rules.rating_slots:
             rating = _rating(event.get("value"))
             if latest is not None:  # the latest message answered the rating question

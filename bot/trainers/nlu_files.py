@@ -1,6 +1,7 @@
 """Read and extend the training data under ``data/nlu/`` without disturbing its layout.
 
-Trainers keep comments and a file per customer goal in ``data/nlu/``, so new examples are added
+Trainers keep comments and a file per customer goal and language in ``data/nlu/<lang>/``
+(shared regexes in ``data/nlu/features.yml``), so new examples are added
 as text lines at the end of the intent's block (a YAML round trip would drop the comments), and
 every write is checked by loading the file back with Rasa's own reader.
 """
@@ -35,7 +36,8 @@ def normalise(text: str) -> str:
 
 
 def nlu_files(nlu_dir: Path) -> list[Path]:
-    return sorted(p for p in nlu_dir.glob("*.y*ml") if p.suffix in (".yml", ".yaml"))
+    """The YAML files under ``nlu_dir``, its language folders included."""
+    return sorted(p for p in nlu_dir.rglob("*.y*ml") if p.suffix in (".yml", ".yaml"))
 
 
 def load_examples(nlu_dir: Path) -> list[Example]:
@@ -49,10 +51,15 @@ def load_examples(nlu_dir: Path) -> list[Example]:
     return examples
 
 
-def intent_files(examples: Iterable[Example]) -> dict[str, Path]:
-    """The file each intent's new examples go to: the one holding most of its examples now."""
+def intent_files(examples: Iterable[Example], within: Path | None = None) -> dict[str, Path]:
+    """The file each intent's new examples go to: the one holding most of its examples now.
+
+    ``within`` (a language's folder, e.g. ``data/nlu/ko``) limits the choice to its files.
+    """
     counts: dict[str, dict[Path, int]] = defaultdict(lambda: defaultdict(int))
     for example in examples:
+        if within is not None and not example.path.is_relative_to(within):
+            continue
         counts[example.intent][example.path] += 1
     return {
         intent: max(sorted(per_file), key=lambda p: per_file[p])

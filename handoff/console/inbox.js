@@ -4,6 +4,7 @@
   var state = document.getElementById("inbox-state");
   var table = document.getElementById("inbox-table");
   var body = document.getElementById("inbox-rows");
+  var language = document.getElementById("inbox-language");
 
   function call(method, path, data) {
     var opts = { method: method, credentials: "same-origin", headers: {} };
@@ -46,27 +47,51 @@
     return td;
   }
 
-  call("GET", "/api/inbox/").then(function (r) {
-    if (r.status === 401) {
-      state.innerHTML = "";
-      var a = document.createElement("a");
-      a.href = "/";
-      a.textContent = "Log in on the console first.";
-      state.appendChild(a);
-      return;
-    }
-    if (r.status !== 200) { state.textContent = (r.json && r.json.error) || "Cannot load the inbox."; return; }
-    var rows = r.json.rows || [];
-    state.textContent = rows.length ? rows.length + " messages to review." : "Nothing to review: the bot understood everyone.";
-    rows.forEach(function (row) {
-      var tr = document.createElement("tr");
-      tr.appendChild(cell(row.text));
-      tr.appendChild(cell(row.count));
-      tr.appendChild(cell(row.predicted_intent + " (" + row.confidence + ")"));
-      tr.appendChild(cell((row.reasons || "").replace(/;/g, ", ")));
-      tr.appendChild(picker(row, r.json.intents || []));
-      body.appendChild(tr);
+  function languageName(code, languages) {
+    var found = (languages || []).filter(function (l) { return l.code === code; })[0];
+    return found ? found.name : code;
+  }
+
+  function showCounts(languages) {
+    (languages || []).forEach(function (l) {
+      var option = language.querySelector('option[value="' + l.code + '"]');
+      if (option) { option.textContent = option.textContent.replace(/ \(\d+\)$/, "") + " (" + l.rows + ")"; }
     });
-    table.hidden = rows.length === 0;
-  });
+  }
+
+  function load() {
+    var query = language.value ? "?lang=" + encodeURIComponent(language.value) : "";
+    state.textContent = "Loading…";
+    body.innerHTML = "";
+    call("GET", "/api/inbox/" + query).then(function (r) {
+      if (r.status === 401) {
+        state.innerHTML = "";
+        var a = document.createElement("a");
+        a.href = "/";
+        a.textContent = "Log in on the console first.";
+        state.appendChild(a);
+        return;
+      }
+      if (r.status !== 200) { state.textContent = (r.json && r.json.error) || "Cannot load the inbox."; return; }
+      var rows = r.json.rows || [];
+      showCounts(r.json.languages);
+      state.textContent = rows.length ? rows.length + " messages to review." : "Nothing to review: the bot understood everyone.";
+      rows.forEach(function (row) {
+        var tr = document.createElement("tr");
+        var text = cell(row.text);
+        if (row.language) { text.lang = row.language; }
+        tr.appendChild(text);
+        tr.appendChild(cell(languageName(row.language, r.json.languages)));
+        tr.appendChild(cell(row.count));
+        tr.appendChild(cell(row.predicted_intent + " (" + row.confidence + ")"));
+        tr.appendChild(cell((row.reasons || "").replace(/;/g, ", ")));
+        tr.appendChild(picker(row, r.json.intents || []));
+        body.appendChild(tr);
+      });
+      table.hidden = rows.length === 0;
+    });
+  }
+
+  language.addEventListener("change", load);
+  load();
 })();

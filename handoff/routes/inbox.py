@@ -2,7 +2,9 @@
 
 The same review file as ``make inbox`` (``INBOX_FILE``, default ``reports/inbox.csv``):
 ``GET /api/inbox`` re-collects it from the tracker store (labels already given are kept) and
-``POST /api/inbox/label`` labels one row with one click. A trainer then runs
+``POST /api/inbox/label`` labels one row with one click. Each row says the language the customer
+wrote in (en, ko, zh); ``GET /api/inbox/?lang=ko`` keeps one language, so a Korean-speaking
+trainer reviews the Korean messages. A trainer then runs
 ``make inbox-apply`` to merge the labelled rows into ``data/nlu`` — training data stays in the
 repository, reviewed like code. Both routes sit under ``/api/``, so they need an agent login.
 """
@@ -20,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.inbox import collect_rows, domain_intents, set_label
 from bot.settings import ROOT, local_environment
+from bot.trainers.languages import LANGUAGES, NAMES, parse_languages
 
 inbox = Blueprint("handoff_inbox", url_prefix="/api/inbox")
 
@@ -33,12 +36,25 @@ def _tracker_url() -> str:
 
 
 @inbox.get("/")
-async def rows(_: Request) -> HTTPResponse:
+async def rows(request: Request) -> HTTPResponse:
+    try:
+        wanted = set(parse_languages(request.args.get("lang")))
+    except ValueError as exc:
+        return response.json({"error": str(exc)}, status=400)
     try:
         found = await asyncio.to_thread(collect_rows, _tracker_url(), _review_file())
     except Exception as exc:  # an unreachable tracker store is a state, not a crash
         return response.json({"error": f"cannot read the conversations: {type(exc).__name__}"}, 503)
-    return response.json({"rows": found, "intents": domain_intents()})
+    counts = {lang: sum(1 for row in found if row.get("language") == lang) for lang in LANGUAGES}
+    return response.json(
+        {
+            "rows": [row for row in found if row.get("language", "en") in wanted],
+            "intents": domain_intents(),
+            "languages": [
+                {"code": lang, "name": NAMES[lang], "rows": counts[lang]} for lang in LANGUAGES
+            ],
+        }
+    )
 
 
 @inbox.post("/label")

@@ -54,3 +54,31 @@ async def test_the_inbox_needs_a_login(baton: Baton) -> None:
             assert resp.status == 401
         async with http.get(f"{baton.handoff_url}/inbox") as resp:
             assert resp.status == 200  # the page itself holds no data
+
+
+KOREAN_GIBBERISH = "뿌뿌 쀍쀍 ㅁㄴㅇㄹ 꽁꽁"
+
+
+async def test_the_inbox_says_each_messages_language_and_filters_by_it(
+    baton: Baton, new_customer: Callable[..., Awaitable[WebChatCustomer]]
+) -> None:
+    customer = await new_customer()
+    await customer.say(KOREAN_GIBBERISH)
+
+    agent = await AgentClient(baton.handoff_url, AGENT_USERNAME, AGENT_PASSWORD).login()
+    try:
+        everything = await agent.ok("GET", "/api/inbox/")
+        row = next(r for r in everything["rows"] if r["text"] == KOREAN_GIBBERISH)
+        assert row["language"] == "ko"
+        korean = next(lang for lang in everything["languages"] if lang["code"] == "ko")
+        assert korean["name"] == "Korean" and korean["rows"] >= 1
+
+        only_korean = await agent.ok("GET", "/api/inbox/?lang=ko")
+        assert {r["language"] for r in only_korean["rows"]} == {"ko"}
+        only_chinese = await agent.ok("GET", "/api/inbox/?lang=zh")
+        assert KOREAN_GIBBERISH not in {r["text"] for r in only_chinese["rows"]}
+
+        status, body = await agent.request("GET", "/api/inbox/?lang=fr")
+        assert status == 400 and "unknown language fr" in body["error"]
+    finally:
+        await agent.logout()

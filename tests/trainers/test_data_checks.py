@@ -16,12 +16,12 @@ def repo(tmp_path: Path) -> Path:
     """A copy of the parts of the repository the checks read."""
     shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
     shutil.copytree(ROOT / "data" / "nlu", tmp_path / "data" / "nlu")
-    (tmp_path / "tests" / "nlu").mkdir(parents=True)
+    shutil.copytree(ROOT / "tests" / "nlu", tmp_path / "tests" / "nlu")
     return tmp_path
 
 
-def add(repo: Path, name: str, body: str) -> None:
-    (repo / "data" / "nlu" / name).write_text('version: "3.1"\nnlu:\n' + body)
+def add(repo: Path, name: str, body: str, lang: str = "en") -> None:
+    (repo / "data" / "nlu" / lang / name).write_text('version: "3.1"\nnlu:\n' + body)
 
 
 def test_the_repository_data_passes() -> None:
@@ -49,7 +49,7 @@ def test_an_entity_without_regex_or_examples_is_reported(repo: Path) -> None:
 
 
 def test_a_long_held_out_message_in_the_training_data_is_reported(repo: Path) -> None:
-    (repo / "tests" / "nlu" / "test_nlu.yml").write_text(
+    (repo / "tests" / "nlu" / "en" / "test_nlu.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
         "    - my order was supposed to arrive yesterday and its still not here\n    - yes\n"
     )
@@ -68,5 +68,43 @@ def test_duplicates_and_real_email_addresses_are_reported(repo: Path) -> None:
         "    - order for [someone@gmail.com](email)\n",
     )
     problems = check_all(repo)
-    assert any("'Where is my ORDER' is an example of 'order_status' twice" in p for p in problems)
+    assert any(
+        "where is my order" in p.lower() and "is an example of 'order_status' twice" in p
+        for p in problems
+    )
     assert any("use a fake address (@example.com), not someone@gmail.com" in p for p in problems)
+
+
+def test_a_language_missing_an_intent_is_reported(repo: Path) -> None:
+    (repo / "data" / "nlu" / "ko" / "handoff.yml").unlink()
+    assert any(
+        "data/nlu/ko/ has 0 examples of 'human_handoff'; each language needs at least 30" in p
+        for p in check_all(repo)
+    )
+
+
+def test_an_example_in_the_wrong_languages_folder_is_reported(repo: Path) -> None:
+    add(repo, "extra.yml", "- intent: order_status\n  examples: |\n    - 我的包裹在哪里呀\n", "ko")
+    assert any(
+        "'我的包裹在哪里呀' is in data/nlu/ko/ but written in zh; move it to data/nlu/zh/" in p
+        for p in check_all(repo)
+    )
+
+
+def test_a_long_chinese_held_out_message_in_the_training_data_is_reported(repo: Path) -> None:
+    add(
+        repo,
+        "extra.yml",
+        "- intent: order_status\n  examples: |\n    - 昨天买的东西什么时候能收到\n",
+        "zh",
+    )
+    assert any(
+        "'昨天买的东西什么时候能收到' is both a training example (order_status) and in the "
+        "held-out set tests/nlu/zh/test_nlu.yml" in p
+        for p in check_all(repo)
+    )
+
+
+def test_every_language_needs_its_held_out_set(repo: Path) -> None:
+    (repo / "tests" / "nlu" / "zh" / "test_nlu.yml").unlink()
+    assert "tests/nlu/zh/test_nlu.yml is missing: every language needs one" in check_all(repo)

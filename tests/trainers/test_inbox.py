@@ -94,6 +94,19 @@ CONVERSATIONS: dict[str, list[Event]] = {
         said("thanks", "thank", 0.99),
         SlotSet("csat_rating", 5),
     ],
+    # a Korean customer: the language entity on each message, and a bare order number that
+    # belongs to the conversation's language (the slot), not to English
+    "web-7": [
+        *start(),
+        said("포인트로 결제할 수 있나요", "out_of_scope", 0.45, language="ko"),
+        SlotSet("language", "ko"),
+        said("54321, 54322", "inform", 0.40),
+    ],
+    "web-8": [
+        *start(),
+        said("我可以用积分付款吗", "out_of_scope", 0.44, language="zh"),
+        SlotSet("language", "zh"),
+    ],
 }
 
 
@@ -125,6 +138,7 @@ def test_unsure_messages_show_up_with_counts(tracker_store: str, tmp_path: Path)
     rows = rows_by_text(out)
 
     points = rows["can I pay with my loyalty points"]
+    assert points["language"] == "en"
     assert points["count"] == "2"
     assert points["conversations"] == "2"
     assert set(points["reasons"].split(";")) == {"fallback", "low_confidence"}
@@ -169,7 +183,7 @@ def test_review_file_masks_contact_details_and_skips_known_examples(
     assert "john.smith@gmail.com" not in content
     assert "087 123 4567" not in content
     assert "my email is name@example.com and my number 07700 900123" in content
-    assert "where is my order" not in content  # already in data/nlu/orders.yml
+    assert "where is my order" not in content  # already in data/nlu/en/orders.yml
 
 
 def test_labels_typed_into_the_review_file_survive_a_new_collection(
@@ -205,23 +219,24 @@ def test_applying_labels_adds_them_to_the_file_of_their_intent(nlu_dir: Path) ->
         ("has BT-23456 shipped yet mate", "order_status", "orders.yml"),
         ("i want to return the kettle, email name@example.com", "return_item", "returns.yml"),
     ]
+    assert {path.parent.name for _, _, path in outcome.added} == {"en"}
     assert (outcome.refused, outcome.dismissed, outcome.unlabelled) == ([], 1, 1)
-    orders = (nlu_dir / "orders.yml").read_text()
+    orders = (nlu_dir / "en" / "orders.yml").read_text()
     assert (
         '    - has [BT-23456]{"entity": "order_number", "value": "23456"} shipped yet mate\n'
         in orders
     )
-    returns = load_data(str(nlu_dir / "returns.yml"))
+    returns = load_data(str(nlu_dir / "en" / "returns.yml"))
     added = next(m for m in returns.intent_examples if "kettle, email" in m.get("text"))
     assert added.get("intent") == "return_item"
     assert [(e["entity"], e["value"]) for e in added.get("entities")] == [
         ("email", "name@example.com")
     ]
-    assert "# Customer goal" in (nlu_dir / "returns.yml").read_text()  # comments kept
+    assert "# Customer goal" in (nlu_dir / "en" / "returns.yml").read_text()  # comments kept
 
 
 def test_duplicates_conflicts_and_unknown_intents_are_refused_with_a_reason(nlu_dir: Path) -> None:
-    before = {p.name: p.read_text() for p in nlu_dir.iterdir()}
+    before = {p: p.read_text() for p in nlu_dir.rglob("*.yml")}
     rows = [
         {"text": "Where is my order", "label": "order_status"},
         {"text": "where is my order", "label": "return_item"},
@@ -244,7 +259,7 @@ def test_duplicates_conflicts_and_unknown_intents_are_refused_with_a_reason(nlu_
     assert "held-out" in reasons["a message the test set holds"]
     assert reasons["PAY with points"].startswith("conflict: already an example of 'out_of_scope'")
     assert [text for text, _, _ in outcome.added] == ["pay with points"]
-    assert {p.name: p.read_text() for p in nlu_dir.iterdir()} == before  # dry run wrote nothing
+    assert {p: p.read_text() for p in nlu_dir.rglob("*.yml")} == before  # dry run wrote nothing
 
 
 def test_apply_command_reports_each_row(
@@ -266,6 +281,58 @@ def test_apply_command_reports_each_row(
 
     out = capsys.readouterr().out
     assert code == 2  # something was refused: make shows it
-    assert "+ added to data/nlu/orders.yml (order_status): has my sofa left yet" in out
+    assert "+ added to data/nlu/en/orders.yml (order_status): has my sofa left yet" in out
     assert "✗ refused 'where is my order' -> order_status: duplicate" in out
     assert "1 added, 1 refused" in out
+
+
+# --- per language ----------------------------------------------------------------------------
+
+
+def test_each_row_says_the_language_the_customer_wrote_in(
+    tracker_store: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "inbox.csv"
+    inbox.main(["collect", "--url", tracker_store, "--out", str(out)])
+    rows = rows_by_text(out)
+
+    assert rows["포인트로 결제할 수 있나요"]["language"] == "ko"
+    assert rows["我可以用积分付款吗"]["language"] == "zh"
+    assert rows["54321, 54322"]["language"] == "ko"  # no letters: the conversation's language
+
+
+def test_collect_can_keep_one_language(tracker_store: str, tmp_path: Path) -> None:
+    out = tmp_path / "inbox.csv"
+    assert inbox.main(["collect", "--url", tracker_store, "--out", str(out), "--lang", "zh"]) == 0
+    assert list(rows_by_text(out)) == ["我可以用积分付款吗"]
+    assert inbox.main(["collect", "--url", tracker_store, "--out", str(out), "--lang", "fr"]) == 2
+
+
+def test_labelled_rows_go_to_their_languages_folder(nlu_dir: Path) -> None:
+    rows = [
+        {"text": "포인트로 결제할 수 있나요", "language": "ko", "label": "out_of_scope"},
+        {"text": "订单54321到哪了", "language": "zh", "label": "order_status"},
+        {"text": "积分能用吗", "label": "out_of_scope"},  # no column: told by the script
+        {"text": "orders please", "language": "fr", "label": "order_status"},
+    ]
+    outcome = inbox.apply_labels(rows, nlu_dir, INTENTS)
+
+    assert [(text, path.relative_to(nlu_dir).as_posix()) for text, _, path in outcome.added] == [
+        ("포인트로 결제할 수 있나요", "ko/out_of_scope.yml"),
+        ("订单54321到哪了", "zh/orders.yml"),
+        ("积分能用吗", "zh/out_of_scope.yml"),
+    ]
+    assert outcome.refused[0][2].startswith("unknown language 'fr'")
+    added = next(
+        m
+        for m in load_data(str(nlu_dir / "zh" / "orders.yml")).intent_examples
+        if m.get("text") == "订单54321到哪了"
+    )
+    assert [(e["entity"], e["value"]) for e in added.get("entities")] == [("order_number", "54321")]
+
+
+def test_a_message_already_trained_in_another_language_is_a_conflict(nlu_dir: Path) -> None:
+    outcome = inbox.apply_labels(
+        [{"text": "我要退货", "language": "ko", "label": "out_of_scope"}], nlu_dir, INTENTS
+    )
+    assert outcome.refused[0][2].startswith("conflict: already an example of 'return_item'")

@@ -1,34 +1,66 @@
-"""The NLU quality gate: the trained model on the held-out set, against the recorded floor."""
+"""The NLU quality gate: the trained model on each language's held-out set, against its floor.
+
+One model understands English, Korean and Chinese; each language has its own held-out set and
+floor (bot/trainers/languages.py), so a weak language cannot hide behind the others' average.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.settings import ROOT
 from bot.trainers.evaluation import Prediction, Scores, evaluate, score
-from bot.trainers.quality import FLOOR_FILE, Floor, compare
+from bot.trainers.languages import LANGUAGES, floor_file, held_out
+from bot.trainers.quality import Floor, compare
 
-HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
+ScoresFor = Callable[[str], Scores]
 
 
 @pytest.fixture(scope="module")
-def held_out(model: Path) -> Scores:
-    return evaluate(model, HELD_OUT)
+def scores_for(model: Path) -> ScoresFor:
+    """Held-out scores per language, each evaluated once per module."""
+    cache: dict[str, Scores] = {}
+
+    def get(lang: str) -> Scores:
+        if lang not in cache:
+            cache[lang] = evaluate(model, ROOT / held_out(lang))
+        return cache[lang]
+
+    return get
 
 
-def test_held_out_scores_stay_above_the_recorded_floor(held_out: Scores) -> None:
-    floor = Floor.load(ROOT / FLOOR_FILE)
-    result = compare(held_out, floor)
-    assert result.passed, result.explain()
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_held_out_scores_stay_above_the_recorded_floor(lang: str, scores_for: ScoresFor) -> None:
+    floor = Floor.load(ROOT / floor_file(lang))
+    result = compare(scores_for(lang), floor)
+    assert result.passed, f"{lang}: " + result.explain()
 
 
-def test_the_floor_keeps_the_readme_promise() -> None:
-    floor = Floor.load(ROOT / FLOOR_FILE)
+# Issue 8 asks for macro F1 >= 0.95 and a 3% out-of-scope limit in every language; Korean and
+# Chinese are not there yet (README, "For trainers"). strict: the day they get there, this fails
+# as XPASS, to say the mark must go.
+NOT_YET = pytest.mark.xfail(strict=True, reason="Korean and Chinese NLU below the 0.95 target")
+
+
+@pytest.mark.parametrize(
+    "lang", [lang if lang == "en" else pytest.param(lang, marks=NOT_YET) for lang in LANGUAGES]
+)
+def test_the_floor_keeps_the_readme_promise(lang: str) -> None:
+    floor = Floor.load(ROOT / floor_file(lang))
     assert floor.macro_f1 >= 0.95
     assert floor.max_oos_leak_rate <= 0.03
     assert set(floor.intent_f1) >= {"order_status", "return_item", "refund_status", "out_of_scope"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_is_tested_on_the_same_intents(lang: str) -> None:
+    from bot.trainers.evaluation import labelled_examples
+
+    english = {intent for _, intent in labelled_examples(ROOT / held_out("en"))}
+    assert {intent for _, intent in labelled_examples(ROOT / held_out(lang))} == english
 
 
 # --- the gate's logic, on synthetic results (no model) ------------------------------------------

@@ -1,0 +1,64 @@
+"""Where each language's NLU data, held-out set and quality floor live.
+
+One model understands English, Korean and Chinese, but a trainer works on one language at a
+time and each language must be good on its own: an average over all three would hide a weak
+Korean behind a strong English. So every trainer tool (data checks, report, quality gate, inbox)
+works per language, with the same layout for each:
+
+    data/nlu/<lang>/*.yml                 training examples (one file per customer goal)
+    data/nlu/features.yml                 regexes and lookups, shared by every language
+    tests/nlu/<lang>/test_nlu.yml         the held-out set
+    tests/nlu/<lang>/quality_floor.json   the quality gate's floor
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from bot.nlu.scripts import EN, KO, LANGUAGES, ZH, language_by_script
+
+__all__ = [
+    "EN",
+    "KO",
+    "LANGUAGES",
+    "NAMES",
+    "ZH",
+    "floor_file",
+    "held_out",
+    "language_by_script",
+    "language_of",
+]
+
+NAMES: Final = {EN: "English", KO: "Korean", ZH: "Chinese"}
+NLU_DATA: Final = Path("data") / "nlu"
+FEATURES: Final = NLU_DATA / "features.yml"
+TESTS: Final = Path("tests") / "nlu"
+
+
+def nlu_dir(lang: str) -> Path:
+    return NLU_DATA / lang
+
+
+def held_out(lang: str) -> Path:
+    return TESTS / lang / "test_nlu.yml"
+
+
+def floor_file(lang: str) -> Path:
+    return TESTS / lang / "quality_floor.json"
+
+
+def language_of(text: str, default: str = EN) -> str:
+    """The language a trainer would file ``text`` under: by script, ``default`` without letters."""
+    return language_by_script(text) or default
+
+
+def parse_languages(value: str | None) -> tuple[str, ...]:
+    """``"ko,zh"`` → ("ko", "zh"); empty or None → every language. Raises ValueError on others."""
+    if not value:
+        return LANGUAGES
+    chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [lang for lang in chosen if lang not in LANGUAGES]
+    if unknown:
+        raise ValueError(f"unknown language {', '.join(unknown)}; use {', '.join(LANGUAGES)}")
+    return chosen
