@@ -64,6 +64,8 @@ from connectors.delivery import (
     TurnCollector,
 )
 from connectors.identity import channel_metadata
+from connectors.inbound import durable_inbox
+from connectors.logsafe import log_failure
 from connectors.render import Option, pick_option, render_whatsapp
 from connectors.secrets import secret_from_env
 
@@ -223,6 +225,8 @@ class WhatsAppInput(InputChannel):
         self.id_secret = id_secret or secret_from_env("CHANNEL_ID_SECRET")
         self.clock = clock
         self.runner = TurnRunner(CHANNEL)
+        # Several replicas: accepted webhooks survive the replica that took them.
+        self.inbound = durable_inbox(CHANNEL)
         self.app: Optional[Sanic] = None
         self._validator = RequestValidator(settings.auth_token) if settings.auth_token else None
         self._addresses = _Bounded()
@@ -424,6 +428,32 @@ class WhatsAppInput(InputChannel):
             )
         await self.deliver(conversation_id, collector.messages)
 
+    def _submit(
+        self,
+        key: str,
+        inbound: Inbound,
+        conversation_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """Run the turn in the background; the durable inbox forgets it once it has ended."""
+
+        async def finished() -> None:
+            if self.inbound is not None:
+                try:
+                    await self.inbound.done(key)
+                except Exception as exc:
+                    log_failure(logger, "durable inbox", conversation_id, exc)
+
+        async def turn() -> None:
+            await self._turn(inbound, conversation_id, on_new_message)
+            await finished()
+
+        async def apologise(_: BaseException) -> None:
+            await self.deliver(conversation_id, [{"text": APOLOGY}])
+            await finished()
+
+        self.runner.submit(conversation_id, turn, on_error=apologise)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("baton_whatsapp", __name__)
 
@@ -431,9 +461,22 @@ class WhatsAppInput(InputChannel):
         async def remember_app(app: Sanic, _loop: Any) -> None:
             self.app = app
 
+        @bp.listener("after_server_start")
+        async def start_inbox(_app: Sanic, _loop: Any) -> None:
+            if self.inbound is not None:
+
+                async def replay(key: str, conversation_id: str, payload: dict[str, Any]) -> None:
+                    inbound = Inbound.from_form(RequestParameters(payload))
+                    self.note_inbound(conversation_id, inbound.sender)
+                    self._submit(key, inbound, conversation_id, on_new_message)
+
+                await self.inbound.start(replay)
+
         @bp.listener("before_server_stop")
         async def finish_turns(_app: Sanic, _loop: Any) -> None:
             await self.runner.drain()
+            if self.inbound is not None:
+                await self.inbound.stop()
 
         @bp.listener("after_server_stop")
         async def close_clients(_app: Sanic, _loop: Any) -> None:
@@ -460,15 +503,12 @@ class WhatsAppInput(InputChannel):
             inbound = Inbound.from_form(form)
             conversation_id = self.conversation_id(inbound.sender)
             self.note_inbound(conversation_id, inbound.sender)
-
-            async def apologise(_: BaseException) -> None:
-                await self.deliver(conversation_id, [{"text": APOLOGY}])
-
-            self.runner.submit(
-                conversation_id,
-                lambda: self._turn(inbound, conversation_id, on_new_message),
-                on_error=apologise,
-            )
+            if self.inbound is not None:
+                try:  # written down before the 200, so another replica can finish it
+                    await self.inbound.accept(f"twilio:{sid}", conversation_id, dict(form))
+                except Exception as exc:
+                    log_failure(logger, "durable inbox", conversation_id, exc)
+            self._submit(f"twilio:{sid}", inbound, conversation_id, on_new_message)
             return response.text(_EMPTY_TWIML, content_type="text/xml")
 
         return bp
