@@ -32,6 +32,10 @@ class Deduplicator(Protocol):
         """True the first time ``key`` is seen within the time-to-live, False after that."""
         ...
 
+    async def seen(self, key: str) -> bool:
+        """Whether ``key`` was remembered, without remembering it."""
+        ...
+
 
 class MemoryDeduplicator:
     """A bounded time-to-live set: old keys expire, and the oldest go first when full."""
@@ -71,6 +75,10 @@ class MemoryDeduplicator:
 
     async def first_time(self, key: str) -> bool:
         return not self.seen_before(key)
+
+    async def seen(self, key: str) -> bool:
+        expires = self._seen.get(key)
+        return expires is not None and expires > self._clock()
 
 
 class RedisDeduplicator:
@@ -117,6 +125,14 @@ class RedisDeduplicator:
             self._failing = False
         self._local.seen_before(key)  # remembered here too, for when Redis goes away
         return bool(was_set)
+
+    async def seen(self, key: str) -> bool:
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(await self._redis.exists(self.prefix + key))
+        except (RedisError, OSError):
+            return await self._local.seen(key)
 
     async def close(self) -> None:
         await self._redis.close()

@@ -104,8 +104,9 @@ class InboundLog:
 
     # --- the webhook's side ------------------------------------------------------------
 
-    async def accept(self, key: str, conversation_id: str, payload: dict[str, Any]) -> None:
-        """Write the webhook down before it is acknowledged (a repeat of a key is a no-op)."""
+    async def accept(self, key: str, conversation_id: str, payload: dict[str, Any]) -> bool:
+        """Write the webhook down before it is acknowledged. False if it already is: a
+        platform's (or nginx's) retry of a message some replica is working on, or will."""
         now = time.time()
         try:
             async with self.engine.begin() as conn:
@@ -121,8 +122,9 @@ class InboundLog:
                     )
                 )
         except IntegrityError:
-            return
+            return False
         self._mine.add(key)
+        return True
 
     async def done(self, key: str) -> None:
         """The turn has ended: forget the webhook."""

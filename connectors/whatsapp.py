@@ -428,6 +428,24 @@ class WhatsAppInput(InputChannel):
             )
         await self.deliver(conversation_id, collector.messages)
 
+    async def _first_time(self, key: str, conversation_id: str, form: Any) -> bool:
+        """Whether to run this webhook (False: a repeat).
+
+        One process: the dedupe key alone. Several replicas: a repeat is a message already
+        finished (dedupe key, set when its turn ends) or one written in the durable inbox and
+        not finished yet (its replica, or the one taking over from it, will finish it). The
+        inbox row is written *before* the 200, so a replica dying right after it loses
+        nothing, and a retry nginx sends to the other replica is not run twice."""
+        if self.inbound is None:
+            return await self.dedupe.first_time(key)
+        if await self.dedupe.seen(key):
+            return False
+        try:
+            return await self.inbound.accept(key, conversation_id, dict(form))
+        except Exception as exc:
+            log_failure(logger, "durable inbox", conversation_id, exc)
+            return await self.dedupe.first_time(key)
+
     def _submit(
         self,
         key: str,
@@ -440,6 +458,7 @@ class WhatsAppInput(InputChannel):
         async def finished() -> None:
             if self.inbound is not None:
                 try:
+                    await self.dedupe.first_time(key)  # a later retry: already answered
                     await self.inbound.done(key)
                 except Exception as exc:
                     log_failure(logger, "durable inbox", conversation_id, exc)
@@ -498,17 +517,13 @@ class WhatsAppInput(InputChannel):
                 return response.text(_EMPTY_TWIML, content_type="text/xml")  # not a message
             if not self.runner.has_room():
                 return response.text("Busy, try again.", status=503)
-            if not await self.dedupe.first_time(f"twilio:{sid}"):
-                return response.text(_EMPTY_TWIML, content_type="text/xml")
+            key = f"twilio:{sid}"
             inbound = Inbound.from_form(form)
             conversation_id = self.conversation_id(inbound.sender)
+            if not await self._first_time(key, conversation_id, form):
+                return response.text(_EMPTY_TWIML, content_type="text/xml")
             self.note_inbound(conversation_id, inbound.sender)
-            if self.inbound is not None:
-                try:  # written down before the 200, so another replica can finish it
-                    await self.inbound.accept(f"twilio:{sid}", conversation_id, dict(form))
-                except Exception as exc:
-                    log_failure(logger, "durable inbox", conversation_id, exc)
-            self._submit(f"twilio:{sid}", inbound, conversation_id, on_new_message)
+            self._submit(key, inbound, conversation_id, on_new_message)
             return response.text(_EMPTY_TWIML, content_type="text/xml")
 
         return bp

@@ -28,7 +28,8 @@ async def test_a_dead_replicas_unfinished_webhooks_are_run_by_the_other_once(
     await dead.accept("twilio:SM1", "wa-1", {"Body": ["where is my order?"]})
     await dead.accept("twilio:SM2", "wa-2", {"Body": ["hi"]})
     await dead.done("twilio:SM2")  # answered before the crash
-    await dead.accept("twilio:SM1", "wa-1", {"Body": ["a platform retry"]})  # same key: no-op
+    # A retry of a message in the inbox is not run again (its replica, or the next, will).
+    assert await dead.accept("twilio:SM1", "wa-1", {"Body": ["a platform retry"]}) is False
     await dead.stop()  # the replica dies: nobody renews SM1's lease
 
     survivor = InboundLog(url, "whatsapp", lease_seconds=0.5, poll_seconds=0.1)
