@@ -87,6 +87,7 @@ bench: $(STAMP)  ## every benchmark (each starts its own Baton on a temp dir)
 	$(PY) benchmarks/latency.py
 	$(PY) benchmarks/channels.py
 	$(PY) benchmarks/handoff.py
+	$(PY) benchmarks/lock_store.py
 	$(PY) benchmarks/analytics.py
 
 .PHONY: report
