@@ -5,9 +5,9 @@ is here are the fragments that go *into* them — "not known yet", "free", a but
 list joiner — kept in one catalogue so a missing translation is a failing unit test
 (``tests/actions/test_i18n.py``), not a customer reading English in the middle of Korean.
 
-Languages: ``en`` (the default), ``ko`` (Korean, 합니다/해요 style) and ``zh`` (Chinese,
-written in simplified characters; the connectors convert to traditional for a customer who
-writes traditional, see :mod:`actions.services.zh_variants`).
+Languages: ``en`` (the default), ``ko`` (Korean, polite 해요 style) and ``zh`` (Chinese,
+written in simplified characters; the Rasa server converts whole answers to traditional for a
+customer who writes traditional, see :mod:`connectors.chinese_script`).
 """
 
 from __future__ import annotations
