@@ -95,9 +95,9 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "free_clause": {
         "en": ", unless {clauses}",
         "ko": " (단, {clauses} 제외)",
-        "zh": "（{clauses}除外）",
+        "zh": "（{clauses}的情况除外）",
     },
-    "or": {"en": " or ", "ko": ", ", "zh": "或"},
+    "or": {"en": " or ", "ko": ", ", "zh": "、"},
     "category_gift_cards": {"en": "gift cards", "ko": "기프트 카드", "zh": "礼品卡"},
     "category_underwear": {"en": "underwear", "ko": "속옷", "zh": "内衣"},
     "category_electronics": {"en": "electronics", "ko": "전자제품", "zh": "电子产品"},
