@@ -5,7 +5,8 @@ five places. :func:`erase` clears all of them and records that it did:
 
 ============================== =============================================================
 tracker store (Rasa server)    every event of the customer's conversations (the transcript)
-outbox (Rasa server)           queued messages and forwarding leases of those conversations
+outbox (Rasa server)           queued messages, forwarding leases and not yet finished
+                               inbound webhooks of those conversations
 handoff database               their tickets, with the messages, context packets, ratings
                                and pending relay calls
 store (action server)          the customer row and addresses anonymised — orders, returns
@@ -351,13 +352,15 @@ async def _erase_tracker(
 
 
 async def _erase_outbox(engine: AsyncEngine, conversations: set[str]) -> dict[str, int]:
-    counts = {"outbox_messages": 0}
+    counts = {"outbox_messages": 0, "inbound_webhooks": 0}
     if not conversations:
         return counts
     async with engine.begin() as conn:
         for name, key in (
             ("baton_handoff_outbox", "outbox_messages"),
             ("baton_outbox_leases", None),
+            # WhatsApp webhooks accepted but whose turn has not finished (connectors/inbound.py)
+            ("baton_inbound", "inbound_webhooks"),
         ):
             table = await _table(conn, name)
             if table is None:

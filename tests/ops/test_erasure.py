@@ -63,6 +63,9 @@ async def test_erasing_a_customer_removes_every_conversation_of_theirs_and_keeps
     assert conversations_in_tracker(world) == {PRIYA_WEB}
     outbox = rows(world.targets.tracker_url, "SELECT conversation_id FROM baton_handoff_outbox")
     assert outbox == [(PRIYA_WEB,)]
+    inbound = rows(world.targets.tracker_url, "SELECT conversation_id FROM baton_inbound")
+    assert inbound == [(PRIYA_WEB,)]
+    assert report.counts["inbound_webhooks"] == 1
     tickets = rows(world.targets.handoff_url, "SELECT conversation_id, customer_name FROM tickets")
     assert tickets == [(PRIYA_WEB, "Priya Shah")]
     assert rows(world.targets.handoff_url, "SELECT text FROM messages") == [("Priya Shah here",)]

@@ -22,6 +22,8 @@ from actions.store.db import create_engine_for
 from actions.store.seed import seed_store
 from bot.inbox import COLUMNS
 from bot.tracker_store import BatonSQLTrackerStore
+from connectors.inbound import inbound
+from connectors.inbound import metadata as inbound_metadata
 from connectors.outbox import metadata as outbox_metadata
 from connectors.outbox import outbox
 from connectors.whatsapp import conversation_id_for
@@ -95,6 +97,19 @@ async def build_world(directory: Path, urls: dict[str, str] | None = None) -> Wo
     tracker_engine = create_async_engine_for(urls["TRACKER_DATABASE_URL"])
     async with tracker_engine.begin() as conn:
         await conn.run_sync(outbox_metadata.create_all)
+        await conn.run_sync(inbound_metadata.create_all)
+        for conversation in (JANE_WA, PRIYA_WEB):
+            await conn.execute(
+                insert(inbound).values(
+                    key=f"SM-{conversation}",
+                    channel="whatsapp",
+                    conversation_id=conversation,
+                    payload=json.dumps({"text": "still there?"}),
+                    owner="rasa-1",
+                    lease_until=1.0,
+                    received_at=1.0,
+                )
+            )
         for conversation, text in ((JANE_WEB, "are you there?"), (PRIYA_WEB, "hello?")):
             await conn.execute(
                 insert(outbox).values(
