@@ -9,6 +9,7 @@ language on the ticket and gets Korean canned replies.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -29,6 +30,7 @@ OrderLoader = Callable[[str], Awaitable[Order]]
 SHOP_TZ = ZoneInfo("Europe/London")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+RMA = re.compile(r"RMA-\d{5}")
 
 
 def shop_today() -> datetime:
@@ -118,3 +120,34 @@ async def test_a_customer_writing_traditional_chinese_is_answered_in_traditional
     answer = (await customer.say("jane.doe@example.com")).text
     assert "10007" in answer and "訂單" in answer
     assert "订单" not in answer  # no simplified form of a character the answer uses
+
+
+async def test_a_korean_customer_returns_an_order_at_a_store_in_korean(
+    new_customer: Opener, load_order: OrderLoader
+) -> None:
+    # 10101: delivered yesterday, £117, used by no other test
+    customer = await new_customer()
+    asked = await customer.say("주문 10101 반품하고 싶어요")
+    assert "이메일 주소나 배송지 우편번호" in asked.text
+    turn = await customer.say("B15 6DZ")
+    if any("items:" in str(b["payload"]) for b in turn.buttons):  # several items: pick one
+        turn = await customer.say(str(turn.buttons[0]["payload"]))
+    assert "사이즈가 맞지 않음" in [b["title"] for b in turn.buttons]  # the reasons, in Korean
+
+    method = await customer.say(choice("reason", "doesnt_fit"))
+    assert str(method.buttons[0]["title"]).startswith("매장 반납 (")
+    stores = await customer.say("매장에 직접 가져갈게요")  # typed, in Korean: drop-off
+    assert "B15 6DZ" in stores.text and re.search(r"오늘 (영업|휴무)", stores.text)
+    assert re.search(r"[월화수목금토일](–[월화수목금토일])? \d\d:\d\d–\d\d:\d\d", stores.text)
+    refund = await customer.say(str(stores.buttons[0]["payload"]))
+    assert "적립금 (더 빠름)" in [b["title"] for b in refund.buttons]
+    summary = await customer.say("적립금으로 주세요")  # typed, in Korean: store credit
+    assert [b["title"] for b in summary.buttons] == ["네, 반품을 접수해 주세요", "취소"]
+    assert "적립금" in summary.text and HANGUL.search(summary.text)
+    done = (await customer.say("네")).text
+    assert RMA.search(done) and HANGUL.search(done)
+    assert not re.search(r"\b(today|tomorrow|Monday|Tuesday|Wednesday|Thursday|Friday)\b", done)
+
+
+def choice(kind: str, value: str) -> str:
+    return "/inform" + json.dumps({"return_choice": f"{kind}:{value}"}, separators=(",", ":"))
