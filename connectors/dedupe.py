@@ -107,10 +107,14 @@ class RedisDeduplicator:
         self._failing = False
 
     async def first_time(self, key: str) -> bool:
+        from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import RedisError
 
         try:
-            was_set = await self._redis.set(self.prefix + key, "1", nx=True, ex=self.ttl)
+            try:
+                was_set = await self._redis.set(self.prefix + key, "1", nx=True, ex=self.ttl)
+            except RedisConnectionError:  # once more: the pooled connection may be stale
+                was_set = await self._redis.set(self.prefix + key, "1", nx=True, ex=self.ttl)
         except (RedisError, OSError) as exc:
             if not self._failing:
                 logger.warning(

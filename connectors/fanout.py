@@ -122,7 +122,10 @@ class RoomFanout:
             return False
         message = json.dumps({"origin": self.replica, "event": event, "data": data, "room": room})
         try:
-            await self._redis.publish(self.channel, message)
+            try:
+                await self._redis.publish(self.channel, message)
+            except Exception:  # once more: a pooled connection may have died with a restart
+                await self._redis.publish(self.channel, message)
         except Exception as exc:
             self._down_until = time.monotonic() + self._retry_after
             if not self._failing:

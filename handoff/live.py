@@ -129,12 +129,15 @@ class Hub:
         """Send ``event`` to every console, on every replica."""
         data = json.dumps(event, default=str)
         if self._redis is not None and self._listening.is_set():
-            try:
-                await self._redis.publish(self.channel, json.dumps({"event": data}))
-                self._redis_ok()
-                return  # our own subscriber delivers it here too, in Redis's order
-            except Exception as exc:
-                self._redis_down(exc)
+            envelope = json.dumps({"event": data})
+            for attempt in (1, 2):  # a pooled connection may have died with a Redis restart
+                try:
+                    await self._redis.publish(self.channel, envelope)
+                    self._redis_ok()
+                    return  # our own subscriber delivers it here too, in Redis's order
+                except Exception as exc:
+                    if attempt == 2:
+                        self._redis_down(exc)
         await self._send_local(data)
 
     async def _send_local(self, data: str) -> None:
