@@ -12,7 +12,10 @@ from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, Baton
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e
-GIBBERISH = "flurb wobbly zanzibar quux"
+# Made-up words the model cannot place. Which made-up words land under the fallback threshold
+# depends on the training data ("flurb wobbly zanzibar quux" stopped doing so when the Korean and
+# Chinese data came in); this one is checked against the fallback reply below.
+GIBBERISH = "qzx vlorp"
 
 
 async def test_a_message_the_bot_did_not_understand_is_labelled_from_the_console(
@@ -20,7 +23,7 @@ async def test_a_message_the_bot_did_not_understand_is_labelled_from_the_console
 ) -> None:
     customer = await new_customer()
     turn = await customer.say(GIBBERISH)
-    assert "didn't quite catch that" in turn.text or turn.texts
+    assert "didn't quite catch that" in turn.text
 
     agent = await AgentClient(baton.handoff_url, AGENT_USERNAME, AGENT_PASSWORD).login()
     try:
