@@ -107,6 +107,16 @@ def test_every_replica_is_ready(prod: Profile) -> None:
     assert status == 200
 
 
+def test_metrics_are_scraped_from_replicas_and_never_shown_through_nginx(prod: Profile) -> None:
+    rasa = prod.of_role("rasa")[0]
+    status, body, _ = get(f"{rasa.url}/metrics")
+    assert status == 200 and "baton_" in body
+    for public in (prod.public_url, prod.handoff_url):
+        status, body, _ = get(f"{public}/metrics")
+        assert status == 404, f"{public}/metrics answered {status}"
+        assert "baton_" not in body
+
+
 def test_the_profile_runs_on_postgresql_and_redis(prod: Profile) -> None:
     for url in (prod.store_url, prod.tracker_url, prod.handoff_database_url):
         assert url.startswith("postgresql://") and f":{prod.ports.postgres}/" in url
