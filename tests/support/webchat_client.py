@@ -72,7 +72,11 @@ class WebChatCustomer:
             self._history_event.set()
 
     async def connect(self, resume: Optional[str] = None, timeout: float = 10) -> str:
-        await self._sio.connect(self.url, socketio_path="/socket.io", transports=["websocket"])
+        # python-socketio gives the namespace handshake 1 s by default; 32 customers connecting
+        # at once to a busy 2-core machine can take longer without anything being wrong.
+        await self._sio.connect(
+            self.url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=timeout
+        )
         await self._sio.emit("session_request", {"session_id": resume})
         await asyncio.wait_for(self._confirmed.wait(), timeout)
         assert self.session_id
