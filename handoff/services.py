@@ -49,6 +49,7 @@ from handoff.settings import HandoffSettings
 from handoff.slack import SlackBridge, escape
 from handoff.store.repository import HandoffRepository
 from infra.metrics import observe_queue_wait
+from infra.sql import begin
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class HandoffService:
         is changed only when given."""
         if role is not None and role not in ROLES:
             raise ValueError(f"role is one of {', '.join(ROLES)}")
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             existing, _ = await repo.agent_with_hash(username)
             hashed = await asyncio.to_thread(hash_password, password)
@@ -153,7 +154,7 @@ class HandoffService:
             return None
         token = new_session_token()
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             await repo.delete_expired_sessions(now)
             await repo.add_session(
@@ -172,12 +173,12 @@ class HandoffService:
             agent = await HandoffRepository(conn).agent_for_session(token_digest(token), now)
         if agent is not None and now - self._touched.get(agent.id, datetime.min) > TOUCH_EVERY:
             self._touched[agent.id] = now
-            async with self.engine.begin() as conn:
+            async with begin(self.engine) as conn:
                 await HandoffRepository(conn).touch_agent(agent.id, now)
         return agent
 
     async def logout(self, token: str, agent: Agent) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             await repo.delete_session(token_digest(token))
             await repo.clear_presence(agent.id)
@@ -191,7 +192,7 @@ class HandoffService:
 
     async def slack_agent(self, slack_user_id: str, name: str) -> Agent:
         """The agent record of a Slack user (created on first use; no password)."""
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             agent = await repo.agent_by_slack_user(slack_user_id)
             if agent is None:
@@ -239,7 +240,7 @@ class HandoffService:
         now = self.now()
         open_now = self.settings.business_hours.is_open(now)
         online = await self.agents_online()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             existing = await repo.open_ticket_for(conversation_id)
             if existing is None:
@@ -282,7 +283,7 @@ class HandoffService:
         It goes to the conversation's open ticket — or, if the ticket was closed a moment
         ago, to the latest one — so nothing the customer wrote is dropped."""
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             ticket = await repo.open_ticket_for(conversation_id) or await repo.latest_ticket_for(
                 conversation_id
@@ -307,7 +308,7 @@ class HandoffService:
         if rating is not None and not 1 <= rating <= 5:
             raise ValueError("a rating is a whole number from 1 to 5")
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             comment = comment.strip()[:2000] if comment else None
             if not await repo.set_csat(ticket_id, rating, comment or None, now):
@@ -376,7 +377,7 @@ class HandoffService:
 
     async def claim(self, ticket_id: int, agent: Agent) -> dict[str, Any]:
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             ticket = await self._get_open(repo, ticket_id)
             if ticket.claimed_by not in (None, agent.id):
@@ -399,7 +400,7 @@ class HandoffService:
         if not text:
             raise ValueError("the message is empty")
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             ticket = await self._get_open(repo, ticket_id)
             claimed_now = ticket.claimed_by is None and await repo.claim(ticket_id, agent.id, now)
@@ -449,7 +450,7 @@ class HandoffService:
         if not text:
             raise ValueError("the note is empty")
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             if await repo.get_ticket(ticket_id, with_context=False) is None:
                 raise NotFound(ticket_id)
@@ -469,7 +470,7 @@ class HandoffService:
     async def close(self, ticket_id: int, agent: Agent) -> dict[str, Any]:
         """Give the conversation back to the bot, which asks the customer for a rating."""
         now = self.now()
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
             ticket = await self._get_open(repo, ticket_id)
             await repo.close(ticket_id, agent.id, now)
@@ -514,7 +515,7 @@ class HandoffService:
                     await self.relay.send(row.kind, payload)
                 except RelayRejected as exc:
                     logger.warning("relay refused %s %s for good: %s", row.kind, row.id, exc)
-                    async with self.engine.begin() as conn:
+                    async with begin(self.engine) as conn:
                         await HandoffRepository(conn).mark_attempt_failed(row.id, str(exc), None)
                     await self._publish(
                         {"type": "delivery_failed", "ticket_id": row.ticket_id, "kind": row.kind}
@@ -522,13 +523,13 @@ class HandoffService:
                     continue
                 except RelayError as exc:
                     logger.warning("relay %s %s not delivered yet: %s", row.kind, row.id, exc)
-                    async with self.engine.begin() as conn:
+                    async with begin(self.engine) as conn:
                         await HandoffRepository(conn).mark_attempt_failed(
                             row.id, str(exc), now + self._backoff(row.attempts)
                         )
                     self._wake.set()
                     return
-                async with self.engine.begin() as conn:
+                async with begin(self.engine) as conn:
                     await HandoffRepository(conn).mark_delivered(row.id, self.now())
                 if row.message_id is not None and row.attempts:
                     await self._publish(
@@ -562,7 +563,7 @@ class HandoffService:
             except Exception:
                 logger.exception("could not post handoff %s to Slack", ticket.id)
                 return
-            async with self.engine.begin() as conn:
+            async with begin(self.engine) as conn:
                 await HandoffRepository(conn).set_slack(ticket.id, channel, ts)
 
     async def _slack_thread(self, ticket_id: int, text: str) -> None:
@@ -597,5 +598,5 @@ class HandoffService:
             return await HandoffRepository(conn).ticket_by_slack_ts(thread_ts)
 
     async def first_time_slack_event(self, event_id: str) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             return await HandoffRepository(conn).remember_slack_event(event_id, self.now())

@@ -10,13 +10,23 @@ mode and a busy timeout, because several processes and the test suite share the 
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+logger = logging.getLogger(__name__)
+
+#: How long a transaction waits for a database server that is restarting before it fails.
+CONNECT_RETRY_SECONDS = 15.0
 
 
 def async_url(url: str) -> str:
@@ -80,3 +90,36 @@ async def create_tables(engine: AsyncEngine, metadata: MetaData, name: str) -> N
     async with engine.begin() as conn:
         await lock_schema(conn, name)
         await conn.run_sync(metadata.create_all)
+
+
+@asynccontextmanager
+async def begin(
+    engine: AsyncEngine, *, retry_seconds: float = CONNECT_RETRY_SECONDS
+) -> AsyncIterator[AsyncConnection]:
+    """``engine.begin()`` that waits out a PostgreSQL server that is restarting.
+
+    While PostgreSQL restarts, new connections are refused ("the database system is starting
+    up", connection refused) for a few seconds. Without a wait, every action or handoff call in
+    that window fails and the customer gets an apology for a blip nobody needs to see. Only
+    *getting a connection* is retried, before any statement ran, so nothing can run twice; an
+    error inside the transaction still rolls back and propagates. SQLite is never retried: it
+    has no server to wait for.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + retry_seconds
+    delay = 0.1
+    while True:
+        try:
+            conn = await engine.connect()
+            break
+        except (DBAPIError, OSError) as exc:
+            if engine.dialect.name == "sqlite" or loop.time() + delay > deadline:
+                raise
+            logger.warning("database unreachable (%s); retrying", type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    try:
+        async with conn.begin():
+            yield conn
+    finally:
+        await conn.close()
