@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rasa.core.lock_store import LockError, LockStore
@@ -42,10 +43,25 @@ async def test_messages_of_one_conversation_take_the_lock_in_arrival_order(
             order.append(n)
             await asyncio.sleep(0.01)
 
+    from bot import lock_store as module
+
+    queued = asyncio.Event()
+    patiently = store._patiently
+
+    async def noting_arrival(source: str, keys: list[str], *args: Any) -> int:
+        result = await patiently(source, keys, *args)
+        if source == module._ENQUEUE:
+            queued.set()
+        return result
+
+    store._patiently = noting_arrival  # type: ignore[method-assign]
     tasks = []
     for n in range(8):
+        queued.clear()
         tasks.append(asyncio.ensure_future(message(n)))
-        await asyncio.sleep(0.005)  # arrive one after the other
+        # A message has arrived once it has its place in the queue; the next one comes after,
+        # so a busy machine cannot reorder the arrivals themselves.
+        await asyncio.wait_for(queued.wait(), 5)
     await asyncio.gather(*tasks)
     assert order == list(range(8))
 
