@@ -1,0 +1,77 @@
+"""Nonsense gets "I didn't quite catch that" (nlu_fallback), in every script; typos do not.
+
+The nonsense strings here are not in the training data, and nothing tunes the model to them:
+they are a held-out check of bot/nlu/unknown_words.py and the FallbackClassifier together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.core.channels.channel import UserMessage
+from rasa.nlu.tokenizers.tokenizer import Token
+
+from bot.nlu.unknown_words import Vocabulary
+from bot.trainers.evaluation import load_processor
+
+NONSENSE = [
+    "flurb wobbly zanzibar quux",
+    "qzx vlorp",
+    "blibber snorkwax plimf",
+    "뷁쀍 퉯꿻",
+    "떍뙗 쀎뽋 꿹",
+    "犇猋骉 麤羴",
+    "鬻彧 爨麤",
+]
+
+
+@pytest.fixture(scope="module")
+def parse(model: Path) -> Any:
+    processor = load_processor(model)
+
+    def run(text: str) -> dict[str, Any]:
+        return asyncio.run(processor.parse_message(UserMessage(text=text)))
+
+    return run
+
+
+@pytest.mark.parametrize("text", NONSENSE)
+def test_nonsense_falls_back_in_every_script(parse: Any, text: str) -> None:
+    assert parse(text)["intent"]["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("wher is my ordr", "order_status"),
+        ("i want to retrun this", "return_item"),
+        ("refnd status", "refund_status"),
+        ("주문 어디쯤 왔나요", "order_status"),
+        ("我的订单到哪了", "order_status"),
+    ],
+)
+def test_typos_and_real_messages_are_still_understood(parse: Any, text: str, intent: str) -> None:
+    assert parse(text)["intent"]["name"] == intent
+
+
+def test_an_order_number_alone_is_not_nonsense(parse: Any) -> None:
+    assert parse("BT-12345")["intent"]["name"] != "nlu_fallback"
+
+
+def tokens(*words: str) -> list[Token]:
+    return [Token(word, 0) for word in words]
+
+
+def test_a_word_one_letter_off_a_known_word_counts_as_known() -> None:
+    vocabulary = Vocabulary({"order", "refund", "where"})
+    assert vocabulary.knows_any(tokens("ordr")) is True
+    assert vocabulary.knows_any(tokens("flurb", "quux")) is False
+    # short words must match exactly: "ordr" → "order", but "ox" is not "on"
+    assert vocabulary.knows_any(tokens("ox")) is False
+
+
+def test_a_message_without_letters_is_not_judged() -> None:
+    assert Vocabulary({"order"}).knows_any(tokens("10001", "👍")) is None
