@@ -53,7 +53,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.sql import create_async_engine_for
@@ -95,6 +95,10 @@ relay_deliveries = Table(
 )
 
 Forward = Callable[[str, str, str, float], Awaitable[Any]]
+
+
+#: How often a customer message is written again when SQLite says the file is busy.
+LOCKED_RETRIES = 5
 
 
 def _engine(url: str) -> AsyncEngine:
@@ -159,16 +163,26 @@ class Outbox:
         self, conversation_id: str, text: str, sent_at: Optional[float] = None
     ) -> str:
         key = uuid.uuid4().hex
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                insert(outbox).values(
-                    conversation_id=conversation_id,
-                    key=key,
-                    text=text,
-                    sent_at=sent_at or time.time(),
-                    attempts=0,
-                )
-            )
+        row = {
+            "conversation_id": conversation_id,
+            "key": key,
+            "text": text,
+            "sent_at": sent_at or time.time(),
+            "attempts": 0,
+        }
+        # The customer's message must not be lost to a moment of SQLite contention (the tracker
+        # store, this worker and another replica share the file): SQLite can answer "database
+        # is locked" without waiting out its busy timeout, and the rolled-back insert is safe to
+        # try again.
+        for attempt in range(LOCKED_RETRIES):
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.execute(insert(outbox).values(**row))
+                break
+            except OperationalError as exc:
+                if "database is locked" not in str(exc) or attempt == LOCKED_RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
         self._wake.set()
         return key
 
