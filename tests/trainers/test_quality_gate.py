@@ -39,14 +39,15 @@ def test_held_out_scores_stay_above_the_recorded_floor(lang: str, scores_for: Sc
     assert result.passed, f"{lang}: " + result.explain()
 
 
-# Issue 8 asks for macro F1 >= 0.95 and a 3% out-of-scope limit in every language; Korean and
-# Chinese are not there yet (README, "For trainers"). strict: the day they get there, this fails
-# as XPASS, to say the mark must go.
-NOT_YET = pytest.mark.xfail(strict=True, reason="Korean and Chinese NLU below the 0.95 target")
+# Issue 8 asks for macro F1 >= 0.95 and a 3% out-of-scope limit in every language. English and
+# Chinese are there; Korean has the macro F1 but still takes 2 of its 25 out-of-scope messages
+# for order status or a return (README, "For trainers"). strict: the day it gets there, this
+# fails as XPASS, to say the mark must go.
+NOT_YET = pytest.mark.xfail(strict=True, reason="Korean out-of-scope leak (8%) above the 3% target")
 
 
 @pytest.mark.parametrize(
-    "lang", [lang if lang == "en" else pytest.param(lang, marks=NOT_YET) for lang in LANGUAGES]
+    "lang", [pytest.param(lang, marks=NOT_YET) if lang == "ko" else lang for lang in LANGUAGES]
 )
 def test_the_floor_keeps_the_readme_promise(lang: str) -> None:
     floor = Floor.load(ROOT / floor_file(lang))
