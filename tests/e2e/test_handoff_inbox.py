@@ -12,9 +12,8 @@ from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, Baton
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e
-# Made-up words the model cannot place. Which made-up words land under the fallback threshold
-# depends on the training data ("flurb wobbly zanzibar quux" stopped doing so when the Korean and
-# Chinese data came in); this one is checked against the fallback reply below.
+# Made-up words the model cannot place (bot/nlu/unknown_words.py sends a message with no known
+# word to the fallback); the test checks the fallback reply below, so it cannot pass vacuously.
 GIBBERISH = "qzx vlorp"
 
 
