@@ -29,6 +29,8 @@ import time
 import uuid
 from typing import Any, Optional
 
+from infra.pubsub import listen_forever
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "baton:webchat:events"
@@ -144,27 +146,15 @@ class RoomFanout:
     # --- receiving ---------------------------------------------------------------------
 
     async def _listen(self) -> None:
-        backoff = 0.2
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(self.channel)
-                self._listening.set()
-                backoff = 0.2
-                while True:
-                    message = await pubsub.get_message(timeout=1.0)
-                    if message is not None:
-                        await self._received(message.get("data"))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._listening.clear()
-                logger.debug("web chat fan-out subscriber reconnecting (%s)", type(exc).__name__)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.close()
+        await listen_forever(
+            self._redis,
+            self.channel,
+            self._received,
+            self._listening,
+            on_error=lambda exc: logger.debug(
+                "web chat fan-out subscriber reconnecting (%s)", type(exc).__name__
+            ),
+        )
 
     async def _received(self, raw: Any) -> None:
         try:

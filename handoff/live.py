@@ -30,6 +30,8 @@ import uuid
 from collections import Counter
 from typing import Any, Optional, Protocol
 
+from infra.pubsub import listen_forever
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "baton:handoff:live"
@@ -171,29 +173,18 @@ class Hub:
 
     async def _listen(self) -> None:
         """Receive every replica's events (ours included) and send them to our sockets."""
-        backoff = 0.2
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(self.channel)
-                self._listening.set()
-                self._redis_ok()
-                backoff = 0.2
-                await self._beat()
-                while True:
-                    message = await pubsub.get_message(timeout=1.0)
-                    if message is not None:
-                        await self._received(message.get("data"))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._listening.clear()
-                self._redis_down(exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.close()
+        await listen_forever(
+            self._redis,
+            self.channel,
+            self._received,
+            self._listening,
+            on_subscribed=self._subscribed,
+            on_error=self._redis_down,
+        )
+
+    async def _subscribed(self) -> None:
+        self._redis_ok()
+        await self._beat()
 
     async def _received(self, raw: Any) -> None:
         try:
