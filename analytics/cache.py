@@ -105,7 +105,7 @@ class TrackerCache:
             self.reader = Reader()
             self.since_ts = now - KEEP_SECONDS
             self.rebuilds += 1
-        statement = events_query(since_ts=self.since_ts, after_id=self.last_id)
+        statement = events_query(engine.dialect.name, since_ts=self.since_ts, after_id=self.last_id)
         last = self.reader.feed(_fetch_raw(engine, statement))
         self.reader.fill_channels(engine)
         self.last_id = max(self.last_id, last)

@@ -3,10 +3,12 @@
 * The tracker store (``TRACKER_DATABASE_URL``): one row per Rasa event. Only customer
   messages (their intent is a column), session starts, pauses and resumes, and five slots
   are read (the channel, set by ``action_session_start`` from the message metadata; the
-  language; the return's reason and method; ``last_rma``, set when a return was opened), in
-  id order, so the large JSON of a message is never decoded. A conversation whose session
-  has no channel slot (the action server was down) takes the channel from its customer's
-  first message, looked up afterwards by sender. A conversation is one session.
+  language; the return's reason and method; ``last_rma``, set when a return was opened), so
+  the large JSON of a message is never decoded. A full read goes customer by customer (the
+  order of :mod:`analytics.events_index`, which holds exactly those rows); the cache's reads
+  of what is new go by id. A conversation whose session has no channel slot (the action
+  server was down) takes the channel from its customer's first message, looked up
+  afterwards by sender. A conversation is one session.
 * The handoff database (``HANDOFF_DATABASE_URL``): tickets with their reason, times, agent
   and rating, and when the first agent reply was written.
 
@@ -26,6 +28,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from analytics.events_index import READ_SLOTS, SLOT_ROWS, TURN_ROWS, ensure_analytics_index
 from analytics.events_table import events
 from analytics.facts import DEFAULT_LANGUAGE, NO_TOPIC, ConversationFacts, TicketFacts
 from bot import names
@@ -36,13 +39,6 @@ from handoff.store import tables as h
 SLACK_SECONDS = 86_400.0
 LANGUAGE_SLOT = names.SLOT_LANGUAGE
 CHANNEL_SLOT = names.SLOT_CHANNEL
-READ_SLOTS = (
-    CHANNEL_SLOT,
-    LANGUAGE_SLOT,
-    names.SLOT_RETURN_REASON,
-    names.SLOT_RETURN_METHOD,
-    names.SLOT_LAST_RMA,
-)
 # Intents that do not say what a customer wanted: the conversation's topic is the first other.
 NOT_A_TOPIC = frozenset(
     {
@@ -101,39 +97,102 @@ def _epoch(value: Any) -> Optional[float]:
     return calendar.timegm(value.timetuple()) + value.microsecond / 1e6
 
 
+# What a row is, decided in SQL as a small integer (Python shares those objects, so a
+# million rows allocate no strings for it): a customer message — with a topic (its intent
+# is returned), only small talk, or not understood —, a pause, a resume, a new session, or
+# one of the slots.
+MESSAGE, SMALL_TALK, NOT_UNDERSTOOD, PAUSE, RESUME, NEW_SESSION = range(6)
+SLOT_KINDS = {
+    CHANNEL_SLOT: 6,
+    LANGUAGE_SLOT: 7,
+    names.SLOT_RETURN_REASON: 8,
+    names.SLOT_RETURN_METHOD: 9,
+    names.SLOT_LAST_RMA: 10,
+}
+CHANNEL, LANGUAGE, RETURN_REASON, RETURN_METHOD, LAST_RMA = (SLOT_KINDS[n] for n in READ_SLOTS)
+_SMALL_TALK_INTENTS = sorted(NOT_A_TOPIC - {names.NLU_FALLBACK})
+_NOT_TOPIC_INTENTS = sorted(NOT_A_TOPIC)
+
+
+def _slot_value_columns(dialect: str) -> tuple[Any, Any]:
+    """``(value, raw)`` of a slot row: on SQLite a text value comes out of the JSON in SQL
+    (``value``) and only anything else — a number, a list, JSON SQLite calls malformed — is
+    left for Python (``raw``: the whole event, decoded as before); elsewhere ``raw`` always."""
+    data = events.c.data
+    if dialect != "sqlite":
+        return sa.null(), data
+    valid = sa.func.json_valid(data)
+    kind = sa.func.json_type(data, "$.value")
+    # one WHEN after another: SQLite does not run json_type on text json_valid refused
+    value = sa.case(
+        (valid == 0, sa.null()),
+        (kind == "text", sa.func.json_extract(data, "$.value")),
+        else_=sa.null(),
+    )
+    raw = sa.case((valid == 0, data), (kind.in_(("text", "null")), sa.null()), else_=data)
+    return value, raw
+
+
 def events_query(
+    dialect: str,
     since_ts: Optional[float] = None,
     until_ts: Optional[float] = None,
     after_id: int = 0,
 ) -> Any:
-    """The rows a :class:`Reader` wants, in id order: customer messages, session starts and
-    restarts, pauses and resumes, and the slots in ``READ_SLOTS``."""
+    """The rows a :class:`Reader` wants: customer messages, session starts and restarts,
+    pauses and resumes, and the slots in ``READ_SLOTS``, as ``(id, sender_id, kind,
+    timestamp, intent, value, raw)``.
+
+    Two selects, one per index of :mod:`analytics.events_index`, merged. A full read (no
+    ``after_id``) is ordered by customer, then id — the indexes' order, so SQLite merges the
+    two index scans without sorting and never reads the table; reading what is new
+    (``after_id``) goes by id, which the primary key gives.
+    """
     c = events.c
-    statement = (
-        sa.select(
-            c.id,
-            c.sender_id,
-            c.type_name,
-            c.timestamp,
-            c.intent_name,
-            c.action_name,
-            sa.case((c.type_name == "slot", c.data), else_=None).label("slot"),
-        )
-        .where(
-            sa.or_(
-                c.type_name.in_(("user", "session_started", "restart", "pause", "resume")),
-                sa.and_(c.type_name == "slot", c.action_name.in_(READ_SLOTS)),
+    turns = sa.select(
+        c.id,
+        c.sender_id,
+        sa.case(
+            (c.type_name == "pause", PAUSE),
+            (c.type_name == "resume", RESUME),
+            (c.type_name != "user", NEW_SESSION),
+            (c.intent_name == names.NLU_FALLBACK, NOT_UNDERSTOOD),
+            (c.intent_name.in_(_SMALL_TALK_INTENTS), SMALL_TALK),
+            else_=MESSAGE,
+        ).label("kind"),
+        sa.case((c.type_name == "user", c.timestamp), else_=sa.null()).label("ts"),
+        # only an intent that can be the topic: the others would be strings for nothing
+        sa.case(
+            (
+                sa.and_(c.type_name == "user", c.intent_name.not_in(_NOT_TOPIC_INTENTS)),
+                c.intent_name,
             ),
-        )
-        .order_by(c.id)
-    )
-    if since_ts is not None:
-        statement = statement.where(c.timestamp >= since_ts)
-    if until_ts is not None:
-        statement = statement.where(c.timestamp < until_ts)
-    if after_id:
-        statement = statement.where(c.id > after_id)
-    return statement
+            else_=sa.null(),
+        ).label("intent"),
+        sa.null().label("value"),
+        sa.null().label("raw"),
+    ).where(TURN_ROWS)
+    value, raw = _slot_value_columns(dialect)
+    slots = sa.select(
+        c.id,
+        c.sender_id,
+        sa.case(SLOT_KINDS, value=c.action_name).label("kind"),
+        sa.null().label("ts"),
+        sa.null().label("intent"),
+        value.label("value"),
+        raw.label("raw"),
+    ).where(SLOT_ROWS)
+    parts = []
+    for part in (turns, slots):
+        if since_ts is not None:
+            part = part.where(c.timestamp >= since_ts)
+        if until_ts is not None:
+            part = part.where(c.timestamp < until_ts)
+        if after_id:
+            part = part.where(c.id > after_id)
+        parts.append(part)
+    order = ("id",) if after_id else ("sender_id", "id")
+    return sa.union_all(*parts).order_by(*(sa.literal_column(name) for name in order))
 
 
 def _fetch_raw(engine: Engine, statement: Any) -> Iterable[tuple[Any, ...]]:
@@ -155,6 +214,8 @@ def _fetch_raw(engine: Engine, statement: Any) -> Iterable[tuple[Any, ...]]:
 
 
 class _Sender:
+    """What is known of one customer between rows (and between reads)."""
+
     __slots__ = ("channel", "current", "language", "method", "paused", "reason")
 
     def __init__(self) -> None:
@@ -174,11 +235,13 @@ def _slot_value(data: Optional[str]) -> Any:
 
 
 class Reader:
-    """Turns event rows, in id order, into conversation records; can be fed more rows later.
+    """Turns event rows into conversation records; can be fed more rows later.
 
-    Every customer's last session stays open (a session ends only when the next one starts),
-    so records are complete at any moment: a topic that is still ``other`` is decided by
-    :func:`analytics.facts.topic_of` when figures are computed.
+    Rows may come in any order that keeps each customer's events in id order: customer by
+    customer (a full read) or by id (what is new). Every customer's last session stays open
+    (a session ends only when the next one starts), so records are complete at any moment:
+    a topic that is still ``other`` is decided by :func:`analytics.facts.topic_of` when
+    figures are computed.
     """
 
     def __init__(self) -> None:
@@ -187,63 +250,81 @@ class Reader:
         self.without_channel: list[ConversationFacts] = []  # for :func:`fill_channels`
 
     def feed(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """Rows of ``(id, sender_id, type_name, timestamp, intent, slot name, slot JSON)``;
-        returns the highest id seen (0 if none)."""
+        """Rows of :func:`events_query`; returns the highest id seen (0 if none).
+
+        The customer's state lives in local variables while their rows follow one another
+        (all of them, in a full read) and goes back to :attr:`senders` when another
+        customer's row comes: a dictionary look-up per customer, not per row.
+        """
         senders, conversations = self.senders, self.conversations
-        fallback = names.NLU_FALLBACK
+        without_channel = self.without_channel
         last_id = 0
-        for event_id, sender_id, kind, ts, intent, slot_name, slot in rows:
-            last_id = event_id
-            state = senders.get(sender_id)
-            if state is None:
-                state = senders[sender_id] = _Sender()
-            if kind == "user":
-                if state.paused:
+        sender_id: Optional[str] = None
+        state: Optional[_Sender] = None
+        current: Optional[ConversationFacts] = None
+        channel = language = reason = method = None
+        paused = False
+        for event_id, sender, kind, ts, intent, value, raw in rows:
+            if event_id > last_id:
+                last_id = event_id
+            if sender != sender_id:
+                if state is not None:
+                    state.current, state.channel, state.paused = current, channel, paused
+                    state.language, state.reason, state.method = language, reason, method
+                state = senders.get(sender)
+                if state is None:
+                    state = senders[sender] = _Sender()
+                sender_id = sender
+                current, channel, paused = state.current, state.channel, state.paused
+                language, reason, method = state.language, state.reason, state.method
+            if kind <= NOT_UNDERSTOOD:  # a customer message
+                if paused:
                     continue
-                conversation = state.current
-                if conversation is None:
-                    conversation = state.current = ConversationFacts(
-                        sender_id,
+                if current is None:
+                    current = ConversationFacts(
+                        sender,
                         float(ts or 0.0),
-                        state.channel or UNKNOWN_CHANNEL,
-                        state.language or DEFAULT_LANGUAGE,
+                        channel or UNKNOWN_CHANNEL,
+                        language or DEFAULT_LANGUAGE,
                     )
-                    conversations.append(conversation)
-                    if state.channel is None:
-                        self.without_channel.append(conversation)
-                conversation.messages += 1
-                if intent == fallback:
-                    conversation.fallbacks += 1
-                elif conversation.topic == NO_TOPIC and intent not in NOT_A_TOPIC:
-                    conversation.topic = intent
-            elif kind == "slot":
-                value = _slot_value(slot)
-                if slot_name == CHANNEL_SLOT:
+                    conversations.append(current)
+                    if channel is None:
+                        without_channel.append(current)
+                current.messages += 1
+                if kind == NOT_UNDERSTOOD:
+                    current.fallbacks += 1
+                elif kind == MESSAGE and current.topic == NO_TOPIC:
+                    current.topic = intent
+            elif kind >= CHANNEL:  # a slot
+                if raw is not None:
+                    value = _slot_value(raw)
+                if kind == CHANNEL:
                     if value:
-                        state.channel = str(value)
-                        if state.current is not None:
-                            state.current.channel = state.channel
-                elif slot_name == LANGUAGE_SLOT:
-                    state.language = str(value) if value else None
-                    if state.current is not None:
-                        state.current.language = state.language or DEFAULT_LANGUAGE
-                elif slot_name == names.SLOT_RETURN_REASON:
-                    state.reason = str(value) if value else state.reason
-                elif slot_name == names.SLOT_RETURN_METHOD:
-                    state.method = str(value) if value else state.method
-                elif value and state.current is not None:  # last_rma: a return was opened
-                    state.current.returns.append(
-                        (state.reason or "other", state.method or "unknown")
-                    )
-                    state.reason = state.method = None
-            elif kind == "pause":
-                state.paused = True
-            elif kind == "resume":
-                state.paused = False
+                        channel = str(value)
+                        if current is not None:
+                            current.channel = channel
+                elif kind == LANGUAGE:
+                    language = str(value) if value else None
+                    if current is not None:
+                        current.language = language or DEFAULT_LANGUAGE
+                elif kind == RETURN_REASON:
+                    reason = str(value) if value else reason
+                elif kind == RETURN_METHOD:
+                    method = str(value) if value else method
+                elif value and current is not None:  # last_rma: a return was opened
+                    current.returns.append((reason or "other", method or "unknown"))
+                    reason = method = None
+            elif kind == PAUSE:
+                paused = True
+            elif kind == RESUME:
+                paused = False
             else:  # a new session (or a restart) ends the conversation; its slots start empty
-                state.current = None
-                state.paused = False
-                state.language = state.reason = state.method = None
+                current = None
+                paused = False
+                language = reason = method = None
+        if state is not None:
+            state.current, state.channel, state.paused = current, channel, paused
+            state.language, state.reason, state.method = language, reason, method
         return last_id
 
     def fill_channels(self, engine: Engine) -> None:
@@ -295,8 +376,10 @@ def read_sessions(url: str, start_ts: float, end_ts: float) -> list[Conversation
     engine = engine_for(url)
     if not sa.inspect(engine).has_table("events"):
         return []
+    ensure_analytics_index(engine)
     reader = Reader()
-    reader.feed(_fetch_raw(engine, events_query(start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS)))
+    statement = events_query(engine.dialect.name, start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS)
+    reader.feed(_fetch_raw(engine, statement))
     reader.fill_channels(engine)
     return reader.conversations
 
