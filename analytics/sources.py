@@ -18,10 +18,10 @@ Each ticket belongs to the session of its conversation that was running when it 
 from __future__ import annotations
 
 import bisect
-import calendar
+import itertools
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Optional
 
@@ -89,12 +89,20 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def _epoch(value: Any) -> Optional[float]:
+    """UNIX seconds of a naive UTC time (or its text): whole seconds, plus the microseconds
+    as a fraction, as ``calendar.timegm`` would give them but without building a time tuple."""
     if value is None:
         return None
     if isinstance(value, str):  # "2026-11-22 10:00:00.000000" (SQLite), or PostgreSQL's text
         value = datetime.fromisoformat(value[:26])
-    return calendar.timegm(value.timetuple()) + value.microsecond / 1e6
+    if value.tzinfo is not None:  # its fields, as ``timetuple`` read them
+        value = value.replace(tzinfo=None)
+    since = value - _EPOCH
+    return since.days * 86_400 + since.seconds + since.microseconds / 1e6
 
 
 # What a row is, decided in SQL as a small integer (Python shares those objects, so a
@@ -197,7 +205,12 @@ def events_query(
 
 def _fetch_raw(engine: Engine, statement: Any) -> Iterable[tuple[Any, ...]]:
     """Rows straight from the DB-API cursor: for a million rows, SQLAlchemy's result
-    objects would cost more than the query."""
+    objects would cost more than the query. Fetched in batches and chained in C, so no
+    Python frame runs per row."""
+    return itertools.chain.from_iterable(_batches(engine, statement))
+
+
+def _batches(engine: Engine, statement: Any) -> Iterator[list[tuple[Any, ...]]]:
     compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
     raw = engine.raw_connection()
     try:
@@ -207,7 +220,7 @@ def _fetch_raw(engine: Engine, statement: Any) -> Iterable[tuple[Any, ...]]:
             batch = cursor.fetchmany(20_000)
             if not batch:
                 break
-            yield from batch
+            yield batch
         cursor.close()
     finally:
         raw.close()
@@ -435,21 +448,30 @@ def read_tickets(url: str, start_ts: float, end_ts: float) -> list[TicketFacts]:
     )
     found: list[TicketFacts] = []
     with engine.connect() as conn:
-        for row in conn.execute(statement):
-            created = _epoch(row.created_at) or 0.0
-            closed, first = _epoch(row.closed_at), _epoch(row.first)
-            rating = row.csat_rating
+        for (
+            ticket_id,
+            conversation,
+            channel,
+            reason,
+            opened,
+            shut,
+            rating,
+            agent,
+            reply,
+        ) in conn.execute(statement):
+            created = _epoch(opened) or 0.0
+            closed, first = _epoch(shut), _epoch(reply)
             found.append(
                 TicketFacts(
-                    id=int(row.id),
-                    conversation_id=row.conversation_id,
-                    channel=row.channel,
-                    reason=row.reason,
-                    created_at=created,
-                    first_reply_seconds=None if first is None else max(0.0, first - created),
-                    close_seconds=None if closed is None else max(0.0, closed - created),
-                    agent=row.agent,
-                    rating=int(rating) if rating is not None and 1 <= rating <= 5 else None,
+                    int(ticket_id),
+                    conversation,
+                    channel,
+                    reason,
+                    created,
+                    None if first is None else max(0.0, first - created),
+                    None if closed is None else max(0.0, closed - created),
+                    agent,
+                    int(rating) if rating is not None and 1 <= rating <= 5 else None,
                 )
             )
     return found
@@ -485,13 +507,12 @@ def attach_tickets(
     tickets = list(tickets)
     wanted = {t.conversation_id for t in tickets}
     low, high = start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS
-    kept: list[ConversationFacts] = []
+    conversations = conversations if isinstance(conversations, list) else list(conversations)
+    # two comprehensions rather than one loop with two tests: a third of the time
+    kept = [c for c in conversations if start_ts <= c.started_at < end_ts]
     sessions_of: dict[str, list[ConversationFacts]] = {}
-    for conversation in conversations:
-        started = conversation.started_at
-        if start_ts <= started < end_ts:
-            kept.append(conversation)
-        if conversation.conversation_id in wanted and low <= started < high:
+    for conversation in [c for c in conversations if c.conversation_id in wanted]:
+        if low <= conversation.started_at < high:
             sessions_of.setdefault(conversation.conversation_id, []).append(conversation)
     for found in sessions_of.values():
         found.sort(key=lambda c: c.started_at)
