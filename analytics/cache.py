@@ -20,6 +20,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from analytics.cut import MAX_DAYS
+from analytics.events_index import ensure_analytics_index
 from analytics.events_table import events
 from analytics.facts import ConversationFacts, TicketFacts
 from analytics.sources import (
@@ -102,6 +103,7 @@ class TrackerCache:
                 if not self._still_consistent(conn):
                     self._reset()  # the check just made is the new baseline
         if self.reader is None:
+            ensure_analytics_index(engine)  # a full read: by the indexes, not the table
             self.reader = Reader()
             self.since_ts = now - KEEP_SECONDS
             self.rebuilds += 1

@@ -20,13 +20,14 @@ A rate whose denominator is zero is ``None`` (shown as "—"), never 0.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 from analytics.cut import Cut
 from analytics.facts import (
@@ -51,8 +52,13 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
+_is_value = functools.partial(operator.is_not, None)
+_close = operator.attrgetter("close_seconds")
+_rating = operator.attrgetter("rating")
+
+
 def durations(values: Iterable[Optional[float]]) -> dict[str, Any]:
-    found = sorted(v for v in values if v is not None)
+    found = sorted(cast(Iterable[float], filter(_is_value, values)))  # the Nones left out
     if not found:
         return {"count": 0, "median_seconds": None, "p90_seconds": None, "mean_seconds": None}
     n = len(found)
@@ -66,22 +72,19 @@ def durations(values: Iterable[Optional[float]]) -> dict[str, Any]:
 
 
 def csat(tickets: Sequence[TicketFacts]) -> dict[str, Any]:
-    closed = 0
-    counts = [0, 0, 0, 0, 0, 0]  # index = rating
-    for t in tickets:
-        if t.close_seconds is not None:
-            closed += 1
-        if t.rating is not None:
-            counts[t.rating] += 1
-    ratings = [r for r in RATINGS for _ in range(counts[r])]
+    closes = list(map(_close, tickets))
+    closed = len(closes) - closes.count(None)
+    given = list(map(_rating, tickets))
+    counts = {r: given.count(r) for r in RATINGS}
+    rated = sum(counts.values())
     happy = counts[4] + counts[5]
     return {
         "closed": closed,
-        "rated": len(ratings),
-        "response_rate": rate(len(ratings), closed),
+        "rated": rated,
+        "response_rate": rate(rated, closed),
         "satisfied": happy,
-        "csat": rate(happy, len(ratings)),
-        "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
+        "csat": rate(happy, rated),
+        "average": round(sum(r * n for r, n in counts.items()) / rated, 2) if rated else None,
         "distribution": {str(r): counts[r] for r in RATINGS},
     }
 
@@ -171,9 +174,12 @@ def select(conversations: Iterable[ConversationFacts], cut: Cut) -> list[Convers
 def _topic_row(topic: str, group: Sequence[ConversationFacts]) -> dict[str, Any]:
     handed_off = list(filter(_tickets_of, group))
     handed = len(handed_off)
-    misunderstood = sum(
-        1 for c in handed_off if any(t.reason == "misunderstood" for t in c.tickets)
-    )
+    misunderstood = 0
+    for c in handed_off:
+        for t in c.tickets:
+            if t.reason == "misunderstood":
+                misunderstood += 1
+                break
     return {
         "intent": topic,
         "conversations": len(group),

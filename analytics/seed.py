@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from actions.services import context
+from analytics.events_index import ensure_analytics_index
 from analytics.events_table import events as events_table
 from analytics.events_table import metadata as events_metadata
 from analytics.scenarios import Script, random_script
@@ -449,14 +450,19 @@ def seed_history(
     try:
         events_metadata.create_all(tracker)
         if _already_seeded(tracker):
+            ensure_analytics_index(tracker)
             return Written()
-        return write_history(
+        written = write_history(
             tracker,
             handoff,
             anchor or datetime.now(timezone.utc).date(),
             days,
             business_hours=business_hours,
         )
+        # after the bulk write (cheaper than growing the indexes row by row), so the
+        # dashboard's first read on a fresh ``make run`` reads them
+        ensure_analytics_index(tracker)
+        return written
     finally:
         tracker.dispose()
         handoff.dispose()

@@ -24,8 +24,10 @@ from sanic.response import HTTPResponse
 
 from analytics.cache import cache_for, ticket_cache_for
 from analytics.cut import CutError, parse_cut
+from analytics.events_index import ensure_analytics_index
 from analytics.flat import to_csv
 from analytics.service import metrics_for
+from analytics.sources import engine_for
 from bot.settings import local_environment
 from handoff.routes.console import _SECURITY_HEADERS, CONSOLE_DIR
 
@@ -46,11 +48,17 @@ def _tracker_url() -> str:
 
 @metrics.listener("after_server_start")
 async def _warm_cache(app: Any, _loop: Any) -> None:
-    """Fill the conversation cache in the background, so a lead's first look is quick too."""
-    cache = cache_for(_tracker_url())
+    """Fill the conversation cache in the background, so a lead's first look is quick too.
+
+    First makes sure the tracker store has the analytics indexes (seconds, once per store),
+    so this full read and every later one read them instead of the whole events table.
+    """
+    tracker_url = _tracker_url()
+    cache = cache_for(tracker_url)
 
     def fill() -> None:
         try:
+            ensure_analytics_index(engine_for(tracker_url))
             with cache.lock:
                 cache.conversations()
         except Exception:  # the first request will say what is wrong
