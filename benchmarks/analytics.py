@@ -3,19 +3,28 @@
     .venv/bin/python benchmarks/analytics.py                  # 100,000 conversations
     .venv/bin/python benchmarks/analytics.py --conversations 20000 --keep /tmp/history
     .venv/bin/python benchmarks/analytics.py --reuse /tmp/history   # time an existing one
+    .venv/bin/python benchmarks/analytics.py --reuse /tmp/history --rebuild-index
 
 Builds a synthetic history with the demo seed's own generator (the same conversation mix,
 channels, languages, handoffs, agent replies and ratings; about 23 tracker events per
 conversation, action and bot events included) over 28 days in a temporary SQLite tracker
-store and handoff database, then times the metrics for those 28 days, all channels:
+store and handoff database, then:
 
+* **indexes** — creates the analytics indexes on the tracker store's ``events`` table with
+  the production code (``ensure_analytics_index``, what ``make report``, the handoff
+  service's warm-up and the seed call) and prints how long that one-off step took and how
+  much it added to the file (on a reused history that has them: "already there";
+  ``--rebuild-index`` drops them first to time it again);
 * **cold** — what ``make report`` does, and the dashboard's first request after the handoff
-  service starts: read every conversation of the range from the tracker store's ``events``
-  table (SQL), read the tickets, compute every figure;
+  service starts: read every conversation of the range from the tracker store (SQL over
+  the two partial indexes, not the table), read the tickets, compute every figure;
 * **cached** — every later dashboard or API request: check the in-memory conversation cache
   against the tracker store (one count query) and read the events written since (none here),
   check the ticket cache's fingerprint (one aggregate query; tickets are read again only
-  when one changed), attach the tickets to their conversations, compute every figure.
+  when one changed), attach the tickets to their conversations, compute every figure;
+* **write cost** — what the indexes cost each event the tracker store writes: the first
+  ``--write-events`` events of the history inserted into an empty table, one transaction per
+  customer's run of events (as a tracker store saves a turn), without and with the indexes.
 
 "read" is everything up to conversation records with their tickets; "compute" the figures.
 
@@ -37,10 +46,19 @@ from common import machine  # type: ignore[import-not-found]
 
 from analytics.cache import TicketCache, TrackerCache
 from analytics.cut import Cut, today_utc
+from analytics.events_index import (
+    INDEX_NAME,
+    SLOTS_INDEX_NAME,
+    ensure_analytics_index,
+    forget_checked,
+    index_state,
+)
+from analytics.events_table import events as events_table
+from analytics.events_table import metadata as events_metadata
 from analytics.metrics import compute
 from analytics.seed import DAILY, DEFAULT_DAYS, write_history
 from analytics.service import collector_paused
-from analytics.sources import attach_tickets, dispose_engines, load
+from analytics.sources import attach_tickets, dispose_engines, engine_for, load
 
 # conversations the seed writes per unit of scale over 28 days (its volume, with growth)
 PER_SCALE = sum(sum(days) / 7 for days in DAILY.values()) * DEFAULT_DAYS * 1.125
@@ -60,6 +78,87 @@ def build(directory: Path, conversations: int, anchor: date) -> tuple[str, str, 
     tracker.dispose()
     handoff.dispose()
     return tracker_url, handoff_url, written.events, time.perf_counter() - started
+
+
+def indexes(tracker_url: str, rebuild: bool) -> None:
+    """Create the analytics indexes the way Baton does, and say what that cost."""
+    import sqlalchemy as sa
+
+    engine = engine_for(tracker_url)
+    if rebuild:
+        with engine.begin() as conn:
+            for name in (INDEX_NAME, SLOTS_INDEX_NAME):
+                conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+        forget_checked()
+    before_state = index_state(engine)
+    started = time.perf_counter()
+    ensure_analytics_index(engine)
+    took = time.perf_counter() - started
+    with engine.connect() as conn:  # SQLite's page statistics: what the indexes occupy
+        sizes = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT name, sum(pgsize) FROM dbstat WHERE name IN (:a, :b) GROUP BY name"
+                ),
+                {"a": INDEX_NAME, "b": SLOTS_INDEX_NAME},
+            ).all()
+        )
+    occupied = ", ".join(f"{name} {size / 2**20:,.0f} MiB" for name, size in sorted(sizes.items()))
+    if before_state == "ready":
+        print(f"analytics indexes: already there (created by an earlier run): {occupied}")
+    else:
+        print(
+            f"analytics indexes: created in {took:.1f} s by ensure_analytics_index "
+            f"(once per store): {occupied}"
+        )
+
+
+def write_cost(source: Path, count: int) -> None:
+    """Insert ``count`` events of the history into an empty table, without and with the
+    indexes: one transaction per customer's run of consecutive events."""
+    import sqlalchemy as sa
+
+    with sa.create_engine(f"sqlite:///{source}", future=True).connect() as conn:
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(
+                    events_table.c.sender_id,
+                    events_table.c.type_name,
+                    events_table.c.timestamp,
+                    events_table.c.intent_name,
+                    events_table.c.action_name,
+                    events_table.c.data,
+                )
+                .order_by(events_table.c.id)
+                .limit(count)
+            )
+        ]
+    runs: list[list[dict[str, object]]] = []
+    for row in rows:
+        if runs and runs[-1][0]["sender_id"] == row["sender_id"]:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    print(f"Write cost: {len(rows):,} events in {len(runs):,} transactions into an empty table")
+    took = {}
+    with tempfile.TemporaryDirectory(prefix="baton-writes-") as tmp:
+        for with_indexes in (False, True):
+            engine = sa.create_engine(f"sqlite:///{Path(tmp) / f'{with_indexes}.db'}", future=True)
+            events_metadata.create_all(engine)
+            if with_indexes:
+                ensure_analytics_index(engine)
+            started = time.perf_counter()
+            for run in runs:
+                with engine.begin() as conn:
+                    conn.execute(sa.insert(events_table), run)
+            took[with_indexes] = time.perf_counter() - started
+            engine.dispose()
+            label = "with the analytics indexes" if with_indexes else "without them"
+            per_event = took[with_indexes] / len(rows) * 1e6
+            print(f"  {label:27s} {took[with_indexes]:6.2f} s   {per_event:6.1f} µs per event")
+    extra = (took[True] - took[False]) / len(rows) * 1e6
+    print(f"  the indexes add {extra:+.1f} µs per event ({took[True] / took[False] - 1:+.0%})")
 
 
 def timed(tracker_url: str, handoff_url: str, cut: Cut) -> tuple[float, float, int]:
@@ -107,6 +206,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="build the history here and keep it")
     parser.add_argument("--reuse", type=Path, help="time a history built earlier with --keep")
+    parser.add_argument(
+        "--rebuild-index",
+        action="store_true",
+        help="drop the analytics indexes first, to time them",
+    )
+    parser.add_argument(
+        "--write-events", type=int, default=100_000, help="events for the write cost (0: skip)"
+    )
     args = parser.parse_args()
     anchor = today_utc()
     cut = Cut(anchor - timedelta(days=DEFAULT_DAYS), anchor - timedelta(days=1))
@@ -122,6 +229,7 @@ def main() -> int:
             print(f"  {events:,} tracker events written in {took:.0f} s")
         size = (directory / "tracker.db").stat().st_size / 2**20
         print(f"\n{machine()}; tracker store {size:,.0f} MiB (SQLite)")
+        indexes(tracker_url, args.rebuild_index)
         print(f"Metrics for {cut.start} to {cut.end}, all channels, {args.repeat} runs each")
         timed(tracker_url, handoff_url, cut)  # warm the file cache and the engines
         cold = report("cold", [timed(tracker_url, handoff_url, cut) for _ in range(args.repeat)])
@@ -134,6 +242,9 @@ def main() -> int:
             verdict = "met" if median <= 2.0 else "NOT met"
             print(f"Target ≤ 2 s (median total), {name}: {verdict}")
         dispose_engines()
+        if args.write_events:
+            print()
+            write_cost(directory / "tracker.db", args.write_events)
     return 0
 
 
