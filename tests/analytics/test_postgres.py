@@ -1,5 +1,5 @@
 """The same hand-made week on PostgreSQL: the JSON extraction of the channel, the text casts
-of the ticket times and the cache give the same figures as on SQLite."""
+of the ticket times, the analytics indexes and the cache give the same figures as on SQLite."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from analytics.cache import TrackerCache
+from analytics.events_index import ensure_analytics_index, forget_checked, index_state
 from analytics.service import metrics_for
+from analytics.sources import engine_for
 from infra.postgres import Postgres
 from tests.analytics.history import one_week
 from tests.analytics.test_metrics import WEEK
@@ -32,7 +34,13 @@ def test_postgres_gives_the_figures_sqlite_gives(postgres: Postgres, tmp_path: P
     on_sqlite = one_week(tmp_path)
     try:
         expected = metrics_for(on_sqlite.tracker_url, on_sqlite.handoff_url, WEEK)
+        assert index_state(engine_for(on_postgres.tracker_url)) == "missing"
         found = metrics_for(on_postgres.tracker_url, on_postgres.handoff_url, WEEK)
+        # the first read built the analytics indexes (CONCURRENTLY); another process
+        # checking again finds them valid and creates nothing
+        assert index_state(engine_for(on_postgres.tracker_url)) == "ready"
+        forget_checked()
+        assert ensure_analytics_index(engine_for(on_postgres.tracker_url)) is True
         now = datetime(2026, 11, 22, tzinfo=timezone.utc).timestamp()
         cache = TrackerCache(on_postgres.tracker_url, clock=lambda: now)
         cached = metrics_for(on_postgres.tracker_url, on_postgres.handoff_url, WEEK, cache)
