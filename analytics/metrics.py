@@ -27,7 +27,13 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
 from analytics.cut import Cut
-from analytics.facts import ConversationFacts, TicketFacts, topic_of
+from analytics.facts import (
+    NO_TOPIC,
+    NOT_UNDERSTOOD,
+    SMALL_TALK,
+    ConversationFacts,
+    TicketFacts,
+)
 from handoff.domain import REASONS, reason_text
 
 TOP_INTENTS = 10
@@ -82,18 +88,47 @@ def _tickets(conversations: Iterable[ConversationFacts]) -> list[TicketFacts]:
     return [t for c in conversations for t in c.tickets]
 
 
+class _Tally:
+    """Running sums of one slice (everything, a channel, a language, a day, a topic), all
+    filled in compute's single pass over the conversations."""
+
+    __slots__ = ("conversations", "fallbacks", "handed", "messages", "misunderstood", "tickets")
+
+    def __init__(self) -> None:
+        self.conversations = self.handed = self.messages = self.fallbacks = 0
+        self.misunderstood = 0  # handed-off conversations with a "misunderstood" ticket
+        self.tickets: list[TicketFacts] = []
+
+    def add(self, other: _Tally) -> None:
+        self.conversations += other.conversations
+        self.handed += other.handed
+        self.messages += other.messages
+        self.fallbacks += other.fallbacks
+        self.misunderstood += other.misunderstood
+        self.tickets.extend(other.tickets)
+
+
+def _tally(conversations: Iterable[ConversationFacts]) -> _Tally:
+    tally = _Tally()
+    for c in conversations:
+        tally.conversations += 1
+        tally.messages += c.messages
+        tally.fallbacks += c.fallbacks
+        if c.tickets:
+            tally.handed += 1
+            tally.tickets.extend(c.tickets)
+    return tally
+
+
 def summary(conversations: Sequence[ConversationFacts]) -> dict[str, Any]:
     """The headline figures of one slice (a channel, a language, a week...), in one pass."""
-    n = len(conversations)
-    handed = messages = fallbacks = 0
-    tickets: list[TicketFacts] = []
-    for c in conversations:
-        messages += c.messages
-        fallbacks += c.fallbacks
-        if c.tickets:
-            handed += 1
-            tickets.extend(c.tickets)
-    satisfaction = csat(tickets)
+    return _summary(_tally(conversations))
+
+
+def _summary(tally: _Tally) -> dict[str, Any]:
+    n, handed = tally.conversations, tally.handed
+    messages, fallbacks = tally.messages, tally.fallbacks
+    satisfaction = csat(tally.tickets)
     return {
         "conversations": n,
         "contained": n - handed,
@@ -105,7 +140,7 @@ def summary(conversations: Sequence[ConversationFacts]) -> dict[str, Any]:
         "fallback_rate": rate(fallbacks, messages),
         "csat": satisfaction["csat"],
         "rated": satisfaction["rated"],
-        "median_first_reply_seconds": durations(t.first_reply_seconds for t in tickets)[
+        "median_first_reply_seconds": durations(t.first_reply_seconds for t in tally.tickets)[
             "median_seconds"
         ],
     }
@@ -155,50 +190,70 @@ def select(conversations: Iterable[ConversationFacts], cut: Cut) -> list[Convers
     ]
 
 
-def _topic_row(topic: str, group: Sequence[ConversationFacts]) -> dict[str, Any]:
-    handed = misunderstood = fallbacks = 0
-    for c in group:
-        fallbacks += c.fallbacks
-        if c.tickets:
-            handed += 1
-            if any(t.reason == "misunderstood" for t in c.tickets):
-                misunderstood += 1
+def _topic_row(topic: str, tally: _Tally) -> dict[str, Any]:
+    n, handed = tally.conversations, tally.handed
     return {
         "intent": topic,
-        "conversations": len(group),
-        "contained": len(group) - handed,
-        "containment_rate": rate(len(group) - handed, len(group)),
+        "conversations": n,
+        "contained": n - handed,
+        "containment_rate": rate(n - handed, n),
         "handoffs": handed,
-        "misunderstood": misunderstood,
-        "fallbacks": fallbacks,
+        "misunderstood": tally.misunderstood,
+        "fallbacks": tally.fallbacks,
     }
 
 
 def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[str, Any]:
     """Every figure for ``cut`` (see the module docstring for the definitions)."""
     conversations = select(all_conversations, cut)
-    tickets = _tickets(conversations)
-    head = summary(conversations)
 
-    # every breakdown in one pass over the conversations
-    period = _period_of(cut.granularity)
-    by_topic: dict[str, list[ConversationFacts]] = defaultdict(list)
-    by_channel: dict[str, list[ConversationFacts]] = defaultdict(list)
-    by_language: dict[str, list[ConversationFacts]] = defaultdict(list)
-    by_period: dict[date, list[ConversationFacts]] = defaultdict(list)
+    # every slice's sums in one pass over the conversations (topic_of and the day inlined:
+    # a function call per conversation would cost more than the sums)
+    total = _Tally()
+    by_topic: dict[str, _Tally] = defaultdict(_Tally)
+    by_channel: dict[str, _Tally] = defaultdict(_Tally)
+    by_language: dict[str, _Tally] = defaultdict(_Tally)
+    by_day: dict[int, _Tally] = defaultdict(_Tally)
     with_fallback = 0
     returns: list[tuple[str, str]] = []
     for c in conversations:
-        by_topic[topic_of(c)].append(c)
-        by_channel[c.channel].append(c)
-        by_language[c.language].append(c)
-        by_period[period(c.started_at)].append(c)
-        if c.fallbacks:
+        messages, fallbacks, own = c.messages, c.fallbacks, c.tickets
+        topic = c.topic
+        if topic == NO_TOPIC and messages:
+            topic = NOT_UNDERSTOOD if fallbacks else SMALL_TALK
+        misunderstood = False
+        if own:
+            for t in own:
+                if t.reason == "misunderstood":
+                    misunderstood = True
+                    break
+        for tally in (
+            total,
+            by_topic[topic],
+            by_channel[c.channel],
+            by_language[c.language],
+            by_day[int(c.started_at // 86_400)],
+        ):
+            tally.conversations += 1
+            tally.messages += messages
+            tally.fallbacks += fallbacks
+            if own:
+                tally.handed += 1
+                tally.tickets.extend(own)
+                if misunderstood:
+                    tally.misunderstood += 1
+        if fallbacks:
             with_fallback += 1
         if c.returns:
             returns.extend(c.returns)
+    tickets = total.tickets
+    head = _summary(total)
+    period = _period_of(cut.granularity)
+    by_period: dict[date, _Tally] = defaultdict(_Tally)
+    for day_number, day in sorted(by_day.items()):
+        by_period[period(day_number * 86_400.0)].add(day)
     containment_by_intent = sorted(
-        (_topic_row(topic, group) for topic, group in by_topic.items()),
+        (_topic_row(topic, tally) for topic, tally in by_topic.items()),
         key=lambda row: (-row["conversations"], row["intent"]),
     )
     failing = sorted(
@@ -222,14 +277,14 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
         )
     ]
 
-    topics = {topic: len(group) for topic, group in by_topic.items()}
+    topics = {topic: tally.conversations for topic, tally in by_topic.items()}
     messages = head["messages"]
     fallback_messages = head["fallbacks"]
     by_agent = _grouped_tickets(tickets, lambda t: t.agent or "unassigned")
     by_ticket_channel = _grouped_tickets(tickets, lambda t: t.channel)
 
     series = [
-        {"period": first.isoformat(), **summary(by_period.get(first, []))}
+        {"period": first.isoformat(), **_summary(by_period.get(first) or _Tally())}
         for first in _periods(cut)
     ]
 
@@ -284,9 +339,11 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
             "by_reason": _counted(r for r, _ in returns),
             "by_method": _counted(m for _, m in returns),
         },
-        "channels": [{"channel": ch, **summary(group)} for ch, group in sorted(by_channel.items())],
+        "channels": [
+            {"channel": ch, **_summary(tally)} for ch, tally in sorted(by_channel.items())
+        ],
         "languages": [
-            {"language": lang, **summary(group)} for lang, group in sorted(by_language.items())
+            {"language": lang, **_summary(tally)} for lang, tally in sorted(by_language.items())
         ],
         "series": series,
     }
