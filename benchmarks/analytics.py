@@ -60,6 +60,7 @@ from analytics.seed import DAILY, DEFAULT_DAYS, write_history
 from analytics.service import collector_paused
 from analytics.sources import attach_tickets, dispose_engines, engine_for, load
 
+WRITE_ROUNDS = 3
 # conversations the seed writes per unit of scale over 28 days (its volume, with growth)
 PER_SCALE = sum(sum(days) / 7 for days in DAILY.values()) * DEFAULT_DAYS * 1.125
 
@@ -140,25 +141,38 @@ def write_cost(source: Path, count: int) -> None:
             runs[-1].append(row)
         else:
             runs.append([row])
-    print(f"Write cost: {len(rows):,} events in {len(runs):,} transactions into an empty table")
-    took = {}
+    print(
+        f"Write cost: {len(rows):,} events in {len(runs):,} transactions into an empty table, "
+        f"{WRITE_ROUNDS} rounds each, alternating (synchronous=OFF: the indexes' own cost; a "
+        "durable commit adds the same fsync with or without them)"
+    )
+    took: dict[bool, list[float]] = {False: [], True: []}
     with tempfile.TemporaryDirectory(prefix="baton-writes-") as tmp:
-        for with_indexes in (False, True):
-            engine = sa.create_engine(f"sqlite:///{Path(tmp) / f'{with_indexes}.db'}", future=True)
-            events_metadata.create_all(engine)
-            if with_indexes:
-                ensure_analytics_index(engine)
-            started = time.perf_counter()
-            for run in runs:
-                with engine.begin() as conn:
-                    conn.execute(sa.insert(events_table), run)
-            took[with_indexes] = time.perf_counter() - started
-            engine.dispose()
-            label = "with the analytics indexes" if with_indexes else "without them"
-            per_event = took[with_indexes] / len(rows) * 1e6
-            print(f"  {label:27s} {took[with_indexes]:6.2f} s   {per_event:6.1f} µs per event")
-    extra = (took[True] - took[False]) / len(rows) * 1e6
-    print(f"  the indexes add {extra:+.1f} µs per event ({took[True] / took[False] - 1:+.0%})")
+        for round_ in range(WRITE_ROUNDS):
+            for with_indexes in (False, True):
+                path = Path(tmp) / f"{round_}-{with_indexes}.db"
+                engine = sa.create_engine(f"sqlite:///{path}", future=True)
+                sa.event.listen(
+                    engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=OFF")
+                )
+                events_metadata.create_all(engine)
+                if with_indexes:
+                    ensure_analytics_index(engine)
+                started = time.perf_counter()
+                for run in runs:
+                    with engine.begin() as conn:
+                        conn.execute(sa.insert(events_table), run)
+                took[with_indexes].append(time.perf_counter() - started)
+                engine.dispose()
+                path.unlink()
+    for with_indexes, label in ((False, "without the indexes"), (True, "with the indexes")):
+        median = statistics.median(took[with_indexes])
+        print(
+            f"  {label:20s} median {median:6.2f} s   {median / len(rows) * 1e6:6.1f} µs per event"
+        )
+    plain, indexed = statistics.median(took[False]), statistics.median(took[True])
+    extra = (indexed - plain) / len(rows) * 1e6
+    print(f"  the indexes add {extra:+.1f} µs per event ({indexed / plain - 1:+.0%})")
 
 
 def timed(tracker_url: str, handoff_url: str, cut: Cut) -> tuple[float, float, int]:
