@@ -9,9 +9,12 @@ fits by definition. Baton predicts four to six actions a turn over 178 rules, an
 filtering was the rule policy's largest cost.
 
 :func:`install` replaces it with the same test done with the rules' reversed states parsed
-once per lookup table, stopping as soon as every rule still in play is shorter than the
-steps walked (from then on Rasa's loop can only keep every rule). The set returned is the
-same; the per-state test is Rasa's own ``_does_rule_match_state``.
+once per lookup table, starting from only the rules whose newest state names the
+conversation's last action (or names none: any other rule fails Rasa's test at the first
+step), and stopping as soon as every rule still in play is shorter than the steps walked
+(from then on Rasa's loop can only keep every rule). The set returned is the same (tests/speed
+compares it with Rasa's for every state of the training conversations); the per-state test is
+Rasa's own ``_does_rule_match_state``. About seven times faster here.
 """
 
 from __future__ import annotations
@@ -19,9 +22,44 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+from rasa.shared.nlu.constants import ACTION_NAME
+
 _installed = False
 Parsed = list[tuple[str, list[dict[str, Any]]]]  # (rule key, its states newest first)
-_parsed: dict[int, tuple[dict[str, Any], Parsed, int]] = {}
+
+
+class _Table:
+    """A lookup table's rules, parsed, with the rules indexed by the previous action their
+    newest state names: a conversation whose last action was X can only fit a rule that
+    names X there, or one that names no action there."""
+
+    def __init__(self, lookup: dict[str, Any]) -> None:
+        self.lookup = lookup
+        self.size = len(lookup)
+        self.rules: Parsed = [
+            (key, [_frozen(state) for state in reversed(json.loads(key))]) for key in lookup
+        ]
+        self.longest = max((len(states) for _, states in self.rules), default=0)
+        self.by_action: dict[str, Parsed] = {}
+        self.any_action: Parsed = []
+        for key, states in self.rules:
+            previous = states[0].get(PREVIOUS_ACTION) if states else None
+            name = previous.get(ACTION_NAME) if previous else None
+            if name and name != SHOULD_NOT_BE_SET:
+                self.by_action.setdefault(name, []).append((key, states))
+            else:
+                self.any_action.append((key, states))
+
+    def candidates(self, newest: dict[str, Any]) -> Parsed:
+        """The rules that can fit a conversation whose newest state is ``newest``."""
+        previous = newest.get(PREVIOUS_ACTION)
+        if not previous:
+            return self.any_action
+        return self.by_action.get(previous.get(ACTION_NAME), []) + self.any_action
+
+
+_tables: dict[int, _Table] = {}
 
 
 def install() -> None:
@@ -35,14 +73,11 @@ def install() -> None:
     _installed = True
 
 
-def _rules(lookup: dict[str, Any]) -> tuple[Parsed, int]:
-    """Every rule of a lookup table with its states newest first, and the longest rule."""
-    cached = _parsed.get(id(lookup))
-    if cached is None or cached[0] is not lookup or len(cached[1]) != len(lookup):
-        rules = [(key, [_frozen(state) for state in reversed(json.loads(key))]) for key in lookup]
-        longest = max((len(states) for _, states in rules), default=0)
-        cached = _parsed[id(lookup)] = (lookup, rules, longest)
-    return cached[1], cached[2]
+def _table(lookup: dict[str, Any]) -> _Table:
+    table = _tables.get(id(lookup))
+    if table is None or table.lookup is not lookup or table.size != len(lookup):
+        table = _tables[id(lookup)] = _Table(lookup)
+    return table
 
 
 def _frozen(state: dict[str, Any]) -> dict[str, Any]:
@@ -56,9 +91,10 @@ def _frozen(state: dict[str, Any]) -> dict[str, Any]:
 
 def _get_possible_keys(self: Any, lookup: dict[str, Any], states: list[Any]) -> set[str]:
     """The keys of ``lookup`` whose rule fits ``states`` (as ``RulePolicy._get_possible_keys``)."""
-    from rasa.shared.core.constants import PREVIOUS_ACTION
-
-    possible, longest = _rules(lookup)
+    if not states:
+        return set(lookup)
+    table = _table(lookup)
+    possible, longest = table.candidates(states[-1]), table.longest
     for turn, state in enumerate(reversed(states)):
         if turn >= longest:
             break  # every rule left is shorter than the steps walked: all of them fit

@@ -264,3 +264,15 @@ def test_an_nlu_worker_process_understands_every_message_as_the_server_does(
     for text, ours in zip(MESSAGES, parsed, strict=True):
         expected = {**defaults, **_parse(runners["sequential"], runners["metadata"], text)}
         assert ours == expected, text
+
+
+def test_whether_a_domain_is_empty_is_answered_as_rasa_does_and_kept() -> None:
+    from rasa.shared.core.domain import Domain
+
+    from bot.server import _make_cached_is_empty
+
+    original = Domain.is_empty
+    cached = _make_cached_is_empty(original)
+    loaded, empty = Domain.load("domain.yml"), Domain.empty()
+    assert (cached(loaded), cached(empty)) == (original(loaded), original(empty)) == (False, True)
+    assert loaded.__dict__["_baton_is_empty"] is False  # asked once per domain
