@@ -8,11 +8,13 @@ customer (or by id, as the cache's later reads do) gives the same conversations 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -201,3 +203,24 @@ def test_the_demo_seed_leaves_the_indexes_behind(tmp_path: Path) -> None:
     )
     assert written.conversations > 0
     assert _index_names(tracker_url) >= BOTH
+
+
+def test_the_handoff_service_warm_up_adds_the_indexes_and_fills_the_cache(
+    week: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics.cache import cache_for
+    from handoff.routes.metrics import _warm_cache
+
+    monkeypatch.setenv("TRACKER_DATABASE_URL", week.tracker_url)
+    app = SimpleNamespace(ctx=SimpleNamespace())
+
+    async def start() -> None:  # what Sanic does after the service starts
+        await _warm_cache(app, None)
+        await app.ctx.metrics_warmup
+
+    asyncio.run(start())
+    assert _index_names(week.tracker_url) >= BOTH
+    cache = cache_for(week.tracker_url)
+    with cache.lock:
+        assert cache.reader is not None
+        assert len(cache.conversations()) == 10
