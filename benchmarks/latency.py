@@ -4,9 +4,12 @@ Each conversation is what a real customer does: greet, ask about an order by num
 ownership with the order's e-mail, get the answer, say thanks. A turn is timed from sending
 the message to the server's end-of-turn marker (all of the bot's messages received).
 
-Three rounds: one customer; 32 customers each sending the next message the moment the last
+Four rounds: one customer; 32 customers each sending the next message the moment the last
 answer arrives (a closed loop: this measures saturation throughput, and latency is then
-mostly queueing, 32 / throughput); and 32 customers who pause between messages.
+mostly queueing, 32 / throughput); 32 customers who pause between messages as people do,
+each for a different time (uniformly 0.5 to 1.5 times ``--pause``) and starting at different
+moments; and, as the worst case, 32 customers who start together and all pause exactly
+``--pause``, so their messages keep arriving in bursts of 32.
 
     .venv/bin/python benchmarks/latency.py                # starts its own Baton on a temp dir
     .venv/bin/python benchmarks/latency.py --url http://localhost:5005   # an already running one
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -56,15 +60,21 @@ def script(index: int, number: str, proof: str) -> tuple[str, ...]:
     return (greet, ask.format(number=number), proof, thanks)
 
 
-async def conversation(url: str, index: int, latencies: list[float], pause: float = 0.0) -> int:
+async def conversation(
+    url: str,
+    index: int,
+    latencies: list[float],
+    pause: float = 0.0,
+    rng: random.Random | None = None,
+) -> int:
     number, proof = ORDERS[index % len(ORDERS)]
     customer = WebChatCustomer(url)
     await customer.connect()
     turns = 0
     try:
         for i, text in enumerate(script(index, number, proof)):
-            if pause and i:
-                await asyncio.sleep(pause)  # the customer reads the answer and types
+            if pause and i:  # the customer reads the answer and types
+                await asyncio.sleep(rng.uniform(0.5 * pause, 1.5 * pause) if rng else pause)
             turn = await customer.say(text, timeout=60)
             if not turn.texts:
                 UNANSWERED.append(f"{text!r} in session {customer.session_id}")
@@ -76,19 +86,24 @@ async def conversation(url: str, index: int, latencies: list[float], pause: floa
 
 
 async def load(
-    url: str, concurrency: int, conversations: int, pause: float = 0.0
+    url: str, concurrency: int, conversations: int, pause: float = 0.0, lockstep: bool = False
 ) -> tuple[list[float], float]:
+    """Latencies (ms) of every turn and the seconds the round took. With a ``pause``, customers
+    pause a random 0.5-1.5 times it and start within the first pause, unless ``lockstep``."""
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(conversations):
         queue.put_nowait(i)
 
-    async def worker() -> None:
+    async def worker(number: int) -> None:
+        rng = None if lockstep or not pause else random.Random(number)
+        if rng:
+            await asyncio.sleep(rng.uniform(0, pause))
         while not queue.empty():
-            await conversation(url, queue.get_nowait(), latencies, pause)
+            await conversation(url, queue.get_nowait(), latencies, pause, rng)
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(n) for n in range(concurrency)))
     return latencies, time.perf_counter() - started
 
 
@@ -96,11 +111,16 @@ async def main(url: str, rounds: list[tuple[int, int, float]]) -> None:
     await load(url, 4, 8)  # warm up: first predictions compile TensorFlow graphs
     print(f"machine: {machine()}")
     print(f"customers write in: {LANGUAGE}")
-    for concurrency, conversations, pause in rounds:
-        latencies, seconds = await load(url, concurrency, conversations, pause)
-        mode = f"pause {pause:.1f} s" if pause else "no pause"
+    for concurrency, conversations, pause, lockstep in rounds:
+        latencies, seconds = await load(url, concurrency, conversations, pause, lockstep)
+        if not pause:
+            mode = "no pause"
+        elif lockstep:
+            mode = f"pause {pause:.2f} s, in lockstep"
+        else:
+            mode = f"pause {0.5 * pause:.2f}-{1.5 * pause:.2f} s"
         print(
-            f"{concurrency:>3} concurrent, {mode:>11}: {len(latencies):4d} turns "
+            f"{concurrency:>3} concurrent, {mode:>26}: {len(latencies):4d} turns "
             f"in {seconds:5.1f} s = {len(latencies) / seconds:6.1f} turns/s   {summary(latencies)}"
         )
     print(f"turns without an answer: {len(UNANSWERED)}" + "".join(f"\n  {u}" for u in UNANSWERED))
@@ -115,7 +135,10 @@ if __name__ == "__main__":
         "--conversations", type=int, default=128, help="conversations at 32 concurrent"
     )
     parser.add_argument(
-        "--pause", type=float, default=0.5, help="seconds a paced customer waits between messages"
+        "--pause",
+        type=float,
+        default=0.5,
+        help="mean seconds a paced customer waits between messages",
     )
     parser.add_argument(
         "--language",
@@ -126,8 +149,13 @@ if __name__ == "__main__":
     args = parser.parse_args()
     LANGUAGE = args.language
     # 1 customer; 32 customers firing back-to-back (saturation); 32 customers who pause
-    # between messages, which is still far faster than people type.
-    rounds = [(1, 25, 0.0), (32, args.conversations, 0.0), (32, args.conversations, args.pause)]
+    # between messages (still far faster than people type), then the same in lockstep.
+    rounds = [
+        (1, 25, 0.0, False),
+        (32, args.conversations, 0.0, False),
+        (32, args.conversations, args.pause, False),
+        (32, args.conversations, args.pause, True),
+    ]
     if args.url:
         asyncio.run(main(args.url, rounds))
     else:

@@ -129,6 +129,35 @@ def _make_cached_is_empty(is_empty: Any) -> Any:
     return cached_is_empty
 
 
+def freeze_heap() -> None:
+    """Exclude everything alive now from Python's garbage collector.
+
+    After loading a model the Rasa server holds over half a million objects (TensorFlow,
+    the domain, the pipeline) that live as long as the process. CPython's full collection
+    walks all of them: 0.36 s here, during which no conversation is served, and one
+    happened every few hundred turns. Frozen (``gc.freeze``), they are never walked again;
+    later collections only look at what turns create. Collected first, so no garbage is
+    frozen."""
+    import gc
+    import logging
+
+    gc.collect()
+    gc.freeze()
+    logging.getLogger(__name__).info(
+        "%d objects frozen (kept out of garbage collection)", gc.get_freeze_count()
+    )
+
+
+def _freeze_after(load: Any) -> Any:
+    async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
+        loaded = await load(*args, **kwargs)
+        freeze_heap()
+        return loaded
+
+    load_agent_on_start._baton_freezes = True  # type: ignore[attr-defined]
+    return load_agent_on_start
+
+
 class _Borrowed:
     """``async with`` yields a shared session and leaves it open for the next request."""
 
@@ -199,6 +228,7 @@ def apply_patches() -> None:
     import logging
 
     import rasa.core.processor
+    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
@@ -211,6 +241,8 @@ def apply_patches() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _action_call_format
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
+    if not getattr(rasa.core.run.load_agent_on_start, "_baton_freezes", False):
+        rasa.core.run.load_agent_on_start = _freeze_after(rasa.core.run.load_agent_on_start)
     if not getattr(Domain.is_empty, "_baton_cached", False):
         Domain.is_empty = _make_cached_is_empty(Domain.is_empty)
     tf_predict.install()

@@ -67,3 +67,11 @@ async def test_a_killed_nlu_worker_costs_no_answer_and_is_replaced(
     assert "NLU worker failed (BrokenProcessPool); restarting it" in baton.log_text()
     # the new worker understands the next message
     assert "You're welcome" in (await customer.say("thanks!")).text
+
+
+def test_the_rasa_server_keeps_its_loaded_model_out_of_garbage_collection(baton: Baton) -> None:
+    import re
+
+    frozen = re.findall(r"(\d+) objects frozen", baton.log_text())
+    assert frozen, "the server did not freeze its heap after loading the model"
+    assert int(frozen[0]) > 100_000  # TensorFlow, the pipeline and the domain
