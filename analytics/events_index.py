@@ -140,12 +140,11 @@ def ensure_analytics_index(engine: Engine) -> bool:
     if not sa.inspect(engine).has_table("events"):
         return False
     try:
-        state = index_state(engine)
-        if state != "ready":
-            _create(engine, drop_first=state == "invalid")
+        if index_state(engine) != "ready":
+            _create(engine)
     except sa.exc.DBAPIError:
         logger.warning(
-            "could not create the analytics index on the tracker store's events table; "
+            "could not create the analytics indexes on the tracker store's events table; "
             "the support analytics will read the whole table",
             exc_info=True,
         )
@@ -155,14 +154,21 @@ def ensure_analytics_index(engine: Engine) -> bool:
     return True
 
 
-def _create(engine: Engine, drop_first: bool) -> None:
+def _create(engine: Engine) -> None:
     logger.info("creating the analytics indexes on the tracker store (once; seconds when large)")
     if engine.dialect.name == "postgresql":
         # CONCURRENTLY cannot run inside a transaction
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            if drop_first:
-                for name in (INDEX_NAME, SLOTS_INDEX_NAME):
-                    conn.execute(sa.text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
+            invalid = conn.execute(
+                sa.text(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                    " WHERE c.relname IN (:a, :b) AND NOT i.indisvalid"
+                    " AND c.relnamespace = current_schema()::regnamespace"
+                ),
+                {"a": INDEX_NAME, "b": SLOTS_INDEX_NAME},
+            ).scalars()
+            for name in list(invalid):  # a build that failed half-way: start it again
+                conn.execute(sa.text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
             for statement in create_index_sql(engine):
                 conn.execute(sa.text(statement))
         return

@@ -52,3 +52,30 @@ def test_postgres_gives_the_figures_sqlite_gives(postgres: Postgres, tmp_path: P
     assert found["conversations"] == 9
     assert found == expected
     assert cached == expected
+
+
+def test_a_half_built_index_on_postgres_is_built_again(postgres: Postgres, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from analytics.events_index import INDEX_NAME
+
+    url = fresh_database(postgres, "analytics_invalid_index")
+    week = one_week(tmp_path, (url, fresh_database(postgres, "analytics_invalid_handoff")))
+    engine = engine_for(url)
+    try:
+        # a concurrent build that fails (here: a unique index over duplicates) leaves an
+        # invalid index behind under the name
+        with (
+            engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+            pytest.raises(sa.exc.IntegrityError),
+        ):
+            conn.execute(
+                sa.text(f"CREATE UNIQUE INDEX CONCURRENTLY {INDEX_NAME} ON events (type_name)")
+            )
+        forget_checked()
+        assert index_state(engine) == "invalid"
+        assert ensure_analytics_index(engine) is True
+        assert index_state(engine) == "ready"
+        assert metrics_for(url, week.handoff_url, WEEK)["conversations"] == 9
+    finally:
+        week.close()
