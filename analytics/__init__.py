@@ -5,6 +5,8 @@ tracker store and the tickets in the handoff database — so there is no second 
 
 * :mod:`analytics.facts` — one plain record per conversation and per ticket;
 * :mod:`analytics.sources` — reads those records from the two databases (SQLite or PostgreSQL);
+* :mod:`analytics.events_index` — the two partial indexes on Rasa's ``events`` table that
+  make a full read cheap, created once by whoever reads first;
 * :mod:`analytics.cache` — keeps them in memory for the handoff service, checked against the
   databases on every use;
 * :mod:`analytics.cut` — dates, channel and language of a question, validated;
