@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra import metrics
+from infra.heap import freeze_heap
 from infra.logging import configure_from_env, conversation
 from infra.ops import Check, sql_check
 from infra.ops import install as install_routes
@@ -36,6 +37,7 @@ def _wrap_create_app() -> None:
         configure_from_env("actions")  # rasa-sdk has set up logging by now; JSON from here on
         app = original(*args, **kwargs)
         install_routes(app, "actions", action_checks, health=False)
+        freeze_heap()  # the actions, SQLAlchemy and rasa-sdk are loaded by now
         return app
 
     create_app._baton_ops = True  # type: ignore[attr-defined]

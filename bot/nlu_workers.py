@@ -91,7 +91,7 @@ def _load(model_tar: str) -> None:
             Path(tmp), Path(model_tar), LocalModelStorage, SequentialGraphRunner
         )
     _runner, _nlu_target = runner, metadata.nlu_target
-    from bot.server import freeze_heap
+    from infra.heap import freeze_heap
 
     freeze_heap()  # as the server does: the model is never garbage
 

@@ -129,27 +129,10 @@ def _make_cached_is_empty(is_empty: Any) -> Any:
     return cached_is_empty
 
 
-def freeze_heap() -> None:
-    """Exclude everything alive now from Python's garbage collector.
-
-    After loading a model the Rasa server holds over half a million objects (TensorFlow,
-    the domain, the pipeline) that live as long as the process. CPython's full collection
-    walks all of them: 0.36 s here, during which no conversation is served, and one
-    happened every few hundred turns. Frozen (``gc.freeze``), they are never walked again;
-    later collections only look at what turns create. Collected first, so no garbage is
-    frozen."""
-    import gc
-    import logging
-
-    gc.collect()
-    gc.freeze()
-    logging.getLogger(__name__).info(
-        "%d objects frozen (kept out of garbage collection)", gc.get_freeze_count()
-    )
-
-
 def _freeze_after(load: Any) -> Any:
     async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
+        from infra.heap import freeze_heap
+
         loaded = await load(*args, **kwargs)
         freeze_heap()
         return loaded
