@@ -14,8 +14,9 @@ as the server, with the same patches (bot/graph_runner.py, bot/tf_predict.py), a
 the same parse data the server would have computed; the server then finishes exactly as
 Rasa does (retrieval intents, the debug log, the unseen-features warning).
 
-Nothing waits for the workers: until a worker has loaded the model (some seconds after the
-server starts), messages are understood in the server process as before; if a worker dies
+The pool starts once the server has loaded its model (bot/server.py). Nothing waits for it:
+until a worker has loaded the model too (some seconds later), messages are understood in the
+server process as before; if a worker dies
 or hangs, that message is understood in the server process, the pool is replaced, and other
 conversations are not affected. A server that loads another model gets a pool for it. The
 workers exit with the server (and are told to by the kernel if it is killed).

@@ -129,15 +129,21 @@ def _make_cached_is_empty(is_empty: Any) -> Any:
     return cached_is_empty
 
 
-def _freeze_after(load: Any) -> Any:
+def _after_load(load: Any) -> Any:
     async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
+        """Rasa's start-up model load, then: the heap frozen (infra/heap.py) and the NLU
+        workers started (bot/nlu_workers.py), while the server is still idle."""
+        from bot import nlu_workers
         from infra.heap import freeze_heap
 
         loaded = await load(*args, **kwargs)
         freeze_heap()
+        processor = getattr(loaded, "processor", None)
+        if processor is not None:
+            nlu_workers.pool_for(processor)
         return loaded
 
-    load_agent_on_start._baton_freezes = True  # type: ignore[attr-defined]
+    load_agent_on_start._baton_after_load = True  # type: ignore[attr-defined]
     return load_agent_on_start
 
 
@@ -224,8 +230,8 @@ def apply_patches() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _action_call_format
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
-    if not getattr(rasa.core.run.load_agent_on_start, "_baton_freezes", False):
-        rasa.core.run.load_agent_on_start = _freeze_after(rasa.core.run.load_agent_on_start)
+    if not getattr(rasa.core.run.load_agent_on_start, "_baton_after_load", False):
+        rasa.core.run.load_agent_on_start = _after_load(rasa.core.run.load_agent_on_start)
     if not getattr(Domain.is_empty, "_baton_cached", False):
         Domain.is_empty = _make_cached_is_empty(Domain.is_empty)
     tf_predict.install()

@@ -47,8 +47,8 @@ async def _wait_for_ready(baton: Baton, times: int) -> None:
 async def test_a_killed_nlu_worker_costs_no_answer_and_is_replaced(
     baton: Baton, customer: WebChatCustomer
 ) -> None:
-    await customer.say("hi")  # the first message starts the worker
-    await _wait_for_ready(baton, 1)
+    await _wait_for_ready(baton, 1)  # started with the server, ready once it has the model
+    await customer.say("hi")
     ready_before = baton.log_text().count(READY)
     workers = _workers(baton)
     assert len(workers) == 1, workers
