@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import machine, summary
+from common import machine, summary, wait_until_ready
 
 from bot.launcher import stop
 from bot.training import ensure_model
@@ -107,7 +107,8 @@ async def load(
     return latencies, time.perf_counter() - started
 
 
-async def main(url: str, rounds: list[tuple[int, int, float]]) -> None:
+async def main(url: str, rounds: list[tuple[int, int, float, bool]]) -> None:
+    await asyncio.to_thread(wait_until_ready, url)
     await load(url, 4, 8)  # warm up: first predictions compile TensorFlow graphs
     print(f"machine: {machine()}")
     print(f"customers write in: {LANGUAGE}")

@@ -34,6 +34,8 @@ import threading
 from pathlib import Path
 from typing import Any, Optional
 
+from infra import metrics
+
 logger = logging.getLogger(__name__)
 
 ENV = "BATON_NLU_WORKERS"
@@ -148,6 +150,7 @@ class NLUPool:
         self.model_tar = model_tar
         self.workers = workers
         self.ready = False
+        self.failed = False  # the workers could not start: NLU stays in the server
         self.fallbacks = 0  # messages understood in the server process after a failure
         self._executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=workers,
@@ -164,7 +167,8 @@ class NLUPool:
         def done(_: concurrent.futures.Future[bool]) -> None:
             if all(f.done() for f in futures):
                 ok = all(not f.cancelled() and f.exception() is None for f in futures)
-                self.ready = ok
+                self.ready, self.failed = ok, not ok
+                metrics.NLU_WORKERS_READY.set(self.workers if ok else 0)
                 if ok:
                     logger.info("NLU runs in %d worker process(es)", self.workers)
                 else:
@@ -189,11 +193,22 @@ class NLUPool:
 
     def shutdown(self) -> None:
         self.ready = False
+        metrics.NLU_WORKERS_READY.set(0)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 _pool: Optional[NLUPool] = None
 _pool_lock = threading.Lock()
+
+
+def status() -> str:
+    """``off`` (no workers configured or started), ``starting``, ``ready`` or ``failed``."""
+    pool = _pool
+    if pool is None:
+        return "off"
+    if pool.ready:
+        return "ready"
+    return "failed" if pool.failed else "starting"
 
 
 def _model_tar(processor: Any) -> Optional[Path]:

@@ -32,7 +32,8 @@ def _tracker_engine(tracker_store: Any) -> Any:
 
 
 def rasa_checks(app: Any) -> Mapping[str, Check]:
-    """The model is loaded, the tracker store's database answers, and so does Redis."""
+    """The model is loaded (by the server and its NLU workers), the tracker store's database
+    answers, and so does Redis."""
     from bot.lock_store import AtomicRedisLockStore
 
     agent = getattr(app.ctx, "agent", None)
@@ -42,7 +43,17 @@ def rasa_checks(app: Any) -> Mapping[str, Check]:
         if agent is None or not agent.is_ready():
             raise RuntimeError("no model loaded")
 
+    async def nlu_workers() -> None:
+        # Not ready while the NLU workers load the model (seconds after start): the server
+        # would answer, but at a fraction of its speed. Workers that failed to start leave
+        # the NLU in the server (logged); that is slower but serves, so it is ready.
+        from bot import nlu_workers as workers
+
+        if workers.status() == "starting":
+            raise RuntimeError("NLU workers are loading the model")
+
     checks["model"] = model
+    checks["nlu_workers"] = nlu_workers
     engine = _tracker_engine(agent.tracker_store) if agent is not None else None
     if engine is not None:
         checks["tracker_store"] = sync_sql_check(engine)

@@ -65,6 +65,9 @@ ACTIONS = Counter("baton_actions", "Custom actions run", ["action", "outcome"])
 ACTION_SECONDS = Histogram(
     "baton_action_seconds", "Seconds a custom action took", ["action"], buckets=TURN_BUCKETS
 )
+NLU_WORKERS_READY = Gauge(
+    "baton_nlu_workers_ready", "NLU worker processes with the model loaded (bot/nlu_workers.py)"
+)
 HANDOFFS_OPEN = Gauge("baton_handoffs_open", "Open handoffs by status", ["status"])
 HANDOFF_OLDEST_WAIT = Gauge(
     "baton_handoff_oldest_wait_seconds", "Seconds the longest-waiting customer has waited"

@@ -6,6 +6,7 @@ socket.io, a forged WhatsApp webhook, the action server called by Rasa.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import aiohttp
@@ -39,9 +40,19 @@ async def test_the_rasa_server_is_alive_ready_and_keeps_its_old_health_check(bat
     assert (await get(f"{baton.rasa_url}/"))[0] == 200  # DESIGN's health check
     status, body = await get(f"{baton.rasa_url}/health")
     assert status == 200 and '"service":"rasa"' in body
-    status, body = await get(f"{baton.rasa_url}/ready")
+    # Ready once its NLU worker has loaded the model too (seconds after start; until then the
+    # reason says so).
+    for _ in range(1200):
+        status, body = await get(f"{baton.rasa_url}/ready")
+        if status == 200:
+            break
+        assert status == 503 and "NLU workers are loading the model" in body, body
+        await asyncio.sleep(0.1)
     assert status == 200, body
     assert '"model":"ok"' in body and '"tracker_store":"ok"' in body
+    assert '"nlu_workers":"ok"' in body
+    metrics = (await get(f"{baton.rasa_url}/metrics"))[1]
+    assert total(metrics, "baton_nlu_workers_ready") == 1
 
 
 async def test_a_web_chat_turn_is_counted_and_timed(
