@@ -10,9 +10,10 @@ server's loop predicts and sends the answers of others.
 :func:`install` makes ``MessageProcessor.parse_message`` hand the message's text, id and
 metadata to a pool of ``BATON_NLU_WORKERS`` processes (default: one on a machine with two
 or more cores, none on one core; ``0`` turns it off). Each worker loads the same model file
-as the server, with the same patches (bot/graph_runner.py, bot/tf_predict.py), and returns
-the same parse data the server would have computed; the server then finishes exactly as
-Rasa does (retrieval intents, the debug log, the unseen-features warning).
+as the server, with the same patches (bot/graph_runner.py, bot/tf_predict.py,
+bot/sparse_concat.py), and returns the same parse data the server would have computed; the
+server then finishes exactly as Rasa does (retrieval intents, the debug log, the
+unseen-features warning).
 
 The pool starts once the server has loaded its model (bot/server.py). Nothing waits for it:
 until a worker has loaded the model too (some seconds later), messages are understood in the
@@ -84,10 +85,11 @@ def _load(model_tar: str) -> None:
     from rasa.engine import loader
     from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-    from bot import rule_matching, tf_predict
+    from bot import rule_matching, sparse_concat, tf_predict
     from bot.graph_runner import SequentialGraphRunner
 
     tf_predict.install()
+    sparse_concat.install()
     rule_matching.install()
     with tempfile.TemporaryDirectory(prefix="baton-nlu-") as tmp:
         metadata, runner = loader.load_predict_graph_runner(

@@ -222,7 +222,7 @@ def apply_patches() -> None:
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import nlu_workers, ops, rule_matching, tf_predict
+    from bot import nlu_workers, ops, rule_matching, sparse_concat, tf_predict
     from bot.graph_runner import SequentialGraphRunner
 
     logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
@@ -235,6 +235,7 @@ def apply_patches() -> None:
     if not getattr(Domain.is_empty, "_baton_cached", False):
         Domain.is_empty = _make_cached_is_empty(Domain.is_empty)
     tf_predict.install()
+    sparse_concat.install()
     rule_matching.install()
     nlu_workers.install()
     if not getattr(EndpointConfig.session, "_baton_shared", False):
