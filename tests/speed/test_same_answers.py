@@ -128,6 +128,24 @@ def test_the_sequential_graph_runner_picks_every_action_of_the_training_stories_
     assert compared > 100  # the stories and rules really were walked
 
 
+def _parses_without_and_with(
+    runners: dict[str, Any], patch: Any, owner: Any, name: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every message of ``MESSAGES`` understood with Rasa's ``owner.name``, then with the one
+    ``patch.install()`` puts there (taken out again afterwards)."""
+    metadata, runner = runners["metadata"], runners["sequential"]
+    original = getattr(owner, name)
+    before = [_parse(runner, metadata, text) for text in MESSAGES]
+    patch.install()
+    try:
+        assert getattr(owner, name) is not original
+        after = [_parse(runner, metadata, text) for text in MESSAGES]
+    finally:
+        setattr(owner, name, original)
+        patch._installed = False
+    return before, after
+
+
 def test_diet_without_tensorflows_call_bookkeeping_gives_identical_confidences(
     runners: dict[str, Any],
 ) -> None:
@@ -135,16 +153,7 @@ def test_diet_without_tensorflows_call_bookkeeping_gives_identical_confidences(
 
     from bot import tf_predict
 
-    metadata, runner = runners["metadata"], runners["sequential"]
-    original = RasaModel._rasa_predict
-    before = [_parse(runner, metadata, text) for text in MESSAGES]
-    tf_predict.install()
-    try:
-        assert RasaModel._rasa_predict is not original
-        after = [_parse(runner, metadata, text) for text in MESSAGES]
-    finally:
-        RasaModel._rasa_predict = original
-        tf_predict._installed = False
+    before, after = _parses_without_and_with(runners, tf_predict, RasaModel, "_rasa_predict")
     assert after == before
     assert {p["intent"]["name"] for p in after} >= {"order_status", "greet", "thank"}
 
@@ -307,14 +316,7 @@ def test_messages_are_understood_the_same_with_the_faster_sparse_join(
 
     from bot import sparse_concat
 
-    metadata, runner = runners["metadata"], runners["sequential"]
-    original = Features._combine_sparse_features
-    before = [_parse(runner, metadata, text) for text in MESSAGES]
-    sparse_concat.install()
-    try:
-        assert Features._combine_sparse_features is not original
-        after = [_parse(runner, metadata, text) for text in MESSAGES]
-    finally:
-        Features._combine_sparse_features = original
-        sparse_concat._installed = False
+    before, after = _parses_without_and_with(
+        runners, sparse_concat, Features, "_combine_sparse_features"
+    )
     assert after == before
