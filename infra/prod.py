@@ -461,6 +461,11 @@ def start_profile(
         for replica in replicas.values():
             if not _wait_http(replica.health_url, timeout, list(replicas.values())):
                 raise RuntimeError(f"{replica.name} did not start:\n{_tail(replica.log)}")
+        # Started is not ready: a Rasa replica is ready once its NLU worker has loaded the
+        # model too (bot/nlu_workers.py), seconds later.
+        for replica in replicas.values():
+            if not _wait_http(f"{replica.url}/ready", timeout, list(replicas.values())):
+                raise RuntimeError(f"{replica.name} did not become ready:\n{_tail(replica.log)}")
         nginx.start()
         return running
     except BaseException:
