@@ -21,7 +21,7 @@ import bisect
 import itertools
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any, Optional
 
@@ -146,10 +146,11 @@ def events_query(
     since_ts: Optional[float] = None,
     until_ts: Optional[float] = None,
     after_id: int = 0,
+    senders: Optional[Collection[str]] = None,
 ) -> Any:
     """The rows a :class:`Reader` wants: customer messages, session starts and restarts,
     pauses and resumes, and the slots in ``READ_SLOTS``, as ``(id, sender_id, kind,
-    timestamp, intent, value, raw)``.
+    timestamp, intent, value, raw)``; of ``senders`` only, if given.
 
     Two selects, one per index of :mod:`analytics.events_index`, merged. A full read (no
     ``after_id``) is ordered by customer, then id — the indexes' order, so SQLite merges the
@@ -198,6 +199,8 @@ def events_query(
             part = part.where(c.timestamp < until_ts)
         if after_id:
             part = part.where(c.id > after_id)
+        if senders is not None:
+            part = part.where(c.sender_id.in_(sorted(senders)))
         parts.append(part)
     order = ("id",) if after_id else ("sender_id", "id")
     return sa.union_all(*parts).order_by(*(sa.literal_column(name) for name in order))
@@ -263,6 +266,9 @@ class Reader:
         self.senders: dict[str, _Sender] = {}
         self.conversations: list[ConversationFacts] = []
         self.without_channel: list[ConversationFacts] = []  # for :func:`fill_channels`
+        # customers whose first row read was not a session start: mid-conversation when the
+        # read began (see :func:`read_sessions`)
+        self.midway: set[str] = set()
 
     def feed(self, rows: Iterable[tuple[Any, ...]]) -> int:
         """Rows of :func:`events_query`; returns the highest id seen (0 if none).
@@ -289,6 +295,8 @@ class Reader:
                 state = senders.get(sender)
                 if state is None:
                     state = senders[sender] = _Sender()
+                    if kind != NEW_SESSION:
+                        self.midway.add(sender)
                 sender_id = sender
                 current, channel, paused = state.current, state.channel, state.paused
                 language, reason, method = state.language, state.reason, state.method
@@ -393,10 +401,53 @@ def read_sessions(url: str, start_ts: float, end_ts: float) -> list[Conversation
         return []
     ensure_analytics_index(engine)
     reader = Reader()
-    statement = events_query(engine.dialect.name, start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS)
-    reader.feed(_fetch_raw(engine, statement))
+    since, until = start_ts - SLACK_SECONDS, end_ts + SLACK_SECONDS
+    reader.feed(_fetch_raw(engine, events_query(engine.dialect.name, since, until)))
+    if reader.midway:
+        _read_again_from_session_start(engine, reader, since, until)
     reader.fill_channels(engine)
     return reader.conversations
+
+
+def _read_again_from_session_start(
+    engine: Engine, reader: Reader, since: float, until: float
+) -> None:
+    """Customers who were in the middle of a conversation when the read began are read
+    again from the start of that session.
+
+    A conversation handed to a person stays paused until the agent gives it back, which
+    can be days (a handoff on Saturday evening, answered on Monday): read from a day before
+    the range only, its messages to the agent looked like a new conversation with the bot.
+    Read from its session start, it is what the dashboard's cache (which reads far back)
+    makes of it: one conversation, dated by its first message.
+    """
+    c = events.c
+    starts: dict[str, float] = {}
+    midway = sorted(reader.midway)
+    with engine.connect() as conn:
+        for i in range(0, len(midway), 500):
+            found = conn.execute(
+                sa.select(c.sender_id, sa.func.max(c.timestamp))
+                .where(
+                    c.sender_id.in_(midway[i : i + 500]),
+                    c.type_name.in_(("session_started", "restart")),
+                    c.timestamp < since,
+                )
+                .group_by(c.sender_id)
+            )
+            starts.update((sender, float(ts)) for sender, ts in found if ts is not None)
+    if not starts:
+        return
+    again = Reader()
+    statement = events_query(engine.dialect.name, min(starts.values()), until, senders=starts)
+    again.feed(_fetch_raw(engine, statement))
+    reader.conversations = [
+        conv for conv in reader.conversations if conv.conversation_id not in starts
+    ] + again.conversations
+    reader.without_channel = [
+        conv for conv in reader.without_channel if conv.conversation_id not in starts
+    ] + again.without_channel
+    reader.senders.update(again.senders)
 
 
 def _message_channel(data: Optional[str]) -> Optional[str]:

@@ -129,3 +129,28 @@ def test_the_garbage_collector_is_back_on_after_concurrent_requests(tmp_path: Pa
         )
     assert {a["conversations"] for a in answers} == {9}
     assert gc.isenabled()
+
+
+def test_a_handoff_paused_over_a_weekend_before_the_range_is_not_a_new_conversation(
+    tmp_path: Path,
+) -> None:
+    """Saturday: a customer complains and is handed to a person; Monday (in the range) they
+    write to the agent, the agent gives the conversation back, the customer rates the help.
+    That is one conversation, started on Saturday, outside the range: read from scratch or
+    from the cache, and the messages to the agent are never the bot's."""
+    week = one_week(tmp_path)
+    later = Cut(date(2026, 11, 9), date(2026, 11, 15))
+    before = metrics_for(week.tracker_url, week.handoff_url, later)
+    week.session("web-77", "webchat", "11-07 18:53")
+    week.user("web-77", "11-07 18:53:42", "complain")
+    week.pause("web-77", "11-07 18:53:43")
+    week.user("web-77", "11-09 09:04", "thank")  # to the agent, two days later
+    week.user("web-77", "11-09 09:08", "nlu_fallback")
+    week.resume("web-77", "11-09 09:11")
+    week.user("web-77", "11-09 09:11:32", "rate")
+    direct = metrics_for(week.tracker_url, week.handoff_url, later)
+    cache = TrackerCache(week.tracker_url, clock=lambda: NOW)
+    cached = metrics_for(week.tracker_url, week.handoff_url, later, cache)
+    assert _without_time(cached) == _without_time(dict(direct))
+    assert direct["conversations"] == before["conversations"]
+    assert direct["fallback"]["messages"] == before["fallback"]["messages"]
