@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa.core.channels.channel import UserMessage
 
 from bot.nlu.language import detect, requested_language
 from bot.nlu.scripts import language_by_script
-from bot.trainers.evaluation import load_processor
 
 
 @pytest.mark.parametrize(
@@ -57,16 +53,6 @@ def test_an_order_number_or_email_alone_keeps_the_language_in_use() -> None:
 
 
 # --- through the trained model -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def parse(model: Path) -> Any:
-    processor = load_processor(model)
-
-    def run(text: str) -> dict[str, Any]:
-        return asyncio.run(processor.parse_message(UserMessage(text=text)))
-
-    return run
 
 
 def entities(parsed: dict[str, Any]) -> dict[str, str]:

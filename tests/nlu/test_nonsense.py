@@ -6,16 +6,12 @@ they are a held-out check of bot/nlu/unknown_words.py and the FallbackClassifier
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa.core.channels.channel import UserMessage
 from rasa.nlu.tokenizers.tokenizer import Token
 
 from bot.nlu.unknown_words import Vocabulary
-from bot.trainers.evaluation import load_processor
 
 NONSENSE = [
     "flurb wobbly zanzibar quux",
@@ -26,16 +22,6 @@ NONSENSE = [
     "犇猋骉 麤羴",
     "鬻彧 爨麤",
 ]
-
-
-@pytest.fixture(scope="module")
-def parse(model: Path) -> Any:
-    processor = load_processor(model)
-
-    def run(text: str) -> dict[str, Any]:
-        return asyncio.run(processor.parse_message(UserMessage(text=text)))
-
-    return run
 
 
 @pytest.mark.parametrize("text", NONSENSE)
