@@ -201,6 +201,7 @@ class NLUPool:
 
 _pool: Optional[NLUPool] = None
 _pool_lock = threading.Lock()
+_owner: Any = None  # the processor ``_pool`` was decided for (a new model: a new processor)
 
 
 def status() -> str:
@@ -222,20 +223,24 @@ def _model_tar(processor: Any) -> Optional[Path]:
 
 
 def pool_for(processor: Any) -> Optional[NLUPool]:
-    """The ready pool for the processor's model, started (not awaited) on first use."""
-    global _pool
-    workers = configured_workers()
-    if workers <= 0:
-        return None
-    model_tar = _model_tar(processor)
-    if model_tar is None:
-        return None
-    with _pool_lock:
-        if _pool is None or _pool.model_tar != model_tar:
-            if _pool is not None:
-                _pool.shutdown()
-            _pool = NLUPool(model_tar, workers)
-        return _pool if _pool.ready else None
+    """The ready pool for the processor's model, started (not awaited) on first use.
+
+    Decided once per processor (the settings and the model file are looked up then), so a
+    message costs no more than this identity check."""
+    global _pool, _owner
+    if processor is not _owner:
+        with _pool_lock:
+            if processor is not _owner:
+                workers = configured_workers()
+                model_tar = _model_tar(processor) if workers > 0 else None
+                if _pool is not None and (model_tar is None or _pool.model_tar != model_tar):
+                    _pool.shutdown()
+                    _pool = None
+                if model_tar is not None and _pool is None:
+                    _pool = NLUPool(model_tar, workers)
+                _owner = processor
+    pool = _pool
+    return pool if pool is not None and pool.ready else None
 
 
 def _replace(broken: NLUPool) -> None:
