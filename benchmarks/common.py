@@ -43,20 +43,7 @@ def summary(latencies_ms: list[float]) -> str:
 def wait_until_ready(url: str, timeout: float = 300.0) -> None:
     """Block until ``url``/ready answers 200: the model loaded, and the NLU workers too, so a
     benchmark does not time a server that is still starting."""
-    import time
-    import urllib.error
-    import urllib.request
+    from bot.launcher import wait_until_up
 
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url.rstrip('/')}/ready", timeout=5) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return
-        except urllib.error.HTTPError as error:
-            last = error.read().decode(errors="replace")
-        except OSError as error:
-            last = str(error)
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {timeout:.0f} s: {last}")
+    if not wait_until_up(f"{url.rstrip('/')}/ready", timeout, []):
+        raise TimeoutError(f"{url} not ready after {timeout:.0f} s")
