@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import names
+from bot.trainers.routing import Routing, route
 
 # Out-of-scope messages taken for one of these send the customer down a wrong path (DESIGN.md:
 # "so they are not mistaken for order status or returns"); their rate has its own limit.
@@ -29,14 +30,28 @@ LEAK_TARGETS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Prediction:
+    """One labelled message and what the model made of it.
+
+    ``predicted`` is the intent the classifier chose (Rasa's evaluation undoes the fallback, so
+    scores say which intent won); ``served`` is what the bot acts on at run time (a fallback
+    stays a fallback) and ``entities`` the entities found: where the message takes the customer
+    (:mod:`bot.trainers.routing`).
+    """
+
     text: str
     intent: str
     predicted: str
     confidence: float
+    served: str = ""  # empty: the same as ``predicted``
+    entities: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
         return self.intent == self.predicted
+
+    @property
+    def acted_on(self) -> str:
+        return self.served or self.predicted
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class Scores:
     oos_leak: int = 0
     oos_total: int = 0
     predictions: list[Prediction] = field(default_factory=list)
+    routing: Routing = field(default_factory=Routing)
 
     @property
     def oos_leak_rate(self) -> float:
@@ -110,6 +126,7 @@ def score(predictions: Sequence[Prediction]) -> Scores:
         oos_leak=sum(1 for p in oos if p.predicted in LEAK_TARGETS),
         oos_total=len(oos),
         predictions=list(predictions),
+        routing=route(predictions),
     )
 
 
@@ -122,19 +139,37 @@ def labelled_examples(path: Path) -> list[tuple[str, str]]:
     ]
 
 
-async def predict(processor: Any, examples: Iterable[tuple[str, str]]) -> list[Prediction]:
-    """Run ``processor`` (a loaded model's MessageProcessor) over labelled examples."""
+async def predict(
+    processor: Any, examples: Iterable[tuple[str, str]], as_served: bool = False
+) -> list[Prediction]:
+    """Run ``processor`` (a loaded model's MessageProcessor) over labelled examples.
+
+    ``as_served``: keep the FallbackClassifier's verdict, i.e. what the bot does with the
+    message at run time (where a message goes), rather than the intent DIET chose.
+    """
     from rasa.core.channels.channel import UserMessage
     from rasa.nlu.classifiers import fallback_classifier
 
     out: list[Prediction] = []
     for text, intent in examples:
         parsed = await processor.parse_message(UserMessage(text=text), only_output_properties=False)
-        if fallback_classifier.is_fallback_classifier_prediction(parsed):
+        served = str((parsed.get("intent") or {}).get("name"))
+        entities = tuple(
+            str(e.get("entity")) for e in parsed.get("entities") or [] if e.get("entity")
+        )
+        if not as_served and fallback_classifier.is_fallback_classifier_prediction(parsed):
             parsed = fallback_classifier.undo_fallback_prediction(parsed)
         top = parsed.get("intent") or {}
+        predicted = str(top.get("name"))
         out.append(
-            Prediction(text, intent, str(top.get("name")), float(top.get("confidence") or 0))
+            Prediction(
+                text,
+                intent,
+                predicted,
+                float(top.get("confidence") or 0),
+                served if served != predicted else "",
+                entities,
+            )
         )
     return out
 

@@ -5,10 +5,11 @@ time and each language must be good on its own: an average over all three would 
 Korean behind a strong English. So every trainer tool (data checks, report, quality gate, inbox)
 works per language, with the same layout for each:
 
-    data/nlu/<lang>/*.yml                 training examples (one file per customer goal)
-    data/nlu/features.yml                 regexes and lookups, shared by every language
-    tests/nlu/<lang>/test_nlu.yml         the held-out set
-    tests/nlu/<lang>/quality_floor.json   the quality gate's floor
+    data/nlu/<lang>/*.yml                       training examples (one file per customer goal)
+    data/nlu/features.yml                       regexes and lookups, shared by every language
+    tests/nlu/blind/<lang>/dev.yml, test.yml    the blind sets: written by someone who never
+                                                read data/nlu, the way customers write
+    tests/nlu/blind/<lang>/quality_floor.json   the quality gate's floor
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ __all__ = [
 NAMES: Final = {EN: "English", KO: "Korean", ZH: "Chinese"}
 NLU_DATA: Final = Path("data") / "nlu"
 FEATURES: Final = NLU_DATA / "features.yml"
-TESTS: Final = Path("tests") / "nlu"
+TESTS: Final = Path("tests") / "nlu" / "blind"
+SPLITS: Final = ("dev", "test")
 
 
 def nlu_dir(lang: str) -> Path:
@@ -41,7 +43,12 @@ def nlu_dir(lang: str) -> Path:
 
 
 def held_out(lang: str) -> Path:
-    return TESTS / lang / "test_nlu.yml"
+    """The language's blind sets (a folder: Rasa reads both splits from it)."""
+    return TESTS / lang
+
+
+def split_file(lang: str, split: str) -> Path:
+    return TESTS / lang / f"{split}.yml"
 
 
 def floor_file(lang: str) -> Path:

@@ -1,9 +1,14 @@
-"""The NLU quality gate: compare held-out scores with the floor recorded in the repository.
+"""The NLU quality gate: compare scores on the blind sets with the floor in the repository.
 
-Each language has its own floor, ``tests/nlu/<lang>/quality_floor.json`` (see
-bot/trainers/languages.py). It holds the macro F1 floor, the largest acceptable out-of-scope
-leak rate, and the F1 each intent had when the floor was last raised. A run fails the gate when
+Each language has its own floor, ``tests/nlu/blind/<lang>/quality_floor.json`` (see
+bot/trainers/languages.py). It holds where messages must go (the share of requests Baton
+handles that reach their goal, and the largest share of other messages that may start an order
+or return flow: bot/trainers/routing.py), the macro F1 floor, the largest acceptable
+out-of-scope leak rate, and the F1 each intent had when the floor was last raised. A run fails
+the gate when
 
+- fewer requests than promised reach their goal, or more other messages than allowed are sent
+  into an order or return flow, or
 - macro F1 falls below the floor, or
 - more out-of-scope messages than allowed are taken for order status or a return intent, or
 - one intent's F1 drops more than ``intent_tolerance`` below its recorded F1 (one intent can
@@ -26,7 +31,10 @@ from bot.trainers.evaluation import Prediction, Scores
 DEFAULT_MARGIN = 0.015  # the floor sits this far under the measured macro F1 when raised
 DEFAULT_INTENT_TOLERANCE = 0.1
 DEFAULT_MAX_OOS_LEAK_RATE = 0.03
-ABSOLUTE_MIN_MACRO_F1 = 0.95  # the README's promise; a floor that reached it stays at or above
+# Where messages go, on the blind sets (bot/trainers/routing.py): the promise, per language.
+DEFAULT_MIN_IN_SCOPE = 0.95
+DEFAULT_MAX_MISROUTED = 0.03
+ABSOLUTE_MIN_MACRO_F1 = 0.95  # a floor that reached it stays at or above
 
 
 @dataclass
@@ -37,12 +45,16 @@ class Floor:
     intent_f1: dict[str, float] = field(default_factory=dict)
     measured_macro_f1: float | None = None
     note: str = ""
+    min_in_scope: float = DEFAULT_MIN_IN_SCOPE
+    max_misrouted: float = DEFAULT_MAX_MISROUTED
 
     @classmethod
     def load(cls, path: Path) -> Floor:
         raw: dict[str, Any] = json.loads(path.read_text())
         return cls(
             macro_f1=float(raw["macro_f1_floor"]),
+            min_in_scope=float(raw.get("min_in_scope_routing", DEFAULT_MIN_IN_SCOPE)),
+            max_misrouted=float(raw.get("max_misrouted_rate", DEFAULT_MAX_MISROUTED)),
             max_oos_leak_rate=float(raw.get("max_oos_leak_rate", DEFAULT_MAX_OOS_LEAK_RATE)),
             intent_tolerance=float(raw.get("intent_tolerance", DEFAULT_INTENT_TOLERANCE)),
             intent_f1={k: float(v) for k, v in raw.get("intent_f1", {}).items()},
@@ -55,6 +67,8 @@ class Floor:
             "_note": self.note,
             "macro_f1_floor": round(self.macro_f1, 4),
             "measured_macro_f1": self.measured_macro_f1,
+            "min_in_scope_routing": self.min_in_scope,
+            "max_misrouted_rate": self.max_misrouted,
             "max_oos_leak_rate": self.max_oos_leak_rate,
             "intent_tolerance": self.intent_tolerance,
             "intent_f1": {k: round(v, 4) for k, v in sorted(self.intent_f1.items())},
@@ -76,6 +90,8 @@ class Floor:
             intent_f1={k: round(v.f1, 4) for k, v in scores.per_intent.items()},
             measured_macro_f1=round(scores.macro_f1, 4),
             note=previous.note if previous else "",
+            min_in_scope=previous.min_in_scope if previous else DEFAULT_MIN_IN_SCOPE,
+            max_misrouted=previous.max_misrouted if previous else DEFAULT_MAX_MISROUTED,
         )
 
 
@@ -110,7 +126,7 @@ class GateResult:
                 for c in self.worse
             ]
         if self.errors:
-            lines.append(f"Misclassified held-out examples ({len(self.errors)}):")
+            lines.append(f"Misclassified blind-set examples ({len(self.errors)}):")
             for p in self.errors[:max_examples]:
                 lines.append(f"  [{p.intent} -> {p.predicted} {p.confidence:.2f}] {p.text}")
             if len(self.errors) > max_examples:
@@ -123,6 +139,18 @@ def compare(scores: Scores, floor: Floor) -> GateResult:
     failures: list[str] = []
     if scores.macro_f1 < floor.macro_f1:
         failures.append(f"macro F1 {scores.macro_f1:.4f} is below the floor {floor.macro_f1:.4f}")
+    routing = scores.routing
+    if routing.in_scope and (routing.in_scope_rate or 0.0) < floor.min_in_scope:
+        failures.append(
+            f"{routing.in_scope_right}/{routing.in_scope} requests Baton handles "
+            f"({routing.in_scope_rate:.1%}) reached their goal; at least "
+            f"{floor.min_in_scope:.0%} must"
+        )
+    if routing.other and (routing.misrouted_rate or 0.0) > floor.max_misrouted:
+        failures.append(
+            f"{routing.misrouted}/{routing.other} other messages ({routing.misrouted_rate:.1%}) "
+            f"started an order or return flow; at most {floor.max_misrouted:.0%} may"
+        )
     if scores.oos_total and scores.oos_leak_rate > floor.max_oos_leak_rate:
         failures.append(
             f"{scores.oos_leak}/{scores.oos_total} out-of-scope messages "

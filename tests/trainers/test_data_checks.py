@@ -48,14 +48,21 @@ def test_an_entity_without_regex_or_examples_is_reported(repo: Path) -> None:
     assert any("entity 'colour' has neither a regex" in p for p in check_all(repo))
 
 
-def test_a_long_held_out_message_in_the_training_data_is_reported(repo: Path) -> None:
-    (repo / "tests" / "nlu" / "en" / "test_nlu.yml").write_text(
+def test_a_long_blind_set_message_in_the_training_data_is_reported(repo: Path) -> None:
+    add(
+        repo,
+        "extra.yml",
+        "- intent: order_status\n  examples: |\n"
+        "    - my order from the week before last is missing and nobody answers\n",
+    )
+    (repo / "tests" / "nlu" / "blind" / "en" / "dev.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
-        "    - my order was supposed to arrive yesterday and its still not here\n    - yes\n"
+        "    - my order from the week before last is missing and nobody answers\n    - yes\n"
     )
     problems = check_all(repo)
     assert any(
-        "is both a training example (order_status) and in the held-out set" in p for p in problems
+        "is both a training example (order_status) and in the blind set tests/nlu/blind/en" in p
+        for p in problems
     )
     assert not any("'yes'" in p for p in problems)  # short everyday messages are allowed in both
 
@@ -77,6 +84,7 @@ def test_duplicates_and_real_email_addresses_are_reported(repo: Path) -> None:
 
 def test_a_language_missing_an_intent_is_reported(repo: Path) -> None:
     (repo / "data" / "nlu" / "ko" / "handoff.yml").unlink()
+    (repo / "data" / "nlu" / "ko" / "former_held_out.yml").unlink()
     assert any(
         "data/nlu/ko/ has 0 examples of 'human_handoff'; each language needs at least 30" in p
         for p in check_all(repo)
@@ -91,20 +99,27 @@ def test_an_example_in_the_wrong_languages_folder_is_reported(repo: Path) -> Non
     )
 
 
-def test_a_long_chinese_held_out_message_in_the_training_data_is_reported(repo: Path) -> None:
+def test_a_long_chinese_blind_set_message_in_the_training_data_is_reported(repo: Path) -> None:
     add(
         repo,
         "extra.yml",
-        "- intent: order_status\n  examples: |\n    - 昨天买的东西什么时候能收到\n",
+        "- intent: order_status\n  examples: |\n    - 前天下单的台灯什么时候可以送到家\n",
         "zh",
     )
+    (repo / "tests" / "nlu" / "blind" / "zh" / "test.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
+        "    - 前天下单的台灯什么时候可以送到家\n"
+    )
     assert any(
-        "'昨天买的东西什么时候能收到' is both a training example (order_status) and in the "
-        "held-out set tests/nlu/zh/test_nlu.yml" in p
+        "'前天下单的台灯什么时候可以送到家' is both a training example (order_status) and in the "
+        "blind set tests/nlu/blind/zh" in p
         for p in check_all(repo)
     )
 
 
-def test_every_language_needs_its_held_out_set(repo: Path) -> None:
-    (repo / "tests" / "nlu" / "zh" / "test_nlu.yml").unlink()
-    assert "tests/nlu/zh/test_nlu.yml is missing: every language needs one" in check_all(repo)
+def test_every_language_needs_its_blind_sets(repo: Path) -> None:
+    (repo / "tests" / "nlu" / "blind" / "zh" / "test.yml").unlink()
+    assert (
+        "tests/nlu/blind/zh/test.yml is missing: every language needs a blind dev and test set"
+        in check_all(repo)
+    )

@@ -215,7 +215,7 @@ def test_applying_labels_adds_them_to_the_file_of_their_intent(nlu_dir: Path) ->
     outcome = inbox.apply_labels(rows, nlu_dir, INTENTS)
 
     assert [(text, intent, path.name) for text, intent, path in outcome.added] == [
-        ("can I pay with my loyalty points", "out_of_scope", "out_of_scope.yml"),
+        ("can I pay with my loyalty points", "out_of_scope", "out_of_scope_general.yml"),
         ("has BT-23456 shipped yet mate", "order_status", "orders.yml"),
         ("i want to return the kettle, email name@example.com", "return_item", "returns.yml"),
     ]
@@ -318,9 +318,9 @@ def test_labelled_rows_go_to_their_languages_folder(nlu_dir: Path) -> None:
     outcome = inbox.apply_labels(rows, nlu_dir, INTENTS)
 
     assert [(text, path.relative_to(nlu_dir).as_posix()) for text, _, path in outcome.added] == [
-        ("포인트로 결제할 수 있나요", "ko/out_of_scope.yml"),
+        ("포인트로 결제할 수 있나요", "ko/out_of_scope_general.yml"),
         ("订单54321到哪了", "zh/orders.yml"),
-        ("积分能用吗", "zh/out_of_scope.yml"),
+        ("积分能用吗", "zh/out_of_scope_general.yml"),
     ]
     assert outcome.refused[0][2].startswith("unknown language 'fr'")
     added = next(
