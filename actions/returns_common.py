@@ -58,6 +58,7 @@ ASIDE_INTENTS = frozenset(
         "refund_status",
         "human_handoff",
         "complain",
+        *names.SHOP_TOPICS,
     }
 )
 PERSON_INTENTS = frozenset({"human_handoff", "complain"})

@@ -28,6 +28,29 @@ COMPLAIN: Final = "complain"
 RATE: Final = "rate"
 # languages: "English please", "한국어로 해주세요", "请说中文"
 CHANGE_LANGUAGE: Final = "change_language"
+# Shop topics next to Baton's own: recognised so they are never taken for an order question,
+# answered from the shop's information file (policy/shop_topics.yml) and counted in analytics
+# as "asked, not automated yet".
+CANCEL_ORDER: Final = "cancel_order"
+CHANGE_ORDER: Final = "change_order"
+CHANGE_ADDRESS: Final = "change_address"
+DELIVERY_OPTIONS: Final = "delivery_options"
+PAYMENT: Final = "payment"
+INVOICE: Final = "invoice"
+DISCOUNT_CODE: Final = "discount_code"
+ACCOUNT: Final = "account"
+PRODUCT_QUESTION: Final = "product_question"
+SHOP_TOPICS: Final = (
+    CANCEL_ORDER,
+    CHANGE_ORDER,
+    CHANGE_ADDRESS,
+    DELIVERY_OPTIONS,
+    PAYMENT,
+    INVOICE,
+    DISCOUNT_CODE,
+    ACCOUNT,
+    PRODUCT_QUESTION,
+)
 
 INTENTS: Final = (
     ORDER_STATUS,
@@ -46,6 +69,7 @@ INTENTS: Final = (
     COMPLAIN,
     RATE,
     CHANGE_LANGUAGE,
+    *SHOP_TOPICS,
 )
 
 # Entities
@@ -85,6 +109,7 @@ ACTION_VALIDATE_ORDER_STATUS_FORM: Final = "validate_order_status_form"
 ACTION_ASK_ORDER_NUMBER: Final = "action_ask_order_number"
 ACTION_ORDER_STATUS: Final = "action_order_status"
 ACTION_SESSION_START: Final = "action_session_start"
+ACTION_SHOP_TOPIC: Final = "action_shop_topic"  # answers a shop topic from policy/shop_topics.yml
 
 # Message metadata keys every connector sets (connectors/identity.py)
 META_CHANNEL: Final = "channel"

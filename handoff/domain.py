@@ -30,6 +30,7 @@ REASONS = {
     "action_failed": "Something failed on our side while the bot was helping",
     "action_server_down": "The bot's action server could not be reached",
     "verification_locked": "The customer could not prove ownership of an order",
+    "shop_topic": "A shop question the bot cannot settle itself yet",
 }
 
 

@@ -191,6 +191,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     },
     "btn_start_return": {"en": "Start a return", "ko": "반품 시작하기", "zh": "开始退货"},
     "btn_no_thanks": {"en": "No thanks", "ko": "괜찮아요", "zh": "不用了，谢谢"},
+    "more_at": {"en": "More: {link}", "ko": "자세히 보기: {link}", "zh": "详情：{link}"},
     "within_two_weeks": {"en": "within two weeks", "ko": "2주 이내", "zh": "两周内"},
     "our_store": {"en": "our store", "ko": "저희 매장", "zh": "我们的门店"},
     "rejection_default": {
