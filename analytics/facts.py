@@ -44,6 +44,9 @@ class ConversationFacts:
     topic: str = NO_TOPIC  # the first intent that says what the customer wanted
     returns: list[tuple[str, str]] = field(default_factory=list)  # (reason, method) opened
     tickets: list[TicketFacts] = field(default_factory=list)
+    # shop topics the customer asked about that Baton does not settle itself yet (cancel,
+    # change an address, invoices...), in the order first asked: "asked, not automated yet"
+    asked: tuple[str, ...] = ()
 
     @property
     def handed_off(self) -> bool:

@@ -52,6 +52,11 @@ def rows(m: dict[str, Any]) -> Iterator[Row]:
     yield ("fallback_messages", "", "", f["messages"])
     yield ("fallback_rate", "", "", _value(f["rate"]))
     yield ("conversations_with_fallback", "", "", f["conversations"])
+    na = m["not_automated"]
+    yield ("asked_not_automated", "", "", na["conversations"])
+    for row in na["topics"]:
+        yield ("asked_not_automated", "topic", row["topic"], row["conversations"])
+        yield ("asked_not_automated_to_a_person", "topic", row["topic"], row["to_a_person"])
     yield ("returns_opened", "", "", m["returns"]["opened"])
     for cut, field in (("by_reason", "reason"), ("by_method", "method")):
         for row in m["returns"][cut]:

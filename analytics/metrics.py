@@ -216,6 +216,8 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
     by_day: dict[int, _Tally] = defaultdict(_Tally)
     with_fallback = 0
     returns: list[tuple[str, str]] = []
+    asked: dict[str, _Tally] = defaultdict(_Tally)
+    asking = 0  # conversations with at least one shop topic
     for c in conversations:
         messages, fallbacks, own = c.messages, c.fallbacks, c.tickets
         topic = c.topic
@@ -246,6 +248,13 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
             with_fallback += 1
         if c.returns:
             returns.extend(c.returns)
+        if c.asked:
+            asking += 1
+        for shop_topic in c.asked:
+            tally = asked[shop_topic]
+            tally.conversations += 1
+            if own:
+                tally.handed += 1
     tickets = total.tickets
     head = _summary(total)
     period = _period_of(cut.granularity)
@@ -334,6 +343,7 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
             for topic, count in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_INTENTS]
         ],
         "failing": failing,
+        "not_automated": _not_automated(asked, asking, len(conversations)),
         "returns": {
             "opened": len(returns),
             "by_reason": _counted(r for r, _ in returns),
@@ -347,6 +357,23 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
         ],
         "series": series,
     }
+
+
+def _not_automated(asked: dict[str, _Tally], asking: int, conversations: int) -> dict[str, Any]:
+    """Shop topics customers asked about that Baton answers but does not settle itself yet,
+    each with the conversations that asked (at any point) and how many went to a person: what
+    to automate next."""
+    ordered = sorted(asked.items(), key=lambda kv: (-kv[1].conversations, kv[0]))
+    rows = [
+        {
+            "topic": topic,
+            "conversations": tally.conversations,
+            "share": rate(tally.conversations, conversations),
+            "to_a_person": tally.handed,
+        }
+        for topic, tally in ordered
+    ]
+    return {"conversations": asking, "share": rate(asking, conversations), "topics": rows}
 
 
 def _grouped_tickets(tickets: Iterable[TicketFacts], key: Any) -> dict[str, list[TicketFacts]]:

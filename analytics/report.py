@@ -194,6 +194,15 @@ TOPICS = {
     "out_of_scope": "Something Baton does not do",
     "not_understood": "Not understood at all",
     "small_talk": "Small talk only",
+    "cancel_order": "Cancel an order",
+    "change_order": "Change an order's items",
+    "change_address": "Change the address",
+    "delivery_options": "Delivery options and costs",
+    "payment": "Payment",
+    "invoice": "Invoice or receipt",
+    "discount_code": "Discount codes",
+    "account": "Account and password",
+    "product_question": "Product questions",
 }
 
 
@@ -367,6 +376,19 @@ def render_html(m: dict[str, Any], drawn: Sequence[Chart], shop: str = "Baton") 
                     pct(x["containment_rate"]),
                 ]
                 for x in m["failing"][:8]
+            ],
+        ),
+        "<h2>Asked, not automated yet</h2>"
+        + _table(
+            ["Topic", "Conversations", "Share", "To a person"],
+            [
+                [
+                    TOPICS.get(x["topic"], x["topic"]),
+                    num(x["conversations"]),
+                    pct(x["share"]),
+                    num(x["to_a_person"]),
+                ]
+                for x in m["not_automated"]["topics"]
             ],
         ),
         images.get("returns", ""),

@@ -74,10 +74,9 @@ OPENERS = {
             "terrible service, nobody answers my emails",
         ],
         "oos": [
-            "can I change my delivery address",
-            "I need an invoice for my order",
-            "do you have the oak shelf in stock",
-            "how do I reset my password",
+            "do you have a shop in Leeds",
+            "are you hiring",
+            "what's the weather like in London",
         ],
         "confused": [
             "the thing with the stuff from last week",
@@ -95,7 +94,7 @@ OPENERS = {
         "refund": ["환불 언제 되나요?"],
         "human": ["상담원 연결해 주세요"],
         "complaint": ["배송이 너무 늦어요. 정말 실망입니다"],
-        "oos": ["배송지 변경할 수 있나요?"],
+        "oos": ["오프라인 매장도 있나요?"],
         "confused": ["그거 말이에요 그거"],
         "thanks": ["감사합니다!", "고마워요"],
         "greet": ["안녕하세요"],
@@ -107,11 +106,36 @@ OPENERS = {
         "refund": ["我的退款什么时候到账？"],
         "human": ["我要人工客服"],
         "complaint": ["快递太慢了，非常不满意"],
-        "oos": ["可以改收货地址吗？"],
+        "oos": ["你们有实体店吗？"],
         "confused": ["就是那个东西"],
         "thanks": ["谢谢！", "太好了，谢谢"],
         "greet": ["你好"],
     },
+}
+
+# Shop topics Baton answers from policy/shop_topics.yml but does not settle itself yet.
+SHOP_TOPIC_LINES = {
+    "en": (
+        (names.CHANGE_ADDRESS, "can I change my delivery address"),
+        (names.INVOICE, "I need an invoice for my order"),
+        (names.PRODUCT_QUESTION, "do you have the oak shelf in stock"),
+        (names.ACCOUNT, "how do I reset my password"),
+        (names.CANCEL_ORDER, "I want to cancel my order"),
+        (names.DELIVERY_OPTIONS, "how much is next day delivery"),
+        (names.PAYMENT, "my card keeps getting declined"),
+        (names.DISCOUNT_CODE, "my discount code isn't working"),
+        (names.CHANGE_ORDER, "can I add another cushion to my order"),
+    ),
+    "ko": (
+        (names.CHANGE_ADDRESS, "배송지 변경할 수 있나요?"),
+        (names.CANCEL_ORDER, "주문 취소하고 싶어요"),
+        (names.DELIVERY_OPTIONS, "배송비 얼마예요?"),
+    ),
+    "zh": (
+        (names.CHANGE_ADDRESS, "可以改收货地址吗？"),
+        (names.CANCEL_ORDER, "我想取消订单"),
+        (names.INVOICE, "可以开发票吗？"),
+    ),
 }
 
 RETURN_REASONS = (
@@ -343,6 +367,25 @@ def build(kind: str, language: str, rng: random.Random) -> Script:
                 ),
             ],
         )
+    if kind == "shop_topic":
+        topic, line = rng.choice(SHOP_TOPIC_LINES[language])
+        return Script(
+            kind,
+            [
+                *opening,
+                Say(
+                    line,
+                    topic,
+                    _conf(rng),
+                    (
+                        (
+                            names.ACTION_SHOP_TOPIC,
+                            "I can't do that in this chat yet, but a colleague can help.",
+                        ),
+                    ),
+                ),
+            ],
+        )
     if kind == "chitchat":
         return Script(
             kind,
@@ -473,7 +516,8 @@ MIX = {
         ("return", 12),
         ("policy", 8),
         ("refund", 7),
-        ("oos", 6),
+        ("oos", 2),
+        ("shop_topic", 8),
         ("chitchat", 5),
         ("customer_asked", 10),
         ("misunderstood", 5),
@@ -487,7 +531,8 @@ MIX = {
         ("return", 10),
         ("policy", 5),
         ("refund", 8),
-        ("oos", 5),
+        ("oos", 2),
+        ("shop_topic", 7),
         ("chitchat", 3),
         ("customer_asked", 12),
         ("misunderstood", 7),
@@ -501,7 +546,8 @@ MIX = {
         ("return", 9),
         ("policy", 12),
         ("refund", 8),
-        ("oos", 8),
+        ("oos", 3),
+        ("shop_topic", 9),
         ("chitchat", 6),
         ("customer_asked", 8),
         ("misunderstood", 4),

@@ -417,6 +417,9 @@ def write_history(
                         # be the anchor day or later, the customer had another conversation.
                         if max(e["timestamp"] for e in ev.events) < cutoff:
                             break
+                    else:
+                        # started seconds before the anchor day and can't end before it
+                        continue
                     rows.extend(ev.rows())
                     if ticket is not None:
                         tickets.append(ticket)

@@ -120,6 +120,7 @@ SLOT_KINDS = {
 CHANNEL, LANGUAGE, RETURN_REASON, RETURN_METHOD, LAST_RMA = (SLOT_KINDS[n] for n in READ_SLOTS)
 _SMALL_TALK_INTENTS = sorted(NOT_A_TOPIC - {names.NLU_FALLBACK})
 _NOT_TOPIC_INTENTS = sorted(NOT_A_TOPIC)
+SHOP_TOPICS = frozenset(names.SHOP_TOPICS)
 
 
 def _slot_value_columns(dialect: str) -> tuple[Any, Any]:
@@ -316,8 +317,11 @@ class Reader:
                 current.messages += 1
                 if kind == NOT_UNDERSTOOD:
                     current.fallbacks += 1
-                elif kind == MESSAGE and current.topic == NO_TOPIC:
-                    current.topic = intent
+                elif kind == MESSAGE:
+                    if current.topic == NO_TOPIC:
+                        current.topic = intent
+                    if intent in SHOP_TOPICS and intent not in current.asked:
+                        current.asked += (intent,)
             elif kind >= CHANNEL:  # a slot
                 if raw is not None:
                     value = _slot_value(raw)
@@ -541,6 +545,7 @@ def _with_own_tickets(c: ConversationFacts) -> ConversationFacts:
         c.fallbacks,
         c.topic,
         c.returns,
+        asked=c.asked,
     )
 
 

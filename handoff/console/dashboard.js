@@ -21,6 +21,15 @@
     out_of_scope: "Something Baton does not do",
     not_understood: "Not understood at all",
     small_talk: "Small talk only",
+    cancel_order: "Cancel an order",
+    change_order: "Change an order's items",
+    change_address: "Change the address",
+    delivery_options: "Delivery options and costs",
+    payment: "Payment",
+    invoice: "Invoice or receipt",
+    discount_code: "Discount codes",
+    account: "Account and password",
+    product_question: "Product questions",
     other: "Other"
   };
   var REASONS_SHORT = {
@@ -170,6 +179,14 @@
     table("table-failing", ["Topic", "Conversations", "To a person", "Not understood", "Solved"],
       m.failing.slice(0, 8).map(function (r) {
         return [topicName(r.intent), num(r.conversations), num(r.handoffs), num(r.fallbacks), pct(r.containment_rate)];
+      }));
+    var na = m.not_automated;
+    $("not-automated-total").textContent = na.conversations
+      ? num(na.conversations) + " conversations (" + pct(na.share) + ") asked about something Baton answers but cannot do yet."
+      : "No conversation asked about one yet.";
+    table("table-not-automated", ["Topic", "Conversations", "Share", "To a person"],
+      na.topics.map(function (r) {
+        return [topicName(r.topic), num(r.conversations), pct(r.share), num(r.to_a_person)];
       }));
     table("table-agents", ["Agent", "Closed", "Rated", "CSAT", "Average", "Median wait"],
       c.by_agent.map(function (r) {
