@@ -132,6 +132,11 @@ class ValidateOrderStatusForm(FormValidationAction):
             )
         return {names.SLOT_ORDER_NUMBER: number, names.SLOT_ORDER_LOCKED: locked}
 
+    async def extract_verification_value(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return proof.proof_given_up_front(tracker)
+
     async def validate_verification_value(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

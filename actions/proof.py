@@ -23,6 +23,7 @@ from actions.common import customer_id, utc_now, verified_orders
 from actions.services import verification
 from actions.settings import get_settings
 from actions.store.uow import unit_of_work
+from bot import names
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,31 @@ class ProofStatus(str, Enum):
 class ProofCheck:
     status: ProofStatus
     verified_orders: list[str]
+
+
+_PROOF_ENTITIES = (names.ENTITY_EMAIL, names.ENTITY_POSTAL_CODE)
+
+
+def proof_given_up_front(tracker: Tracker) -> dict[str, Any]:
+    """The e-mail or postcode the customer wrote before being asked for it, as the proof slot.
+
+    "Where is my parcel, order #10006, postcode EH1 1YZ": the domain's mappings only take a
+    proof as the answer to the form's question, so without this the customer is asked for the
+    postcode they just gave. Each form's validation action calls this from its
+    ``extract_verification_value``: it runs when the form starts and on every answer, and the
+    proof is then checked exactly like an answer (recorded, counted towards the lock).
+    """
+    if tracker.get_slot(names.SLOT_VERIFICATION) is not None:
+        return {}
+    if tracker.get_slot("requested_slot") == names.SLOT_VERIFICATION:
+        return {}  # the answer to the question: the domain's mappings take it
+    values = [
+        entity.get("value")
+        for entity in (tracker.latest_message or {}).get("entities") or []
+        if entity.get("entity") in _PROOF_ENTITIES
+    ]
+    given = [v for v in values if isinstance(v, str) and v.strip()]
+    return {names.SLOT_VERIFICATION: given[-1]} if given else {}
 
 
 def window() -> timedelta:

@@ -132,6 +132,11 @@ class ValidateRefundStatusForm(FormValidationAction):
             return {names.SLOT_REFUND_REFERENCE: reference, names.SLOT_RETURN_OUTCOME: _LOCKED}
         return {names.SLOT_REFUND_REFERENCE: reference}
 
+    async def extract_verification_value(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return proof.proof_given_up_front(tracker)
+
     async def validate_verification_value(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -166,6 +166,11 @@ class ValidateReturnForm(FormValidationAction):
             return {**slots, names.SLOT_RETURN_ASSESSED_ORDER: None}
         return {**slots, **await self._assess(tracker, dispatcher, number)}
 
+    async def extract_verification_value(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return proof.proof_given_up_front(tracker)
+
     async def validate_verification_value(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

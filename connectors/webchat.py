@@ -58,6 +58,12 @@ EMPTY_HINT = (
     "That message looks empty. What can I help with? You can ask where your order is, "
     "or about returns and refunds."
 )
+# What stock widgets send when a chat opens: rasa-webchat's default initPayload, its usual
+# variants, and an empty or absent message from widgets configured with an empty one. The first
+# of them on a connection is a greeting, not a customer who typed nothing; "/get_started" is one
+# whenever it comes (the widget's "start again" button sends it too).
+INIT_PAYLOADS = frozenset({"/get_started", "get_started", "/start", "/init"})
+GREETING = "/greet"
 APOLOGY = (
     "I'm sorry, something went wrong on our side. Please try again in a moment, "
     "or ask for a person and a colleague will help."
@@ -68,6 +74,7 @@ APOLOGY = (
 class _Session:
     conversation_id: str
     customer_id: Optional[str] = None
+    spoke: bool = False  # a message (even an empty one) has come on this connection
 
 
 class _WebChatBlueprint(SocketBlueprint):
@@ -243,7 +250,11 @@ class WebChatInput(SocketIOInput):
                 session.customer_id = verify_customer_token(
                     custom.get("customer_token"), self.customer_token_secret
                 )
-            if not text.strip():
+            opening = not session.spoke
+            session.spoke = True
+            if text.strip().lower() in INIT_PAYLOADS or (opening and not text.strip()):
+                text = GREETING  # a stock widget opening the chat: greet the customer
+            elif not text.strip():
                 # Nothing to understand: answer at once instead of guessing an intent.
                 await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
                 await sio.emit("baton_turn_end", {}, room=sid)
