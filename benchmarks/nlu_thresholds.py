@@ -7,8 +7,8 @@ Two numbers decide what the bot does with a message the classifier is unsure of:
 - the FallbackClassifier's ``threshold`` (and ``ambiguity_threshold``): below it the bot says it
   did not understand;
 - the order-flow gate's ``threshold`` (bot/nlu/order_gate.py): an order, return, refund or
-  return-policy intent below it, with no order detail in the message, is answered as out of
-  scope instead of asking for an order number and a proof.
+  return-policy intent below it, with no order detail and none of the gate's order concepts in
+  the message, is answered as out of scope instead of asking for an order number and a proof.
 
 The classifier is run once over the dev sets — CLINC150's validation and out-of-scope
 validation splits (bot/trainers/clinc.py; skipped when absent) and the blind *dev* sets of each
@@ -26,6 +26,7 @@ import asyncio
 import itertools
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ from bot.trainers.routing import GOALS, ORDER_FLOWS
 
 FALLBACKS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 AMBIGUITIES = (0.0, 0.05, 0.1)
-GATES = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
+GATES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
 EVIDENCE = frozenset({"order_number", "rma_number", "email", "postal_code"})
 MAX_MISROUTED = 0.03
 
@@ -52,9 +53,31 @@ class Parsed:
     ranking: tuple[tuple[str, float], ...]  # the classifier's own, best first
     unknown_words: bool  # bot/nlu/unknown_words.py said nonsense
     entities: frozenset[str]
+    order_words: bool = False  # one of the gate's evidence concepts is in the text
 
 
-def classifier_view(parse: dict[str, Any], label: str) -> Parsed:
+def evidence_patterns() -> list[re.Pattern[str]]:
+    """The patterns of the concepts config.yml's OrderFlowGate counts as evidence."""
+    from bot.nlu.order_gate import DEFAULT_CONCEPTS
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    concepts: Any = DEFAULT_CONCEPTS
+    for component in config["pipeline"]:
+        if component["name"].endswith("OrderFlowGate"):
+            concepts = component.get("evidence_concepts", DEFAULT_CONCEPTS)
+    features = yaml.safe_load((ROOT / "data" / "nlu" / "features.yml").read_text())
+    return [
+        re.compile(line.strip().removeprefix("- ").strip())
+        for item in features["nlu"]
+        if item.get("regex") in set(concepts)
+        for line in str(item["examples"]).splitlines()
+        if line.strip()
+    ]
+
+
+def classifier_view(
+    parse: dict[str, Any], label: str, patterns: Optional[list[re.Pattern[str]]] = None
+) -> Parsed:
     ranking = tuple(
         (str(r["name"]), float(r["confidence"]))
         for r in parse.get("intent_ranking") or []
@@ -62,7 +85,9 @@ def classifier_view(parse: dict[str, Any], label: str) -> Parsed:
     )
     unknown = any(r.get("baton") == "unknown_words" for r in parse.get("intent_ranking") or [])
     entities = frozenset(str(e.get("entity")) for e in parse.get("entities") or [])
-    return Parsed(label, ranking, unknown, entities)
+    text = str(parse.get("text") or "")
+    words = any(p.search(text) for p in patterns or [])
+    return Parsed(label, ranking, unknown, entities, words)
 
 
 def served(p: Parsed, fallback: float, ambiguity: float, gate: float) -> str:
@@ -72,7 +97,7 @@ def served(p: Parsed, fallback: float, ambiguity: float, gate: float) -> str:
     second = p.ranking[1][1] if len(p.ranking) > 1 else 0.0
     if confidence < fallback or confidence - second < ambiguity:
         return "nlu_fallback"
-    if top in ORDER_FLOWS and confidence < gate and not (p.entities & EVIDENCE):
+    if top in ORDER_FLOWS and confidence < gate and not (p.entities & EVIDENCE or p.order_words):
         return "out_of_scope"
     return top
 
@@ -86,7 +111,8 @@ def blind_figures(rows: list[Parsed], values: tuple[float, float, float]) -> tup
         goal = GOALS.get(p.label)
         if goal is not None:
             requests += 1
-            acted = "order_status" if intent == "inform" and "order_number" in p.entities else intent
+            bare_number = intent == "inform" and "order_number" in p.entities
+            acted = "order_status" if bare_number else intent
             reached += GOALS.get(acted) == goal
         else:
             others += 1
@@ -125,10 +151,11 @@ def configured() -> tuple[float, float, float]:
 async def parse_all(processor: Any, examples: list[tuple[str, str]]) -> list[Parsed]:
     from rasa.core.channels.channel import UserMessage
 
+    patterns = evidence_patterns()
     out = []
     for text, label in examples:
         parsed = await processor.parse_message(UserMessage(text=text))
-        out.append(classifier_view(parsed, label))
+        out.append(classifier_view(parsed, label, patterns))
     return out
 
 
@@ -155,8 +182,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
         for lang in languages.LANGUAGES
     }
-    print(f"==> {model.name}: CLINC150 {len(clinc_rows)} messages (val + oos_val), blind dev sets "
-          + ", ".join(f"{lang} {len(rows)}" for lang, rows in blind.items()))
+    print(
+        f"==> {model.name}: CLINC150 {len(clinc_rows)} messages (val + oos_val), blind dev sets "
+        + ", ".join(f"{lang} {len(rows)}" for lang, rows in blind.items())
+    )
     if not found:
         print(f"    (no {clinc.FILE_NAME} in {clinc.dev_dir()}: CLINC columns are empty)")
     header = "fallback ambig gate | CLINC misrouted order small |" + "".join(
@@ -173,7 +202,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         for r in rows
         if r[1][0] <= MAX_MISROUTED and all(m <= MAX_MISROUTED for _, m in r[2].values())
     ]
-    best = max(within or rows, key=lambda r: (min(i for i, _ in r[2].values()), r[1][2], r[1][1]))
+    best = max(
+        within or rows,
+        key=lambda r: (
+            min(i for i, _ in r[2].values()),  # requests reaching their goal, weakest language
+            r[1][2],  # small talk recall
+            r[1][1],  # order_status recall
+            -r[1][0],  # then the fewest CLINC misroutes
+            -max(m for _, m in r[2].values()),
+        ),
+    )
     mine = configured()
     for values, cl, per_lang in rows:
         mark = ("*" if values == best[0] else " ") + ("=" if values == mine else " ")
@@ -182,8 +220,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             f"      {cl[0]:6.1%}  {cl[1]:.2f}  {cl[2]:.2f} |"
             + "".join(f"    {i:6.1%}   {m:5.1%} |" for i, m in per_lang.values())
         )
-    print(f"==> best within {MAX_MISROUTED:.0%} misrouted everywhere: fallback {best[0][0]}, "
-          f"ambiguity {best[0][1]}, gate {best[0][2]}; config.yml has {mine}")
+    print(
+        f"==> best within {MAX_MISROUTED:.0%} misrouted everywhere: fallback {best[0][0]}, "
+        f"ambiguity {best[0][1]}, gate {best[0][2]}; config.yml has {mine}"
+    )
     return 0
 
 
