@@ -59,13 +59,18 @@ def proof_given_up_front(tracker: Tracker) -> dict[str, Any]:
         return {}
     if tracker.get_slot("requested_slot") == names.SLOT_VERIFICATION:
         return {}  # the answer to the question: the domain's mappings take it
+    given = proofs_in_message(tracker)
+    return {names.SLOT_VERIFICATION: given[-1]} if given else {}
+
+
+def proofs_in_message(tracker: Tracker) -> list[str]:
+    """The e-mail addresses and postcodes the NLU found in the customer's latest message."""
     values = [
         entity.get("value")
         for entity in (tracker.latest_message or {}).get("entities") or []
         if entity.get("entity") in _PROOF_ENTITIES
     ]
-    given = [v for v in values if isinstance(v, str) and v.strip()]
-    return {names.SLOT_VERIFICATION: given[-1]} if given else {}
+    return [v for v in values if isinstance(v, str) and v.strip()]
 
 
 def window() -> timedelta:

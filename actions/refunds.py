@@ -142,6 +142,8 @@ class ValidateRefundStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         if is_cancel(value):
             return {names.SLOT_VERIFICATION: None, names.SLOT_RETURN_OUTCOME: _STOPPED}
+        if is_aside(tracker) and not proof.proofs_in_message(tracker):
+            return hand_back(names.SLOT_VERIFICATION)  # a question, not a proof: rules answer it
         number = await _order_of(tracker.get_slot(names.SLOT_REFUND_REFERENCE))
         check = await proof.check_proof(tracker, dispatcher, number, value)
         if check.status is proof.ProofStatus.VERIFIED:

@@ -176,6 +176,8 @@ class ValidateReturnForm(FormValidationAction):
     ) -> dict[str, Any]:
         if is_cancel(value):
             return {names.SLOT_VERIFICATION: None, **_CANCELLED}
+        if is_aside(tracker) and not proof.proofs_in_message(tracker):
+            return hand_back(names.SLOT_VERIFICATION)  # a question, not a proof: rules answer it
         number = return_order_number(tracker)
         check = await proof.check_proof(tracker, dispatcher, number, value)
         slots: dict[str, Any] = {names.SLOT_VERIFICATION: None}

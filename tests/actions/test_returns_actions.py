@@ -298,3 +298,64 @@ async def test_damaged_on_arrival_is_recorded_for_a_person_with_what_was_said(st
     assert row.details["answers"]["reason_note"] == "the screen arrived cracked"
     assert row.details["order"]["number"] == "10014"
     assert [i["name"] for i in row.details["items"]] == ["Sunrise alarm clock"]
+
+
+def with_entities(t: Tracker, *entities: tuple[str, str]) -> Tracker:
+    t.latest_message["entities"] = [{"entity": name, "value": value} for name, value in entities]
+    return t
+
+
+async def test_a_proof_in_the_first_message_is_taken_and_checked(store: str) -> None:
+    """"I want to return something from order 10013, priya.shah@example.com": no question."""
+    slots = {names.SLOT_RETURN_ORDER: "10013"}
+    first = with_entities(
+        tracker(slots, sender="conv-upfront", intent="return_item"),
+        ("order_number", "10013"),
+        ("email", "priya.shah@example.com"),
+    )
+    form = ValidateReturnForm()
+    extracted = await form.extract_verification_value(CollectingDispatcher(), first, DOMAIN)
+    assert extracted == {names.SLOT_VERIFICATION: "priya.shah@example.com"}
+    result = await form.validate_verification_value(
+        extracted[names.SLOT_VERIFICATION], CollectingDispatcher(), first, DOMAIN
+    )
+    assert "10013" in result[names.SLOT_VERIFIED_ORDERS]
+
+
+async def test_a_proof_is_not_taken_twice_once_the_form_asks_for_it(store: str) -> None:
+    slots = {names.SLOT_RETURN_ORDER: "10013", "requested_slot": names.SLOT_VERIFICATION}
+    answer = with_entities(tracker(slots, intent="inform"), ("email", "priya.shah@example.com"))
+    assert await ValidateReturnForm().extract_verification_value(
+        CollectingDispatcher(), answer, DOMAIN
+    ) == {}  # the domain's own mapping takes the answer
+
+
+async def test_cancel_typed_when_asked_for_the_proof_ends_the_return(store: str) -> None:
+    slots = {names.SLOT_RETURN_ORDER: "10013", "requested_slot": names.SLOT_VERIFICATION}
+    dispatcher = CollectingDispatcher()
+    result = await ValidateReturnForm().validate_verification_value(
+        "cancel", dispatcher, tracker(slots, text="cancel", intent="cancel_order"), DOMAIN
+    )
+    assert result[names.SLOT_RETURN_OUTCOME] == "cancelled"
+    assert "utter_verification_failed" not in [m.get("response") for m in dispatcher.messages]
+
+
+async def test_a_shop_question_when_asked_for_the_proof_is_no_failed_proof(store: str) -> None:
+    slots = {
+        names.SLOT_RETURN_ORDER: "10013",
+        "requested_slot": names.SLOT_VERIFICATION,
+    }
+    dispatcher = CollectingDispatcher()
+    events = await ValidateReturnForm().run(
+        dispatcher,
+        tracker(
+            slots,
+            sender="conv-aside",
+            text="do you take paypal",
+            intent="payment",
+            extracted={names.SLOT_VERIFICATION: "do you take paypal"},
+        ),
+        DOMAIN,
+    )
+    assert events[-1]["event"] == "action_execution_rejected"  # the rules answer it
+    assert "utter_verification_failed" not in [m.get("response") for m in dispatcher.messages]
