@@ -269,6 +269,12 @@ async def test_no_response_falls_back_to_english_for_a_korean_or_chinese_custome
     for situation in ({}, {"return_order_number": "10002", "customer_identified": True}):
         conversation = tracker(domain, language, **situation)
         for response in domain.responses:
+            if all(
+                re.fullmatch(r"\{\w+\}", str(v.get("text", ""))) for v in domain.responses[response]
+            ):
+                # only a placeholder, filled with words already in the customer's language (a
+                # shop's own answer from policy/shop_topics.yml: tests/actions/test_shop_topics.py)
+                continue
             for _ in range(5):
                 reply = await nlg.generate(response, conversation, "socketio")
                 assert reply is not None, response

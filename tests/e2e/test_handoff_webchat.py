@@ -215,15 +215,15 @@ async def test_two_misunderstandings_in_a_row_go_to_a_person(
 ) -> None:
     customer = await new_customer()
     # (words the NLU cannot place: nlu_fallback, not out_of_scope)
-    first = await customer.say("the thing with the stuff")
+    first = await customer.say("flimwhistle gorbleflex")
     assert "didn't quite catch" in first.text
-    second = await customer.say("what about the thing")
+    second = await customer.say("snerk plovver")
     assert "passing you to a colleague" in second.text
     detail = await agent.ticket_for(conversation_of(customer))
     assert detail["reason"] == "misunderstood"
     assert [m["text"] for m in detail["context"]["transcript"] if m["sender"] == "user"] == [
-        "the thing with the stuff",
-        "what about the thing",
+        "flimwhistle gorbleflex",
+        "snerk plovver",
     ]
 
 

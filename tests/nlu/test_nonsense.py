@@ -14,7 +14,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from bot.nlu.unknown_words import Vocabulary
 
 NONSENSE = [
-    "flurb wobbly zanzibar quux",
+    "flurb wozzle zorbix quux",
     "qzx vlorp",
     "blibber snorkwax plimf",
     "뷁쀍 퉯꿻",
