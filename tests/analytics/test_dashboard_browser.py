@@ -57,6 +57,13 @@ def test_a_lead_sees_the_seeded_history_as_figures_and_charts(
     assert len(driver.find_elements(By.CSS_SELECTOR, "#chart-csat svg rect")) == 5
     assert "Asked for a person" in driver.find_element(By.ID, "chart-reasons").text
     assert "Where is my order" in driver.find_element(By.ID, "chart-topics").text
+    # shop topics asked but not automated yet: each with its conversations, most asked first
+    asked = truth["not_automated"]["topics"]
+    assert asked and truth["not_automated"]["conversations"] > 0
+    table = driver.find_element(By.ID, "table-not-automated").text
+    assert "Cancel an order" in table and "Change the address" in table
+    first_row = table.split("\n")[1]
+    assert f"{asked[0]['conversations']:,}" in first_row
     agents = driver.find_element(By.ID, "table-agents").text
     assert "Amara Okafor" in agents and "Mei Chen" in agents
     # the page drew everything itself: nothing came from another origin
