@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Final, Optional
+from typing import Any, Final
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -115,9 +115,3 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         self._featurize(messages)
         return messages
 
-
-def vector_of(featurizer: Optional[SentenceEncoderFeaturizer], text: str) -> Optional[np.ndarray]:
-    """The vector a featurizer gives ``text`` (None for text it does not encode)."""
-    if featurizer is None or not encodable(text):
-        return None
-    return featurizer.vectors([text])[0]
