@@ -12,7 +12,7 @@ Two numbers decide what the bot does with a message the classifier is unsure of:
 
 The classifier is run once over the dev sets — CLINC150's validation and out-of-scope
 validation splits (bot/trainers/clinc.py; skipped when absent) and the blind *dev* sets of each
-language (never the test sets: they stay blind) — and every combination of the three values is
+language (``dev`` and ``dev2``; never the test sets: they stay blind) — and every combination of the three values is
 scored from its ranking, exactly as the pipeline would serve it. Printed: CLINC's misrouted
 share, order_status and small-talk recall, and per language the share of requests reaching their
 goal and of other messages misrouted. The combination marked ``*`` keeps every misrouted share
@@ -178,7 +178,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     clinc_rows = asyncio.run(parse_all(processor, clinc.load(found))) if found else []
     blind = {
         lang: asyncio.run(
-            parse_all(processor, labelled_examples(ROOT / languages.split_file(lang, "dev")))
+            parse_all(
+                processor,
+                [
+                    example
+                    for split in languages.DEV_SPLITS
+                    for example in labelled_examples(ROOT / languages.split_file(lang, split))
+                ],
+            )
         )
         for lang in languages.LANGUAGES
     }
