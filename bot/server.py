@@ -244,10 +244,21 @@ def apply_patches() -> None:
         EndpointConfig.session = shared
 
 
+def with_interface(argv: list[str]) -> list[str]:
+    """``rasa run`` listens on every interface unless told; Baton's default is loopback
+    (``RASA_HOST``), so only the proxy in front of it is reachable from elsewhere."""
+    from bot.settings import bind_host
+
+    if len(argv) < 2 or argv[1] != "run" or {"-i", "--interface"} & set(argv):
+        return argv
+    return [*argv, "--interface", bind_host("RASA_HOST")]
+
+
 def main() -> None:
     apply_patches()
     from rasa.__main__ import main as rasa_main
 
+    sys.argv = with_interface(sys.argv)
     sys.argv[0] = "rasa"
     rasa_main()
 

@@ -45,6 +45,7 @@ ENDPOINTS = "bot/endpoints.prod.yml"
 SHARED_SECRETS = (
     "WEBCHAT_SESSION_SECRET",
     "CHANNEL_ID_SECRET",
+    "ACTION_SERVER_TOKEN",  # Rasa replicas -> action servers (bot/action_server.py)
     "HANDOFF_SERVICE_TOKEN",
     "HANDOFF_RELAY_TOKEN",
     "RETURN_LABEL_SECRET",

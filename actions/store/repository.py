@@ -239,6 +239,20 @@ class StoreRepository:
             )
         )
 
+    async def proven_orders(self, conversation_id: str, numbers: Sequence[str]) -> set[str]:
+        """Which of ``numbers`` this conversation proved ownership of (a successful attempt)."""
+        v = t.verification_attempts
+        rows = await self.conn.execute(
+            select(v.c.order_number)
+            .where(
+                v.c.conversation_id == conversation_id,
+                v.c.succeeded.is_(True),
+                v.c.order_number.in_(list(numbers)),
+            )
+            .distinct()
+        )
+        return {str(r[0]) for r in rows}
+
     async def failures_since(
         self, since: datetime, *, order_number: Optional[str] = None, conversation_id: str = ""
     ) -> int:
