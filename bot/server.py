@@ -222,7 +222,7 @@ def apply_patches() -> None:
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import nlu_workers, ops, rule_matching, sparse_concat, tf_predict
+    from bot import inbound_guard, nlu_workers, ops, rule_matching, sparse_concat, tf_predict
     from bot.graph_runner import SequentialGraphRunner
 
     logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
@@ -238,6 +238,7 @@ def apply_patches() -> None:
     sparse_concat.install()
     rule_matching.install()
     nlu_workers.install()
+    inbound_guard.install()  # "/" payloads only when offered; entities a slot can hold
     if not getattr(EndpointConfig.session, "_baton_shared", False):
         shared = _make_shared_session(_new_session)
         shared._baton_shared = True

@@ -39,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.inbound_guard import TRUSTED_PAYLOAD
 from connectors import history
 from connectors.fanout import RoomFanout
 from connectors.identity import (
@@ -48,6 +49,7 @@ from connectors.identity import (
     verify_customer_token,
 )
 from connectors.secrets import secret_from_env
+from connectors.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -244,7 +246,7 @@ class WebChatInput(SocketIOInput):
             data = data if isinstance(data, dict) else {"message": data}
             text = data.get("message")
             text = text if isinstance(text, str) else ""
-            text = text[:MAX_MESSAGE_CHARS]
+            text = clean_text(text[:MAX_MESSAGE_CHARS])
             custom = data.get("customData")
             if isinstance(custom, dict) and "customer_token" in custom:
                 session.customer_id = verify_customer_token(
@@ -252,8 +254,10 @@ class WebChatInput(SocketIOInput):
                 )
             opening = not session.spoke
             session.spoke = True
+            trusted = False
             if text.strip().lower() in INIT_PAYLOADS or (opening and not text.strip()):
                 text = GREETING  # a stock widget opening the chat: greet the customer
+                trusted = True  # our own payload: bot/inbound_guard.py lets it through
             elif not text.strip():
                 # Nothing to understand: answer at once instead of guessing an intent.
                 await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
@@ -266,7 +270,10 @@ class WebChatInput(SocketIOInput):
                 session.conversation_id,
                 input_channel=CHANNEL,
                 metadata=channel_metadata(
-                    CHANNEL, session.conversation_id, customer_id=session.customer_id
+                    CHANNEL,
+                    session.conversation_id,
+                    customer_id=session.customer_id,
+                    **({TRUSTED_PAYLOAD: True} if trusted else {}),
                 ),
             )
             try:
