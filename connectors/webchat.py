@@ -264,17 +264,17 @@ class WebChatInput(SocketIOInput):
                 await sio.emit("baton_turn_end", {}, room=sid)
                 return
             output = WebChatOutput(fanout, self.bot_message_evt)
+            metadata = channel_metadata(
+                CHANNEL, session.conversation_id, customer_id=session.customer_id
+            )
+            if trusted:
+                metadata[TRUSTED_PAYLOAD] = True
             message = UserMessage(
                 text,
                 output,
                 session.conversation_id,
                 input_channel=CHANNEL,
-                metadata=channel_metadata(
-                    CHANNEL,
-                    session.conversation_id,
-                    customer_id=session.customer_id,
-                    **({TRUSTED_PAYLOAD: True} if trusted else {}),
-                ),
+                metadata=metadata,
             )
             try:
                 await on_new_message(message)
