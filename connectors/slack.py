@@ -58,6 +58,7 @@ from connectors.delivery import (
 from connectors.identity import channel_metadata
 from connectors.logsafe import describe
 from connectors.render import chosen_blocks, render_slack, slack_escape
+from connectors.text import clean_text as normalise
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def clean_text(text: str, bot_user_id: Optional[str]) -> str:
         text = re.sub(r"^\s*<@[UW][A-Z0-9]+>", " ", text)
     text = _LABELLED.sub(r"\1", text)
     text = _BARE.sub(r"\1", text)
-    text = html.unescape(text)
+    text = normalise(html.unescape(text))  # no NUL, controls or lone surrogates
     return " ".join(text.split())[:MAX_MESSAGE_CHARS]
 
 
