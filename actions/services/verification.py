@@ -44,15 +44,25 @@ def _equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
+#: Erasure (infra/erasure.py) replaces a customer's e-mail with ``erased-<id>@erased.invalid``
+#: and their postcodes with "": neither may prove anything, or the placeholder would open
+#: the erased customer's orders to whoever guesses it.
+ERASED_EMAIL_DOMAIN = "@erased.invalid"
+
+
 def proof_matches(order: Order, proof: str) -> bool:
     """Whether ``proof`` is the order's e-mail or its delivery postcode.
 
     Both comparisons always run so the time taken does not reveal which one was tried.
     """
     proof = proof.strip()[:254]
-    by_email = _equal(_norm_email(proof), _norm_email(order.email))
-    by_postcode = _equal(_norm_postcode(proof), _norm_postcode(order.shipping_address.postal_code))
-    return by_email | by_postcode
+    email = _norm_email(order.email or "")
+    postcode = _norm_postcode(order.shipping_address.postal_code or "")
+    by_email = _equal(_norm_email(proof), email)
+    by_postcode = _equal(_norm_postcode(proof), postcode)
+    email_usable = bool(email) and not email.endswith(ERASED_EMAIL_DOMAIN)
+    postcode_usable = len(postcode) >= 2
+    return bool(proof) & ((by_email & email_usable) | (by_postcode & postcode_usable))
 
 
 async def is_locked(
