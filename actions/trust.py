@@ -7,6 +7,12 @@ tracker whose ``verified_orders`` slot *claims* an order is no proof. Before any
 by the action server itself in the store's ``verification_attempts`` (every successful proof
 is written there by :func:`actions.services.verification.verify_ownership`). An order the
 caller merely listed is dropped from the slot the actions read, so they ask for proof.
+
+Identity is bound to the message, not to the conversation: the ``customer_id`` slot counts
+only while the customer's current message carries the identity a connector proved for it
+(``customer_id`` from a web token presented with that message, a Twilio-verified phone, a
+Slack account's e-mail). A shopper who logged out — the next person at a shared computer —
+is anonymous again for every action, whatever the slot still says.
 """
 
 from __future__ import annotations
@@ -30,15 +36,47 @@ def _claimed(slots: dict[str, Any]) -> list[str]:
     return [str(v) for v in value if isinstance(v, (str, int))][:MAX_CLAIMED_ORDERS]
 
 
+_IDENTITY_KEYS = (names.META_VERIFIED_PHONE, names.META_VERIFIED_EMAIL)
+
+
+def _current_message_metadata(tracker: dict[str, Any]) -> dict[str, Any]:
+    events = tracker.get("events")
+    if not isinstance(events, list):
+        return {}
+    for event in reversed(events):
+        if isinstance(event, dict) and event.get("event") == "user":
+            metadata = event.get("metadata")
+            return metadata if isinstance(metadata, dict) else {}
+    return {}
+
+
+def distrust_identity(action: str, tracker: dict[str, Any], slots: dict[str, Any]) -> None:
+    """Clear the ``customer_id`` slot unless the current message proves that customer."""
+    if action == names.ACTION_SESSION_START or slots.get(names.SLOT_CUSTOMER_ID) in (None, ""):
+        return  # session start reads the identity from the session's own metadata
+    metadata = _current_message_metadata(tracker)
+    proven = metadata.get(names.META_CUSTOMER_ID)
+    if proven not in (None, ""):
+        if str(proven) == str(slots.get(names.SLOT_CUSTOMER_ID)):
+            return
+    elif any(metadata.get(key) for key in _IDENTITY_KEYS):
+        return
+    slots[names.SLOT_CUSTOMER_ID] = None
+    slots[names.SLOT_CUSTOMER_IDENTIFIED] = False
+
+
 async def distrust_claims(action_call: dict[str, Any]) -> None:
     """Rewrite ``action_call``'s tracker so its ``verified_orders`` slot holds only orders the
-    store has a successful proof of, for this conversation."""
+    store has a successful proof of, for this conversation, and its ``customer_id`` only a
+    customer the current message proves (:func:`distrust_identity`)."""
     tracker = action_call.get("tracker")
     if not isinstance(tracker, dict):
         return
     slots = tracker.get("slots")
     if not isinstance(slots, dict):
         return
+    action = action_call.get("next_action")
+    distrust_identity(action if isinstance(action, str) else "", tracker, slots)
     claimed = _claimed(slots)
     if not claimed:
         if slots.get(names.SLOT_VERIFIED_ORDERS) not in (None, []):

@@ -324,9 +324,7 @@ class Outbox:
             ).all()
             soonest = (
                 await conn.execute(
-                    select(func.min(outbox.c.next_attempt_at)).where(
-                        outbox.c.next_attempt_at > now
-                    )
+                    select(func.min(outbox.c.next_attempt_at)).where(outbox.c.next_attempt_at > now)
                 )
             ).scalar()
         by_conversation: dict[str, list[Any]] = {}

@@ -10,8 +10,13 @@ Existing widgets that speak Rasa's protocol (``session_request`` → ``session_c
   each socket speaks only for the conversation it was confirmed into. Stock Rasa trusts that
   field, so any visitor could write into — and receive — anyone's conversation.
 * ``enter_room`` is awaited when python-socketio makes it a coroutine (DESIGN.md, known traps).
-* Identity comes only from a valid signed ``customData.customer_token``; client metadata is
-  never passed through.
+* Identity comes only from a valid signed ``customData.customer_token``, read from *each*
+  message (and from ``session_request``); client metadata is never passed through. A
+  conversation belongs to whoever started it: its session id carries a keyed hash of the
+  logged-in customer (or "anonymous"), and a message or a resume with any other identity —
+  the shopper logged out, another shopper logged in on the same browser — starts a new,
+  empty conversation instead of showing the last one's transcript and orders.
+* Session ids expire (``WEBCHAT_SESSION_HOURS``, default 24, from the last resume).
 * A resumed session receives ``baton_history`` (its transcript from the tracker store), so a
   page reload keeps the conversation without the browser storing it.
 * Each turn ends with ``baton_turn_end``, so widgets can stop their typing indicator; a turn
@@ -43,9 +48,11 @@ from bot.inbound_guard import TRUSTED_PAYLOAD
 from connectors import history
 from connectors.fanout import RoomFanout
 from connectors.identity import (
+    DEFAULT_SESSION_SECONDS,
     channel_metadata,
-    conversation_from_session,
     new_session,
+    owner_tag,
+    session_from_token,
     verify_customer_token,
 )
 from connectors.secrets import secret_from_env
@@ -76,6 +83,7 @@ APOLOGY = (
 class _Session:
     conversation_id: str
     customer_id: Optional[str] = None
+    owner: str = "-"  # connectors.identity.owner_tag of whoever the conversation belongs to
     spoke: bool = False  # a message (even an empty one) has come on this connection
 
 
@@ -165,6 +173,10 @@ class WebChatInput(SocketIOInput):
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             cors_allowed_origins=credentials.get("cors_allowed_origins")
             or os.environ.get("WEBCHAT_ALLOWED_ORIGINS", ""),
+            session_seconds=float(
+                os.environ.get("WEBCHAT_SESSION_HOURS") or DEFAULT_SESSION_SECONDS / 3600
+            )
+            * 3600,
         )
 
     def __init__(
@@ -173,9 +185,11 @@ class WebChatInput(SocketIOInput):
         customer_token_secret: Optional[str] = None,
         socketio_path: str = "/socket.io",
         cors_allowed_origins: str = "",
+        session_seconds: float = DEFAULT_SESSION_SECONDS,
     ) -> None:
         super().__init__(session_persistence=True, socketio_path=socketio_path)
         self.session_secret = session_secret
+        self.session_seconds = session_seconds
         self.customer_token_secret = customer_token_secret
         origins = [o.strip() for o in cors_allowed_origins.split(",") if o.strip()]
         self.cors_allowed_origins: Any = origins or []  # [] = accept any origin, as Rasa does
@@ -192,15 +206,30 @@ class WebChatInput(SocketIOInput):
         if inspect.isawaitable(entered):
             await entered
 
-    async def _start_session(self, sid: str, requested: Any) -> _Session:
-        """Confirm the session the client asked for if we issued it; otherwise a new one."""
+    def _identity(self, data: Any) -> Optional[str]:
+        """The customer a message's (or a session request's) own token proves, else None."""
+        custom = data.get("customData") if isinstance(data, dict) else None
+        token = custom.get("customer_token") if isinstance(custom, dict) else None
+        return verify_customer_token(token, self.customer_token_secret)
+
+    async def _start_session(
+        self, sid: str, requested: Any, customer_id: Optional[str] = None
+    ) -> _Session:
+        """Resume the session the client asked for if we issued it, it has not expired and it
+        belongs to the same person (the same logged-in customer, or nobody); else a new one."""
         assert self.sio is not None
-        conversation_id = conversation_from_session(requested, self.session_secret)
-        resumed = conversation_id is not None
-        token = requested if resumed else None
-        if conversation_id is None:
-            token, conversation_id = new_session(self.session_secret)
-        session = _Session(conversation_id)
+        owner = owner_tag(self.session_secret, customer_id)
+        found = session_from_token(requested, self.session_secret, self.session_seconds)
+        resumed = found is not None and found[1] == owner
+        token, conversation_id = new_session(
+            self.session_secret,
+            customer_id,
+            conversation_id=found[0] if resumed and found else None,
+        )
+        previous = self._sessions.get(sid)
+        if previous is not None and previous.conversation_id != conversation_id:
+            await self._leave(sid, previous.conversation_id)
+        session = _Session(conversation_id, customer_id, owner)
         self._sessions[sid] = session
         await self._enter(sid, conversation_id)
         await self.sio.emit("session_confirm", token, room=sid)
@@ -208,6 +237,12 @@ class WebChatInput(SocketIOInput):
             messages = await history.transcript(self.app, conversation_id)
             await self.sio.emit("baton_history", {"messages": messages}, room=sid)
         return session
+
+    async def _leave(self, sid: str, room: str) -> None:
+        assert self.sio is not None
+        left = self.sio.leave_room(sid, room)
+        if inspect.isawaitable(left):
+            await left
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
@@ -238,20 +273,19 @@ class WebChatInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            await self._start_session(sid, requested)
+            await self._start_session(sid, requested, self._identity(data))
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> None:
-            session = self._sessions.get(sid) or await self._start_session(sid, None)
             data = data if isinstance(data, dict) else {"message": data}
+            customer_id = self._identity(data)  # this message's own token, every time
+            session = self._sessions.get(sid)
+            if session is None or session.owner != owner_tag(self.session_secret, customer_id):
+                # Logged out, or someone else logged in on this browser: not their chat.
+                session = await self._start_session(sid, None, customer_id)
             text = data.get("message")
             text = text if isinstance(text, str) else ""
             text = clean_text(text[:MAX_MESSAGE_CHARS])
-            custom = data.get("customData")
-            if isinstance(custom, dict) and "customer_token" in custom:
-                session.customer_id = verify_customer_token(
-                    custom.get("customer_token"), self.customer_token_secret
-                )
             opening = not session.spoke
             session.spoke = True
             trusted = False

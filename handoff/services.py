@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -52,6 +53,15 @@ from infra.metrics import observe_queue_wait
 from infra.sql import begin
 
 logger = logging.getLogger(__name__)
+
+
+def relay_key(kind: str) -> str:
+    """The idempotency key of one relay call, random: the Rasa server remembers every key it
+    carried out (connectors/outbox.py), and keys made from row ids came round again after
+    the newest ticket was erased or handoff.db was recreated — the agent's replies were then
+    dropped as duplicates and "Close & hand back" never resumed the bot. Kept in the outbound
+    row, so a retry of the same call sends the same key."""
+    return f"handoff-{kind}-{secrets.token_hex(16)}"
 
 MAX_TEXT = 5000
 TOUCH_EVERY = timedelta(seconds=20)
@@ -416,7 +426,7 @@ class HandoffService:
                 {
                     "conversation_id": ticket.conversation_id,
                     "ticket_id": ticket_id,
-                    "message_id": f"handoff-message-{message_id}",
+                    "message_id": relay_key("message"),
                     "text": text,
                     "agent_name": agent.display_name,
                 },
@@ -482,7 +492,7 @@ class HandoffService:
                 {
                     "conversation_id": ticket.conversation_id,
                     "ticket_id": ticket_id,
-                    "message_id": f"handoff-close-{ticket_id}",
+                    "message_id": relay_key("close"),
                     "agent_name": agent.display_name,
                 },
                 now,

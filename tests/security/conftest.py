@@ -14,6 +14,7 @@ import pytest
 from bot.launcher import action_command, stop, wait_until_up
 from bot.settings import ROOT
 from connectors.identity import make_customer_token
+from tests.handoff.conftest import Clock, FakeRelay
 from tests.support.handoff_agent import AgentClient
 from tests.support.servers import (
     AGENT_PASSWORD,
@@ -120,3 +121,14 @@ async def agent(baton: Baton) -> AsyncIterator[AgentClient]:
     await client.live()
     yield client
     await client.logout()
+
+
+@pytest.fixture
+def relay() -> FakeRelay:
+    """The Rasa relay as the handoff service's tests fake it (tests/handoff/conftest.py)."""
+    return FakeRelay()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
