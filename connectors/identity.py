@@ -55,6 +55,12 @@ def _sign(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+def client_key(secret: str, kind: str, who: str) -> str:
+    """A keyed hash of who is writing (``kind``: ``ip``, ``whatsapp``, ``slack``), for the
+    ownership lockout to count failures per client without storing the address itself."""
+    return _sign(secret, f"client:{kind}:{who}")[:32]
+
+
 # --- customer tokens (issued by the shop's website) -------------------------------------
 
 

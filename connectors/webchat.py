@@ -50,6 +50,7 @@ from connectors.fanout import RoomFanout
 from connectors.identity import (
     DEFAULT_SESSION_SECONDS,
     channel_metadata,
+    client_key,
     new_session,
     owner_tag,
     session_from_token,
@@ -84,7 +85,23 @@ class _Session:
     conversation_id: str
     customer_id: Optional[str] = None
     owner: str = "-"  # connectors.identity.owner_tag of whoever the conversation belongs to
+    client: Optional[str] = None  # connectors.identity.client_key of the socket's address
     spoke: bool = False  # a message (even an empty one) has come on this connection
+
+
+_PROXIES = ("127.", "::1", "10.", "192.168.", "172.16.", "172.17.", "172.18.", "172.19.")
+
+
+def peer_address(environ: dict[str, Any]) -> str:
+    """The visitor's address: the socket's peer, or behind our own proxy (a loopback or
+    private peer, e.g. nginx) the ``X-Real-IP`` it sets — which it overwrites, so a client
+    cannot choose it."""
+    request = environ.get("sanic.request")
+    peer = str(getattr(request, "ip", "") or "")
+    forwarded = str(environ.get("HTTP_X_REAL_IP") or "").strip()
+    if forwarded and (not peer or peer.startswith(_PROXIES)):
+        return forwarded[:64]
+    return peer[:64]
 
 
 class _WebChatBlueprint(SocketBlueprint):
@@ -196,6 +213,7 @@ class WebChatInput(SocketIOInput):
         self.app: Optional[Sanic] = None
         self.fanout: Optional[RoomFanout] = None
         self._sessions: dict[str, _Session] = {}
+        self._clients: dict[str, str] = {}  # sid -> client key (the socket's address, keyed)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WebChatOutput(self.fanout, self.bot_message_evt) if self.fanout else None
@@ -264,11 +282,15 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
+            address = peer_address(environ)
+            if address:
+                self._clients[sid] = client_key(self.session_secret, "ip", address)
             return True
 
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self._sessions.pop(sid, None)
+            self._clients.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
@@ -301,6 +323,8 @@ class WebChatInput(SocketIOInput):
             metadata = channel_metadata(
                 CHANNEL, session.conversation_id, customer_id=session.customer_id
             )
+            if sid in self._clients:
+                metadata["client_key"] = self._clients[sid]
             if trusted:
                 metadata[TRUSTED_PAYLOAD] = True
             message = UserMessage(

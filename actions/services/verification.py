@@ -2,8 +2,22 @@
 
 The customer gives the order's e-mail address or its delivery postal code. The comparison is
 constant-time and the answer never says which part was wrong, so the bot cannot be used to
-learn a stranger's e-mail or postcode one guess at a time. Failures are counted per order and
-per conversation; enough of them within the window lock the order for self-service.
+learn a stranger's e-mail or postcode one guess at a time.
+
+Failures within the window are counted three ways, and what they lock is chosen so that the
+lockout cannot be aimed at somebody else:
+
+* per **conversation** and per **client** (a keyed hash of the web visitor's address, the
+  WhatsApp number, the Slack user: ``client_key``), across every order: ``max_failures`` of
+  them stop *that* guesser — a new conversation from the same browser does not start afresh;
+* per **order**, from everyone: only ``ORDER_SPREAD`` times as many (guessing spread over many
+  clients) close the order's self-service for all. One stranger is stopped long before that,
+  so they cannot lock a customer out of their own order by typing wrong answers; and a
+  customer the channel identifies (logged in, their own WhatsApp number) needs no proof at all.
+
+Check and record are one step: the attempt is written (as a failure) before the counts are
+read, under locks on the order, conversation and client (:meth:`StoreRepository.lock_verification`),
+so parallel conversations cannot each get ``max_failures`` guesses.
 """
 
 from __future__ import annotations
@@ -13,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Optional
 
 from actions.store.models import Order
 from actions.store.repository import StoreRepository
@@ -65,6 +80,48 @@ def proof_matches(order: Order, proof: str) -> bool:
     return bool(proof) & ((by_email & email_usable) | (by_postcode & postcode_usable))
 
 
+#: Failures on one order, from everyone, that close it for self-service (× max_failures).
+ORDER_SPREAD = 4
+
+
+@dataclass(frozen=True)
+class Failures:
+    conversation: int
+    client: int
+    order: int
+
+    def locked(self, max_failures: int) -> bool:
+        return (
+            self.conversation >= max_failures
+            or self.client >= max_failures
+            or self.order >= max_failures * ORDER_SPREAD
+        )
+
+    def left(self, max_failures: int) -> int:
+        return max(0, max_failures - max(self.conversation, self.client))
+
+
+async def failures(
+    repo: StoreRepository,
+    order_number: str,
+    conversation_id: str,
+    client_key: Optional[str],
+    since: datetime,
+    exclude: Optional[int] = None,
+) -> Failures:
+    return Failures(
+        conversation=await repo.failures_since(
+            since, conversation_id=conversation_id, exclude=exclude
+        ),
+        client=(
+            await repo.failures_since(since, client_key=client_key, exclude=exclude)
+            if client_key
+            else 0
+        ),
+        order=await repo.failures_since(since, order_number=order_number, exclude=exclude),
+    )
+
+
 async def is_locked(
     repo: StoreRepository,
     order_number: str,
@@ -72,11 +129,10 @@ async def is_locked(
     now: datetime,
     max_failures: int,
     window: timedelta,
+    client_key: Optional[str] = None,
 ) -> bool:
-    since = now - window
-    by_order = await repo.failures_since(since, order_number=order_number)
-    by_conversation = await repo.failures_since(since, conversation_id=conversation_id)
-    return by_order >= max_failures or by_conversation >= max_failures
+    found = await failures(repo, order_number, conversation_id, client_key, now - window)
+    return found.locked(max_failures)
 
 
 async def verify_ownership(
@@ -87,22 +143,33 @@ async def verify_ownership(
     now: datetime,
     max_failures: int = 5,
     window: timedelta = timedelta(hours=1),
+    client_key: Optional[str] = None,
 ) -> VerificationResult:
     """Check a proof, record the attempt, and say whether the order is now locked."""
-    if await is_locked(repo, order.number, conversation_id, now, max_failures, window):
-        return VerificationResult(Outcome.LOCKED, 0)
-    ok = proof_matches(order, proof)
-    await repo.record_verification(order.number, conversation_id, now, ok)
-    if ok:
-        return VerificationResult(Outcome.VERIFIED, max_failures)
-    since = now - window
-    failures = max(
-        await repo.failures_since(since, order_number=order.number),
-        await repo.failures_since(since, conversation_id=conversation_id),
+    keys = [f"order:{order.number}", f"conversation:{conversation_id}"]
+    if client_key:
+        keys.append(f"client:{client_key}")
+    await repo.lock_verification(keys)
+    # Written first, as a failure: on SQLite this takes the write lock, so a parallel check
+    # waits here and then counts this attempt.
+    attempt = await repo.record_verification(
+        order.number, conversation_id, now, False, client_key=client_key
     )
-    if failures >= max_failures:
+    before = await failures(
+        repo, order.number, conversation_id, client_key, now - window, exclude=attempt
+    )
+    if before.locked(max_failures):
+        await repo.forget_verification(attempt)  # refused unseen: not a guess
         return VerificationResult(Outcome.LOCKED, 0)
-    return VerificationResult(Outcome.MISMATCH, max_failures - failures)
+    if proof_matches(order, proof):
+        await repo.settle_verification(attempt, True)
+        return VerificationResult(Outcome.VERIFIED, max_failures)
+    after = Failures(
+        before.conversation + 1, before.client + (1 if client_key else 0), before.order + 1
+    )
+    if after.locked(max_failures):
+        return VerificationResult(Outcome.LOCKED, 0)
+    return VerificationResult(Outcome.MISMATCH, after.left(max_failures))
 
 
 def needs_proof(
