@@ -32,8 +32,9 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -74,10 +75,37 @@ EMPTY_HINT = (
 # whenever it comes (the widget's "start again" button sends it too).
 INIT_PAYLOADS = frozenset({"/get_started", "get_started", "/start", "/init"})
 GREETING = "/greet"
+SLOW_DOWN = (
+    "You're sending messages faster than I can answer them. Please wait for my reply, "
+    "then try again."
+)
+#: Per socket: turns running or waiting at once, and a token bucket of messages (burst,
+#: seconds per message after it). One socket could otherwise queue unlimited full turns.
+MAX_TURNS_IN_FLIGHT = 2
+BURST_MESSAGES = 10
+SECONDS_PER_MESSAGE = 2.0
 APOLOGY = (
     "I'm sorry, something went wrong on our side. Please try again in a moment, "
     "or ask for a person and a colleague will help."
 )
+
+
+@dataclass
+class _Flow:
+    """How fast one socket is sending (token bucket) and how many of its turns are running."""
+
+    tokens: float = BURST_MESSAGES
+    updated: float = field(default_factory=time.monotonic)
+    in_flight: int = 0
+
+    def admit(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST_MESSAGES, self.tokens + (now - self.updated) / SECONDS_PER_MESSAGE)
+        self.updated = now
+        if self.in_flight >= MAX_TURNS_IN_FLIGHT or self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 @dataclass
@@ -214,6 +242,7 @@ class WebChatInput(SocketIOInput):
         self.fanout: Optional[RoomFanout] = None
         self._sessions: dict[str, _Session] = {}
         self._clients: dict[str, str] = {}  # sid -> client key (the socket's address, keyed)
+        self._flows: dict[str, _Flow] = {}  # sid -> its rate
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WebChatOutput(self.fanout, self.bot_message_evt) if self.fanout else None
@@ -291,6 +320,7 @@ class WebChatInput(SocketIOInput):
         async def disconnect(sid: str) -> None:
             self._sessions.pop(sid, None)
             self._clients.pop(sid, None)
+            self._flows.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
@@ -299,51 +329,66 @@ class WebChatInput(SocketIOInput):
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> None:
-            data = data if isinstance(data, dict) else {"message": data}
-            customer_id = self._identity(data)  # this message's own token, every time
-            session = self._sessions.get(sid)
-            if session is None or session.owner != owner_tag(self.session_secret, customer_id):
-                # Logged out, or someone else logged in on this browser: not their chat.
-                session = await self._start_session(sid, None, customer_id)
-            text = data.get("message")
-            text = text if isinstance(text, str) else ""
-            text = clean_text(text[:MAX_MESSAGE_CHARS])
-            opening = not session.spoke
-            session.spoke = True
-            trusted = False
-            if text.strip().lower() in INIT_PAYLOADS or (opening and not text.strip()):
-                text = GREETING  # a stock widget opening the chat: greet the customer
-                trusted = True  # our own payload: bot/inbound_guard.py lets it through
-            elif not text.strip():
-                # Nothing to understand: answer at once instead of guessing an intent.
-                await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
+            flow = self._flows.setdefault(sid, _Flow())
+            if not flow.admit():
+                await sio.emit(self.bot_message_evt, {"text": SLOW_DOWN}, room=sid)
                 await sio.emit("baton_turn_end", {}, room=sid)
                 return
-            output = WebChatOutput(fanout, self.bot_message_evt)
-            metadata = channel_metadata(
-                CHANNEL, session.conversation_id, customer_id=session.customer_id
-            )
-            if sid in self._clients:
-                metadata["client_key"] = self._clients[sid]
-            if trusted:
-                metadata[TRUSTED_PAYLOAD] = True
-            message = UserMessage(
-                text,
-                output,
-                session.conversation_id,
-                input_channel=CHANNEL,
-                metadata=metadata,
-            )
+            flow.in_flight += 1
             try:
-                await on_new_message(message)
-            except Exception:
-                logger.exception(
-                    "web chat turn failed", extra={"conversation": session.conversation_id}
-                )
-                await fanout.emit(
-                    self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id
-                )
+                await self._handle(sid, data, on_new_message)
             finally:
-                await fanout.emit("baton_turn_end", {}, room=session.conversation_id)
+                flow.in_flight -= 1
 
         return bp
+
+    async def _handle(
+        self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """One customer message: identity, session, the turn."""
+        sio, fanout = self.sio, self.fanout
+        assert sio is not None and fanout is not None
+        data = data if isinstance(data, dict) else {"message": data}
+        customer_id = self._identity(data)  # this message's own token, every time
+        session = self._sessions.get(sid)
+        if session is None or session.owner != owner_tag(self.session_secret, customer_id):
+            # Logged out, or someone else logged in on this browser: not their chat.
+            session = await self._start_session(sid, None, customer_id)
+        text = data.get("message")
+        text = text if isinstance(text, str) else ""
+        text = clean_text(text[:MAX_MESSAGE_CHARS])
+        opening = not session.spoke
+        session.spoke = True
+        trusted = False
+        if text.strip().lower() in INIT_PAYLOADS or (opening and not text.strip()):
+            text = GREETING  # a stock widget opening the chat: greet the customer
+            trusted = True  # our own payload: bot/inbound_guard.py lets it through
+        elif not text.strip():
+            # Nothing to understand: answer at once instead of guessing an intent.
+            await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
+            await sio.emit("baton_turn_end", {}, room=sid)
+            return
+        output = WebChatOutput(fanout, self.bot_message_evt)
+        metadata = channel_metadata(
+            CHANNEL, session.conversation_id, customer_id=session.customer_id
+        )
+        if sid in self._clients:
+            metadata["client_key"] = self._clients[sid]
+        if trusted:
+            metadata[TRUSTED_PAYLOAD] = True
+        message = UserMessage(
+            text,
+            output,
+            session.conversation_id,
+            input_channel=CHANNEL,
+            metadata=metadata,
+        )
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception(
+                "web chat turn failed", extra={"conversation": session.conversation_id}
+            )
+            await fanout.emit(self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id)
+        finally:
+            await fanout.emit("baton_turn_end", {}, room=session.conversation_id)

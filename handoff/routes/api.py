@@ -23,11 +23,22 @@ from sanic.response import HTTPResponse
 
 from handoff import canned
 from handoff.routes.auth import COOKIE
-from handoff.services import Conflict, HandoffService, NotFound
+from handoff.services import Conflict, HandoffService, LoginThrottled, NotFound
 
 logger = logging.getLogger(__name__)
 
 api = Blueprint("handoff_api", url_prefix="/api")
+
+
+def client_of(request: Request) -> str:
+    """A keyed hash of who is logging in: the peer, or behind our proxy nginx's X-Real-IP."""
+    from connectors.identity import client_key
+    from connectors.webchat import peer_address
+
+    address = peer_address(
+        {"sanic.request": request, "HTTP_X_REAL_IP": request.headers.get("x-real-ip")}
+    )
+    return client_key(_service(request).settings.service_token, "ip", address or "unknown")
 
 
 def _service(request: Request) -> HandoffService:
@@ -68,13 +79,29 @@ async def login(request: Request) -> HTTPResponse:
     body = _body(request)
     username, password = _text(body, "username"), _text(body, "password")
     service = _service(request)
-    result = await service.login(username.strip(), password) if username and password else None
+    try:
+        result = (
+            await service.login(username.strip(), password, client_of(request))
+            if username and password
+            else None
+        )
+    except LoginThrottled as throttled:
+        return response.json(
+            {"error": str(throttled)},
+            status=429,
+            headers={"Retry-After": str(throttled.retry_after)},
+        )
     if result is None:
         await asyncio.sleep(0.2)  # blunt guessing a little
         return response.json({"error": "wrong username or password"}, status=401)
     token, agent = result
     logger.info("agent %s logged in", agent.id)
-    resp = response.json({"token": token, "agent": agent.public()})
+    # The session lives in an HttpOnly cookie that page scripts cannot read; the token is in
+    # the answer only for a client that asks for a bearer token (a script with the password).
+    answer: dict[str, Any] = {"agent": agent.public()}
+    if body.get("bearer") is True:
+        answer["token"] = token
+    resp = response.json(answer)
     resp.cookies[COOKIE] = token
     cookie = resp.cookies[COOKIE]
     cookie["httponly"] = True
