@@ -51,6 +51,7 @@ SHARED_SECRETS = (
     "RETURN_LABEL_SECRET",
     "HANDOFF_DEMO_PASSWORD",
     "BATON_ADMIN_TOKEN",  # the erasure API (POST /admin/erasures on the handoff service)
+    "PROMETHEUS_SCRAPE_TOKEN",  # /metrics on every replica
 )
 
 
