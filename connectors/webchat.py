@@ -123,11 +123,12 @@ _PROXIES = ("127.", "::1", "10.", "192.168.", "172.16.", "172.17.", "172.18.", "
 def peer_address(environ: dict[str, Any]) -> str:
     """The visitor's address: the socket's peer, or behind our own proxy (a loopback or
     private peer, e.g. nginx) the ``X-Real-IP`` it sets — which it overwrites, so a client
-    cannot choose it."""
+    cannot choose it. "" when unknown: a loopback peer without a proxy's header is this
+    machine (``make run``, tests), where every visitor would share one address."""
     request = environ.get("sanic.request")
     peer = str(getattr(request, "ip", "") or "")
     forwarded = str(environ.get("HTTP_X_REAL_IP") or "").strip()
-    if forwarded and (not peer or peer.startswith(_PROXIES)):
+    if not peer or peer.startswith(_PROXIES):
         return forwarded[:64]
     return peer[:64]
 

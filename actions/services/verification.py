@@ -7,11 +7,13 @@ learn a stranger's e-mail or postcode one guess at a time.
 Failures within the window are counted three ways, and what they lock is chosen so that the
 lockout cannot be aimed at somebody else:
 
-* per **conversation** and per **client** (a keyed hash of the web visitor's address, the
-  WhatsApp number, the Slack user: ``client_key``), across every order: ``max_failures`` of
-  them stop *that* guesser — a new conversation from the same browser does not start afresh;
+* per **conversation**, across every order: ``max_failures`` stop that conversation;
+* per **client** (a keyed hash of the web visitor's address behind our proxy: ``client_key``),
+  across every order: ``CLIENT_SPREAD`` times as many stop that address — a new conversation
+  from the same browser does not start afresh, while customers who share an address (an
+  office, a mobile network) are not locked out by one another's typos;
 * per **order**, from everyone: only ``ORDER_SPREAD`` times as many (guessing spread over many
-  clients) close the order's self-service for all. One stranger is stopped long before that,
+  addresses) close the order's self-service for all. One stranger is stopped long before that,
   so they cannot lock a customer out of their own order by typing wrong answers; and a
   customer the channel identifies (logged in, their own WhatsApp number) needs no proof at all.
 
@@ -80,8 +82,11 @@ def proof_matches(order: Order, proof: str) -> bool:
     return bool(proof) & ((by_email & email_usable) | (by_postcode & postcode_usable))
 
 
-#: Failures on one order, from everyone, that close it for self-service (× max_failures).
-ORDER_SPREAD = 4
+#: Failures from one client (× max_failures) that stop it, across its conversations.
+CLIENT_SPREAD = 4
+#: Failures on one order, from everyone, that close it for self-service (× max_failures):
+#: more than one client may make, so one stranger cannot lock the owner out.
+ORDER_SPREAD = 10
 
 
 @dataclass(frozen=True)
@@ -93,12 +98,19 @@ class Failures:
     def locked(self, max_failures: int) -> bool:
         return (
             self.conversation >= max_failures
-            or self.client >= max_failures
+            or self.client >= max_failures * CLIENT_SPREAD
             or self.order >= max_failures * ORDER_SPREAD
         )
 
     def left(self, max_failures: int) -> int:
-        return max(0, max_failures - max(self.conversation, self.client))
+        return max(
+            0,
+            min(
+                max_failures - self.conversation,
+                max_failures * CLIENT_SPREAD - self.client,
+                max_failures * ORDER_SPREAD - self.order,
+            ),
+        )
 
 
 async def failures(

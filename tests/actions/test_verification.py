@@ -97,7 +97,7 @@ async def test_the_lock_follows_the_guesser_across_conversations_and_expires_aft
 ):
     repo = FakeAttempts()
     o = order()
-    for i in range(5):  # one browser, a new conversation for every guess
+    for i in range(20):  # one browser, a new conversation for every guess
         await verify_ownership(repo, o, "wrong", f"conv-{i}", NOW, client_key="browser-1")  # type: ignore[arg-type]
     again = await verify_ownership(
         repo,

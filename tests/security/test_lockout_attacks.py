@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from actions.services.verification import ORDER_SPREAD, Outcome, verify_ownership
+from actions.services.verification import (
+    CLIENT_SPREAD,
+    ORDER_SPREAD,
+    Outcome,
+    verify_ownership,
+)
 from actions.store.db import create_engine_for, dispose_all
 from actions.store.seed import seed_store
 from actions.store.uow import unit_of_work
@@ -52,32 +57,40 @@ async def failures_recorded(url: str) -> int:
 
 
 async def test_a_stranger_typing_wrong_answers_cannot_lock_the_owner_out(store: str) -> None:
-    outcomes = [await guess(store, f"x{i}@evil.test", "stranger", "evil") for i in range(8)]
-    assert outcomes[-1] is Outcome.LOCKED  # the stranger is stopped...
+    for n in range(5 * CLIENT_SPREAD + 5):  # a new conversation every five guesses
+        await guess(store, f"x{n}@evil.test", f"stranger-{n // 5}", "evil")
+    assert await guess(store, JANE_EMAIL, "stranger-new", "evil") is Outcome.LOCKED  # stopped...
     owner = await guess(store, JANE_EMAIL, "jane-at-home", "jane-browser")
     assert owner is Outcome.VERIFIED  # ...and Jane is not
 
 
 async def test_a_new_conversation_from_the_same_browser_gets_no_new_guesses(store: str) -> None:
-    for i in range(5):
-        await guess(store, "wrong@evil.test", f"conversation-{i}", "evil")
+    for n in range(5 * CLIENT_SPREAD):
+        await guess(store, "wrong@evil.test", f"conversation-{n}", "evil")
     assert await guess(store, JANE_EMAIL, "conversation-new", "evil") is Outcome.LOCKED
 
 
-async def test_parallel_conversations_from_one_client_get_five_guesses_in_all(store: str) -> None:
+async def test_one_conversation_gets_five_guesses(store: str) -> None:
+    outcomes = [await guess(store, f"x{n}@evil.test", "one", None) for n in range(6)]
+    assert outcomes == [Outcome.MISMATCH] * 4 + [Outcome.LOCKED] * 2
+
+
+async def test_parallel_conversations_from_one_client_get_no_extra_guesses(store: str) -> None:
+    limit = 5 * CLIENT_SPREAD
     outcomes = await asyncio.gather(
-        *(guess(store, f"x{i}@evil.test", f"parallel-{i}", "evil") for i in range(15))
+        *(guess(store, f"x{n}@evil.test", f"parallel-{n}", "evil") for n in range(limit + 10))
     )
-    assert await failures_recorded(store) == 5
-    assert outcomes.count(Outcome.MISMATCH) == 4 and outcomes.count(Outcome.LOCKED) == 11
+    assert await failures_recorded(store) == limit
+    assert outcomes.count(Outcome.MISMATCH) == limit - 1
 
 
 async def test_guessing_spread_over_many_clients_still_closes_the_order(store: str) -> None:
+    limit = 5 * ORDER_SPREAD
     outcomes = await asyncio.gather(
-        *(guess(store, f"x{i}@evil.test", f"bot-{i}", f"ip-{i}") for i in range(30))
+        *(guess(store, f"x{n}@evil.test", f"bot-{n}", f"ip-{n}") for n in range(limit + 10))
     )
-    assert await failures_recorded(store) == 5 * ORDER_SPREAD
-    assert outcomes.count(Outcome.LOCKED) == 30 - 5 * ORDER_SPREAD + 1
+    assert await failures_recorded(store) == limit
+    assert outcomes.count(Outcome.LOCKED) == 11
     assert await guess(store, JANE_EMAIL, "late", "someone") is Outcome.LOCKED
 
 
@@ -90,3 +103,4 @@ def test_the_web_chat_knows_the_client_behind_its_own_proxy_only() -> None:
     assert peer_address(direct) == "203.0.113.9"  # a client cannot choose its address
     proxied = {"sanic.request": Request("127.0.0.1"), "HTTP_X_REAL_IP": "198.51.100.1"}
     assert peer_address(proxied) == "198.51.100.1"  # nginx's X-Real-IP
+    assert peer_address({"sanic.request": Request("127.0.0.1")}) == ""  # this machine: unknown
