@@ -58,6 +58,7 @@ from connectors.delivery import (
 from connectors.identity import channel_metadata
 from connectors.logsafe import describe
 from connectors.render import chosen_blocks, render_slack, slack_escape
+from connectors.text import as_object, as_str
 from connectors.text import clean_text as normalise
 
 logger = logging.getLogger(__name__)
@@ -336,14 +337,19 @@ class SlackInput(InputChannel):
 
     def _inbound(self, payload: dict[str, Any]) -> Optional[Inbound]:
         """The customer message in an event, or None for anything the bot should not answer."""
-        event = payload.get("event")
-        if not isinstance(event, dict) or event.get("type") not in ("message", "app_mention"):
+        event = as_object(payload.get("event"))
+        if event.get("type") not in ("message", "app_mention"):
             return None
-        authorizations = payload.get("authorizations") or [{}]
-        me = authorizations[0].get("user_id") if isinstance(authorizations[0], dict) else None
+        authorizations = payload.get("authorizations")
+        first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
+        me = as_str(as_object(first).get("user_id"))
         if me and not self.bot_user_id:
             self.bot_user_id = me
-        user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+        user, channel, ts = (
+            as_str(event.get("user")),
+            as_str(event.get("channel")),
+            as_str(event.get("ts")),
+        )
         if (
             event.get("bot_id")
             or event.get("subtype") not in _HANDLED_SUBTYPES
@@ -355,12 +361,14 @@ class SlackInput(InputChannel):
         ):
             return None
         direct = event.get("channel_type") == "im" or channel.startswith("D")
-        thread_ts = event.get("thread_ts")
+        thread_ts = as_str(event.get("thread_ts"))
         if event["type"] == "message" and not direct and not self._following(channel, thread_ts):
             return None  # a channel conversation the bot was not asked into
         reply_in = thread_ts or (None if direct else ts)
-        team = str(payload.get("team_id") or event.get("team") or "T")
-        return Inbound(team, user, str(event.get("text") or ""), Address(channel, reply_in), ts)
+        team = as_str(payload.get("team_id")) or as_str(event.get("team")) or "T"
+        text = event.get("text")
+        text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
+        return Inbound(team, user, text, Address(channel, reply_in), ts)
 
     async def _turn(
         self,
@@ -402,20 +410,21 @@ class SlackInput(InputChannel):
         payload: dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        message = payload.get("message") or {}
-        action = payload["actions"][0]
-        title = ((action.get("text") or {}).get("text")) or "your choice"
+        message = as_object(payload.get("message"))
+        action = as_object(payload["actions"][0])
+        title = as_str(as_object(action.get("text")).get("text")) or "your choice"
         if isinstance(message.get("blocks"), list):
             try:
                 await self.web().chat_update(
                     channel=inbound.address.channel,
                     ts=inbound.ts,
-                    text=message.get("text") or title,
+                    text=as_str(message.get("text"), 4000) or title,
                     blocks=chosen_blocks(message["blocks"], title),
                 )
             except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 logger.warning("could not mark the choice in Slack: %s", describe(exc))
-        await self._turn(inbound, conversation_id, on_new_message, text=str(action["value"]))
+        value = as_str(action.get("value"), MAX_MESSAGE_CHARS) or ""
+        await self._turn(inbound, conversation_id, on_new_message, text=normalise(value))
 
     def _submit(
         self,
@@ -462,7 +471,7 @@ class SlackInput(InputChannel):
             if not isinstance(payload, dict):
                 return response.text("Expected a JSON object.", status=400)
             if payload.get("type") == "url_verification":
-                return response.json({"challenge": payload.get("challenge")})
+                return response.json({"challenge": as_str(payload.get("challenge"), 500)})
             if payload.get("type") != "event_callback":
                 return response.empty(status=200)
             inbound = self._inbound(payload)
@@ -470,7 +479,7 @@ class SlackInput(InputChannel):
                 return response.empty(status=200)
             if not self.runner.has_room():
                 return response.text("Busy, try again.", status=503)
-            event_id = payload.get("event_id")
+            event_id = as_str(payload.get("event_id"))
             if event_id and not await self.dedupe.first_time(f"slack-event:{event_id}"):
                 return response.empty(status=200)
             post = f"slack-post:{inbound.address.channel}:{inbound.ts}"
@@ -492,16 +501,19 @@ class SlackInput(InputChannel):
                 return response.text("Expected a payload.", status=400)
             if not isinstance(payload, dict) or payload.get("type") != "block_actions":
                 return response.empty(status=200)
-            actions = payload.get("actions") or []
-            user = payload.get("user") or {}
-            container = payload.get("container") or {}
-            message = payload.get("message") or {}
-            channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
-            ts = container.get("message_ts") or message.get("ts")
+            actions = payload.get("actions")
+            first = as_object(actions[0]) if isinstance(actions, list) and actions else {}
+            user = as_object(payload.get("user"))
+            container = as_object(payload.get("container"))
+            message = as_object(payload.get("message"))
+            channel = as_str(as_object(payload.get("channel")).get("id")) or as_str(
+                container.get("channel_id")
+            )
+            ts = as_str(container.get("message_ts")) or as_str(message.get("ts"))
+            user_id = as_str(user.get("id"))
             if (
-                not actions
-                or not actions[0].get("value")
-                or not user.get("id")
+                not as_str(first.get("value"), MAX_MESSAGE_CHARS)
+                or not user_id
                 or not channel
                 or not ts
             ):
@@ -511,10 +523,10 @@ class SlackInput(InputChannel):
             if not await self.dedupe.first_time(f"slack-choice:{channel}:{ts}"):
                 # one answer per question, however often it is clicked
                 return response.empty(status=200)
-            team = str((payload.get("team") or {}).get("id") or user.get("team_id") or "T")
-            thread_ts = message.get("thread_ts") or container.get("thread_ts")
-            inbound = Inbound(team, user["id"], "", Address(channel, thread_ts), ts)
-            conversation_id = self.conversation_id(team, user["id"])
+            team = as_str(as_object(payload.get("team")).get("id")) or as_str(user.get("team_id"))
+            thread_ts = as_str(message.get("thread_ts")) or as_str(container.get("thread_ts"))
+            inbound = Inbound(team or "T", user_id, "", Address(channel, thread_ts), ts)
+            conversation_id = self.conversation_id(team or "T", user_id)
             self._submit(
                 inbound, lambda: self._choice(inbound, conversation_id, payload, on_new_message)
             )

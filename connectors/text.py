@@ -13,6 +13,7 @@ processor (bot/inbound_guard.py) calls it again for anything that came another w
 from __future__ import annotations
 
 import re
+from typing import Any, Optional
 
 # C0 controls but tab, newline and carriage return; DEL; C1 controls; surrogates (lone ones:
 # a well-formed str never holds a surrogate pair); bidirectional overrides and isolates.
@@ -48,3 +49,15 @@ def clean_value(value: object) -> object:
     if isinstance(value, list):
         return [clean_value(v) for v in value]
     return value
+
+
+def as_object(value: object) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one: for payloads whose shape a
+    signature does not guarantee (a signed Slack request can still hold a list where an
+    object is expected)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value: object, limit: int = 200) -> Optional[str]:
+    """``value`` if it is a non-empty string of at most ``limit`` characters, else None."""
+    return value if isinstance(value, str) and 0 < len(value) <= limit else None
