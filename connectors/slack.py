@@ -12,8 +12,11 @@ so Slack retries after 3 s, and drops a message silently when the turn raises):
   ``X-Slack-Retry-Num``) and the ``app_mention`` + ``message`` pair Slack sends for one post
   that mentions the bot (same channel and ``ts``) are dropped (:mod:`connectors.dedupe`).
 * Bot messages (ours and others'), edits, deletions and other subtypes are ignored.
-* Direct messages are answered in the DM; a mention in a channel is answered in a thread
-  under it, and later messages in that thread are followed without another mention.
+* Direct messages are answered in the DM. A mention in a channel is answered in the
+  customer's DM — everyone in a channel reads its threads, and answers carry order details —
+  with one line in a thread under the mention saying so; later messages in that thread are
+  followed (and answered in the DM) without another mention. The app needs ``im:write``
+  for that; without it the thread is asked to write in a DM instead.
 * Buttons are Block Kit (:func:`connectors.render.render_slack`); a click is answered once
   and the buttons are replaced by "You chose: …".
 * The Slack user's e-mail (``users.info``, cached) identifies the customer: the connector
@@ -26,6 +29,7 @@ Conversations are per Slack user: ``slack-<team>-<user>``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -51,6 +55,7 @@ from connectors.channel_settings import SlackSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import (
     DeliveringOutput,
+    DeliveryFailed,
     PlatformRejected,
     RecipientUnknown,
     TurnCollector,
@@ -67,6 +72,14 @@ CHANNEL = "slack"
 MAX_MESSAGE_CHARS = 5000
 MEMORY = 10_000
 THREAD_HOURS = 24  # how long the bot follows a channel thread it answered in
+# Everyone in a channel reads its threads: the bot answers a channel message in a DM.
+MOVED_TO_DM = (
+    "To keep your orders private I've answered you in a direct message. Let's carry on there."
+)
+DM_NEEDED = (
+    "To keep your orders private I only answer in a direct message. "
+    "Please write to me there and I'll help."
+)
 USER_CACHE_SECONDS = 3600
 API_TIMEOUT = 10
 EMPTY_HINT = "What can I help with? You can ask where your order is, or about returns and refunds."
@@ -193,6 +206,8 @@ class SlackInput(InputChannel):
         self._addresses = _Bounded()
         self._threads = _Bounded()  # (channel, thread_ts) -> until when the bot follows it
         self._people = _Bounded()  # user id -> (expires, Person)
+        self._dms = _Bounded()  # user id -> their DM channel with the bot
+        self._noted = _Bounded()  # (channel, thread) already told the answer is in a DM
         self._client: Optional[AsyncWebClient] = None
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -245,6 +260,37 @@ class SlackInput(InputChannel):
         )
         self._people.put(user_id, (now + USER_CACHE_SECONDS, person))
         return person
+
+    async def dm_with(self, user_id: str) -> Optional[str]:
+        """The DM channel between the bot and ``user_id`` (``conversations.open``, cached)."""
+        known: Optional[str] = self._dms.get(user_id)
+        if known is not None:
+            return known
+        try:
+            opened = await self.web().conversations_open(users=user_id)
+        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.warning("could not open a DM to answer privately: %s", describe(exc))
+            return None
+        channel = as_str(as_object(opened.get("channel")).get("id"))
+        if channel:
+            self._dms.put(user_id, channel)
+        return channel
+
+    async def _private_address(self, inbound: Inbound, conversation_id: str) -> Optional[Address]:
+        """Where to answer: the DM it came from, or — for a message in a channel, where
+        everyone reads the thread — the customer's DM, after saying so in the thread once.
+        None when no DM can be opened (the thread is told to write in a DM instead)."""
+        if inbound.address.channel.startswith("D"):
+            return inbound.address
+        dm = await self.dm_with(inbound.user)
+        thread = (inbound.address.channel, inbound.address.thread_ts)
+        if dm is None or thread not in self._noted:
+            self._noted.put(thread, True)
+            with contextlib.suppress(DeliveryFailed):
+                await self.deliver(
+                    conversation_id, [{"text": MOVED_TO_DM if dm else DM_NEEDED}], inbound.address
+                )
+        return Address(dm, None) if dm else None
 
     async def own_user_id(self) -> Optional[str]:
         if self.bot_user_id is None:
@@ -382,8 +428,11 @@ class SlackInput(InputChannel):
             return
         if text is None:
             text = clean_text(inbound.text, await self.own_user_id())
+        address = await self._private_address(inbound, conversation_id)
+        if address is None:
+            return
         if not text.strip():
-            await self.deliver(conversation_id, [{"text": EMPTY_HINT}], inbound.address)
+            await self.deliver(conversation_id, [{"text": EMPTY_HINT}], address)
             return
         metadata = channel_metadata(
             CHANNEL,
@@ -391,8 +440,8 @@ class SlackInput(InputChannel):
             display_name=person.name,
             verified_email=person.email,
             slack_team=inbound.team,
-            slack_channel=inbound.address.channel,
-            slack_thread_ts=inbound.address.thread_ts,
+            slack_channel=address.channel,
+            slack_thread_ts=address.thread_ts,
         )
         collector = TurnCollector(CHANNEL)
         async with dialogue_slot():
@@ -401,7 +450,8 @@ class SlackInput(InputChannel):
                     text, collector, conversation_id, input_channel=CHANNEL, metadata=metadata
                 )
             )
-        await self.deliver(conversation_id, collector.messages, inbound.address)
+        self._addresses.put(conversation_id, address)
+        await self.deliver(conversation_id, collector.messages, address)
 
     async def _choice(
         self,
