@@ -58,6 +58,17 @@ def _text(body: dict[str, Any], key: str = "text") -> str:
     return value if isinstance(value, str) else ""
 
 
+#: Ticket ids are 32-bit integers on PostgreSQL: a larger one names no handoff (and must not
+#: reach the database, which would answer with an error, not "no such row").
+MAX_TICKET_ID = 2**31 - 1
+
+
+def _no_such_ticket(ticket_id: int) -> Optional[HTTPResponse]:
+    if 0 < ticket_id <= MAX_TICKET_ID:
+        return None
+    return response.json({"error": "no such handoff"}, status=404)
+
+
 async def _guard(coro: Any) -> HTTPResponse:
     """Domain errors as HTTP answers."""
     try:
@@ -166,28 +177,38 @@ async def _wrap_list(service: HandoffService, status: str) -> dict[str, Any]:
 
 @api.get("/tickets/<ticket_id:int>")
 async def ticket(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     return await _guard(_service(request).ticket_detail(ticket_id))
 
 
 @api.post("/tickets/<ticket_id:int>/claim")
 async def claim(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     return await _guard(_service(request).claim(ticket_id, request.ctx.agent))
 
 
 @api.post("/tickets/<ticket_id:int>/messages")
 async def reply(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     text = _text(_body(request))
     return await _guard(_service(request).reply(ticket_id, request.ctx.agent, text))
 
 
 @api.post("/tickets/<ticket_id:int>/notes")
 async def note(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     text = _text(_body(request))
     return await _guard(_service(request).note(ticket_id, request.ctx.agent, text))
 
 
 @api.post("/tickets/<ticket_id:int>/close")
 async def close(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     return await _guard(_service(request).close(ticket_id, request.ctx.agent))
 
 
@@ -231,6 +252,8 @@ async def customer_message(request: Request) -> HTTPResponse:
 
 @bot.post("/tickets/<ticket_id:int>/csat")
 async def csat(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     body = _body(request)
     rating = body.get("rating")
     if rating is not None and (not isinstance(rating, int) or isinstance(rating, bool)):

@@ -120,3 +120,19 @@ async def test_the_analytics_api_answers_400_for_a_date_off_the_calendar(baton: 
             assert status == 400, (query, status, body)
     finally:
         await agent.logout()
+
+
+@pytest.mark.e2e
+async def test_a_ticket_id_beyond_the_databases_integers_is_404_not_500(baton: Baton) -> None:
+    from tests.support.handoff_agent import AgentClient
+    from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME
+
+    agent = await AgentClient(baton.handoff_url, AGENT_USERNAME, AGENT_PASSWORD).login()
+    try:
+        for ticket in (2**31, 2**63, 10**30):
+            status, _ = await agent.request("GET", f"/api/tickets/{ticket}")
+            assert status == 404, ticket
+            status, _ = await agent.request("POST", f"/api/tickets/{ticket}/claim", {})
+            assert status == 404, ticket
+    finally:
+        await agent.logout()
