@@ -30,6 +30,8 @@ from connectors.text import clean_text, is_clean
 TRUSTED_PAYLOAD = "baton_trusted_payload"
 #: Longer than any e-mail address, postcode, order or return number a customer gives.
 MAX_ENTITY_CHARS = 254
+#: What a message the NLU cannot place is (Rasa's FallbackClassifier's intent).
+FALLBACK_INTENT = "nlu_fallback"
 #: The rating buttons' scale.
 RATING_RANGE = (1, 5)
 
@@ -148,6 +150,12 @@ def install() -> None:
             replaced = await guarded_parse(self, message, tracker)
             parse_data = replaced or await self.parse_message(message, tracker)
             parse_data["entities"] = clean_entities(parse_data.get("entities"), self.domain)
+            intent = parse_data.get("intent")
+            if not isinstance(intent, dict) or not intent.get("name"):
+                # Text with no words the NLU can read ("/" alone, a zero-width space): not
+                # understood, like any text it cannot place. Stored without an intent, it
+                # broke every later read of the support figures.
+                parse_data["intent"] = {"name": FALLBACK_INTENT, "confidence": 1.0}
             message.parse_data = parse_data
         await original(self, message, tracker)
 

@@ -176,3 +176,33 @@ async def test_a_button_the_bot_offered_still_works(new_customer: Opener) -> Non
     chosen = next(p for p in payloads if "10001" in p)
     answer = await jane.say(chosen)
     assert "on its way with DPD" in answer.text
+
+
+@pytest.mark.e2e
+async def test_a_message_stored_without_an_intent_leaves_the_support_figures_readable(
+    baton: Baton, new_customer: Opener
+) -> None:
+    """A WhatsApp photo without words is stored without a dialogue turn, so without an intent
+    (the fuzz suite found it); so was a "/" alone. Such a message made every later read of the
+    analytics fail (a None topic could not be sorted): /api/metrics answered 503."""
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import BatonSQLTrackerStore
+
+    store = BatonSQLTrackerStore(url=baton.tracker_url)
+    await store.save(
+        DialogueStateTracker.from_events(
+            "wa-photo-without-words", [UserUttered("[photo]", input_channel="whatsapp")]
+        )
+    )
+    store.engine.dispose()
+    visitor = await new_customer()
+    for typed in ("/", "//", "/ ", "\u200b"):
+        await visitor.say(typed)
+    agent = await AgentClient(baton.handoff_url, "demo", "test-agent-password").login()
+    try:
+        status, body = await agent.request("GET", "/api/metrics")
+        assert status == 200, body
+    finally:
+        await agent.logout()
