@@ -6,6 +6,10 @@
 #   handoff   python -m handoff run --host 0.0.0.0 --port 5090
 #   init-db   python -m infra.prod init-db      (once per release, before the replicas)
 #
+# Every server listens on loopback unless RASA_HOST / ACTION_HOST / --host say otherwise:
+# docker-compose.yml and deploy/k8s/ set 0.0.0.0 inside the container's own network, where only
+# nginx is published (docs/security.md). Every call to an action server needs ACTION_SERVER_TOKEN.
+#
 # The model is trained at build time, so every replica of one image answers the same way.
 # Configuration comes from the environment only (docs/deploy.md lists it); nothing secret is
 # baked in.

@@ -144,6 +144,10 @@ run-prod: $(STAMP) service-deps  ## PostgreSQL + Redis + 2 Rasa, 2 action, 2 han
 
 # --- operations (issue 7) ---
 
+.PHONY: retention
+retention: $(STAMP)  ## delete what is older than the shop's RETENTION_*_DAYS (docs/security.md)
+	$(PY) -m bot retention
+
 .PHONY: erase
 erase: $(STAMP)  ## erase a customer everywhere: make erase ERASE_ARGS="--email ann@example.com --yes"
 	$(PY) -m bot erase $(ERASE_ARGS)

@@ -44,3 +44,11 @@ def verified_orders(tracker: Tracker) -> list[str]:
 def language(tracker: Tracker) -> str:
     """The language the customer writes in (the ``language`` slot): en, ko or zh."""
     return i18n.normalize(tracker.get_slot(i18n.SLOT))
+
+
+def client_key(tracker: Tracker) -> Optional[str]:
+    """Who is writing, across conversations (a keyed hash a connector put in the message's
+    metadata: the web visitor's address, the WhatsApp number, the Slack user), if known."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    value = metadata.get(names.META_CLIENT_KEY) if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None

@@ -243,7 +243,7 @@ def parse_rating(text: Optional[str], entities: list[dict[str, Any]]) -> Optiona
         if entity.get("entity") == names.ENTITY_RATING:
             try:
                 value = int(float(str(entity.get("value"))))
-            except ValueError:
+            except (ValueError, OverflowError):  # "1e999" is inf: not a rating
                 continue
             if 1 <= value <= 5:
                 return value

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import proof
-from actions.common import customer_id, language, send, utc_now, verified_orders
+from actions.common import client_key, customer_id, language, send, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.services import i18n, order_status, verification
 from actions.services.order_numbers import normalize_order_number
@@ -129,6 +129,7 @@ class ValidateOrderStatusForm(FormValidationAction):
                 utc_now(),
                 settings.verification_max_failures,
                 _window(),
+                client_key(tracker),
             )
         return {names.SLOT_ORDER_NUMBER: number, names.SLOT_ORDER_LOCKED: locked}
 

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import customer_id, utc_now, verified_orders
+from actions.common import client_key, customer_id, utc_now, verified_orders
 from actions.services import verification
 from actions.settings import get_settings
 from actions.store.uow import unit_of_work
@@ -88,6 +88,7 @@ async def is_locked(tracker: Tracker, number: str) -> bool:
             utc_now(),
             settings.verification_max_failures,
             window(),
+            client_key(tracker),
         )
 
 
@@ -114,6 +115,7 @@ async def check_proof(
             utc_now(),
             settings.verification_max_failures,
             window(),
+            client_key(tracker),
         )
     if result.outcome is verification.Outcome.VERIFIED:
         logger.info("ownership of an order proven", extra={"conversation": tracker.sender_id})

@@ -60,11 +60,20 @@ def today_utc() -> date:
     return datetime.now(timezone.utc).date()
 
 
+#: Dates a range may name: "0001-01-01" parsed, then a default range around it fell off the
+#: calendar (OverflowError, a 500). Nothing Baton keeps is outside these.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
 def _date(value: str, name: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        parsed = date.fromisoformat(value.strip())
     except ValueError:
         raise CutError(f"{name} must be a date like 2026-11-01, not {value[:40]!r}") from None
+    if not EARLIEST <= parsed <= LATEST:
+        raise CutError(f"{name} must be between {EARLIEST} and {LATEST}, not {parsed}")
+    return parsed
 
 
 def _choice(value: Optional[str], allowed: tuple[str, ...], name: str) -> Optional[str]:

@@ -166,6 +166,9 @@ def events_query(
             (c.type_name == "pause", PAUSE),
             (c.type_name == "resume", RESUME),
             (c.type_name != "user", NEW_SESSION),
+            # no intent at all (a message the NLU could not even classify) is not understood:
+            # a None topic made every later read of the figures fail
+            (c.intent_name.is_(None), NOT_UNDERSTOOD),
             (c.intent_name == names.NLU_FALLBACK, NOT_UNDERSTOOD),
             (c.intent_name.in_(_SMALL_TALK_INTENTS), SMALL_TALK),
             else_=MESSAGE,

@@ -113,6 +113,19 @@ def cmd_erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(_: argparse.Namespace) -> int:
+    """Delete what is older than the shop's retention periods (infra/retention.py)."""
+    import asyncio
+    import json
+
+    from infra.erasure import Targets
+    from infra.retention import Retention, apply_retention
+
+    counts = asyncio.run(apply_retention(Targets.from_env(), Retention.from_env()))
+    print(json.dumps(counts, indent=2, sort_keys=True))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(func=cmd_erase)
+    sub.add_parser(
+        "retention", help="delete what is older than the RETENTION_*_DAYS periods"
+    ).set_defaults(func=cmd_retention)
     args = parser.parse_args(argv)
     _apply_local_environment()
     os.chdir(ROOT)

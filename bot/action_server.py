@@ -4,10 +4,20 @@
 ``python -m rasa_sdk``. Before handing over it wraps rasa-sdk's app factory so the server also
 answers ``/ready`` (the store database answers) and ``/metrics`` (actions run and their
 duration); rasa-sdk's own ``/health`` stays. Each action's log lines carry its conversation id.
+
+Who may call it: the action server runs the shop's data and the ownership checks, so every
+call to ``/webhook`` and ``/actions`` must present ``ACTION_SERVER_TOKEN`` (Rasa's
+``action_endpoint: token:``, sent as ``?token=``, or ``Authorization: Bearer``); anything else
+is answered 401 before rasa-sdk reads the body. It listens on loopback unless ``ACTION_HOST``
+says otherwise. And even a caller with the token cannot *claim* an ownership proof: the
+tracker's ``verified_orders`` is checked against the store before any action runs
+(actions/trust.py).
 """
 
 from __future__ import annotations
 
+import hmac
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -35,6 +45,40 @@ async def _close_store(_app: Any, _loop: Any) -> None:
     await dispose_all()
 
 
+#: Routes that run actions or describe them; /health, /ready and /metrics have their own rules.
+PROTECTED_PATHS = frozenset({"/webhook", "/actions"})
+
+
+def presented_token(request: Any) -> str:
+    """The token a request carries: ``?token=`` (Rasa's ``action_endpoint: token:``) or a
+    bearer ``Authorization`` header."""
+    scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    token = request.args.get("token")
+    return token if isinstance(token, str) else ""
+
+
+def token_matches(presented: str, expected: str) -> bool:
+    return bool(expected) and hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def require_token(app: Any, expected: str) -> None:
+    """Answer 401 to any call of :data:`PROTECTED_PATHS` without ``expected``."""
+    from sanic import response
+
+    @app.middleware("request")
+    async def _action_token(request: Any) -> Any:
+        path = request.path.rstrip("/") or "/"
+        if path in PROTECTED_PATHS and not token_matches(presented_token(request), expected):
+            return response.json(
+                {"error": "action server token required"},
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return None
+
+
 def _wrap_create_app() -> None:
     import rasa_sdk.endpoint as endpoint
 
@@ -45,6 +89,9 @@ def _wrap_create_app() -> None:
     def create_app(*args: Any, **kwargs: Any) -> Any:
         configure_from_env("actions")  # rasa-sdk has set up logging by now; JSON from here on
         app = original(*args, **kwargs)
+        from connectors.secrets import secret_from_env
+
+        require_token(app, secret_from_env("ACTION_SERVER_TOKEN"))
         install_routes(app, "actions", action_checks, health=False)
         app.register_listener(_close_store, "after_server_stop")
         freeze_heap()  # the actions, SQLAlchemy and rasa-sdk are loaded by now
@@ -69,6 +116,10 @@ def _wrap_executor() -> None:
         outcome = "error"
         with conversation(sender if isinstance(sender, str) else None):
             try:
+                if label != "unknown":
+                    from actions.trust import distrust_claims
+
+                    await distrust_claims(action_call)
                 result = await original(self, action_call)
                 outcome = "ok"
                 return result
@@ -86,7 +137,11 @@ def install() -> None:
 
 
 def main() -> None:
+    from bot.settings import bind_host
+
     install()
+    # rasa-sdk binds to SANIC_HOST (default 0.0.0.0, every interface): loopback unless told.
+    os.environ["SANIC_HOST"] = bind_host("ACTION_HOST")
     from rasa_sdk.__main__ import main as sdk_main
 
     sys.argv[0] = "rasa_sdk"

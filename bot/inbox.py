@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import re
 import sys
 import time
@@ -36,6 +37,7 @@ from bot.settings import ROOT, local_environment
 from bot.trainers import languages, nlu_files
 from bot.trainers.inbox_rules import Picked, Rules, pick_all
 from bot.trainers.privacy import mask
+from connectors.text import clean_text
 
 COLUMNS = (
     "text",
@@ -98,7 +100,9 @@ def aggregate(picked: Iterable[Picked], known_texts: Iterable[str] = ()) -> list
     known = {dedupe_key(t) for t in known_texts}
     rows: dict[str, Row] = {}
     for message in picked:
-        text = mask(message.text)
+        # NUL and lone surrogates cut the CSV short or make it unreadable (csv: "line contains
+        # NUL"), and one such message made every later read of the inbox fail.
+        text = clean_text(mask(message.text))
         key = dedupe_key(text)
         if key in known:
             continue
@@ -106,7 +110,12 @@ def aggregate(picked: Iterable[Picked], known_texts: Iterable[str] = ()) -> list
         row.count += 1
         row.conversations.add(message.sender_id)
         row.predictions[message.predicted] += 1
-        row.confidences.append(message.confidence)
+        confidence = message.confidence
+        row.confidences.append(
+            float(confidence)
+            if isinstance(confidence, (int, float)) and math.isfinite(confidence)
+            else 0.0
+        )
         row.reasons |= message.reasons
         row.last_seen = max(row.last_seen, message.timestamp)
         row.languages[message.language or languages.language_of(text)] += 1

@@ -20,6 +20,12 @@ runs atomically:
   compare-and-delete script; a replica whose lock expired cannot free the lock someone else
   now holds;
 * **time is Redis's** (``TIME``), so replicas with skewed clocks agree on expiry;
+* **renewed while held**: a turn can outlast the lock lifetime (an action may take up to the
+  action timeout, 300 s, against a 60 s lock), and another replica would then take the lock and
+  run the same conversation. While the block runs, the holder extends its key every third of
+  the lifetime (compare-and-extend, so only while it is still the holder); if it ever finds the
+  lock gone it says so, and the tracker store refuses to save over a newer turn
+  (bot/tracker_store.py, conditional saves);
 * **Redis unreachable**: taking a lock waits and retries (logging why) for up to
   ``REDIS_LOCK_WAIT_SECONDS``, then fails with Rasa's ``LockError``; a conversation is never
   processed without its lock.
@@ -119,6 +125,15 @@ end
 return held
 """
 
+# KEYS: holder. ARGV: token, lifetime ms. Returns 1 if extended, 0 if the lock is not ours.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
 _UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -215,10 +230,44 @@ class AtomicRedisLockStore(LockStore):
         token = secrets.token_hex(16)
         keys = self._keys(conversation_id)
         await self.acquire(conversation_id, token, lock_lifetime, wait_time_in_seconds)
+        renewer = asyncio.ensure_future(self._keep(conversation_id, token, keys, lock_lifetime))
         try:
             yield TicketLock(conversation_id)
         finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await renewer
             await self.release(conversation_id, token, keys)
+
+    async def renew(self, conversation_id: str, token: str, lock_lifetime: float) -> bool:
+        """Extend the lock if ``token`` still holds it; False if it does not."""
+        keys = self._keys(conversation_id)
+        lifetime_ms = max(1, int(lock_lifetime * 1000))
+        return bool(await self._script(_RENEW, keys[:1], token, lifetime_ms))
+
+    async def _keep(
+        self, conversation_id: str, token: str, keys: list[str], lock_lifetime: float
+    ) -> None:
+        """Renew the lock every third of its lifetime while the turn runs."""
+        interval = max(0.05, lock_lifetime / 3)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                held = await self.renew(conversation_id, token, lock_lifetime)
+            except _UNAVAILABLE as error:
+                logger.warning(
+                    "could not renew a conversation lock (%s); trying again",
+                    type(error).__name__,
+                    extra={"conversation": conversation_id},
+                )
+                continue
+            if not held:
+                logger.error(
+                    "a conversation lock was lost while its turn ran; the turn will not "
+                    "overwrite a newer one (the tracker store checks before saving)",
+                    extra={"conversation": conversation_id},
+                )
+                return
 
     async def acquire(
         self,

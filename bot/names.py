@@ -120,6 +120,9 @@ META_CUSTOMER_ID: Final = "customer_id"
 # a Twilio-signed WhatsApp sender's number (E.164) and a Slack user's e-mail (users.info).
 META_VERIFIED_PHONE: Final = "verified_phone"
 META_VERIFIED_EMAIL: Final = "verified_email"
+# A keyed hash of who is writing (web visitor's address, WhatsApp number, Slack user): the
+# ownership lockout counts failures per client as well as per conversation.
+META_CLIENT_KEY: Final = "client_key"
 
 # --- handoff (issue 5) -------------------------------------------------------------------
 SLOT_HANDOFF_TICKET: Final = "handoff_ticket_id"

@@ -76,6 +76,20 @@ def _count_rejections(app: Any) -> None:
             ).inc()
 
 
+def _quiet_root(app: Any) -> None:
+    """Rasa answers ``GET /`` with "Hello from Rasa: 3.6.21", telling anyone which version to
+    look up vulnerabilities for. Same 200 (launchers and probes poll it), no version."""
+    from sanic import response as sanic_response
+
+    @app.middleware("request")
+    async def _root(request: Any) -> Any:
+        if request.path in ("/", "") and request.method in ("GET", "HEAD"):
+            return sanic_response.text("Baton is running.")
+        if request.path.rstrip("/") in ("/version", "/status"):  # Rasa's HTTP API, if enabled
+            return sanic_response.json({"error": "not found"}, status=404)
+        return None
+
+
 def _wrap_configure_app() -> None:
     import rasa.core.run as run
 
@@ -88,6 +102,7 @@ def _wrap_configure_app() -> None:
         app = original(*args, **kwargs)
         install_routes(app, "rasa", rasa_checks)
         _count_rejections(app)
+        _quiet_root(app)
         return app
 
     configure_app._baton_ops = True  # type: ignore[attr-defined]

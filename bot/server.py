@@ -222,7 +222,7 @@ def apply_patches() -> None:
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import nlu_workers, ops, rule_matching, sparse_concat, tf_predict
+    from bot import inbound_guard, nlu_workers, ops, rule_matching, sparse_concat, tf_predict
     from bot.graph_runner import SequentialGraphRunner
 
     logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
@@ -238,16 +238,28 @@ def apply_patches() -> None:
     sparse_concat.install()
     rule_matching.install()
     nlu_workers.install()
+    inbound_guard.install()  # "/" payloads only when offered; entities a slot can hold
     if not getattr(EndpointConfig.session, "_baton_shared", False):
         shared = _make_shared_session(_new_session)
         shared._baton_shared = True
         EndpointConfig.session = shared
 
 
+def with_interface(argv: list[str]) -> list[str]:
+    """``rasa run`` listens on every interface unless told; Baton's default is loopback
+    (``RASA_HOST``), so only the proxy in front of it is reachable from elsewhere."""
+    from bot.settings import bind_host
+
+    if len(argv) < 2 or argv[1] != "run" or {"-i", "--interface"} & set(argv):
+        return argv
+    return [*argv, "--interface", bind_host("RASA_HOST")]
+
+
 def main() -> None:
     apply_patches()
     from rasa.__main__ import main as rasa_main
 
+    sys.argv = with_interface(sys.argv)
     sys.argv[0] = "rasa"
     rasa_main()
 

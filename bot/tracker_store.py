@@ -67,6 +67,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class TrackerConflict(RuntimeError):
+    """Another turn saved this conversation after this tracker was read: saving would drop
+    one of the two turns' events (the lock was lost, e.g. a turn outlived it)."""
+
+
+#: The id of the conversation's newest stored event when a tracker was read (or last saved):
+#: a save is refused when the database has moved on since (a conditional save).
+_READ_AT = "_baton_read_at"
+
+
+def _mark(tracker: Optional[DialogueStateTracker], last_id: Optional[int]) -> None:
+    if tracker is not None:
+        tracker.__dict__[_READ_AT] = last_id
+
+
 class _Cached:
     __slots__ = ("last_id", "stored", "tracker")
 
@@ -151,9 +166,11 @@ class BatonSQLTrackerStore(SQLTrackerStore):
             and entry.last_id == last_id
             and len(entry.tracker.events) == entry.stored
         ):
+            _mark(entry.tracker, last_id)
             return entry.tracker
         tracker = self._retrieve_sync(sender_id, False)
         if tracker is not None:
+            _mark(tracker, last_id)
             self._remember(sender_id, _Cached(tracker, len(tracker.events), last_id))
         return tracker
 
@@ -184,11 +201,16 @@ class BatonSQLTrackerStore(SQLTrackerStore):
         with self._cache_lock:
             entry = self._cache.get(sender_id)
         with self.engine.begin() as conn:
-            if (
-                entry is not None
-                and entry.tracker is tracker
-                and entry.last_id == self._last_id(conn, sender_id)
-            ):
+            current = self._last_id(conn, sender_id)
+            read_at = tracker.__dict__.get(_READ_AT, current)
+            if read_at is not None and current != read_at:
+                logger.error(
+                    "not saving a turn: the conversation changed since it was read "
+                    "(another replica ran a turn; the conversation lock was lost)",
+                    extra={"conversation": sender_id},
+                )
+                raise TrackerConflict(sender_id)
+            if entry is not None and entry.tracker is tracker and entry.last_id == current:
                 start = entry.stored
             else:
                 with self.session_scope() as session:
@@ -214,5 +236,6 @@ class BatonSQLTrackerStore(SQLTrackerStore):
             if rows:
                 conn.execute(sa.insert(self._table), rows)
             last_id = self._last_id(conn, sender_id)
+        _mark(tracker, last_id)
         if self._cache_enabled:
             self._remember(sender_id, _Cached(tracker, len(tracker.events), last_id))

@@ -54,6 +54,11 @@ def uploads_dir() -> Path:
     return Path(os.environ.get("BATON_VAR_DIR", "var")) / "uploads"
 
 
+def folder_name(conversation_id: str) -> str:
+    """The folder under ``uploads/`` a conversation's files are kept in (erasure finds it)."""
+    return _SAFE.sub("_", conversation_id)
+
+
 def _origin(url: str) -> tuple[str, str, Optional[int]]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
@@ -83,7 +88,7 @@ async def keep_media(
         reference["media_url"] = media.url
         return reference
     ext = _EXTENSIONS.get(media.content_type.lower(), ".bin")
-    folder = uploads_dir() / _SAFE.sub("_", conversation_id)
+    folder = uploads_dir() / folder_name(conversation_id)
     target = folder / f"{_SAFE.sub('_', name)}{ext}"
     digest = hashlib.sha256()
     size = 0

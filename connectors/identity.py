@@ -55,6 +55,12 @@ def _sign(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+def client_key(secret: str, kind: str, who: str) -> str:
+    """A keyed hash of who is writing (``kind``: ``ip``, ``whatsapp``, ``slack``), for the
+    ownership lockout to count failures per client without storing the address itself."""
+    return _sign(secret, f"client:{kind}:{who}")[:32]
+
+
 # --- customer tokens (issued by the shop's website) -------------------------------------
 
 
@@ -87,19 +93,60 @@ def verify_customer_token(
 
 # --- web chat session ids (issued by the Rasa server) -----------------------------------
 
+#: A session id older than this starts a new conversation (``WEBCHAT_SESSION_HOURS``); each
+#: resume issues a fresh one, so a customer who keeps coming back keeps their conversation.
+DEFAULT_SESSION_SECONDS = 24 * 3600
+ANONYMOUS = "-"
 
-def new_session(secret: str) -> tuple[str, str]:
-    """A fresh ``(session token, conversation id)`` pair."""
-    conversation_id = secrets.token_hex(16)
-    return f"{conversation_id}.{_sign(secret, 'session:' + conversation_id)[:32]}", conversation_id
+
+def owner_tag(secret: str, customer_id: Optional[str]) -> str:
+    """Who a conversation belongs to, as its session id carries it: a keyed hash of the
+    logged-in customer's id, or ``-`` for a visitor who is not logged in."""
+    if not customer_id:
+        return ANONYMOUS
+    return _sign(secret, f"owner:{customer_id}")[:16]
+
+
+def new_session(
+    secret: str,
+    customer_id: Optional[str] = None,
+    now: Optional[float] = None,
+    conversation_id: Optional[str] = None,
+) -> tuple[str, str]:
+    """A ``(session token, conversation id)`` pair: ``"<conversation>.<issued>.<owner>.<hmac>"``.
+
+    ``conversation_id`` re-issues a token for a conversation being resumed (a fresh expiry)."""
+    conversation_id = conversation_id or secrets.token_hex(16)
+    issued = str(int(time.time() if now is None else now))
+    owner = owner_tag(secret, customer_id)
+    body = f"{conversation_id}.{issued}.{owner}"
+    return f"{body}.{_sign(secret, 'session:' + body)[:32]}", conversation_id
+
+
+def session_from_token(
+    token: object,
+    secret: str,
+    max_age: float = DEFAULT_SESSION_SECONDS,
+    now: Optional[float] = None,
+) -> Optional[tuple[str, str]]:
+    """``(conversation id, owner tag)`` of a token this server issued and that has not
+    expired; ``None`` for anything else (an old-format id included)."""
+    if not isinstance(token, str) or len(token) > 200 or token.count(".") != 3:
+        return None
+    conversation_id, issued, owner, signature = token.split(".")
+    body = f"{conversation_id}.{issued}.{owner}"
+    expected = _sign(secret, "session:" + body)[:32]
+    if len(conversation_id) != 32 or not hmac.compare_digest(expected, signature):
+        return None
+    if not issued.isdigit():
+        return None
+    age = (time.time() if now is None else now) - int(issued)
+    if age > max_age or age < -300:
+        return None
+    return conversation_id, owner
 
 
 def conversation_from_session(token: object, secret: str) -> Optional[str]:
-    """The conversation id of a session token this server issued, else ``None``."""
-    if not isinstance(token, str) or len(token) > 200 or token.count(".") != 1:
-        return None
-    conversation_id, signature = token.split(".")
-    expected = _sign(secret, "session:" + conversation_id)[:32]
-    if len(conversation_id) != 32 or not hmac.compare_digest(expected, signature):
-        return None
-    return conversation_id
+    """The conversation id of a valid, unexpired session token this server issued."""
+    found = session_from_token(token, secret)
+    return found[0] if found else None

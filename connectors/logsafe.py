@@ -22,11 +22,21 @@ _PATTERNS = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<email>"),
     (re.compile(r"(?:whatsapp:)?\+\d[\d ()-]{6,}\d"), "<phone>"),
     (re.compile(r"(?<![\d.])\d{11,15}(?![\d.])"), "<phone>"),  # bare E.164 digits, a WaId
+    # UK postcodes ("SW1A 1AA", "m1 1ae") and Irish Eircodes ("D02 X285"): a proof of
+    # ownership, and with a name an address.
+    (
+        re.compile(r"(?i)(?<![\w])[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}(?![\w])"),
+        "<postcode>",
+    ),
+    (
+        re.compile(r"(?i)(?<![\w])[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y\d]{4}(?![\w])"),
+        "<postcode>",
+    ),
 )
 
 
 def redact(text: str) -> str:
-    """``text`` with e-mail addresses, phone numbers and tokens replaced by placeholders."""
+    """``text`` with e-mail addresses, phone numbers, postcodes and tokens replaced."""
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

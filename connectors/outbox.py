@@ -21,6 +21,14 @@ conversation's messages side by side, which could reorder them. A replica that d
 lease loses it when it expires, and another replica carries on from the oldest undelivered
 message: at worst that message is forwarded again, and the handoff service recognises its key.
 
+**What can never be delivered** is not retried forever in front of the messages behind it: a
+row the handoff service refuses for good (a 4xx other than 401/403/408/429), or one still
+failing ``dead_after_seconds`` (a day) after it was written, moves to
+``baton_handoff_outbox_dead`` with the reason, is logged as an error and counted in
+``baton_outbox_dead_letters_total``, and the conversation's next message goes on. Text is
+normalised before it is written (:func:`connectors.text.clean_text`), so a NUL or a lone
+surrogate no longer makes the write itself fail and the message vanish.
+
 The hook that writes to the outbox is channel-independent: it wraps Rasa's
 ``MessageProcessor.log_message``, so web chat, WhatsApp and Slack messages are forwarded the
 same way without each connector knowing about handoffs (:func:`install`).
@@ -76,6 +84,21 @@ outbox = Table(
     Index("ix_baton_outbox_conversation", "conversation_id", "id"),
 )
 
+# Messages the outbox gave up on (see the module docstring), for an operator to read.
+dead_letters = Table(
+    "baton_handoff_outbox_dead",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sent_at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("dead_at", Float, nullable=False),
+    Index("ix_baton_outbox_dead_conversation", "conversation_id"),
+)
+
 # Which worker forwards a conversation's messages right now (see the module docstring).
 leases = Table(
     "baton_outbox_leases",
@@ -99,6 +122,20 @@ Forward = Callable[[str, str, str, float], Awaitable[Any]]
 
 #: How often a customer message is written again when SQLite says the file is busy.
 LOCKED_RETRIES = 5
+#: Statuses that say "try again later", not "never": auth being fixed, timeouts, rate limits.
+RETRYABLE_4XX = frozenset({401, 403, 408, 429})
+#: Rows read per round.
+BATCH = 500
+
+
+def permanent_failure(exc: BaseException) -> Optional[str]:
+    """Why ``exc`` means the row will never be accepted (``None``: worth retrying)."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and 400 <= status < 500 and status not in RETRYABLE_4XX:
+        return f"refused with HTTP {status}"
+    if isinstance(exc, (UnicodeError, ValueError, TypeError)):
+        return f"cannot be sent: {type(exc).__name__}"
+    return None
 
 
 def _engine(url: str) -> AsyncEngine:
@@ -115,6 +152,7 @@ class Outbox:
         max_backoff: float = 5.0,
         lease_seconds: float = 15.0,
         poll_seconds: float = 5.0,
+        dead_after_seconds: float = 86_400.0,
     ) -> None:
         self.url = url
         self._forward = forward
@@ -123,6 +161,7 @@ class Outbox:
         # How often to look for rows nobody is working on (another replica's, left behind when
         # it died). A replica's own messages wake its worker at once.
         self._poll_seconds = poll_seconds
+        self._dead_after = dead_after_seconds
         self.owner = uuid.uuid4().hex
         self._engine: Optional[AsyncEngine] = None
         self._wake = asyncio.Event()
@@ -162,11 +201,13 @@ class Outbox:
     async def enqueue(
         self, conversation_id: str, text: str, sent_at: Optional[float] = None
     ) -> str:
+        from connectors.text import clean_text
+
         key = uuid.uuid4().hex
         row = {
             "conversation_id": conversation_id,
             "key": key,
-            "text": text,
+            "text": clean_text(text),
             "sent_at": sent_at or time.time(),
             "attempts": 0,
         }
@@ -268,12 +309,29 @@ class Outbox:
 
     async def deliver_due(self) -> Optional[float]:
         """Forward what is due; the seconds until the next retry (``None``: nothing waits)."""
+        now = time.time()
+        waiting = select(outbox.c.conversation_id).where(outbox.c.next_attempt_at > now)
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(outbox).order_by(outbox.c.id).limit(500))).all()
+            # Conversations whose oldest message waits for a retry are left out here, so a
+            # backlog of them cannot fill every round (the worker then spun without sleeping).
+            rows = (
+                await conn.execute(
+                    select(outbox)
+                    .where(outbox.c.conversation_id.not_in(waiting))
+                    .order_by(outbox.c.id)
+                    .limit(BATCH)
+                )
+            ).all()
+            soonest = (
+                await conn.execute(
+                    select(func.min(outbox.c.next_attempt_at)).where(outbox.c.next_attempt_at > now)
+                )
+            ).scalar()
         by_conversation: dict[str, list[Any]] = {}
         for row in rows:  # oldest first within each conversation
             by_conversation.setdefault(row.conversation_id, []).append(row)
-        next_retry: Optional[float] = None
+        next_retry: Optional[float] = None if soonest is None else max(0.0, soonest - now)
+        progressed = False
         for conversation_id, queued in by_conversation.items():
             if queued[0].next_attempt_at is not None and queued[0].next_attempt_at > time.time():
                 wait = queued[0].next_attempt_at - time.time()  # nothing overtakes it
@@ -288,10 +346,11 @@ class Outbox:
                 wait = await self._deliver_conversation(conversation_id, queued)
             finally:
                 await self.release(conversation_id)
+            progressed = progressed or wait is None
             if wait is not None:
                 next_retry = wait if next_retry is None else min(next_retry, wait)
-        if len(rows) == 500:
-            return 0.0
+        if len(rows) == BATCH and progressed:
+            return 0.0  # more may be due right now
         return next_retry
 
     async def _deliver_conversation(
@@ -313,6 +372,12 @@ class Outbox:
             try:
                 await self._forward(row.conversation_id, row.key, row.text, row.sent_at)
             except Exception as exc:
+                reason = permanent_failure(exc)
+                if reason is None and time.time() - row.sent_at > self._dead_after:
+                    reason = f"still failing after {self._dead_after / 3600:.0f} h"
+                if reason is not None:
+                    await self._bury(row, reason)
+                    continue
                 backoff = min(self._max_backoff, 0.25 * 2 ** min(row.attempts, 6))
                 if row.attempts in (0, 3) or row.attempts % 20 == 0:
                     logger.warning(
@@ -334,6 +399,37 @@ class Outbox:
             async with self.engine.begin() as conn:
                 await conn.execute(delete(outbox).where(outbox.c.id == row.id))
         return None
+
+    async def _bury(self, row: Any, reason: str) -> None:
+        """Move ``row`` to the dead letters, visibly, so the messages behind it go on."""
+        from infra import metrics
+
+        logger.error(
+            "a customer's message to an agent could not be delivered and was set aside (%s); "
+            "it is kept in baton_handoff_outbox_dead",
+            reason,
+            extra={"conversation": row.conversation_id},
+        )
+        metrics.OUTBOX_DEAD_LETTERS.labels(reason=reason.split(":")[0][:40]).inc()
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(dead_letters).values(
+                    conversation_id=row.conversation_id,
+                    key=row.key,
+                    text=row.text,
+                    sent_at=row.sent_at,
+                    attempts=row.attempts + 1,
+                    reason=reason[:200],
+                    dead_at=time.time(),
+                )
+            )
+            await conn.execute(delete(outbox).where(outbox.c.id == row.id))
+
+    async def dead(self) -> list[dict[str, Any]]:
+        """The messages given up on, oldest first."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(dead_letters).order_by(dead_letters.c.id))).all()
+        return [dict(row._mapping) for row in rows]
 
 
 # --- the hook into Rasa --------------------------------------------------------------------

@@ -17,7 +17,14 @@ def secret_from_env(name: str) -> str:
     value = os.environ.get(name)
     if value:
         return value
-    var_dir = Path(os.environ.get("BATON_VAR_DIR", ROOT / "var"))
+    return local_secret(Path(os.environ.get("BATON_VAR_DIR", ROOT / "var")), name)
+
+
+def local_secret(var_dir: Path, name: str) -> str:
+    """The secret ``name`` kept under ``var_dir/secrets`` (created once, mode 0600).
+
+    Every process of one local setup reads the same file, so the Rasa server and the action
+    server agree on a shared secret without anyone setting it."""
     path = var_dir / "secrets" / name.lower()
     if path.exists():
         return path.read_text().strip()

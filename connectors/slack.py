@@ -12,8 +12,11 @@ so Slack retries after 3 s, and drops a message silently when the turn raises):
   ``X-Slack-Retry-Num``) and the ``app_mention`` + ``message`` pair Slack sends for one post
   that mentions the bot (same channel and ``ts``) are dropped (:mod:`connectors.dedupe`).
 * Bot messages (ours and others'), edits, deletions and other subtypes are ignored.
-* Direct messages are answered in the DM; a mention in a channel is answered in a thread
-  under it, and later messages in that thread are followed without another mention.
+* Direct messages are answered in the DM. A mention in a channel is answered in the
+  customer's DM — everyone in a channel reads its threads, and answers carry order details —
+  with one line in a thread under the mention saying so; later messages in that thread are
+  followed (and answered in the DM) without another mention. The app needs ``im:write``
+  for that; without it the thread is asked to write in a DM instead.
 * Buttons are Block Kit (:func:`connectors.render.render_slack`); a click is answered once
   and the buttons are replaced by "You chose: …".
 * The Slack user's e-mail (``users.info``, cached) identifies the customer: the connector
@@ -26,6 +29,7 @@ Conversations are per Slack user: ``slack-<team>-<user>``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -51,6 +55,7 @@ from connectors.channel_settings import SlackSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import (
     DeliveringOutput,
+    DeliveryFailed,
     PlatformRejected,
     RecipientUnknown,
     TurnCollector,
@@ -58,6 +63,8 @@ from connectors.delivery import (
 from connectors.identity import channel_metadata
 from connectors.logsafe import describe
 from connectors.render import chosen_blocks, render_slack, slack_escape
+from connectors.text import as_object, as_str
+from connectors.text import clean_text as normalise
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +72,14 @@ CHANNEL = "slack"
 MAX_MESSAGE_CHARS = 5000
 MEMORY = 10_000
 THREAD_HOURS = 24  # how long the bot follows a channel thread it answered in
+# Everyone in a channel reads its threads: the bot answers a channel message in a DM.
+MOVED_TO_DM = (
+    "To keep your orders private I've answered you in a direct message. Let's carry on there."
+)
+DM_NEEDED = (
+    "To keep your orders private I only answer in a direct message. "
+    "Please write to me there and I'll help."
+)
 USER_CACHE_SECONDS = 3600
 API_TIMEOUT = 10
 EMPTY_HINT = "What can I help with? You can ask where your order is, or about returns and refunds."
@@ -108,7 +123,7 @@ def clean_text(text: str, bot_user_id: Optional[str]) -> str:
         text = re.sub(r"^\s*<@[UW][A-Z0-9]+>", " ", text)
     text = _LABELLED.sub(r"\1", text)
     text = _BARE.sub(r"\1", text)
-    text = html.unescape(text)
+    text = normalise(html.unescape(text))  # no NUL, controls or lone surrogates
     return " ".join(text.split())[:MAX_MESSAGE_CHARS]
 
 
@@ -191,6 +206,8 @@ class SlackInput(InputChannel):
         self._addresses = _Bounded()
         self._threads = _Bounded()  # (channel, thread_ts) -> until when the bot follows it
         self._people = _Bounded()  # user id -> (expires, Person)
+        self._dms = _Bounded()  # user id -> their DM channel with the bot
+        self._noted = _Bounded()  # (channel, thread) already told the answer is in a DM
         self._client: Optional[AsyncWebClient] = None
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -243,6 +260,37 @@ class SlackInput(InputChannel):
         )
         self._people.put(user_id, (now + USER_CACHE_SECONDS, person))
         return person
+
+    async def dm_with(self, user_id: str) -> Optional[str]:
+        """The DM channel between the bot and ``user_id`` (``conversations.open``, cached)."""
+        known: Optional[str] = self._dms.get(user_id)
+        if known is not None:
+            return known
+        try:
+            opened = await self.web().conversations_open(users=user_id)
+        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.warning("could not open a DM to answer privately: %s", describe(exc))
+            return None
+        channel = as_str(as_object(opened.get("channel")).get("id"))
+        if channel:
+            self._dms.put(user_id, channel)
+        return channel
+
+    async def _private_address(self, inbound: Inbound, conversation_id: str) -> Optional[Address]:
+        """Where to answer: the DM it came from, or — for a message in a channel, where
+        everyone reads the thread — the customer's DM, after saying so in the thread once.
+        None when no DM can be opened (the thread is told to write in a DM instead)."""
+        if inbound.address.channel.startswith("D"):
+            return inbound.address
+        dm = await self.dm_with(inbound.user)
+        thread = (inbound.address.channel, inbound.address.thread_ts)
+        if dm is None or thread not in self._noted:
+            self._noted.put(thread, True)
+            with contextlib.suppress(DeliveryFailed):
+                await self.deliver(
+                    conversation_id, [{"text": MOVED_TO_DM if dm else DM_NEEDED}], inbound.address
+                )
+        return Address(dm, None) if dm else None
 
     async def own_user_id(self) -> Optional[str]:
         if self.bot_user_id is None:
@@ -335,14 +383,19 @@ class SlackInput(InputChannel):
 
     def _inbound(self, payload: dict[str, Any]) -> Optional[Inbound]:
         """The customer message in an event, or None for anything the bot should not answer."""
-        event = payload.get("event")
-        if not isinstance(event, dict) or event.get("type") not in ("message", "app_mention"):
+        event = as_object(payload.get("event"))
+        if event.get("type") not in ("message", "app_mention"):
             return None
-        authorizations = payload.get("authorizations") or [{}]
-        me = authorizations[0].get("user_id") if isinstance(authorizations[0], dict) else None
+        authorizations = payload.get("authorizations")
+        first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
+        me = as_str(as_object(first).get("user_id"))
         if me and not self.bot_user_id:
             self.bot_user_id = me
-        user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
+        user, channel, ts = (
+            as_str(event.get("user")),
+            as_str(event.get("channel")),
+            as_str(event.get("ts")),
+        )
         if (
             event.get("bot_id")
             or event.get("subtype") not in _HANDLED_SUBTYPES
@@ -354,12 +407,14 @@ class SlackInput(InputChannel):
         ):
             return None
         direct = event.get("channel_type") == "im" or channel.startswith("D")
-        thread_ts = event.get("thread_ts")
+        thread_ts = as_str(event.get("thread_ts"))
         if event["type"] == "message" and not direct and not self._following(channel, thread_ts):
             return None  # a channel conversation the bot was not asked into
         reply_in = thread_ts or (None if direct else ts)
-        team = str(payload.get("team_id") or event.get("team") or "T")
-        return Inbound(team, user, str(event.get("text") or ""), Address(channel, reply_in), ts)
+        team = as_str(payload.get("team_id")) or as_str(event.get("team")) or "T"
+        text = event.get("text")
+        text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
+        return Inbound(team, user, text, Address(channel, reply_in), ts)
 
     async def _turn(
         self,
@@ -373,8 +428,11 @@ class SlackInput(InputChannel):
             return
         if text is None:
             text = clean_text(inbound.text, await self.own_user_id())
+        address = await self._private_address(inbound, conversation_id)
+        if address is None:
+            return
         if not text.strip():
-            await self.deliver(conversation_id, [{"text": EMPTY_HINT}], inbound.address)
+            await self.deliver(conversation_id, [{"text": EMPTY_HINT}], address)
             return
         metadata = channel_metadata(
             CHANNEL,
@@ -382,8 +440,8 @@ class SlackInput(InputChannel):
             display_name=person.name,
             verified_email=person.email,
             slack_team=inbound.team,
-            slack_channel=inbound.address.channel,
-            slack_thread_ts=inbound.address.thread_ts,
+            slack_channel=address.channel,
+            slack_thread_ts=address.thread_ts,
         )
         collector = TurnCollector(CHANNEL)
         async with dialogue_slot():
@@ -392,7 +450,8 @@ class SlackInput(InputChannel):
                     text, collector, conversation_id, input_channel=CHANNEL, metadata=metadata
                 )
             )
-        await self.deliver(conversation_id, collector.messages, inbound.address)
+        self._addresses.put(conversation_id, address)
+        await self.deliver(conversation_id, collector.messages, address)
 
     async def _choice(
         self,
@@ -401,20 +460,21 @@ class SlackInput(InputChannel):
         payload: dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        message = payload.get("message") or {}
-        action = payload["actions"][0]
-        title = ((action.get("text") or {}).get("text")) or "your choice"
+        message = as_object(payload.get("message"))
+        action = as_object(payload["actions"][0])
+        title = as_str(as_object(action.get("text")).get("text")) or "your choice"
         if isinstance(message.get("blocks"), list):
             try:
                 await self.web().chat_update(
                     channel=inbound.address.channel,
                     ts=inbound.ts,
-                    text=message.get("text") or title,
+                    text=as_str(message.get("text"), 4000) or title,
                     blocks=chosen_blocks(message["blocks"], title),
                 )
             except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 logger.warning("could not mark the choice in Slack: %s", describe(exc))
-        await self._turn(inbound, conversation_id, on_new_message, text=str(action["value"]))
+        value = as_str(action.get("value"), MAX_MESSAGE_CHARS) or ""
+        await self._turn(inbound, conversation_id, on_new_message, text=normalise(value))
 
     def _submit(
         self,
@@ -461,7 +521,7 @@ class SlackInput(InputChannel):
             if not isinstance(payload, dict):
                 return response.text("Expected a JSON object.", status=400)
             if payload.get("type") == "url_verification":
-                return response.json({"challenge": payload.get("challenge")})
+                return response.json({"challenge": as_str(payload.get("challenge"), 500)})
             if payload.get("type") != "event_callback":
                 return response.empty(status=200)
             inbound = self._inbound(payload)
@@ -469,7 +529,7 @@ class SlackInput(InputChannel):
                 return response.empty(status=200)
             if not self.runner.has_room():
                 return response.text("Busy, try again.", status=503)
-            event_id = payload.get("event_id")
+            event_id = as_str(payload.get("event_id"))
             if event_id and not await self.dedupe.first_time(f"slack-event:{event_id}"):
                 return response.empty(status=200)
             post = f"slack-post:{inbound.address.channel}:{inbound.ts}"
@@ -491,16 +551,19 @@ class SlackInput(InputChannel):
                 return response.text("Expected a payload.", status=400)
             if not isinstance(payload, dict) or payload.get("type") != "block_actions":
                 return response.empty(status=200)
-            actions = payload.get("actions") or []
-            user = payload.get("user") or {}
-            container = payload.get("container") or {}
-            message = payload.get("message") or {}
-            channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
-            ts = container.get("message_ts") or message.get("ts")
+            actions = payload.get("actions")
+            first = as_object(actions[0]) if isinstance(actions, list) and actions else {}
+            user = as_object(payload.get("user"))
+            container = as_object(payload.get("container"))
+            message = as_object(payload.get("message"))
+            channel = as_str(as_object(payload.get("channel")).get("id")) or as_str(
+                container.get("channel_id")
+            )
+            ts = as_str(container.get("message_ts")) or as_str(message.get("ts"))
+            user_id = as_str(user.get("id"))
             if (
-                not actions
-                or not actions[0].get("value")
-                or not user.get("id")
+                not as_str(first.get("value"), MAX_MESSAGE_CHARS)
+                or not user_id
                 or not channel
                 or not ts
             ):
@@ -510,10 +573,10 @@ class SlackInput(InputChannel):
             if not await self.dedupe.first_time(f"slack-choice:{channel}:{ts}"):
                 # one answer per question, however often it is clicked
                 return response.empty(status=200)
-            team = str((payload.get("team") or {}).get("id") or user.get("team_id") or "T")
-            thread_ts = message.get("thread_ts") or container.get("thread_ts")
-            inbound = Inbound(team, user["id"], "", Address(channel, thread_ts), ts)
-            conversation_id = self.conversation_id(team, user["id"])
+            team = as_str(as_object(payload.get("team")).get("id")) or as_str(user.get("team_id"))
+            thread_ts = as_str(message.get("thread_ts")) or as_str(container.get("thread_ts"))
+            inbound = Inbound(team or "T", user_id, "", Address(channel, thread_ts), ts)
+            conversation_id = self.conversation_id(team or "T", user_id)
             self._submit(
                 inbound, lambda: self._choice(inbound, conversation_id, payload, on_new_message)
             )

@@ -10,8 +10,13 @@ Existing widgets that speak Rasa's protocol (``session_request`` → ``session_c
   each socket speaks only for the conversation it was confirmed into. Stock Rasa trusts that
   field, so any visitor could write into — and receive — anyone's conversation.
 * ``enter_room`` is awaited when python-socketio makes it a coroutine (DESIGN.md, known traps).
-* Identity comes only from a valid signed ``customData.customer_token``; client metadata is
-  never passed through.
+* Identity comes only from a valid signed ``customData.customer_token``, read from *each*
+  message (and from ``session_request``); client metadata is never passed through. A
+  conversation belongs to whoever started it: its session id carries a keyed hash of the
+  logged-in customer (or "anonymous"), and a message or a resume with any other identity —
+  the shopper logged out, another shopper logged in on the same browser — starts a new,
+  empty conversation instead of showing the last one's transcript and orders.
+* Session ids expire (``WEBCHAT_SESSION_HOURS``, default 24, from the last resume).
 * A resumed session receives ``baton_history`` (its transcript from the tracker store), so a
   page reload keeps the conversation without the browser storing it.
 * Each turn ends with ``baton_turn_end``, so widgets can stop their typing indicator; a turn
@@ -27,8 +32,9 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -39,15 +45,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.inbound_guard import TRUSTED_PAYLOAD
 from connectors import history
 from connectors.fanout import RoomFanout
 from connectors.identity import (
+    DEFAULT_SESSION_SECONDS,
     channel_metadata,
-    conversation_from_session,
+    client_key,
     new_session,
+    owner_tag,
+    session_from_token,
     verify_customer_token,
 )
 from connectors.secrets import secret_from_env
+from connectors.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +75,15 @@ EMPTY_HINT = (
 # whenever it comes (the widget's "start again" button sends it too).
 INIT_PAYLOADS = frozenset({"/get_started", "get_started", "/start", "/init"})
 GREETING = "/greet"
+SLOW_DOWN = (
+    "You're sending messages faster than I can answer them. Please wait for my reply, "
+    "then try again."
+)
+#: Per socket: turns running or waiting at once, and a token bucket of messages (burst,
+#: seconds per message after it). One socket could otherwise queue unlimited full turns.
+MAX_TURNS_IN_FLIGHT = 2
+BURST_MESSAGES = 10
+SECONDS_PER_MESSAGE = 2.0
 APOLOGY = (
     "I'm sorry, something went wrong on our side. Please try again in a moment, "
     "or ask for a person and a colleague will help."
@@ -71,10 +91,46 @@ APOLOGY = (
 
 
 @dataclass
+class _Flow:
+    """How fast one socket is sending (token bucket) and how many of its turns are running."""
+
+    tokens: float = BURST_MESSAGES
+    updated: float = field(default_factory=time.monotonic)
+    in_flight: int = 0
+
+    def admit(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST_MESSAGES, self.tokens + (now - self.updated) / SECONDS_PER_MESSAGE)
+        self.updated = now
+        if self.in_flight >= MAX_TURNS_IN_FLIGHT or self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass
 class _Session:
     conversation_id: str
     customer_id: Optional[str] = None
+    owner: str = "-"  # connectors.identity.owner_tag of whoever the conversation belongs to
+    client: Optional[str] = None  # connectors.identity.client_key of the socket's address
     spoke: bool = False  # a message (even an empty one) has come on this connection
+
+
+_PROXIES = ("127.", "::1", "10.", "192.168.", "172.16.", "172.17.", "172.18.", "172.19.")
+
+
+def peer_address(environ: dict[str, Any]) -> str:
+    """The visitor's address: the socket's peer, or behind our own proxy (a loopback or
+    private peer, e.g. nginx) the ``X-Real-IP`` it sets — which it overwrites, so a client
+    cannot choose it. "" when unknown: a loopback peer without a proxy's header is this
+    machine (``make run``, tests), where every visitor would share one address."""
+    request = environ.get("sanic.request")
+    peer = str(getattr(request, "ip", "") or "")
+    forwarded = str(environ.get("HTTP_X_REAL_IP") or "").strip()
+    if not peer or peer.startswith(_PROXIES):
+        return forwarded[:64]
+    return peer[:64]
 
 
 class _WebChatBlueprint(SocketBlueprint):
@@ -163,6 +219,10 @@ class WebChatInput(SocketIOInput):
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             cors_allowed_origins=credentials.get("cors_allowed_origins")
             or os.environ.get("WEBCHAT_ALLOWED_ORIGINS", ""),
+            session_seconds=float(
+                os.environ.get("WEBCHAT_SESSION_HOURS") or DEFAULT_SESSION_SECONDS / 3600
+            )
+            * 3600,
         )
 
     def __init__(
@@ -171,15 +231,19 @@ class WebChatInput(SocketIOInput):
         customer_token_secret: Optional[str] = None,
         socketio_path: str = "/socket.io",
         cors_allowed_origins: str = "",
+        session_seconds: float = DEFAULT_SESSION_SECONDS,
     ) -> None:
         super().__init__(session_persistence=True, socketio_path=socketio_path)
         self.session_secret = session_secret
+        self.session_seconds = session_seconds
         self.customer_token_secret = customer_token_secret
         origins = [o.strip() for o in cors_allowed_origins.split(",") if o.strip()]
         self.cors_allowed_origins: Any = origins or []  # [] = accept any origin, as Rasa does
         self.app: Optional[Sanic] = None
         self.fanout: Optional[RoomFanout] = None
         self._sessions: dict[str, _Session] = {}
+        self._clients: dict[str, str] = {}  # sid -> client key (the socket's address, keyed)
+        self._flows: dict[str, _Flow] = {}  # sid -> its rate
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WebChatOutput(self.fanout, self.bot_message_evt) if self.fanout else None
@@ -190,15 +254,30 @@ class WebChatInput(SocketIOInput):
         if inspect.isawaitable(entered):
             await entered
 
-    async def _start_session(self, sid: str, requested: Any) -> _Session:
-        """Confirm the session the client asked for if we issued it; otherwise a new one."""
+    def _identity(self, data: Any) -> Optional[str]:
+        """The customer a message's (or a session request's) own token proves, else None."""
+        custom = data.get("customData") if isinstance(data, dict) else None
+        token = custom.get("customer_token") if isinstance(custom, dict) else None
+        return verify_customer_token(token, self.customer_token_secret)
+
+    async def _start_session(
+        self, sid: str, requested: Any, customer_id: Optional[str] = None
+    ) -> _Session:
+        """Resume the session the client asked for if we issued it, it has not expired and it
+        belongs to the same person (the same logged-in customer, or nobody); else a new one."""
         assert self.sio is not None
-        conversation_id = conversation_from_session(requested, self.session_secret)
-        resumed = conversation_id is not None
-        token = requested if resumed else None
-        if conversation_id is None:
-            token, conversation_id = new_session(self.session_secret)
-        session = _Session(conversation_id)
+        owner = owner_tag(self.session_secret, customer_id)
+        found = session_from_token(requested, self.session_secret, self.session_seconds)
+        resumed = found is not None and found[1] == owner
+        token, conversation_id = new_session(
+            self.session_secret,
+            customer_id,
+            conversation_id=found[0] if resumed and found else None,
+        )
+        previous = self._sessions.get(sid)
+        if previous is not None and previous.conversation_id != conversation_id:
+            await self._leave(sid, previous.conversation_id)
+        session = _Session(conversation_id, customer_id, owner)
         self._sessions[sid] = session
         await self._enter(sid, conversation_id)
         await self.sio.emit("session_confirm", token, room=sid)
@@ -206,6 +285,12 @@ class WebChatInput(SocketIOInput):
             messages = await history.transcript(self.app, conversation_id)
             await self.sio.emit("baton_history", {"messages": messages}, room=sid)
         return session
+
+    async def _leave(self, sid: str, room: str) -> None:
+        assert self.sio is not None
+        left = self.sio.leave_room(sid, room)
+        if inspect.isawaitable(left):
+            await left
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
@@ -227,58 +312,84 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
+            address = peer_address(environ)
+            if address:
+                self._clients[sid] = client_key(self.session_secret, "ip", address)
             return True
 
         @sio.on("disconnect")
         async def disconnect(sid: str) -> None:
             self._sessions.pop(sid, None)
+            self._clients.pop(sid, None)
+            self._flows.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            await self._start_session(sid, requested)
+            await self._start_session(sid, requested, self._identity(data))
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> None:
-            session = self._sessions.get(sid) or await self._start_session(sid, None)
-            data = data if isinstance(data, dict) else {"message": data}
-            text = data.get("message")
-            text = text if isinstance(text, str) else ""
-            text = text[:MAX_MESSAGE_CHARS]
-            custom = data.get("customData")
-            if isinstance(custom, dict) and "customer_token" in custom:
-                session.customer_id = verify_customer_token(
-                    custom.get("customer_token"), self.customer_token_secret
-                )
-            opening = not session.spoke
-            session.spoke = True
-            if text.strip().lower() in INIT_PAYLOADS or (opening and not text.strip()):
-                text = GREETING  # a stock widget opening the chat: greet the customer
-            elif not text.strip():
-                # Nothing to understand: answer at once instead of guessing an intent.
-                await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
+            flow = self._flows.setdefault(sid, _Flow())
+            if not flow.admit():
+                await sio.emit(self.bot_message_evt, {"text": SLOW_DOWN}, room=sid)
                 await sio.emit("baton_turn_end", {}, room=sid)
                 return
-            output = WebChatOutput(fanout, self.bot_message_evt)
-            message = UserMessage(
-                text,
-                output,
-                session.conversation_id,
-                input_channel=CHANNEL,
-                metadata=channel_metadata(
-                    CHANNEL, session.conversation_id, customer_id=session.customer_id
-                ),
-            )
+            flow.in_flight += 1
             try:
-                await on_new_message(message)
-            except Exception:
-                logger.exception(
-                    "web chat turn failed", extra={"conversation": session.conversation_id}
-                )
-                await fanout.emit(
-                    self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id
-                )
+                await self._handle(sid, data, on_new_message)
             finally:
-                await fanout.emit("baton_turn_end", {}, room=session.conversation_id)
+                flow.in_flight -= 1
 
         return bp
+
+    async def _handle(
+        self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """One customer message: identity, session, the turn."""
+        sio, fanout = self.sio, self.fanout
+        assert sio is not None and fanout is not None
+        data = data if isinstance(data, dict) else {"message": data}
+        customer_id = self._identity(data)  # this message's own token, every time
+        session = self._sessions.get(sid)
+        if session is None or session.owner != owner_tag(self.session_secret, customer_id):
+            # Logged out, or someone else logged in on this browser: not their chat.
+            session = await self._start_session(sid, None, customer_id)
+        text = data.get("message")
+        text = text if isinstance(text, str) else ""
+        text = clean_text(text[:MAX_MESSAGE_CHARS])
+        opening = not session.spoke
+        session.spoke = True
+        trusted = False
+        if text.strip().lower() in INIT_PAYLOADS or (opening and not text.strip()):
+            text = GREETING  # a stock widget opening the chat: greet the customer
+            trusted = True  # our own payload: bot/inbound_guard.py lets it through
+        elif not text.strip():
+            # Nothing to understand: answer at once instead of guessing an intent.
+            await sio.emit(self.bot_message_evt, {"text": EMPTY_HINT}, room=sid)
+            await sio.emit("baton_turn_end", {}, room=sid)
+            return
+        output = WebChatOutput(fanout, self.bot_message_evt)
+        metadata = channel_metadata(
+            CHANNEL, session.conversation_id, customer_id=session.customer_id
+        )
+        if sid in self._clients:
+            metadata["client_key"] = self._clients[sid]
+        if trusted:
+            metadata[TRUSTED_PAYLOAD] = True
+        message = UserMessage(
+            text,
+            output,
+            session.conversation_id,
+            input_channel=CHANNEL,
+            metadata=metadata,
+        )
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception(
+                "web chat turn failed", extra={"conversation": session.conversation_id}
+            )
+            await fanout.emit(self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id)
+        finally:
+            await fanout.emit("baton_turn_end", {}, room=session.conversation_id)

@@ -68,6 +68,7 @@ from connectors.inbound import durable_inbox
 from connectors.logsafe import log_failure
 from connectors.render import Option, pick_option, render_whatsapp
 from connectors.secrets import secret_from_env
+from connectors.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +148,8 @@ class Inbound:
         return cls(
             message_sid=str(form.get("MessageSid") or form.get("SmsMessageSid")),
             sender=str(form.get("From")),
-            text=str(text)[:MAX_MESSAGE_CHARS],
-            profile_name=form.get("ProfileName") or None,
+            text=clean_text(str(text)[:MAX_MESSAGE_CHARS]),
+            profile_name=clean_text(str(form.get("ProfileName") or ""))[:120] or None,
             media=media,
         )
 

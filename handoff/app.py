@@ -32,6 +32,31 @@ from handoff.store.db import create_engine, create_schema
 logger = logging.getLogger(__name__)
 
 
+async def _retention_loop() -> None:
+    """Apply the shop's retention periods (infra/retention.py) every
+    ``RETENTION_INTERVAL_HOURS`` (default 24; 0 turns the schedule off), first a few minutes
+    after start so a restart loop cannot hammer the databases."""
+    import os
+
+    from infra.erasure import Targets
+    from infra.retention import Retention, apply_retention
+
+    hours = float(os.environ.get("RETENTION_INTERVAL_HOURS") or 24)
+    if hours <= 0:
+        return
+    delay = min(300.0, hours * 3600)
+    while True:
+        await asyncio.sleep(delay)
+        delay = hours * 3600
+        try:
+            counts = await apply_retention(Targets.from_env(), Retention.from_env())
+        except Exception:
+            logger.exception("retention could not be applied; trying again at the next interval")
+            continue
+        if any(counts.values()):
+            logger.info("retention applied: %s", counts)
+
+
 def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_handoff") -> Sanic:
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
@@ -79,13 +104,15 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     async def _start_loop(app: Sanic, _loop: Any) -> None:
         await app.ctx.service.hub.start()  # live updates across replicas when REDIS_URL is set
         app.ctx.delivery = asyncio.ensure_future(app.ctx.service.delivery_loop())
+        app.ctx.retention = asyncio.ensure_future(_retention_loop())
 
     async def _stop_loop(app: Sanic, _loop: Any) -> None:
-        task = getattr(app.ctx, "delivery", None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        for name in ("delivery", "retention"):
+            task = getattr(app.ctx, name, None)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await app.ctx.service.wait_for_background()
         await app.ctx.service.hub.stop()
 

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -52,6 +53,29 @@ from infra.metrics import observe_queue_wait
 from infra.sql import begin
 
 logger = logging.getLogger(__name__)
+
+
+#: Console logins: failures counted in this window (see HandoffService.login).
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_FAILURES = 5
+
+
+class LoginThrottled(Exception):
+    """Too many failed logins: try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins; try again in {retry_after // 60} minutes")
+        self.retry_after = retry_after
+
+
+def relay_key(kind: str) -> str:
+    """The idempotency key of one relay call, random: the Rasa server remembers every key it
+    carried out (connectors/outbox.py), and keys made from row ids came round again after
+    the newest ticket was erased or handoff.db was recreated — the agent's replies were then
+    dropped as duplicates and "Close & hand back" never resumed the bot. Kept in the outbound
+    row, so a retry of the same call sends the same key."""
+    return f"handoff-{kind}-{secrets.token_hex(16)}"
+
 
 MAX_TEXT = 5000
 TOUCH_EVERY = timedelta(seconds=20)
@@ -123,6 +147,10 @@ class HandoffService:
             hashed = await asyncio.to_thread(hash_password, password)
             if existing is not None:
                 await repo.set_password(existing.id, hashed)
+                # A new password ends every session: whoever knew the old one is logged out.
+                ended = await repo.delete_sessions_of(existing.id)
+                if ended:
+                    logger.info("password reset: %s console session(s) ended", ended)
                 agent_id = existing.id
             else:
                 agent_id = await repo.create_agent(username, display_name, hashed, self.now())
@@ -146,16 +174,37 @@ class HandoffService:
         # The demo agent is a lead, so a fresh `make run` shows the analytics dashboard too.
         await self.create_agent(s.demo_username, s.demo_display_name, s.demo_password, LEAD_ROLE)
 
-    async def login(self, username: str, password: str) -> Optional[tuple[str, Agent]]:
+    async def login(
+        self, username: str, password: str, client: str = "unknown"
+    ) -> Optional[tuple[str, Agent]]:
+        """A new session for the agent, or None for a wrong username or password.
+
+        Raises :class:`LoginThrottled` after too many failures within ``LOGIN_WINDOW``: from
+        this client for this username, from this client for any username, or for this
+        username from everyone (guessing spread over many addresses). A stranger at another
+        address cannot lock an agent out with a few wrong passwords."""
+        now = self.now()
+        since = now - LOGIN_WINDOW
         async with self.engine.connect() as conn:
-            agent, stored = await HandoffRepository(conn).agent_with_hash(username)
+            repo = HandoffRepository(conn)
+            if (
+                await repo.login_failures_since(since, username=username, client=client)
+                >= LOGIN_MAX_FAILURES
+                or await repo.login_failures_since(since, client=client) >= LOGIN_MAX_FAILURES * 4
+                or await repo.login_failures_since(since, username=username)
+                >= LOGIN_MAX_FAILURES * 20
+            ):
+                raise LoginThrottled(int(LOGIN_WINDOW.total_seconds()))
+            agent, stored = await repo.agent_with_hash(username)
         ok = await asyncio.to_thread(verify_password, password, stored)
         if agent is None or not ok:
+            async with begin(self.engine) as conn:
+                await HandoffRepository(conn).record_login_failure(username, client, now)
             return None
         token = new_session_token()
-        now = self.now()
         async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
+            await repo.forget_login_failures(username, client, since)
             await repo.delete_expired_sessions(now)
             await repo.add_session(
                 token_digest(token),
@@ -416,7 +465,7 @@ class HandoffService:
                 {
                     "conversation_id": ticket.conversation_id,
                     "ticket_id": ticket_id,
-                    "message_id": f"handoff-message-{message_id}",
+                    "message_id": relay_key("message"),
                     "text": text,
                     "agent_name": agent.display_name,
                 },
@@ -482,7 +531,7 @@ class HandoffService:
                 {
                     "conversation_id": ticket.conversation_id,
                     "ticket_id": ticket_id,
-                    "message_id": f"handoff-close-{ticket_id}",
+                    "message_id": relay_key("close"),
                     "agent_name": agent.display_name,
                 },
                 now,

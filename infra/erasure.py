@@ -61,6 +61,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     or_,
     select,
@@ -129,6 +130,8 @@ class Targets:
     inbox_file: Path
     channel_id_secret: Optional[str] = None
     redis_url: Optional[str] = None
+    #: WhatsApp photos and files customers sent (connectors/attachments.py)
+    uploads_dir: Optional[Path] = None
 
     @classmethod
     def from_env(cls, env: Optional[dict[str, str]] = None) -> Targets:
@@ -143,12 +146,15 @@ class Targets:
             inbox_file=Path(e.get("INBOX_FILE") or ROOT / "reports" / "inbox.csv"),
             channel_id_secret=e.get("CHANNEL_ID_SECRET") or _local_secret(var, "CHANNEL_ID_SECRET"),
             redis_url=e.get("REDIS_URL") or None,
+            uploads_dir=var / "uploads",
         )
 
 
 def _local_secret(var: Path, name: str) -> Optional[str]:
-    """Local mode keeps generated secrets in var/secrets (connectors/secrets.py)."""
-    path = var / "secrets" / name
+    """Local mode keeps generated secrets in var/secrets (connectors/secrets.py), each file
+    named in lower case (``channel_id_secret``): read under any other name, the WhatsApp
+    conversation of an erased phone number was never found."""
+    path = var / "secrets" / name.lower()
     return path.read_text().strip() if path.exists() else None
 
 
@@ -260,9 +266,11 @@ async def _tracker_conversations(
         }
     for literal in literals:
         if literal:
+            # Case-insensitive everywhere: SQLite's LIKE is for ASCII, PostgreSQL's is not, so
+            # "Jane.Doe@Example.com" typed as a proof was missed there.
             rows = await conn.execute(
                 select(events.c.sender_id)
-                .where(events.c.data.contains(literal, autoescape=True))
+                .where(func.lower(events.c.data).contains(literal.lower(), autoescape=True))
                 .distinct()
             )
             found |= {sender for (sender,) in rows}
@@ -283,6 +291,22 @@ async def _store_conversations(conn: AsyncConnection, customer_id: Optional[int]
             )
             found |= {conversation for (conversation,) in rows}
     return found
+
+
+async def _proof_conversations(conn: AsyncConnection, customer_id: Optional[int]) -> set[str]:
+    """Conversations that proved one of the customer's orders, by e-mail *or postcode*: the
+    store's verification attempts link them, whatever the customer typed."""
+    attempts = await _table(conn, "verification_attempts")
+    orders = await _table(conn, "orders")
+    if attempts is None or orders is None or customer_id is None:
+        return set()
+    numbers = select(orders.c.number).where(orders.c.customer_id == customer_id)
+    rows = await conn.execute(
+        select(attempts.c.conversation_id)
+        .where(attempts.c.succeeded.is_(True), attempts.c.order_number.in_(numbers))
+        .distinct()
+    )
+    return {conversation for (conversation,) in rows}
 
 
 async def _handoff_conversations(conn: AsyncConnection, customer_id: Optional[int]) -> set[str]:
@@ -358,6 +382,7 @@ async def _erase_outbox(engine: AsyncEngine, conversations: set[str]) -> dict[st
     async with engine.begin() as conn:
         for name, key in (
             ("baton_handoff_outbox", "outbox_messages"),
+            ("baton_handoff_outbox_dead", "outbox_messages"),  # messages given up on
             ("baton_outbox_leases", None),
             # WhatsApp webhooks accepted but whose turn has not finished (connectors/inbound.py)
             ("baton_inbound", "inbound_webhooks"),
@@ -486,6 +511,27 @@ def _erase_inbox(path: Path, texts: list[str]) -> int:
     return changed
 
 
+def erase_uploads(uploads: Optional[Path], conversations: Iterable[str]) -> int:
+    """Delete the files customers sent in these conversations; how many were deleted."""
+    if uploads is None or not uploads.is_dir():
+        return 0
+    from connectors.attachments import folder_name
+
+    removed = 0
+    for conversation in conversations:
+        folder = uploads / folder_name(conversation)
+        if folder.parent != uploads or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*"), reverse=True):
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+                removed += 1
+            elif path.is_dir():
+                path.rmdir()
+        folder.rmdir()
+    return removed
+
+
 async def erase(subject: Subject, targets: Targets, requested_by: str) -> Report:
     """Erase ``subject`` everywhere in ``targets`` and record it; returns what was removed."""
     requested_at = _now()
@@ -509,6 +555,7 @@ async def erase(subject: Subject, targets: Targets, requested_by: str) -> Report
             )
         async with store.connect() as conn:
             conversations |= await _store_conversations(conn, customer_id)
+            conversations |= await _proof_conversations(conn, customer_id)
         async with handoff.connect() as conn:
             conversations |= await _handoff_conversations(conn, customer_id)
 
@@ -520,6 +567,9 @@ async def erase(subject: Subject, targets: Targets, requested_by: str) -> Report
         counts.update(await _erase_handoff(handoff, conversations, customer_id))
         counts.update(await _erase_store(store, conversations, customer))
         counts["inbox_rows"] = await asyncio.to_thread(_erase_inbox, targets.inbox_file, texts)
+        counts["uploaded_files"] = await asyncio.to_thread(
+            erase_uploads, targets.uploads_dir, conversations
+        )
 
         async with handoff.begin() as conn:
             await conn.run_sync(audit_metadata.create_all)

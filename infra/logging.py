@@ -10,8 +10,9 @@ turn hook on the Rasa server, the action server's webhook and the handoff servic
 :func:`conversation` — so one customer's turn can be followed across the three processes. Those
 ids are opaque (web chat session ids; WhatsApp and Slack ids are keyed hashes, see
 ``connectors/whatsapp.py``). Message text, tracebacks included, passes through the same redaction
-the connectors use (:func:`connectors.logsafe.redact`): e-mail addresses, phone numbers and
-tokens never reach the log.
+the connectors use (:func:`connectors.logsafe.redact`): e-mail addresses, phone numbers,
+postcodes and tokens never reach the log. Text logs (``make run``'s default) are redacted the
+same way (:class:`RedactingFormatter` around each handler's own formatter).
 """
 
 from __future__ import annotations
@@ -88,6 +89,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class RedactingFormatter(logging.Formatter):
+    """A handler's own text formatter, its output passed through :func:`redact`."""
+
+    def __init__(self, inner: Optional[logging.Formatter] = None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
+def use_redacted_text_logs() -> int:
+    """Wrap the formatter of every handler of every configured logger in
+    :class:`RedactingFormatter`; returns how many it wrapped (idempotent)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler())
+    loggers: list[logging.Logger] = [root]
+    loggers += [
+        c
+        for c in list(logging.Logger.manager.loggerDict.values())
+        if isinstance(c, logging.Logger) and c.handlers
+    ]
+    wrapped = 0
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not isinstance(handler.formatter, (RedactingFormatter, JsonFormatter)):
+                handler.setFormatter(RedactingFormatter(handler.formatter))
+                wrapped += 1
+    return wrapped
+
+
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value
@@ -128,8 +161,9 @@ def use_json_logs(service: Optional[str] = None) -> int:
 
 
 def configure_from_env(service: str) -> bool:
-    """Switch to JSON logs if ``BATON_LOG_FORMAT=json``; True if it did."""
+    """Switch to JSON logs if ``BATON_LOG_FORMAT=json`` (True), else redact the text logs."""
     if not json_logs_wanted():
+        use_redacted_text_logs()
         return False
     use_json_logs(service)
     return True

@@ -68,6 +68,11 @@ ACTION_SECONDS = Histogram(
 NLU_WORKERS_READY = Gauge(
     "baton_nlu_workers_ready", "NLU worker processes with the model loaded (bot/nlu_workers.py)"
 )
+OUTBOX_DEAD_LETTERS = Counter(
+    "baton_outbox_dead_letters",
+    "Customer messages to an agent the outbox gave up on (kept in baton_handoff_outbox_dead)",
+    ["reason"],
+)
 HANDOFFS_OPEN = Gauge("baton_handoffs_open", "Open handoffs by status", ["status"])
 HANDOFF_OLDEST_WAIT = Gauge(
     "baton_handoff_oldest_wait_seconds", "Seconds the longest-waiting customer has waited"

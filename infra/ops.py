@@ -5,9 +5,10 @@
 * ``GET /ready`` — everything this process needs answers: its databases, Redis when the
   profile uses it, the model on the Rasa server (a readiness probe: send me traffic). 200 with
   each check's result, or 503 with the reason of each failed one.
-* ``GET /metrics`` — Prometheus text format (``infra/metrics.py``). If
-  ``PROMETHEUS_SCRAPE_TOKEN`` is set it wants ``Authorization: Bearer <token>``; either way the
-  production nginx should not expose it publicly (scrape the replicas directly).
+* ``GET /metrics`` — Prometheus text format (``infra/metrics.py``). It always wants
+  ``Authorization: Bearer $PROMETHEUS_SCRAPE_TOKEN`` (unset: a token generated under
+  ``var/secrets``, so the counters are never open); the production nginx refuses every path
+  under ``/metrics`` as well (scrape the replicas directly).
 
 :func:`install` also switches the process to JSON logs at start-up when
 ``BATON_LOG_FORMAT=json`` (``infra/logging.py``).
@@ -66,9 +67,9 @@ async def run_checks(checks: Mapping[str, Check]) -> tuple[bool, dict[str, str]]
 
 
 def _metrics_allowed(request: Request) -> bool:
-    expected = os.environ.get("PROMETHEUS_SCRAPE_TOKEN")
-    if not expected:
-        return True
+    from connectors.secrets import secret_from_env
+
+    expected = secret_from_env("PROMETHEUS_SCRAPE_TOKEN")
     scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(
         presented.strip().encode(), expected.encode()

@@ -45,11 +45,13 @@ ENDPOINTS = "bot/endpoints.prod.yml"
 SHARED_SECRETS = (
     "WEBCHAT_SESSION_SECRET",
     "CHANNEL_ID_SECRET",
+    "ACTION_SERVER_TOKEN",  # Rasa replicas -> action servers (bot/action_server.py)
     "HANDOFF_SERVICE_TOKEN",
     "HANDOFF_RELAY_TOKEN",
     "RETURN_LABEL_SECRET",
     "HANDOFF_DEMO_PASSWORD",
     "BATON_ADMIN_TOKEN",  # the erasure API (POST /admin/erasures on the handoff service)
+    "PROMETHEUS_SCRAPE_TOKEN",  # /metrics on every replica
 )
 
 

@@ -25,7 +25,7 @@ class Service:
 
 #: The public entry points nginx listens on.
 NGINX_RASA_PORT = 8080  # web chat (/webchat, /socket.io), WhatsApp/Slack webhooks, relay
-NGINX_ACTIONS_PORT = 8055  # internal: Rasa replicas -> action servers
+NGINX_ACTIONS_PORT = 8055  # internal: Rasa replicas -> action servers; never public
 NGINX_HANDOFF_PORT = 8090  # agent console, handoff API, agents' Slack events
 
 POSTGRES_PORT = 55432
@@ -45,6 +45,7 @@ SERVICES: tuple[Service, ...] = (
             "TRACKER_DATABASE_URL",
             "REDIS_URL",
             "ACTION_SERVER_URL",
+            "ACTION_SERVER_TOKEN",
             "HANDOFF_URL",
             "PUBLIC_URL",
             "WEBCHAT_SESSION_SECRET",
@@ -58,6 +59,7 @@ SERVICES: tuple[Service, ...] = (
         (5065, 5066),
         (
             "STORE_DATABASE_URL",
+            "ACTION_SERVER_TOKEN",
             "HANDOFF_URL",
             "HANDOFF_SERVICE_TOKEN",
             "RETURN_LABEL_SECRET",

@@ -22,7 +22,14 @@ KEEPALIVE_SECONDS = 30
 
 
 class HandoffUnavailable(Exception):
-    """The handoff service could not be reached or refused the call."""
+    """The handoff service could not be reached or refused the call.
+
+    ``status`` is the HTTP status when it answered: a 4xx other than 401, 403, 408 or 429
+    means this request will never be accepted as it is (the outbox gives up on it)."""
+
+    def __init__(self, message: str, status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class HandoffClient:
@@ -56,7 +63,9 @@ class HandoffClient:
             try:
                 async with self._session().post(f"{self.base_url}{path}", json=body) as resp:
                     if resp.status >= 300:
-                        raise HandoffUnavailable(f"handoff service answered HTTP {resp.status}")
+                        raise HandoffUnavailable(
+                            f"handoff service answered HTTP {resp.status}", status=resp.status
+                        )
                     data = await resp.json(content_type=None)
                 return data if isinstance(data, dict) else {}
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:

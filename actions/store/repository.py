@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from actions.store import tables as t
@@ -227,28 +227,81 @@ class StoreRepository:
 
     # --- ownership proofs ------------------------------------------------------------
 
+    async def proven_orders(self, conversation_id: str, numbers: Sequence[str]) -> set[str]:
+        """Which of ``numbers`` this conversation proved ownership of (a successful attempt)."""
+        v = t.verification_attempts
+        rows = await self.conn.execute(
+            select(v.c.order_number)
+            .where(
+                v.c.conversation_id == conversation_id,
+                v.c.succeeded.is_(True),
+                v.c.order_number.in_(list(numbers)),
+            )
+            .distinct()
+        )
+        return {str(r[0]) for r in rows}
+
+    async def lock_verification(self, keys: Sequence[str]) -> None:
+        """Serialise ownership checks that count against the same order, conversation or
+        client until this transaction ends, so parallel guesses cannot all pass the check
+        before any is recorded. PostgreSQL: transaction-scoped advisory locks (taken in one
+        order, so two checks cannot deadlock). SQLite serialises writers itself: the check
+        writes its attempt first (:func:`actions.services.verification.verify_ownership`)."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            await self.conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"verify:{key}"}
+            )
+
     async def record_verification(
-        self, order_number: str, conversation_id: str, at: datetime, succeeded: bool
-    ) -> None:
-        await self.conn.execute(
+        self,
+        order_number: str,
+        conversation_id: str,
+        at: datetime,
+        succeeded: bool,
+        client_key: Optional[str] = None,
+    ) -> int:
+        result = await self.conn.execute(
             insert(t.verification_attempts).values(
                 order_number=order_number,
                 conversation_id=conversation_id,
                 attempted_at=at,
                 succeeded=succeeded,
+                client_key=client_key,
             )
         )
+        return int(result.inserted_primary_key[0])
+
+    async def settle_verification(self, attempt_id: int, succeeded: bool) -> None:
+        v = t.verification_attempts
+        await self.conn.execute(update(v).where(v.c.id == attempt_id).values(succeeded=succeeded))
+
+    async def forget_verification(self, attempt_id: int) -> None:
+        v = t.verification_attempts
+        await self.conn.execute(delete(v).where(v.c.id == attempt_id))
 
     async def failures_since(
-        self, since: datetime, *, order_number: Optional[str] = None, conversation_id: str = ""
+        self,
+        since: datetime,
+        *,
+        order_number: Optional[str] = None,
+        conversation_id: str = "",
+        client_key: Optional[str] = None,
+        exclude: Optional[int] = None,
     ) -> int:
-        """Failed proofs since ``since`` for an order, or for a conversation."""
+        """Failed proofs since ``since`` matching every criterion given (an order, a
+        conversation, a client); without an order or a client, those of the conversation."""
         v = t.verification_attempts
         conds = [v.c.attempted_at >= since, v.c.succeeded.is_(False)]
         if order_number is not None:
             conds.append(v.c.order_number == order_number)
-        else:
+        if client_key is not None:
+            conds.append(v.c.client_key == client_key)
+        if conversation_id or (order_number is None and client_key is None):
             conds.append(v.c.conversation_id == conversation_id)
+        if exclude is not None:
+            conds.append(v.c.id != exclude)
         return int((await self.conn.execute(select(func.count()).where(and_(*conds)))).scalar_one())
 
     # --- stores ----------------------------------------------------------------------

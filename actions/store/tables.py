@@ -167,8 +167,12 @@ verification_attempts = Table(
     Column("conversation_id", String(120), nullable=False),
     Column("attempted_at", DateTime, nullable=False),
     Column("succeeded", Boolean, nullable=False),
+    # who is guessing, across conversations: a keyed hash of the web client's address, the
+    # WhatsApp number or the Slack user (connectors/identity.py, client_key); null if unknown
+    Column("client_key", String(64), nullable=True),
     Index("ix_verification_order_time", "order_number", "attempted_at"),
     Index("ix_verification_conversation_time", "conversation_id", "attempted_at"),
+    Index("ix_verification_client_time", "client_key", "attempted_at"),
 )
 
 seed_meta = Table(

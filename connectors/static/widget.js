@@ -733,7 +733,11 @@
       state.connectedOnce = true;
       state.confirmed = false;
       setStatus(null);
-      socket.emit("session_request", { session_id: state.sessionId || null });
+      // The shopper's token goes with the request too: the server resumes a conversation only
+      // for the person it belongs to (the same logged-in customer, or nobody).
+      var request = { session_id: state.sessionId || null };
+      if (customerToken) request.customData = { customer_token: customerToken };
+      socket.emit("session_request", request);
     });
 
     socket.on("session_confirm", onSessionConfirm);
@@ -768,11 +772,46 @@
     });
   }
 
+  function conversationOf(sessionId) {
+    return String(sessionId).split(".")[0];
+  }
+
+  function setAgentless() {
+    state.agentName = null;
+    els.subtitle.textContent = config.customSubtitle || t("subtitle");
+  }
+
+  // Forget this browser's conversation: a new, empty one starts with the next message.
+  // Shops call it when a shopper logs out (the next person on the computer must not see it).
+  function resetConversation() {
+    state.sessionId = null;
+    try { window.localStorage.removeItem(SESSION_KEY); } catch (e) { /* storage blocked */ }
+    state.pending = [];
+    clearMessages();
+    setAgentless();
+    if (state.socket) {
+      state.confirmed = false;
+      state.socket.emit("session_request", customerToken
+        ? { session_id: null, customData: { customer_token: customerToken } }
+        : { session_id: null });
+    }
+  }
+
+  function customerOf(token) {
+    return token ? String(token).split(".")[0] : null;
+  }
+
   function onSessionConfirm(data) {
     var id = null;
     if (typeof data === "string" || typeof data === "number") id = String(data);
     else if (data && typeof data === "object" && data.session_id) id = String(data.session_id);
     var resumed = !!id && id === state.sessionId;
+    if (id && state.sessionId && conversationOf(id) !== conversationOf(state.sessionId)) {
+      // The server started a new conversation (expired, logged out, someone else logged
+      // in): nothing of the previous one stays on the page.
+      clearMessages();
+      setAgentless();
+    }
     if (id) {
       state.sessionId = id;
       storageSet("localStorage", SESSION_KEY, id);
@@ -1216,6 +1255,19 @@
     },
     getSessionId: function () {
       return state.sessionId;
+    },
+    // Start over with an empty conversation and forget the old one (call it on logout).
+    reset: function () {
+      whenReady(resetConversation);
+    },
+    // The signed token of the shopper now logged in (null after logout). A different shopper,
+    // or none, gets a new conversation: the last one's transcript and orders are not theirs.
+    setCustomerToken: function (token) {
+      whenReady(function () {
+        var before = customerOf(customerToken);
+        customerToken = token ? String(token) : null;
+        if (before !== customerOf(customerToken)) resetConversation();
+      });
     },
   };
   window.BatonChat = api;

@@ -23,11 +23,22 @@ from sanic.response import HTTPResponse
 
 from handoff import canned
 from handoff.routes.auth import COOKIE
-from handoff.services import Conflict, HandoffService, NotFound
+from handoff.services import Conflict, HandoffService, LoginThrottled, NotFound
 
 logger = logging.getLogger(__name__)
 
 api = Blueprint("handoff_api", url_prefix="/api")
+
+
+def client_of(request: Request) -> str:
+    """A keyed hash of who is logging in: the peer, or behind our proxy nginx's X-Real-IP."""
+    from connectors.identity import client_key
+    from connectors.webchat import peer_address
+
+    address = peer_address(
+        {"sanic.request": request, "HTTP_X_REAL_IP": request.headers.get("x-real-ip")}
+    )
+    return client_key(_service(request).settings.service_token, "ip", address or "unknown")
 
 
 def _service(request: Request) -> HandoffService:
@@ -45,6 +56,17 @@ def _body(request: Request) -> dict[str, Any]:
 def _text(body: dict[str, Any], key: str = "text") -> str:
     value = body.get(key)
     return value if isinstance(value, str) else ""
+
+
+#: Ticket ids are 32-bit integers on PostgreSQL: a larger one names no handoff (and must not
+#: reach the database, which would answer with an error, not "no such row").
+MAX_TICKET_ID = 2**31 - 1
+
+
+def _no_such_ticket(ticket_id: int) -> Optional[HTTPResponse]:
+    if 0 < ticket_id <= MAX_TICKET_ID:
+        return None
+    return response.json({"error": "no such handoff"}, status=404)
 
 
 async def _guard(coro: Any) -> HTTPResponse:
@@ -68,13 +90,29 @@ async def login(request: Request) -> HTTPResponse:
     body = _body(request)
     username, password = _text(body, "username"), _text(body, "password")
     service = _service(request)
-    result = await service.login(username.strip(), password) if username and password else None
+    try:
+        result = (
+            await service.login(username.strip(), password, client_of(request))
+            if username and password
+            else None
+        )
+    except LoginThrottled as throttled:
+        return response.json(
+            {"error": str(throttled)},
+            status=429,
+            headers={"Retry-After": str(throttled.retry_after)},
+        )
     if result is None:
         await asyncio.sleep(0.2)  # blunt guessing a little
         return response.json({"error": "wrong username or password"}, status=401)
     token, agent = result
     logger.info("agent %s logged in", agent.id)
-    resp = response.json({"token": token, "agent": agent.public()})
+    # The session lives in an HttpOnly cookie that page scripts cannot read; the token is in
+    # the answer only for a client that asks for a bearer token (a script with the password).
+    answer: dict[str, Any] = {"agent": agent.public()}
+    if body.get("bearer") is True:
+        answer["token"] = token
+    resp = response.json(answer)
     resp.cookies[COOKIE] = token
     cookie = resp.cookies[COOKIE]
     cookie["httponly"] = True
@@ -139,28 +177,38 @@ async def _wrap_list(service: HandoffService, status: str) -> dict[str, Any]:
 
 @api.get("/tickets/<ticket_id:int>")
 async def ticket(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     return await _guard(_service(request).ticket_detail(ticket_id))
 
 
 @api.post("/tickets/<ticket_id:int>/claim")
 async def claim(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     return await _guard(_service(request).claim(ticket_id, request.ctx.agent))
 
 
 @api.post("/tickets/<ticket_id:int>/messages")
 async def reply(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     text = _text(_body(request))
     return await _guard(_service(request).reply(ticket_id, request.ctx.agent, text))
 
 
 @api.post("/tickets/<ticket_id:int>/notes")
 async def note(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     text = _text(_body(request))
     return await _guard(_service(request).note(ticket_id, request.ctx.agent, text))
 
 
 @api.post("/tickets/<ticket_id:int>/close")
 async def close(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     return await _guard(_service(request).close(ticket_id, request.ctx.agent))
 
 
@@ -204,6 +252,8 @@ async def customer_message(request: Request) -> HTTPResponse:
 
 @bot.post("/tickets/<ticket_id:int>/csat")
 async def csat(request: Request, ticket_id: int) -> HTTPResponse:
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
     body = _body(request)
     rating = body.get("rating")
     if rating is not None and (not isinstance(rating, int) or isinstance(rating, bool)):

@@ -2,7 +2,8 @@
 
 For the shop's own systems (a privacy request form, a CRM), not for agents: it wants the admin
 token, ``Authorization: Bearer $BATON_ADMIN_TOKEN``, compared in constant time. Without
-``BATON_ADMIN_TOKEN`` set the API is off (503 saying so); ``python -m bot erase`` still works.
+``BATON_ADMIN_TOKEN`` set the API is off (404 saying so: there is no such endpoint then);
+``python -m bot erase`` still works.
 
     POST /admin/erasures  {"customer_id": 12}
                           {"email": "ann@example.com"} | {"phone": "+447700900123"}
@@ -38,7 +39,7 @@ def _refused(request: Request) -> Optional[HTTPResponse]:
     if not expected:
         return response.json(
             {"error": "the erasure API is off: set BATON_ADMIN_TOKEN (or use python -m bot erase)"},
-            status=503,
+            status=404,
         )
     if not same_secret(bearer_token(request.headers.get("authorization")), expected):
         return response.json(

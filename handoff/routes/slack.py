@@ -19,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.signature import SignatureVerifier
 
+from connectors.text import as_object, as_str, clean_text
 from handoff.services import Conflict, HandoffService, NotFound
 from handoff.slack import CLAIM, CLOSE
 
@@ -81,18 +82,18 @@ async def _events(request: Request) -> HTTPResponse:
     if (request.content_type or "").startswith("application/x-www-form-urlencoded"):
         return await _interaction(request, service)
     try:
-        body = json.loads(request.body or b"{}")
+        body = as_object(json.loads(request.body or b"{}"))
     except ValueError:
         return response.json({"error": "bad JSON"}, status=400)
     kind = body.get("type")
     if kind == "url_verification":
-        return response.json({"challenge": body.get("challenge", "")})
+        return response.json({"challenge": as_str(body.get("challenge"), 500) or ""})
     if kind != "event_callback":
         return _ack()
-    event_id = str(body.get("event_id") or "")
+    event_id = as_str(body.get("event_id")) or ""
     if not event_id or not await service.first_time_slack_event(event_id):
         return _ack()  # a retry of an event we already have
-    event = body.get("event") or {}
+    event = as_object(body.get("event"))
     request.app.add_task(_handle_event(service, event))
     return _ack()
 
@@ -101,7 +102,7 @@ async def _handle_event(service: HandoffService, event: dict[str, Any]) -> None:
     try:
         if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
             return
-        thread_ts, user = event.get("thread_ts"), event.get("user")
+        thread_ts, user = as_str(event.get("thread_ts")), as_str(event.get("user"))
         if not thread_ts or thread_ts == event.get("ts") or not user:
             return
         if event.get("channel") and service.slack and event["channel"] != service.slack.channel:
@@ -110,14 +111,15 @@ async def _handle_event(service: HandoffService, event: dict[str, Any]) -> None:
         if ticket is None or service.slack is None:
             return
         agent = await service.slack_agent(str(user), await service.slack.user_name(str(user)))
-        text = slack_to_text(str(event.get("text") or "")).strip()
+        raw = event.get("text")
+        text = clean_text(slack_to_text(raw if isinstance(raw, str) else "")).strip()
         if text.lower().startswith(NOTE_PREFIX):
             await service.note(ticket.id, agent, text[len(NOTE_PREFIX) :].strip(), from_slack=True)
         else:
             await service.reply(ticket.id, agent, text, from_slack=True)
     except (Conflict, NotFound, ValueError) as exc:
         logger.info("Slack reply not taken: %s", exc)
-        if service.slack is not None and event.get("thread_ts"):
+        if service.slack is not None and as_str(event.get("thread_ts")):
             ticket = await service.ticket_for_slack_thread(str(event["thread_ts"]))
             if ticket is not None:
                 await service.slack.post_in_thread(
@@ -129,24 +131,25 @@ async def _handle_event(service: HandoffService, event: dict[str, Any]) -> None:
 
 async def _interaction(request: Request, service: HandoffService) -> HTTPResponse:
     try:
-        payload = json.loads(request.form.get("payload") or "{}")
+        payload = as_object(json.loads(request.form.get("payload") or "{}"))
     except ValueError:
         return response.json({"error": "bad payload"}, status=400)
     if payload.get("type") != "block_actions":
         return _ack()
-    actions = payload.get("actions") or []
-    action = actions[0] if actions else {}
-    key = str(payload.get("trigger_id") or action.get("action_ts") or "")
+    actions = payload.get("actions")
+    action = as_object(actions[0]) if isinstance(actions, list) and actions else {}
+    key = as_str(payload.get("trigger_id")) or as_str(action.get("action_ts")) or ""
     if not key or not await service.first_time_slack_event(f"action:{key}"):
         return _ack()
-    user = str((payload.get("user") or {}).get("id") or "")
+    user = as_str(as_object(payload.get("user")).get("id")) or ""
     request.app.add_task(_handle_action(service, action, user))
     return _ack()
 
 
 async def _handle_action(service: HandoffService, action: dict[str, Any], user: str) -> None:
     try:
-        ticket_id = int(action.get("value") or 0)
+        value = action.get("value")
+        ticket_id = int(value) if isinstance(value, str) and value.isdigit() else 0
         if not user or not ticket_id or service.slack is None:
             return
         agent = await service.slack_agent(user, await service.slack.user_name(user))

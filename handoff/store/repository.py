@@ -173,6 +173,37 @@ class HandoffRepository:
             delete(t.agent_sessions).where(t.agent_sessions.c.token_hash == token_hash)
         )
 
+    async def delete_sessions_of(self, agent_id: int) -> int:
+        result = await self.conn.execute(
+            delete(t.agent_sessions).where(t.agent_sessions.c.agent_id == agent_id)
+        )
+        return int(result.rowcount or 0)
+
+    async def record_login_failure(self, username: str, client: str, at: datetime) -> None:
+        await self.conn.execute(
+            insert(t.login_failures).values(username=username[:80], client=client, at=at)
+        )
+
+    async def login_failures_since(
+        self, since: datetime, *, username: Optional[str] = None, client: Optional[str] = None
+    ) -> int:
+        f = t.login_failures
+        conds = [f.c.at >= since]
+        if username is not None:
+            conds.append(f.c.username == username[:80])
+        if client is not None:
+            conds.append(f.c.client == client)
+        query = select(func.count()).select_from(f).where(and_(*conds))
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def forget_login_failures(self, username: str, client: str, before: datetime) -> None:
+        f = t.login_failures
+        await self.conn.execute(
+            delete(f).where(
+                or_(f.c.at < before, and_(f.c.username == username[:80], f.c.client == client))
+            )
+        )
+
     async def delete_expired_sessions(self, now: datetime) -> None:
         await self.conn.execute(
             delete(t.agent_sessions).where(t.agent_sessions.c.expires_at <= now)

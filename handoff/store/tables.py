@@ -46,6 +46,18 @@ agent_sessions = Table(
     Column("expires_at", DateTime, nullable=False),
 )
 
+# Failed console logins, for throttling (handoff/services.py, login): by username and client.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(80), nullable=False),
+    Column("client", String(64), nullable=False),  # a keyed hash of the address
+    Column("at", DateTime, nullable=False),
+    Index("ix_login_failures_username_at", "username", "at"),
+    Index("ix_login_failures_client_at", "client", "at"),
+)
+
 tickets = Table(
     "tickets",
     metadata,

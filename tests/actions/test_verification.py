@@ -6,25 +6,52 @@ from tests.actions.fixtures import NOW, order
 
 
 class FakeAttempts:
-    """The two repository methods verification needs, in memory."""
+    """The repository methods verification needs, in memory."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, str, datetime, bool]] = []
+        self.rows: dict[int, tuple[str, str, datetime, bool, Optional[str]]] = {}
+
+    async def lock_verification(self, keys: list[str]) -> None:
+        return None
 
     async def record_verification(
-        self, order_number: str, conversation_id: str, at: datetime, succeeded: bool
-    ) -> None:
-        self.rows.append((order_number, conversation_id, at, succeeded))
+        self,
+        order_number: str,
+        conversation_id: str,
+        at: datetime,
+        succeeded: bool,
+        client_key: Optional[str] = None,
+    ) -> int:
+        attempt = len(self.rows) + 1
+        self.rows[attempt] = (order_number, conversation_id, at, succeeded, client_key)
+        return attempt
+
+    async def settle_verification(self, attempt: int, succeeded: bool) -> None:
+        number, conv, at, _, client = self.rows[attempt]
+        self.rows[attempt] = (number, conv, at, succeeded, client)
+
+    async def forget_verification(self, attempt: int) -> None:
+        del self.rows[attempt]
 
     async def failures_since(
-        self, since: datetime, *, order_number: Optional[str] = None, conversation_id: str = ""
+        self,
+        since: datetime,
+        *,
+        order_number: Optional[str] = None,
+        conversation_id: str = "",
+        client_key: Optional[str] = None,
+        exclude: Optional[int] = None,
     ) -> int:
+        by_conversation = conversation_id or (order_number is None and client_key is None)
         return sum(
             1
-            for number, conv, at, ok in self.rows
+            for attempt, (number, conv, at, ok, client) in self.rows.items()
             if at >= since
             and not ok
-            and (number == order_number if order_number is not None else conv == conversation_id)
+            and attempt != exclude
+            and (order_number is None or number == order_number)
+            and (client_key is None or client == client_key)
+            and (not by_conversation or conv == conversation_id)
         )
 
 
@@ -65,19 +92,29 @@ async def test_five_failures_within_an_hour_lock_the_order() -> None:
     assert right.outcome is Outcome.LOCKED
 
 
-async def test_the_lock_follows_the_order_across_conversations_and_expires_after_the_window() -> (
+async def test_the_lock_follows_the_guesser_across_conversations_and_expires_after_the_window() -> (
     None
 ):
     repo = FakeAttempts()
     o = order()
-    for i in range(5):
-        await verify_ownership(repo, o, "wrong", f"conv-{i}", NOW)  # type: ignore[arg-type]
-    other = await verify_ownership(
-        repo, o, "jane.doe@example.com", "conv-new", NOW + timedelta(minutes=30)
+    for i in range(20):  # one browser, a new conversation for every guess
+        await verify_ownership(repo, o, "wrong", f"conv-{i}", NOW, client_key="browser-1")  # type: ignore[arg-type]
+    again = await verify_ownership(
+        repo,
+        o,
+        "jane.doe@example.com",
+        "conv-new",
+        NOW + timedelta(minutes=30),
+        client_key="browser-1",
     )  # type: ignore[arg-type]
-    assert other.outcome is Outcome.LOCKED
+    assert again.outcome is Outcome.LOCKED
     later = await verify_ownership(
-        repo, o, "jane.doe@example.com", "conv-new", NOW + timedelta(minutes=61)
+        repo,
+        o,
+        "jane.doe@example.com",
+        "conv-new",
+        NOW + timedelta(minutes=61),
+        client_key="browser-1",
     )  # type: ignore[arg-type]
     assert later.outcome is Outcome.VERIFIED
 

@@ -55,7 +55,7 @@ class Service:
     def login(self, username: str, password: str) -> str:
         request = urllib.request.Request(  # noqa: S310 - loopback http
             self.url + "/api/login",
-            data=json.dumps({"username": username, "password": password}).encode(),
+            data=json.dumps({"username": username, "password": password, "bearer": True}).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - loopback http

@@ -109,25 +109,29 @@ async def test_a_direct_message_is_answered_in_the_dm_and_the_email_identifies_t
     assert turn.text.startswith("Hi Priya!")
 
 
-async def test_a_mention_in_a_channel_gets_one_reply_in_a_thread_which_the_bot_then_follows(
+async def test_a_mention_in_a_channel_is_answered_in_a_dm_and_the_thread_is_followed(
     slack: NewCustomer,
 ) -> None:
+    """Order details only in a DM (issue 16): the channel thread gets one line saying so."""
     customer = slack()
+    dm_before = len(await customer.posts_in(customer.dm))
     turn = await customer.say("where is order 10003?", where="channel", quiet=1.5)
-    [post] = turn.posts  # app_mention + message for the same post: one reply
-    assert post.channel == fake.SUPPORT_CHANNEL
-    assert post.thread_ts  # in a thread under the customer's message
-    assert "e-mail address or the delivery postcode" in turn.text
+    [post] = turn.posts  # app_mention + message for the same post: one line in the thread
+    assert post.channel == fake.SUPPORT_CHANNEL and post.thread_ts
+    assert "direct message" in turn.text and "10003" not in turn.text
+    asked = await customer.replies_after(customer.dm, dm_before)
+    assert "e-mail address or the delivery postcode" in asked.text
 
-    # In the thread, without mentioning the bot again (a plain channel message event).
-    count = len(await customer.posts_in(fake.SUPPORT_CHANNEL))
+    # In the thread, without mentioning the bot again: still answered in the DM.
+    in_channel = len(await customer.posts_in(fake.SUPPORT_CHANNEL))
+    in_dm = len(await customer.posts_in(customer.dm))
     event = fake.message_event(
         customer.user, "liam.murphy@example.ie", fake.SUPPORT_CHANNEL, thread_ts=post.thread_ts
     )
     assert (await customer.post_event(fake.event_callback(event))).status == 200
-    answer = await customer.replies_after(fake.SUPPORT_CHANNEL, count)
+    answer = await customer.replies_after(customer.dm, in_dm)
     assert "order 10003 is running late" in answer.text
-    assert answer.posts[0].thread_ts == post.thread_ts
+    assert len(await customer.posts_in(fake.SUPPORT_CHANNEL, wait=1)) == in_channel
 
 
 async def test_slack_retries_and_a_repeated_event_id_give_exactly_one_reply(

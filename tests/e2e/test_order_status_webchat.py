@@ -93,7 +93,7 @@ async def test_a_wrong_proof_never_says_which_part_was_wrong_and_shows_nothing(
     )
 
 
-async def test_five_failed_proofs_lock_the_order_for_everyone(
+async def test_five_failed_proofs_lock_the_guesser_not_the_owner(
     new_customer: Callable[..., Awaitable[WebChatCustomer]],
 ) -> None:
     attacker = await new_customer()
@@ -103,11 +103,14 @@ async def test_five_failed_proofs_lock_the_order_for_everyone(
         assert "doesn't match" in turn.text
     locked = await attacker.say("guess4@example.com")
     assert "too many unsuccessful attempts" in locked.text
-    # the real owner, in another conversation, is locked out of self-service too
+    again = await attacker.say("where is order 10011")
+    assert "too many unsuccessful attempts" in again.text
+    # the real owner, in another conversation, is not locked out by a stranger (issue 16)
     owner = await new_customer()
     turn = await owner.say("where is order 10011")
-    assert "too many unsuccessful attempts" in turn.text
-    assert "delivered" not in turn.text
+    assert "e-mail address or the delivery postcode" in turn.text
+    proven = await owner.say("jane.doe@example.com")
+    assert "delivered" in proven.text
 
 
 async def test_an_identified_customer_picks_from_their_recent_orders_without_proof(

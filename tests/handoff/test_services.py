@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -123,13 +124,14 @@ async def test_reply_claims_relays_and_the_live_feed_sees_it(
             {
                 "conversation_id": "conv-1",
                 "ticket_id": ticket["ticket_id"],
-                "message_id": f"handoff-message-{message['id']}",
+                "message_id": relay.calls[0][1]["message_id"],
                 "text": "Hi Jane, Sam here.",
                 "agent_name": "Sam",
             },
         )
     ]
     detail = await service.ticket_detail(ticket["ticket_id"])
+    assert re.fullmatch(r"handoff-message-[0-9a-f]{32}", relay.calls[0][1]["message_id"])
     assert detail["status"] == "active" and detail["claimed_by_name"] == "Sam"
     kinds = [json.loads(s)["type"] for s in socket.sent]
     assert kinds == ["ticket_opened", "ticket_updated", "message"]

@@ -15,6 +15,7 @@ from bot.settings import ROOT
 from tests.support.servers import free_port
 
 ADMIN_TOKEN = "test-admin-token"
+SCRAPE_TOKEN = "scrape-me"
 
 
 @dataclass
@@ -39,6 +40,7 @@ def start_handoff() -> Iterator[Callable[..., Handoff]]:
             "HANDOFF_RELAY_TOKEN": "test-relay-token",
             "HANDOFF_PORT": port,
             "RASA_RELAY_URL": "http://127.0.0.1:9/webhooks/relay",
+            "PROMETHEUS_SCRAPE_TOKEN": SCRAPE_TOKEN,
             **env,
         }
         log = directory / f"handoff-{port}.log"

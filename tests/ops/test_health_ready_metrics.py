@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.ops.conftest import Handoff
+from tests.ops.conftest import SCRAPE_TOKEN, Handoff
 from tests.ops.world import World, build_world
 from tests.support.servers import free_port
 
@@ -19,7 +19,7 @@ async def world(tmp_path: Path) -> World:
     return await build_world(tmp_path)
 
 
-async def get(url: str, token: str | None = None) -> tuple[int, str]:
+async def get(url: str, token: str | None = SCRAPE_TOKEN) -> tuple[int, str]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as resp:
         return resp.status, await resp.text()
@@ -75,7 +75,7 @@ async def test_metrics_want_the_scrape_token_when_one_is_set(
     world: World, tmp_path: Path, start_handoff: Callable[..., Handoff]
 ) -> None:
     service = start_handoff({**world.env, "PROMETHEUS_SCRAPE_TOKEN": "scrape-me"}, tmp_path)
-    assert (await get(f"{service.url}/metrics"))[0] == 401
+    assert (await get(f"{service.url}/metrics", None))[0] == 401
     assert (await get(f"{service.url}/metrics", "wrong"))[0] == 401
     assert (await get(f"{service.url}/metrics", "scrape-me"))[0] == 200
 

@@ -12,14 +12,15 @@ import re
 import aiohttp
 import pytest
 
-from tests.support.servers import Baton
+from tests.support.servers import SCRAPE_TOKEN, Baton
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e
 
 
 async def get(url: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+    headers = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
+    async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as resp:
         return resp.status, await resp.text()
 
 

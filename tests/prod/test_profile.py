@@ -109,12 +109,14 @@ def test_every_replica_is_ready(prod: Profile) -> None:
 
 def test_metrics_are_scraped_from_replicas_and_never_shown_through_nginx(prod: Profile) -> None:
     rasa = prod.of_role("rasa")[0]
-    status, body, _ = get(f"{rasa.url}/metrics")
-    assert status == 200 and "baton_" in body
+    scrape = {"Authorization": f"Bearer {prod.env['PROMETHEUS_SCRAPE_TOKEN']}"}
+    resp = requests.get(f"{rasa.url}/metrics", headers=scrape, timeout=10)
+    assert resp.status_code == 200 and "baton_" in resp.text
     for public in (prod.public_url, prod.handoff_url):
-        status, body, _ = get(f"{public}/metrics")
-        assert status == 404, f"{public}/metrics answered {status}"
-        assert "baton_" not in body
+        for path in ("/metrics", "/metrics/", "//metrics", "/%6detrics", "/METRICS", "/metrics?x"):
+            resp = requests.get(f"{public}{path}", headers=scrape, timeout=10)
+            assert resp.status_code == 404, f"{public}{path} answered {resp.status_code}"
+            assert "baton_" not in resp.text
 
 
 def test_the_profile_runs_on_postgresql_and_redis(prod: Profile) -> None:
@@ -212,3 +214,27 @@ async def test_a_conversation_continues_on_the_other_replica_when_its_own_dies(
         assert "e-mail address or the delivery postcode" in proof.text, proof.text
     finally:
         await again.close()
+
+
+def test_every_server_of_the_profile_listens_on_loopback_only(prod: Profile) -> None:
+    """Issue 16: Rasa and the action servers bound every interface; now every process of the
+    profile listens on 127.0.0.1, and only nginx's ports are meant to be published."""
+    from tests.security.conftest import listening_addresses
+
+    stopped = {r.port for r in prod.replicas.values() if not r.running}  # a fault test's victim
+    checked = 0
+    for name, port in prod.ports.all().items():
+        if port in stopped:
+            continue
+        assert listening_addresses(port) == {"127.0.0.1"}, name
+        checked += 1
+    assert checked >= len(prod.ports.all()) - 1
+
+
+def test_the_action_servers_refuse_calls_without_the_token_even_through_nginx(
+    prod: Profile,
+) -> None:
+    body = '{"next_action": "action_order_status", "sender_id": "x", "tracker": {}}'
+    for url in (prod.action_url, *(r.url for r in prod.of_role("actions"))):
+        resp = requests.post(f"{url}/webhook", data=body, timeout=10)
+        assert resp.status_code == 401, url

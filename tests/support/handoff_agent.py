@@ -35,7 +35,8 @@ class AgentClient:
     async def login(self) -> AgentClient:
         self._session = aiohttp.ClientSession()
         async with self._session.post(
-            f"{self.url}/api/login", json={"username": self.username, "password": self.password}
+            f"{self.url}/api/login",
+            json={"username": self.username, "password": self.password, "bearer": True},
         ) as resp:
             assert resp.status == 200, await resp.text()
             self.token = (await resp.json())["token"]

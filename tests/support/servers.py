@@ -22,6 +22,8 @@ from fakes.launch import start_fakes
 
 CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
 CHANNEL_ID_SECRET = "test-channel-id-secret"
+# /metrics always wants a bearer token (infra/ops.py)
+SCRAPE_TOKEN = "test-scrape-token"
 # Handoff service (issue 5): the demo agent, the shared tokens, the agents' Slack channel.
 AGENT_USERNAME = "demo"
 AGENT_PASSWORD = "test-agent-password"
@@ -100,6 +102,7 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
             "PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
             "WEBCHAT_CUSTOMER_TOKEN_SECRET": CUSTOMER_TOKEN_SECRET,
             "CHANNEL_ID_SECRET": CHANNEL_ID_SECRET,
+            "PROMETHEUS_SCRAPE_TOKEN": SCRAPE_TOKEN,
         }
     )
     fakes = start_fakes(env, env["PUBLIC_URL"], logs=var_dir)

@@ -77,7 +77,10 @@ class WebChatCustomer:
         await self._sio.connect(
             self.url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=timeout
         )
-        await self._sio.emit("session_request", {"session_id": resume})
+        request: dict[str, Any] = {"session_id": resume}
+        if self.customer_token:  # as the widget does: a conversation belongs to its shopper
+            request["customData"] = {"customer_token": self.customer_token}
+        await self._sio.emit("session_request", request)
         await asyncio.wait_for(self._confirmed.wait(), timeout)
         assert self.session_id
         return self.session_id
