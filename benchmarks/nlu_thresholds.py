@@ -11,9 +11,10 @@ Two numbers decide what the bot does with a message the classifier is unsure of:
   the message, is answered as out of scope instead of asking for an order number and a proof.
 
 The classifier is run once over the dev sets — CLINC150's validation and out-of-scope
-validation splits (bot/trainers/clinc.py; skipped when absent) and the blind *dev* sets of each
-language (``dev`` and ``dev2``; never the test sets: they stay blind) — and every combination of the three values is
-scored from its ranking, exactly as the pipeline would serve it. Printed: CLINC's misrouted
+validation splits (bot/trainers/clinc.py; skipped when absent) and the blind *dev* sets of
+each language (``dev`` and ``dev2``; never the test sets: they stay blind) — and every
+combination of the three values is scored from its ranking, exactly as the pipeline would
+serve it. Printed: CLINC's misrouted
 share, order_status and small-talk recall, and per language the share of requests reaching their
 goal and of other messages misrouted. The combination marked ``*`` keeps every misrouted share
 within 3% and then reaches the most requests in the weakest language; ``=`` marks config.yml's.

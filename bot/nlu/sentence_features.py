@@ -114,4 +114,3 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
         return messages
-

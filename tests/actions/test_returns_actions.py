@@ -306,7 +306,7 @@ def with_entities(t: Tracker, *entities: tuple[str, str]) -> Tracker:
 
 
 async def test_a_proof_in_the_first_message_is_taken_and_checked(store: str) -> None:
-    """"I want to return something from order 10013, priya.shah@example.com": no question."""
+    """ "I want to return something from order 10013, priya.shah@example.com": no question."""
     slots = {names.SLOT_RETURN_ORDER: "10013"}
     first = with_entities(
         tracker(slots, sender="conv-upfront", intent="return_item"),
@@ -325,9 +325,12 @@ async def test_a_proof_in_the_first_message_is_taken_and_checked(store: str) -> 
 async def test_a_proof_is_not_taken_twice_once_the_form_asks_for_it(store: str) -> None:
     slots = {names.SLOT_RETURN_ORDER: "10013", "requested_slot": names.SLOT_VERIFICATION}
     answer = with_entities(tracker(slots, intent="inform"), ("email", "priya.shah@example.com"))
-    assert await ValidateReturnForm().extract_verification_value(
-        CollectingDispatcher(), answer, DOMAIN
-    ) == {}  # the domain's own mapping takes the answer
+    assert (
+        await ValidateReturnForm().extract_verification_value(
+            CollectingDispatcher(), answer, DOMAIN
+        )
+        == {}
+    )  # the domain's own mapping takes the answer
 
 
 async def test_cancel_typed_when_asked_for_the_proof_ends_the_return(store: str) -> None:
