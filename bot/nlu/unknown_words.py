@@ -16,7 +16,6 @@ It sits after the classifiers and the entity extractors and before the FallbackC
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections import defaultdict
 from typing import Any, Final
@@ -40,10 +39,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 FALLBACK_INTENT: Final = "nlu_fallback"
 _VOCABULARY_FILE: Final = "vocabulary.json"
-# How close a word must be to a known one to count as a typo of it (difflib's ratio: "ordr" and
-# "order" 0.89, "refnd" and "refund" 0.91, "flurb" and "blurb" 0.8 would count, so 0.8 is the
-# loosest that still catches one wrong letter in a five-letter word).
-TYPO_SIMILARITY: Final = 0.8
 # Words shorter than this must be known exactly: a typo of a three-letter word is anyone's guess.
 _MIN_TYPO_LENGTH: Final = 4
 # A Korean or Chinese word counts as known when it contains, or is part of, a known word at
@@ -53,6 +48,25 @@ _MIN_PIECE: Final = 2
 
 def _key(token: Token) -> str:
     return str(token.lemma or token.text).lower()
+
+
+def one_typo_apart(word: str, known: str) -> bool:
+    """Whether ``word`` is ``known`` with one letter dropped, added, changed or two swapped.
+
+    One typo, literally: "ordr" → "order", "refnd" → "refund", "retrun" → "return". A looser
+    similarity score also let made-up words through as typos of whatever the vocabulary happened
+    to hold ("flurb" of "flour"), and the vocabulary grows with every round of training data.
+    """
+    if word == known or abs(len(word) - len(known)) > 1:
+        return word == known
+    start = 0
+    while start < min(len(word), len(known)) and word[start] == known[start]:
+        start += 1
+    a, b = word[start:], known[start:]
+    if len(a) == len(b):
+        # one letter changed, or two neighbours swapped
+        return a[1:] == b[1:] or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])
+    return a[1:] == b if len(a) > len(b) else a == b[1:]
 
 
 def _has_letter(word: str) -> bool:
@@ -94,8 +108,11 @@ class Vocabulary:
             )
         if len(word) < _MIN_TYPO_LENGTH:
             return False
-        nearby = [w for n in (len(word) - 1, len(word), len(word) + 1) for w in self._by_length[n]]
-        return bool(difflib.get_close_matches(word, nearby, n=1, cutoff=TYPO_SIMILARITY))
+        return any(
+            one_typo_apart(word, known)
+            for n in (len(word) - 1, len(word), len(word) + 1)
+            for known in self._by_length[n]
+        )
 
     def knows_any(self, tokens: list[Token]) -> bool | None:
         """Whether any word of ``tokens`` is known; None when there are no words to judge."""

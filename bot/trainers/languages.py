@@ -47,7 +47,7 @@ def nlu_dir(lang: str) -> Path:
 
 
 def held_out(lang: str) -> Path:
-    """The language's blind sets (a folder: Rasa reads both splits from it)."""
+    """The language's blind sets (a folder: Rasa reads every split from it)."""
     return TESTS / lang
 
 

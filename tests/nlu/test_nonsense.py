@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rasa.nlu.tokenizers.tokenizer import Token
 
-from bot.nlu.unknown_words import Vocabulary
+from bot.nlu.unknown_words import Vocabulary, one_typo_apart
 
 NONSENSE = [
     "flurb wozzle zorbix quux",
@@ -49,6 +49,21 @@ def test_an_order_number_alone_is_not_nonsense(parse: Any) -> None:
 
 def tokens(*words: str) -> list[Token]:
     return [Token(word, 0) for word in words]
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [("ordr", "order"), ("refnd", "refund"), ("retrun", "return"), ("orderr", "order")],
+)
+def test_one_dropped_added_changed_or_swapped_letter_is_a_typo(word: str, known: str) -> None:
+    assert one_typo_apart(word, known) is True
+
+
+@pytest.mark.parametrize(
+    ("word", "known"), [("flurb", "flour"), ("odr", "order"), ("rfund", "refunds")]
+)
+def test_two_typos_make_a_different_word(word: str, known: str) -> None:
+    assert one_typo_apart(word, known) is False
 
 
 def test_a_word_one_letter_off_a_known_word_counts_as_known() -> None:
