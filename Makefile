@@ -115,7 +115,7 @@ nlu-thresholds: $(STAMP)  ## sweep the fallback and order-flow thresholds over t
 	$(PY) benchmarks/nlu_thresholds.py
 
 .PHONY: quality-gate
-quality-gate: $(STAMP)  ## blind-set scores vs the floors in tests/nlu/blind/<lang>/quality_floor.json
+quality-gate: $(STAMP)  ## blind-set scores vs the floors in tests/nlu/floors/<lang>.json
 	$(PY) -m bot train
 	$(PY) -m pytest -q tests/trainers/test_quality_gate.py
 

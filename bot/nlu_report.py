@@ -21,7 +21,7 @@ understands all three, but an average would let a weak language hide behind the 
    confusions with example messages, and the quality gate's verdict.
 
 ``--update-floor`` records the blind-set scores as the new floor in each language's
-``tests/nlu/blind/<lang>/quality_floor.json`` (the floor only ever goes up; ``--lower-floor``
+``tests/nlu/floors/<lang>.json`` (the floor only ever goes up; ``--lower-floor``
 lets it go down, for a deliberate reason).
 
 The dev set nobody here wrote (CLINC150) has its own benchmark: ``make nlu-dev``.
@@ -340,7 +340,8 @@ def update_floor(lang: str, held_out: Scores, lower: bool) -> Floor | None:
 
 
 FLOOR_NOTE = (
-    "Quality floor for the NLU on the {lang} blind sets {held_out}/, checked by "
+    "Quality floor for the NLU on the {lang} blind sets {held_out}/ (dev, dev2, test together), "
+    "checked by "
     "tests/trainers/test_quality_gate.py (make test). Raise it after an improvement with "
     "`python -m bot.nlu_report --update-floor --lang {lang}`; see README, 'For trainers'."
 )

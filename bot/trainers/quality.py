@@ -1,6 +1,6 @@
 """The NLU quality gate: compare scores on the blind sets with the floor in the repository.
 
-Each language has its own floor, ``tests/nlu/blind/<lang>/quality_floor.json`` (see
+Each language has its own floor, ``tests/nlu/floors/<lang>.json`` (see
 bot/trainers/languages.py). It holds where messages must go (the share of requests Baton
 handles that reach their goal, and the largest share of other messages that may start an order
 or return flow: bot/trainers/routing.py), the macro F1 floor, the largest acceptable
