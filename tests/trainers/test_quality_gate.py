@@ -1,7 +1,7 @@
 """The NLU quality gate: the trained model on each language's blind sets, against its floor.
 
-One model understands English, Korean and Chinese; each language has its own blind sets (a dev
-and a test half, written by someone who never read data/nlu) and floor
+One model understands English, Korean and Chinese; each language has its own blind sets (two dev
+sets and a test set, written by people who never read data/nlu) and floor
 (bot/trainers/languages.py), so a weak language cannot hide behind the others' average. The
 floor says where messages must go: requests Baton handles reach their goal, and other messages
 (shop topics, everyday questions, small talk) do not start an order or return flow.
