@@ -99,7 +99,7 @@ report: $(STAMP)  ## support analytics as HTML (PNG charts) + CSV: make report F
 clean:  ## remove the virtualenv, models and local databases
 	rm -rf $(VENV) models var results reports .mypy_cache .ruff_cache .pytest_cache
 
-# --- trainers (issue 6) ---
+# --- trainers ---
 # The loop: edit data/nlu -> make validate -> make nlu-report -> make inbox -> label -> make inbox-apply.
 
 .PHONY: nlu-report
@@ -127,7 +127,7 @@ inbox: $(STAMP)  ## messages the bot was unsure about (tracker store) -> reports
 inbox-apply: $(STAMP)  ## add the labelled rows of reports/inbox.csv to data/nlu
 	$(PY) -m bot.inbox apply $(APPLY_ARGS)
 
-# --- production profile (issue 7) ---
+# --- production profile ---
 # PostgreSQL, Redis and nginx from Debian's packages, run by infra/prod.py on loopback.
 
 .PHONY: service-deps
@@ -142,7 +142,7 @@ service-deps-optional:
 run-prod: $(STAMP) service-deps  ## PostgreSQL + Redis + 2 Rasa, 2 action, 2 handoff replicas behind nginx (:8080, :8090)
 	$(PY) -m infra.prod run
 
-# --- operations (issue 7) ---
+# --- operations ---
 
 .PHONY: retention
 retention: $(STAMP)  ## delete what is older than the shop's RETENTION_*_DAYS (docs/security.md)

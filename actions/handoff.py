@@ -1,5 +1,6 @@
-"""Handoff to a person and the rating afterwards (DESIGN.md, "Handoff protocol").
+"""Handoff to a person and the rating afterwards.
 
+The whole protocol is in docs/architecture.md, "Handoff: to a person and back".
 ``action_handoff`` builds the context packet (:mod:`actions.services.context`), opens the
 ticket with the handoff service, tells the customer honestly what happens next and pauses the
 conversation. Whatever part of the bot wants a person to take over — a failed action, a case

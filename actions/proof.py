@@ -1,11 +1,11 @@
 """The ownership proof step, shared by every form that shows an order's details.
 
 An anonymous customer proves an order is theirs with its e-mail address or delivery postcode
-(DESIGN.md, "One customer across channels"). The order status form, the return form and the
-refund status form all ask the same question through the shared ``verification_value`` slot;
+(docs/architecture.md, "Identity: who may see an order"). The order status form, the return form and
+the refund status form all ask the same question through the shared ``verification_value`` slot;
 this module checks the answer the same way for all of them — recording the attempt, counting
-failures towards the lock, and telling the customer (without saying which part was wrong) —
-so the rule lives in one place: :mod:`actions.services.verification`.
+failures towards the lock, and telling the customer (without saying which part was wrong) — so the
+rule lives in one place: :mod:`actions.services.verification`.
 """
 
 from __future__ import annotations

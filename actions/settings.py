@@ -1,7 +1,7 @@
 """Typed settings for the action server, read once from the environment.
 
-Secrets and URLs come only from the environment (DESIGN.md, "Configuration"); every variable
-is listed with a comment in ``.env.example``.
+Secrets and URLs come only from the environment; every variable is listed with a comment in
+``.env.example``.
 """
 
 from __future__ import annotations

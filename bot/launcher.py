@@ -43,7 +43,7 @@ def action_command(port: str) -> list[str]:
 
 
 def handoff_command(port: str) -> list[str]:
-    """The handoff service: queue, agent console, agents' Slack bridge (issue 5)."""
+    """The handoff service: queue, agent console, agents' Slack bridge."""
     return [sys.executable, "-m", "handoff", "run", "--port", port]
 
 

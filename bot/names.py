@@ -1,7 +1,7 @@
 """Intent, entity, slot and action names in one place.
 
-The NLU names are part of Baton's public surface (DESIGN.md, "Names the NLU keeps stable");
-``make validate`` checks that domain.yml and the data use exactly these.
+The NLU names are part of Baton's public surface (docs/architecture.md, "Names that must stay
+stable"); ``make validate`` checks that domain.yml and the data use exactly these.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ META_VERIFIED_EMAIL: Final = "verified_email"
 # ownership lockout counts failures per client as well as per conversation.
 META_CLIENT_KEY: Final = "client_key"
 
-# --- handoff (issue 5) -------------------------------------------------------------------
+# --- handoff -----------------------------------------------------------------------------
 SLOT_HANDOFF_TICKET: Final = "handoff_ticket_id"
 SLOT_HANDOFF_REASON: Final = "handoff_reason"  # set by whatever wants a person to take over
 SLOT_HANDOFF_AGENT: Final = "handoff_agent_name"
@@ -135,7 +135,7 @@ ACTION_CSAT_COMMENT: Final = "action_csat_comment"
 UTTER_ASK_CSAT_RATING: Final = "utter_ask_csat_rating"
 UTTER_TECHNICAL_PROBLEM_OFFER: Final = "utter_technical_problem_offer"
 
-# --- returns and refunds (issue 3) -------------------------------------------------------
+# --- returns and refunds -----------------------------------------------------------------
 SLOT_RETURN_ORDER: Final = "return_order_number"
 SLOT_RETURN_ITEMS: Final = "return_items"
 SLOT_RETURN_REASON: Final = "return_reason"

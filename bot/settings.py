@@ -1,9 +1,9 @@
 """Environment for the Rasa server and the local launcher, with local-mode defaults.
 
-Only the environment configures Baton (DESIGN.md, "Configuration"). ``local_environment``
+Only the environment configures Baton (every variable is in ``.env.example``). ``local_environment``
 adds the embedded defaults — SQLite files under ``var/``, the action server on loopback and its
-shared token under ``var/secrets`` — for any variable that is not set, so ``make run`` needs
-no setup and no credentials.
+shared token under ``var/secrets`` — for any variable that is not set, so ``make run`` needs no
+setup and no credentials.
 
 Every server binds to loopback unless told otherwise (``RASA_HOST``, ``ACTION_HOST``,
 ``HANDOFF_HOST``): only a proxy in front of them (nginx in the production profile) should be

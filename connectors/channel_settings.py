@@ -1,9 +1,9 @@
 """Settings for the WhatsApp (Twilio) and Slack channels, read from the environment once.
 
-A channel is *on* only when all of its credentials are set. Without them it stays off: its
-webhooks answer 503 and the server logs one clear line saying what to set (DESIGN.md, "Outbound
-APIs and running offline"). ``TWILIO_API_URL`` and ``SLACK_API_URL`` point the real SDKs at
-another server, such as the local fakes in ``fakes/``.
+A channel is *on* only when all of its credentials are set. Without them it stays off: its webhooks
+answer 503 and the server logs one clear line saying what to set, so Baton runs offline without any
+channel account. ``TWILIO_API_URL`` and ``SLACK_API_URL`` point the real SDKs at another server,
+such as the local fakes in ``fakes/``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """What a connector needs to know about a conversation, read from the tracker store.
 
-The tracker store is the transcript of record (DESIGN.md). The WhatsApp and Slack connectors
-keep small in-memory copies of what they use on every message (where to reply, the options
-last offered), and fall back to the tracker when a copy is missing: after a restart, on
-another replica, or when a relay asks to send to a conversation this process never saw.
+The tracker store is the transcript of record (docs/architecture.md, "Data: who owns which
+database"). The WhatsApp and Slack connectors keep small in-memory copies of what they use on every
+message (where to reply, the options last offered), and fall back to the tracker when a copy is
+missing: after a restart, on another replica, or when a relay asks to send to a conversation this
+process never saw.
 """
 
 from __future__ import annotations

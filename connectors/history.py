@@ -1,7 +1,8 @@
 """A conversation's transcript, as a widget shows it, read from the tracker store.
 
-The tracker store is the transcript of record (DESIGN.md); the browser keeps nothing, so a
-reload, a second tab or a new device shows the same conversation.
+The tracker store is the transcript of record (docs/architecture.md, "Data: who owns which
+database"); the browser keeps nothing, so a reload, a second tab or a new device shows the same
+conversation.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """One metadata shape for every channel, and the signed tokens that carry identity.
 
-Every connector attaches the same metadata to each message (DESIGN.md, "One customer across
-channels"): ``channel``, ``channel_user_id``, ``display_name`` and, only when the connector
-*proved* it, ``customer_id``. Client-supplied metadata is never passed through, so a visitor
-cannot claim to be someone else by sending ``{"customer_id": 1}``.
+Every connector attaches the same metadata to each message (docs/architecture.md, "Identity: who may
+see an order"): ``channel``, ``channel_user_id``, ``display_name`` and, only when the connector
+*proved* it, ``customer_id``. Client-supplied metadata is never passed through, so a visitor cannot
+claim to be someone else by sending ``{"customer_id": 1}``.
 
 Two kinds of HMAC-SHA256 token live here:
 

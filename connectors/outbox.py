@@ -1,9 +1,9 @@
 """The outbox: customer messages written while a conversation is with an agent.
 
 While a conversation is paused Rasa logs every customer message and predicts nothing
-(DESIGN.md, "Handoff protocol", step 2). Each of those messages is also written here — in the
-Rasa server's own database (a table in the tracker store's database by default) — and a
-background worker forwards them to the handoff service:
+(docs/architecture.md, "Handoff: to a person and back", step 4). Each of those messages is also
+written here — in the Rasa server's own database (a table in the tracker store's database by
+default) — and a background worker forwards them to the handoff service:
 
 * **in order**: per conversation, oldest first; a message is sent only after the one before
   it was acknowledged;

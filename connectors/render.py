@@ -1,7 +1,7 @@
 """Rendering in one place: what the dialogue says, shown the way each channel's people expect.
 
 Actions and domain responses say *what* to show — text, buttons ``{title, payload}``, an
-image, a custom payload — and never check the channel (DESIGN.md). The connectors pass a
+image, a custom payload — and never check the channel. The connectors pass a
 turn's messages (as Rasa hands them to an output channel) to a function here:
 
 * :func:`render_whatsapp` — one WhatsApp message per turn where possible (separate messages

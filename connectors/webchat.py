@@ -9,7 +9,8 @@ Existing widgets that speak Rasa's protocol (``session_request`` → ``session_c
   issue gets a fresh conversation, and the ``session_id`` inside ``user_uttered`` is ignored:
   each socket speaks only for the conversation it was confirmed into. Stock Rasa trusts that
   field, so any visitor could write into — and receive — anyone's conversation.
-* ``enter_room`` is awaited when python-socketio makes it a coroutine (DESIGN.md, known traps).
+* ``enter_room`` is awaited when python-socketio makes it a coroutine (Rasa 3.6 itself calls it
+  without ``await``, which is why pyproject.toml pins python-socketio).
 * Identity comes only from a valid signed ``customData.customer_token``, read from *each*
   message (and from ``session_request``); client metadata is never passed through. A
   conversation belongs to whoever started it: its session id carries a keyed hash of the

@@ -31,8 +31,9 @@ NGINX_HANDOFF_PORT = 8090  # agent console, handoff API, agents' Slack events
 POSTGRES_PORT = 55432
 REDIS_PORT = 56379
 
-#: One database per owner (DESIGN.md: the store is the action server's, the tracker the Rasa
-#: server's, handoffs the handoff service's), all on the same PostgreSQL server.
+#: One database per owner (docs/architecture.md, "Data: who owns which database": the store is the
+#: action server's, the tracker the Rasa server's, handoffs the handoff service's), all on the same
+#: PostgreSQL server.
 DATABASES = ("baton_store", "baton_tracker", "baton_handoff")
 
 SERVICES: tuple[Service, ...] = (

@@ -1,4 +1,4 @@
-"""Every response in English, Korean and Chinese, picked by the ``language`` slot (issue 8).
+"""Every response in English, Korean and Chinese, picked by the ``language`` slot.
 
 Two halves: the data check behind ``make validate`` (a missing or broken translation fails
 there, naming the response and the language), and the real domain rendered through Rasa's own

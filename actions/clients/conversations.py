@@ -1,10 +1,11 @@
 """Read-only access to Rasa's tracker store: a customer's recent conversations.
 
-The tracker store is the transcript of record for every channel (DESIGN.md). The context
-packet shows the agent the customer's other recent conversations — on WhatsApp, Slack or an
-earlier web chat — including what agents said there. A conversation belongs to a customer
-when ``action_session_start`` set the ``customer_id`` slot in it (only connectors that proved
-the identity pass one).
+The tracker store is the transcript of record for every channel; the Rasa server owns it and the
+action server only reads it (docs/architecture.md, "Data: who owns which database"). The context
+packet shows the agent the customer's other recent conversations — on WhatsApp, Slack or an earlier
+web chat — including what agents said there. A conversation belongs to a customer when
+``action_session_start`` set the ``customer_id`` slot in it (only connectors that proved the
+identity pass one).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Business functions return ``Reply`` values naming a domain response and its facts; the
 actions hand them to the dispatcher, and the connectors decide how each channel renders
-buttons and links (DESIGN.md: rendering in one place).
+buttons and links (:mod:`connectors.render`: rendering in one place).
 """
 
 from __future__ import annotations

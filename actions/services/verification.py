@@ -1,8 +1,9 @@
-"""Proof that an anonymous customer owns an order (DESIGN.md, "One customer across channels").
+"""Proof that an anonymous customer owns an order.
 
-The customer gives the order's e-mail address or its delivery postal code. The comparison is
-constant-time and the answer never says which part was wrong, so the bot cannot be used to
-learn a stranger's e-mail or postcode one guess at a time.
+The customer gives the order's e-mail address or its delivery postal code (docs/architecture.md,
+"Identity: who may see an order"). The comparison is constant-time and the answer never says which
+part was wrong, so the bot cannot be used to learn a stranger's e-mail or postcode one guess at a
+time.
 
 Failures within the window are counted three ways, and what they lock is chosen so that the
 lockout cannot be aimed at somebody else:

@@ -1,8 +1,8 @@
 """The shop's data, as SQLAlchemy Core tables.
 
-The action server owns this database (DESIGN.md, "Data and who owns it"). Core tables rather
-than ORM classes keep the asyncio engine simple and make every query explicit; the repository
-turns rows into the frozen dataclasses in :mod:`actions.store.models`.
+The action server owns this database (docs/architecture.md, "Data: who owns which database"). Core
+tables rather than ORM classes keep the asyncio engine simple and make every query explicit; the
+repository turns rows into the frozen dataclasses in :mod:`actions.store.models`.
 
 Times are stored as naive UTC datetimes; the shop's time zone is applied only when a customer
 is shown a date.

@@ -1,4 +1,4 @@
-"""Tools for the people who train Baton's NLU (issue 6).
+"""Tools for the people who train Baton's NLU.
 
 ``evaluation`` scores a trained model on a labelled set, ``quality`` compares those scores with
 the floor recorded in ``tests/nlu/floors/<lang>.json``, ``nlu_files`` reads and extends the

@@ -18,8 +18,8 @@ from typing import Any
 from bot import names
 from bot.trainers.routing import Routing, route
 
-# Out-of-scope messages taken for one of these send the customer down a wrong path (DESIGN.md:
-# "so they are not mistaken for order status or returns"); their rate has its own limit.
+# Out-of-scope messages taken for one of these send the customer down a wrong path: they must not be
+# mistaken for order status or returns, so their rate has its own limit.
 LEAK_TARGETS: tuple[str, ...] = (
     names.ORDER_STATUS,
     names.RETURN_ITEM,

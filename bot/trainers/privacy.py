@@ -5,7 +5,8 @@ phone numbers, payment card numbers and postcodes are replaced by fixed fake val
 shape* before anything is written. The same shape matters: a masked message is still a realistic
 training example (``my email is name@example.com`` still teaches the ``email`` entity), while the
 customer's own address never leaves the tracker store. Order numbers are kept -- they identify an
-order, not a person, and ownership needs the e-mail or postcode as well (DESIGN.md).
+order, not a person, and ownership needs the e-mail or postcode as well (docs/architecture.md,
+"Identity: who may see an order").
 """
 
 from __future__ import annotations

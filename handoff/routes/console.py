@@ -1,8 +1,8 @@
 """The agent console: one static page (HTML, CSS, JS; no CDN, works offline).
 
 The page itself holds no data; everything it shows comes from ``/api/`` after a login.
-``GET /`` doubles as the service's health check (DESIGN.md: health is ``GET /`` on every
-server); ``GET /health`` answers JSON for monitors.
+``GET /`` serves the page. Monitors use ``GET /health`` (answered here, in JSON), ``GET /ready``
+and ``GET /metrics`` (:mod:`infra.ops`, installed by :mod:`handoff.ops`), as on every server.
 """
 
 from __future__ import annotations

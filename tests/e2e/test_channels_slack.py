@@ -112,7 +112,7 @@ async def test_a_direct_message_is_answered_in_the_dm_and_the_email_identifies_t
 async def test_a_mention_in_a_channel_is_answered_in_a_dm_and_the_thread_is_followed(
     slack: NewCustomer,
 ) -> None:
-    """Order details only in a DM (issue 16): the channel thread gets one line saying so."""
+    """Order details only in a DM: the channel thread gets one line saying so."""
     customer = slack()
     dm_before = len(await customer.posts_in(customer.dm))
     turn = await customer.say("where is order 10003?", where="channel", quiet=1.5)

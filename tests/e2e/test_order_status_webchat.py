@@ -105,7 +105,7 @@ async def test_five_failed_proofs_lock_the_guesser_not_the_owner(
     assert "too many unsuccessful attempts" in locked.text
     again = await attacker.say("where is order 10011")
     assert "too many unsuccessful attempts" in again.text
-    # the real owner, in another conversation, is not locked out by a stranger (issue 16)
+    # the real owner, in another conversation, is not locked out by a stranger
     owner = await new_customer()
     turn = await owner.say("where is order 10011")
     assert "e-mail address or the delivery postcode" in turn.text

@@ -38,7 +38,7 @@ def total(metrics: str, name: str, **labels: str) -> float:
 
 
 async def test_the_rasa_server_is_alive_ready_and_keeps_its_old_health_check(baton: Baton) -> None:
-    assert (await get(f"{baton.rasa_url}/"))[0] == 200  # DESIGN's health check
+    assert (await get(f"{baton.rasa_url}/"))[0] == 200  # the old health check, still answered
     status, body = await get(f"{baton.rasa_url}/health")
     assert status == 200 and '"service":"rasa"' in body
     # Ready once its NLU worker has loaded the model too (seconds after start; until then the

@@ -217,7 +217,7 @@ async def test_a_conversation_continues_on_the_other_replica_when_its_own_dies(
 
 
 def test_every_server_of_the_profile_listens_on_loopback_only(prod: Profile) -> None:
-    """Issue 16: Rasa and the action servers bound every interface; now every process of the
+    """Rasa and the action servers used to bind every interface; now every process of the
     profile listens on 127.0.0.1, and only nginx's ports are meant to be published."""
     from tests.security.conftest import listening_addresses
 

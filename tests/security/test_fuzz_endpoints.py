@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every public endpoint (issue 16, "Done when").
+"""Property-based fuzzing of every public endpoint (security hardening).
 
 Hypothesis throws arbitrary Unicode (lone surrogates, NUL, bidi controls), huge strings, deep
 nesting and malformed bodies at the web chat's socket.io events, both webhooks (signed, so the

@@ -24,7 +24,7 @@ CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
 CHANNEL_ID_SECRET = "test-channel-id-secret"
 # /metrics always wants a bearer token (infra/ops.py)
 SCRAPE_TOKEN = "test-scrape-token"
-# Handoff service (issue 5): the demo agent, the shared tokens, the agents' Slack channel.
+# Handoff service: the demo agent, the shared tokens, the agents' Slack channel.
 AGENT_USERNAME = "demo"
 AGENT_PASSWORD = "test-agent-password"
 HANDOFF_SERVICE_TOKEN = "test-handoff-service-token"
