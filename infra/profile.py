@@ -53,6 +53,9 @@ SERVICES: tuple[Service, ...] = (
             "CHANNEL_ID_SECRET",
             "HANDOFF_SERVICE_TOKEN",
             "HANDOFF_RELAY_TOKEN",
+            # the printable return labels (connectors/labels.py) read the store and check links
+            "STORE_DATABASE_URL",
+            "RETURN_LABEL_SECRET",
         ),
     ),
     Service(
@@ -64,6 +67,8 @@ SERVICES: tuple[Service, ...] = (
             "HANDOFF_URL",
             "HANDOFF_SERVICE_TOKEN",
             "RETURN_LABEL_SECRET",
+            # the handoff packet's recent conversations (actions/clients/conversations.py)
+            "TRACKER_DATABASE_URL",
         ),
     ),
     Service(

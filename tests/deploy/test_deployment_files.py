@@ -145,6 +145,36 @@ def test_kubernetes_runs_each_profile_service_with_its_replicas_port_and_variabl
     assert not missing, f"{service} lacks {sorted(missing)}"
 
 
+def test_each_server_gets_the_databases_and_secrets_its_code_reads() -> None:
+    """The Rasa server serves the printable return labels (connectors/labels.py): it reads the
+    store and checks links with RETURN_LABEL_SECRET. The action server reads a customer's recent
+    conversations from the tracker store for the handoff packet (actions/clients/conversations.py).
+    """
+    assert {"STORE_DATABASE_URL", "RETURN_LABEL_SECRET"} <= set(profile.service("rasa").env)
+    assert "TRACKER_DATABASE_URL" in profile.service("actions").env
+
+
+def test_a_variable_several_servers_read_has_the_same_value_on_each() -> None:
+    """A secret or database two servers share comes from one place: the same `${...}` in
+    docker-compose.yml and the same value or Secret key in deploy/k8s/, never one per server."""
+    compose_values: dict[str, set[str]] = {}
+    for server in BATON_SERVERS:
+        for replica in replicas_of(server).values():
+            for name, value in (replica.get("environment") or {}).items():
+                compose_values.setdefault(name, set()).add(str(value))
+    differing = {n: v for n, v in compose_values.items() if len(v) > 1 and not n.endswith("_PORT")}
+    assert not differing, differing
+
+    k8s = workloads()
+    k8s_values: dict[str, set[str]] = {}
+    for server in BATON_SERVERS:
+        for entry in container(k8s[server]).get("env", []):
+            source = entry.get("value", entry.get("valueFrom"))
+            k8s_values.setdefault(entry["name"], set()).add(repr(source))
+    differing = {n: v for n, v in k8s_values.items() if len(v) > 1 and not n.endswith("_PORT")}
+    assert not differing, differing
+
+
 @pytest.mark.parametrize("service", BATON_SERVERS)
 def test_kubernetes_probes_use_health_for_liveness_and_ready_for_readiness(service: str) -> None:
     c = container(workloads()[service])
