@@ -20,8 +20,8 @@ class ActionSettings:
     store_database_url: str
     shop_name: str
     shop_timezone: ZoneInfo
-    # Ownership proofs: this many failures for one order (or one conversation) within
-    # the window lock the order for self-service.
+    # Ownership proofs: this many failures within the window stop one conversation; a web
+    # visitor's address and an order allow more (actions/services/verification.py).
     verification_max_failures: int
     verification_window_minutes: int
     handoff_url: str
