@@ -47,8 +47,9 @@ def language(tracker: Tracker) -> str:
 
 
 def client_key(tracker: Tracker) -> Optional[str]:
-    """Who is writing, across conversations (a keyed hash a connector put in the message's
-    metadata: the web visitor's address, the WhatsApp number, the Slack user), if known."""
+    """Who is writing, across conversations, if known: the keyed hash of the web chat visitor's
+    address that connectors/webchat.py puts in the message's metadata. WhatsApp and Slack
+    messages carry none (their conversation id already is the sender), so this is None there."""
     metadata = (tracker.latest_message or {}).get("metadata")
     value = metadata.get(names.META_CLIENT_KEY) if isinstance(metadata, dict) else None
     return value if isinstance(value, str) and 0 < len(value) <= 64 else None

@@ -1,7 +1,8 @@
-"""`make run`: the Rasa server and the action server together, stopped together.
+"""`make run`: the Rasa server, the action server and the handoff service, stopped together.
 
-Both run as child processes with the local-mode environment; Ctrl-C (or SIGTERM) stops both.
-If either exits, the other is stopped too, so nothing is left half-running.
+All three run as child processes with the local-mode environment (with
+``BATON_FAKE_CHANNELS=1``, the local fakes of Twilio and Slack as well); Ctrl-C (or SIGTERM)
+stops them all. If any one exits, the others are stopped too, so nothing is left half-running.
 """
 
 from __future__ import annotations

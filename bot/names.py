@@ -120,8 +120,9 @@ META_CUSTOMER_ID: Final = "customer_id"
 # a Twilio-signed WhatsApp sender's number (E.164) and a Slack user's e-mail (users.info).
 META_VERIFIED_PHONE: Final = "verified_phone"
 META_VERIFIED_EMAIL: Final = "verified_email"
-# A keyed hash of who is writing (web visitor's address, WhatsApp number, Slack user): the
-# ownership lockout counts failures per client as well as per conversation.
+# A keyed hash of the web chat visitor's address, set only by connectors/webchat.py: the
+# ownership lockout counts failures per client as well as per conversation. WhatsApp and Slack
+# send none; there the conversation id already is the sender.
 META_CLIENT_KEY: Final = "client_key"
 
 # --- handoff -----------------------------------------------------------------------------

@@ -56,8 +56,9 @@ def _sign(secret: str, message: str) -> str:
 
 
 def client_key(secret: str, kind: str, who: str) -> str:
-    """A keyed hash of who is writing (``kind``: ``ip``, ``whatsapp``, ``slack``), for the
-    ownership lockout to count failures per client without storing the address itself."""
+    """A keyed hash of who is writing (``kind`` says what ``who`` is; web chat, the only caller,
+    passes ``ip``), for the ownership lockout to count failures per client without storing the
+    address itself."""
     return _sign(secret, f"client:{kind}:{who}")[:32]
 
 
