@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -147,8 +148,16 @@ if __name__ == "__main__":
         default="en",
         help="the language the customers write in (mixed: en, ko and zh in turn)",
     )
+    parser.add_argument(
+        "--no-nlu-cache",
+        action="store_true",
+        help="the Baton it starts keeps no sentence vectors (BATON_SENTENCE_CACHE=0): every "
+        "message costs the encoder, as a customer's new sentence does",
+    )
     args = parser.parse_args()
     LANGUAGE = args.language
+    if args.no_nlu_cache:
+        os.environ["BATON_SENTENCE_CACHE"] = "0"
     # 1 customer; 32 customers firing back-to-back (saturation); 32 customers who pause
     # between messages (still far faster than people type), then the same in lockstep.
     rounds = [

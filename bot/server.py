@@ -2,7 +2,7 @@
 
 ``python -m bot.server run ...`` takes the same arguments as ``rasa run``. Before handing
 over to Rasa's own CLI it applies :func:`apply_patches`; each patch keeps Rasa's behaviour
-and only removes work that profiling showed to dominate a turn (README, "Performance").
+and only removes work that profiling showed to dominate a turn (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ would silently be a different model), and a model that has the feature refuses t
 from __future__ import annotations
 
 import functools
+import os
 import re
 from typing import Any, Final
 
@@ -54,6 +55,18 @@ class MissingEncoder(RuntimeError):
         )
 
 
+def cache_size() -> int:
+    """How many texts' vectors to keep: ``BATON_SENTENCE_CACHE``, else 4096.
+
+    "hi", "thanks" and "yes" come again and again and cost nothing the second time; a benchmark
+    sets 0 to time what a customer's new sentence costs.
+    """
+    try:
+        return max(0, int(os.environ.get("BATON_SENTENCE_CACHE", _CACHE_SIZE)))
+    except ValueError:
+        return _CACHE_SIZE
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the encoder's vector of the message text as a dense sentence feature."""
@@ -69,7 +82,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: dict[str, Any], name: str, encoder: SentenceEncoder) -> None:
         super().__init__(name, config)
         self.encoder = encoder
-        self._vector = functools.lru_cache(maxsize=_CACHE_SIZE)(self._encode_one)
+        self._vector = functools.lru_cache(maxsize=cache_size())(self._encode_one)
 
     @classmethod
     def create(
