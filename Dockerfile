@@ -11,7 +11,7 @@
 # nginx is published (docs/security.md). Every call to an action server needs ACTION_SERVER_TOKEN.
 #
 # The model is trained at build time, so every replica of one image answers the same way.
-# Configuration comes from the environment only (docs/deploy.md lists it); nothing secret is
+# Configuration comes from the environment only (docs/configuration.md lists it); nothing secret is
 # baked in.
 FROM python:3.10.13-slim-bookworm
 

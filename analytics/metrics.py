@@ -1,6 +1,6 @@
 """Figures from conversation records: containment, handoffs, waiting, CSAT, fallbacks, returns.
 
-Definitions (the README repeats them for the people reading the dashboard):
+Definitions (docs/leads.md repeats them for the people reading the dashboard):
 
 * a **conversation** is one session of one customer on one channel that started in the range;
 * **contained**: no handoff ticket was opened during it; the containment rate is per

@@ -2,7 +2,7 @@
 
 Rasa processes one message of a conversation at a time by taking the conversation's lock. Rasa
 3.6's ``RedisLockStore`` keeps that lock as a JSON document that each replica reads, changes in
-Python and writes back (RasaHQ/rasa#9213): two replicas that read it at the same moment both
+Python and writes back: two replicas that read it at the same moment both
 see it free, both write "mine", and both run a turn on the same tracker — one turn's events
 overwrite the other's. It also talks to Redis with the blocking client, on the event loop.
 

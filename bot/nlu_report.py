@@ -343,7 +343,7 @@ FLOOR_NOTE = (
     "Quality floor for the NLU on the {lang} blind sets {held_out}/ (dev, dev2, test together), "
     "checked by "
     "tests/trainers/test_quality_gate.py (make test). Raise it after an improvement with "
-    "`python -m bot.nlu_report --update-floor --lang {lang}`; see README, 'For trainers'."
+    "`python -m bot.nlu_report --update-floor --lang {lang}`; see docs/trainers.md."
 )
 
 

@@ -1,6 +1,6 @@
 """Erasing a customer: their conversations and personal data, everywhere Baton keeps them.
 
-Rasa has no way to forget a conversation (RasaHQ/rasa#10719), and Baton keeps a customer in
+Rasa has no way to forget a conversation, and Baton keeps a customer in
 five places. :func:`erase` clears all of them and records that it did:
 
 ============================== =============================================================

@@ -1,8 +1,8 @@
 """Deterministic demo data for "Lumen & Loom", the shop Baton ships with.
 
 ``seed_store`` creates the schema and, if the database has never been seeded, fills it in
-one transaction: fifteen hand-written *showcase* orders (10001-10015, documented in the
-README and pinned by ``tests/store/test_seed.py``), then generated customers and orders
+one transaction: fifteen hand-written *showcase* orders (10001-10015, documented in
+docs/shop.md and pinned by ``tests/store/test_seed.py``), then generated customers and orders
 that make the shop look lived-in, and the physical stores that accept returns.
 
 Everything is computed relative to an *anchor* date ("today" for the demo), so a freshly
@@ -684,7 +684,7 @@ class _ShopBuilder:
         )
         return self.rows
 
-    # -- showcase (README) ----------------------------------------------------------------
+    # -- showcase (docs/shop.md) -----------------------------------------------------------
 
     def _showcase_customers(self) -> list[_Customer]:
         people = [

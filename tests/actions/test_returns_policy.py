@@ -16,7 +16,8 @@ from actions.services.returns_policy import (
 from tests.actions.returns_fixtures import policy_data
 
 
-def test_the_shipped_policy_is_valid_and_says_what_the_readme_says() -> None:
+def test_the_shipped_policy_is_valid_and_says_what_the_docs_say() -> None:
+    """docs/shop.md, "The return policy file", describes the shipped file."""
     policy = load_policy(DEFAULT_FILE)
     assert policy.window_days("clothing") == 30
     assert policy.window_days("electronics") == 14

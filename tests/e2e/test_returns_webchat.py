@@ -1,7 +1,7 @@
 """Returns and refunds over the real web chat: socket.io client → Rasa server → action server
 → store, and the printable label page on the Rasa server.
 
-The session's shop is seeded today (README, "Try a return"): each test uses its own demo
+The session's shop is seeded today (docs/shop.md, "Try a return"): each test uses its own demo
 order, or other items of a shared one, so the tests do not depend on their order.
 """
 

@@ -3,7 +3,7 @@
 Each "replica" is a thread with its own event loop and its own lock store instance talking to
 the same real redis-server, as two Rasa processes would. Both go for the same conversations at
 the same moment (a barrier per conversation) and record who is inside the locked block.
-Rasa's stock ``RedisLockStore`` lets both in (RasaHQ/rasa#9213); ours must not.
+Rasa's stock ``RedisLockStore`` lets both in (its case below is a strict xfail); ours must not.
 """
 
 from __future__ import annotations
@@ -83,9 +83,7 @@ def both_inside(make_store: Callable[[str], LockStore], url: str, tag: str) -> i
         pytest.param(
             stock_store,
             id="rasa-RedisLockStore",
-            marks=pytest.mark.xfail(
-                strict=True, reason="Rasa 3.6's RedisLockStore is not atomic (RasaHQ/rasa#9213)"
-            ),
+            marks=pytest.mark.xfail(strict=True, reason="Rasa 3.6's RedisLockStore is not atomic"),
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""The demo shop seed: believable, idempotent, deterministic and true to the README."""
+"""The demo shop seed: believable, idempotent, deterministic and true to docs/shop.md."""
 
 from __future__ import annotations
 
@@ -242,7 +242,7 @@ async def test_seed_store_sync_seeds_a_file_and_defaults_to_today_in_london(
 
 
 # --------------------------------------------------------------------------------------
-# The showcase orders (README, "Try it")
+# The showcase orders (docs/shop.md, "The demo shop")
 # --------------------------------------------------------------------------------------
 
 # number: (customer e-mail, state, currency, parcel statuses, carriers)
@@ -268,7 +268,7 @@ SHOWCASE: dict[str, tuple[str, str, str, list[str], list[str]]] = {
 }  # fmt: skip
 
 
-def test_showcase_customers_match_the_readme(shop: Shop) -> None:
+def test_showcase_customers_match_the_docs(shop: Shop) -> None:
     customers = shop.by_id("customers")
     addresses = {a["customer_id"]: a for a in shop.rows["addresses"]}
     expected = {
@@ -308,7 +308,7 @@ def test_showcase_customers_match_the_readme(shop: Shop) -> None:
         }
 
 
-def test_showcase_orders_match_the_readme(shop: Shop) -> None:
+def test_showcase_orders_match_the_docs(shop: Shop) -> None:
     customers = shop.by_id("customers")
     for number, (email, state, currency, statuses, carriers) in SHOWCASE.items():
         order = shop.order(number)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does 
 ANCHOR = date(2026, 11, 22)
 LONDON = ZoneInfo("Europe/London")
 
-# The table in actions/store/seed_returns.py (and the README).
+# The table in actions/store/seed_returns.py (and docs/shop.md, "Where is my refund?").
 SEEDED = {
     "RMA-20001": ("10002", "jane.doe@example.com", "in_transit", "carrier"),
     "RMA-20002": ("10071", "william.thompson@example.com", "requested", "drop_off"),
@@ -68,7 +68,7 @@ def test_the_seed_has_a_return_in_every_state(returns: dict[str, list[dict[str, 
     assert {r["status"] for r in returns["returns"]} == set(t.RETURN_STATES)
 
 
-def test_seeded_returns_match_the_readme(
+def test_seeded_returns_match_the_docs(
     shop: dict[str, list[dict[str, Any]]], returns: dict[str, list[dict[str, Any]]]
 ) -> None:
     orders = {o["id"]: o for o in shop["orders"]}
