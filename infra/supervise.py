@@ -191,7 +191,7 @@ class Supervisor:
         self._on_crash_loop(w.name)
 
     def _event(self, line: str) -> None:
-        logger.warning(line)
+        logger.info(line)  # on_event shows it where the operator looks; crash loops log ERROR
         self._on_event(line)
         self._write_status()
 

@@ -58,8 +58,8 @@ async def eventually(condition: Callable[[], bool], timeout: float = BACK_WITHIN
 
 def nlu_worker_of(pid: int) -> Optional[int]:
     """The NLU worker process a Rasa server spawned (bot/nlu_workers.py), if it has one."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for child in children:
+    tasks = Path(f"/proc/{pid}/task").glob("*/children")  # children of any of its threads
+    for child in (c for task in tasks for c in task.read_text().split()):
         try:
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
         except FileNotFoundError:
