@@ -36,8 +36,8 @@ class LocalBaton:
 
     def child(self, module: str) -> Optional[int]:
         """The pid of the launcher's child running ``python -m <module>``."""
-        pid = self.launcher.pid
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        tasks = Path(f"/proc/{self.launcher.pid}/task").glob("*/children")  # every thread's
+        for child in (c for task in tasks for c in task.read_text().split()):
             try:
                 argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
             except FileNotFoundError:
@@ -83,6 +83,11 @@ def local_baton(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         up = wait_until_up(f"{baton.rasa_url}/", 300, [launcher]) and wait_until_up(
             f"{baton.handoff_url}/health", 120, [launcher]
         )
+        # Running, for the user and for the supervisor, once the banner is printed.
+        deadline = time.monotonic() + 60
+        while up and "Press Ctrl-C to stop" not in log.read_text():
+            up = launcher.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
         assert up, log.read_text()[-3000:]
         yield baton
     finally:
