@@ -144,3 +144,20 @@ def test_a_process_that_keeps_dying_is_reported_as_a_crash_loop_and_left_alone()
     finally:
         supervisor.stop()
         steady.stop()
+
+
+def test_the_status_command_shows_each_process_and_fails_on_a_crash_loop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from infra.prod_cli import main
+
+    row = {"state": RUNNING, "pid": 4242, "restarts": 1, "last_exit": "killed by SIGKILL"}
+    (tmp_path / "status.json").write_text(json.dumps({"rasa-1": row}))
+    assert main(["status", "--dir", str(tmp_path)]) == 0
+    shown = capsys.readouterr().out
+    assert "rasa-1" in shown and "4242" in shown and "killed by SIGKILL" in shown
+
+    (tmp_path / "status.json").write_text(json.dumps({"rasa-1": {**row, "state": CRASH_LOOP}}))
+    assert main(["status", "--dir", str(tmp_path)]) == 1
