@@ -15,9 +15,17 @@ server, nginx) on free ports in a temp dir, with the local Twilio fake, and runs
 * ``handoff`` — customers talking to agents while both handoff replicas are killed: every
   message they write meanwhile waits in the Rasa replicas' outbox and must reach the agents
   after the service is back, in order, once.
+* ``kill-<kind>`` — one process killed from outside with ``kill -9`` of its pid, as the OOM
+  killer or an operator would, and *not* started again by the benchmark: the supervisor
+  (infra/supervise.py) must bring it back. Kinds: ``rasa`` (rasa-1), ``nlu`` (rasa-1's NLU
+  worker, which the Rasa server replaces), ``actions`` (actions-1), ``handoff`` (handoff-1),
+  ``redis``, ``postgres``. Each reports messages sent, answered, lost, duplicated (a customer
+  message stored twice in a conversation) and reordered, the longest gap a customer saw (send
+  to answer, reconnecting included), and how long the process took to be back and ready.
 
-    .venv/bin/python benchmarks/faults.py                      # all four
+    .venv/bin/python benchmarks/faults.py                      # everything
     .venv/bin/python benchmarks/faults.py --only rasa,handoff
+    .venv/bin/python benchmarks/faults.py --only kill          # every kill-<kind>
 
 The exit status is 0 only if no run lost, duplicated or reordered anything.
 """
@@ -27,11 +35,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import os
+import signal
 import sys
 import time
+import urllib.request
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from common import machine
 from load import Result, Target, production_profile, report, run_load
@@ -39,7 +52,15 @@ from load import Result, Target, production_profile, report, run_load
 from tests.support.handoff_agent import AgentClient
 from tests.support.webchat_client import WebChatCustomer
 
-SCENARIOS = ("rasa", "redis", "postgres", "handoff")
+KILLED = {  # kill-<kind>: the process killed
+    "rasa": "rasa-1",
+    "nlu": "rasa-1",
+    "actions": "actions-1",
+    "handoff": "handoff-1",
+    "redis": "redis",
+    "postgres": "postgres",
+}
+SCENARIOS = ("rasa", "redis", "postgres", "handoff", *(f"kill-{k}" for k in KILLED))
 # Customers pause this long between messages, so conversations are mid-way when a fault hits.
 PAUSE = 1.0
 FAULT_AT = 5.0  # seconds into the load
@@ -76,8 +97,8 @@ async def redis_stopped(profile: Any, target: Target, conversations: int) -> boo
     print("\n### Redis stopped for 10 s in the middle of the load")
 
     async def fault() -> None:
-        await _later(FAULT_AT, profile.redis.stop, "Redis stopped")
-        await _later(10, profile.redis.start, "Redis started again")
+        await _later(FAULT_AT, lambda: profile.stop_service("redis"), "Redis stopped")
+        await _later(10, lambda: profile.start_service("redis"), "Redis started again")
 
     result, seconds = await run_load(
         target, conversations, turn_timeout=120, during=fault, resilient=True, pause=PAUSE
@@ -182,6 +203,83 @@ async def handoff_killed(profile: Any, target: Target, customers: int, messages:
             await agent.logout()
 
 
+def _customer_messages(profile: Any) -> Counter[tuple[str, str]]:
+    """How often each conversation holds each customer message, from the tracker store."""
+    import psycopg2
+
+    with psycopg2.connect(profile.tracker_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT sender_id, data::json->>'text', count(*) FROM events "
+            "WHERE type_name = 'user' GROUP BY 1, 2"
+        )
+        return Counter({(sender, text): n for sender, text, n in cur.fetchall()})
+
+
+def _nlu_worker(pid: int) -> Optional[int]:
+    """The NLU worker a Rasa server spawned (a child of any of its threads)."""
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            with contextlib.suppress(FileNotFoundError):
+                argv = Path(f"/proc/{child}/cmdline").read_bytes()
+                if b"spawn_main" in argv and b"resource_tracker" not in argv:
+                    return int(child)
+    return None
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/ready", timeout=5) as resp:  # noqa: S310 - loopback
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+async def killed(profile: Any, target: Target, conversations: int, kind: str) -> bool:
+    """``kill -9`` of one process mid-load; the supervisor, not the benchmark, restarts it."""
+    name = KILLED[kind]
+    print(f"\n### kill -9 of {'the NLU worker of ' if kind == 'nlu' else ''}{name} mid-load")
+    before = await asyncio.to_thread(_customer_messages, profile)
+    back: dict[str, float] = {}
+
+    def victim() -> Optional[int]:
+        pid = profile.pid(name)
+        return _nlu_worker(pid) if kind == "nlu" and pid is not None else pid
+
+    def every_replica_ready() -> bool:
+        return all(_ready(r.url) for r in profile.replicas.values())
+
+    async def fault() -> None:
+        await asyncio.sleep(FAULT_AT)
+        old = victim()
+        assert old is not None, f"no {kind} process to kill"
+        os.kill(old, signal.SIGKILL)
+        killed_at = time.perf_counter()
+        print(f"  [{time.strftime('%H:%M:%S')}] {kind}: pid {old} killed (SIGKILL)")
+        while time.perf_counter() - killed_at < 300:
+            now = await asyncio.to_thread(victim)
+            if now not in (None, old) and await asyncio.to_thread(every_replica_ready):
+                back["seconds"] = time.perf_counter() - killed_at
+                print(f"  [{time.strftime('%H:%M:%S')}] back as pid {now}, every replica ready")
+                return
+            await asyncio.sleep(0.5)
+
+    result, seconds = await run_load(
+        target, conversations, turn_timeout=180, during=fault, resilient=True, pause=PAUSE
+    )
+    after = await asyncio.to_thread(_customer_messages, profile)
+    duplicated = sum(max(0, n - before.get(key, 0) - 1) for key, n in after.items())
+    report(result, seconds, f"kill -9 of {kind} mid-load")
+    every = result.latencies["webchat"] + result.latencies["whatsapp"]
+    print(
+        f"  sent {sum(result.sent.values())}, answered {sum(result.answered.values())}, "
+        f"lost {len(result.lost)}, duplicated {duplicated}, "
+        f"reordered {len(result.out_of_order)}; longest gap a customer saw "
+        f"{max(every, default=0) / 1000:.1f} s; "
+        + (f"back and ready {back['seconds']:.1f} s after the kill" if back else "NOT BACK")
+    )
+    return _verdict(result) and duplicated == 0 and bool(back)
+
+
 async def main(profile: Any, target: Target, only: list[str], conversations: int) -> bool:
     await run_load(target, 8)  # warm up both replicas' models and connections
     print(f"machine: {machine()}")
@@ -191,6 +289,8 @@ async def main(profile: Any, target: Target, only: list[str], conversations: int
         "postgres": lambda: postgres_restarted(profile, target, conversations),
         "handoff": lambda: handoff_killed(profile, target, max(4, conversations // 5)),
     }
+    for kind in KILLED:
+        runs[f"kill-{kind}"] = functools.partial(killed, profile, target, conversations, kind)
     verdicts = {}
     for name in only:
         verdicts[name] = await runs[name]()
@@ -208,6 +308,8 @@ if __name__ == "__main__":
     parser.add_argument("--keep-logs", type=Path, help="copy every server's log here")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    if "kill" in chosen:
+        chosen[chosen.index("kill") : chosen.index("kill") + 1] = [f"kill-{k}" for k in KILLED]
     unknown = sorted(set(chosen) - set(SCENARIOS))
     if unknown:
         parser.error(f"unknown run(s) {unknown}; choose from {', '.join(SCENARIOS)}")

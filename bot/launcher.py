@@ -2,7 +2,10 @@
 
 All three run as child processes with the local-mode environment (with
 ``BATON_FAKE_CHANNELS=1``, the local fakes of Twilio and Slack as well); Ctrl-C (or SIGTERM)
-stops them all. If any one exits, the others are stopped too, so nothing is left half-running.
+stops them all. One that dies is started again by :class:`infra.supervise.Supervisor` (after a
+backoff), so a crashed action server or handoff service no longer leaves the bot apologising
+until someone notices; one that keeps dying (a crash loop) stops them all with exit status 1,
+since in local mode there is no replica to carry on and the log above says what is wrong.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from bot.settings import ROOT, local_environment
 
@@ -90,18 +96,47 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.kill()
 
 
+@dataclass
+class Child:
+    """One of the three servers, startable again with the same command and environment."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    proc: Optional[subprocess.Popen[bytes]] = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env)  # noqa: S603
+
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+
+    def returncode(self) -> Optional[int]:
+        return self.proc.poll() if self.proc is not None else None
+
+
 def run(model: Path) -> int:
+    from infra.supervise import Supervisor, Watched
+
     env = handoff_environment(local_environment())
     os.environ.update(env)
     _prepare_secrets()
     fake_procs, fake_urls = _start_fake_channels(env)
     rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
-    procs = [
-        *fake_procs,
-        subprocess.Popen(action_command(action_port), cwd=ROOT, env=env),  # noqa: S603
-        subprocess.Popen(rasa_command(model, rasa_port), cwd=ROOT, env=env),  # noqa: S603
-        subprocess.Popen(handoff_command(env["HANDOFF_PORT"]), cwd=ROOT, env=env),  # noqa: S603
+    children = [
+        Child("action server", action_command(action_port), env),
+        Child("rasa server", rasa_command(model, rasa_port), env),
+        Child("handoff service", handoff_command(env["HANDOFF_PORT"]), env),
     ]
+    for child in children:
+        child.start()
+    procs = [*fake_procs, *(c.proc for c in children if c.proc is not None)]
+    crash_loop = threading.Event()
+    supervisor = Supervisor(
+        [Watched(c.name, c.start, c.pid, c.returncode) for c in children],
+        on_event=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True),
+        on_crash_loop=lambda _name: crash_loop.set(),
+    )
 
     def _terminate(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -127,14 +162,18 @@ def run(model: Path) -> int:
             f"  Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
+        supervisor.start()
+        while not crash_loop.wait(0.5):
+            if any(p.poll() is not None for p in fake_procs):
+                return 1
+        print("Baton stopped: a server keeps crashing (see the log above).", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping Baton…", flush=True)
         return 0
     finally:
-        stop(procs)
+        supervisor.stop()
+        stop([*fake_procs, *(c.proc for c in children if c.proc is not None)])
 
 
 def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], list[str]]:

@@ -98,6 +98,10 @@ class Nginx:
     values: dict[str, str]
     proc: Optional[subprocess.Popen[bytes]] = None
 
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
     def write_config(self) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):

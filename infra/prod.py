@@ -13,7 +13,11 @@ Order of start-up, and why:
    outbox tables, the handoff schema and demo agent — so that replicas starting together do
    not race to create the same tables (a cluster runs the same command as a one-off job);
 4. the six replicas, all at once (the Rasa servers take the longest: they load the model);
-5. nginx, in front of them.
+5. nginx, in front of them;
+6. the supervisor (:mod:`infra.supervise`): from then on a process that dies is started again
+   after a backoff while the others keep serving, and a crash loop is reported in
+   ``<dir>/status.json`` and the log. Stopping a process through :class:`Profile` holds it
+   down (a planned stop); ``kill -9`` from outside is a crash.
 
 Every secret the replicas share is decided here, once (from the environment, or generated
 and kept under ``<dir>/secrets`` with mode 0600), and handed to all of them.
@@ -21,6 +25,7 @@ and kept under ``<dir>/secrets`` with mode 0600), and handed to all of them.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import signal
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Protocol
@@ -37,6 +43,7 @@ from infra.nginx import Nginx, upstream_values
 from infra.postgres import Postgres
 from infra.procs import free_port, port_open
 from infra.redis_server import RedisServer
+from infra.supervise import Supervisor, Watched
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = "bot/endpoints.prod.yml"
@@ -142,6 +149,11 @@ class Replica:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    @property
+    def pid(self) -> Optional[int]:
+        """The running process's id (None when it is not running)."""
+        return self.proc.pid if self.proc is not None and self.running else None
+
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(  # noqa: S603
@@ -179,6 +191,7 @@ class Profile:
     fake_procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     twilio_url: str = ""
     slack_url: str = ""
+    supervisor: Optional[Supervisor] = None
 
     # --- where to reach it ----------------------------------------------------------------
 
@@ -218,20 +231,84 @@ class Profile:
     # --- faults and restarts --------------------------------------------------------------
 
     def stop_replica(self, name: str, kill: bool = False) -> None:
-        """Stop ``name`` (e.g. ``rasa-1``) gracefully, or kill it with SIGKILL."""
+        """Stop ``name`` (e.g. ``rasa-1``) gracefully, or kill it with SIGKILL; either way
+        the supervisor leaves it down until :meth:`start_replica` (a planned stop)."""
+        self._hold(name)
         self.replicas[name].stop(kill=kill)
 
     def start_replica(self, name: str, timeout: float = 300) -> None:
         """Start a stopped replica again (same port, command and environment)."""
         replica = self.replicas[name]
-        if replica.running:
-            return
-        replica.start()
-        if not _wait_http(replica.health_url, timeout, [replica]):
-            raise RuntimeError(f"{name} did not come back:\n{_tail(replica.log)}")
+        if not replica.running:
+            replica.start()
+            if not _wait_http(replica.health_url, timeout, [replica]):
+                raise RuntimeError(f"{name} did not come back:\n{_tail(replica.log)}")
+        if self.supervisor is not None:
+            self.supervisor.release(name)
+
+    def stop_service(self, name: str) -> None:
+        """Stop ``postgres`` or ``redis`` on purpose; it stays down until :meth:`start_service`."""
+        self._hold(name)
+        self._service(name).stop()
+
+    def start_service(self, name: str) -> None:
+        service = self.postgres if name == "postgres" else self.redis
+        if not service.running:
+            service.start()
+        if self.supervisor is not None:
+            self.supervisor.release(name)
 
     def restart_postgres(self) -> None:
-        self.postgres.restart()
+        self.stop_service("postgres")
+        self.start_service("postgres")
+
+    def pid(self, name: str) -> Optional[int]:
+        """The process id of a replica, ``postgres``, ``redis`` or ``nginx`` (None: not running);
+        what the fault benchmark and the tests kill from outside, as production would see it."""
+        if name in self.replicas:
+            return self.replicas[name].pid
+        proc = self._service(name).proc
+        return proc.pid if proc is not None and proc.poll() is None else None
+
+    def supervise(self, on_event: Optional[Callable[[str], None]] = None) -> Supervisor:
+        """Start restarting whatever dies (called once everything is up)."""
+        watched = [
+            Watched(
+                name,
+                self._starter(name),
+                functools.partial(self.pid, name),
+                functools.partial(self._returncode, name),
+            )
+            for name in ("postgres", "redis", *self.replicas, "nginx")
+        ]
+        self.supervisor = Supervisor(
+            watched,
+            status_file=self.directory / "status.json",
+            on_event=on_event or (lambda _line: None),
+        )
+        self.supervisor.start()
+        return self.supervisor
+
+    def _starter(self, name: str) -> Callable[[], None]:
+        if name in self.replicas:
+            return self.replicas[name].start
+        return self._service(name).start
+
+    def _returncode(self, name: str) -> Optional[int]:
+        proc = self.replicas[name].proc if name in self.replicas else self._service(name).proc
+        return proc.poll() if proc is not None else None
+
+    def _service(self, name: str) -> Postgres | RedisServer | Nginx:
+        services: dict[str, Postgres | RedisServer | Nginx] = {
+            "postgres": self.postgres,
+            "redis": self.redis,
+            "nginx": self.nginx,
+        }
+        return services[name]
+
+    def _hold(self, name: str) -> None:
+        if self.supervisor is not None:
+            self.supervisor.hold(name)
 
     def log_text(self, name: str) -> str:
         """The log of a replica, or of ``postgres``, ``redis`` or ``nginx``."""
@@ -245,7 +322,10 @@ class Profile:
         return self.replicas[name].log.read_text(errors="replace")
 
     def stop(self) -> None:
-        """nginx first (no new requests), then the servers, then Redis and PostgreSQL."""
+        """The supervisor first (nothing is restarted from here on), then nginx (no new
+        requests), then the servers, then Redis and PostgreSQL."""
+        if self.supervisor is not None:
+            self.supervisor.stop()
         self.nginx.stop()
         for replica in self.replicas.values():
             if replica.running and replica.proc is not None:
@@ -385,10 +465,11 @@ def start_profile(
     fake_channels: bool = False,
     base_env: Optional[dict[str, str]] = None,
     timeout: float = 420,
+    on_event: Optional[Callable[[str], None]] = None,
 ) -> Profile:
     """Start the whole profile with its data under ``directory``; stops what it started if any
     part fails. ``durable=False`` (tests, benchmarks) runs PostgreSQL without fsync and Redis
-    without an append-only file."""
+    without an append-only file. ``on_event`` hears each restart and crash loop."""
     directory = directory.resolve()
     (directory / "logs").mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:  # PostgreSQL runs as its own user and must reach its cluster
@@ -469,6 +550,7 @@ def start_profile(
             if not _wait_http(f"{replica.url}/ready", timeout, list(replicas.values())):
                 raise RuntimeError(f"{replica.name} did not become ready:\n{_tail(replica.log)}")
         nginx.start()
+        running.supervise(on_event)
         return running
     except BaseException:
         for thing in reversed(started):

@@ -1,7 +1,10 @@
 """``python -m infra.prod {run,env,init-db}``: the production profile's command line.
 
 ``run`` is ``make run-prod``: start everything (:func:`infra.prod.start_profile`), print
-where to find it, stop everything in order on Ctrl-C. ``env`` prints the profile's database
+where to find it, keep it running — a process that dies is started again by the supervisor
+(:mod:`infra.supervise`) and the line saying so is printed here — and stop everything in order
+on Ctrl-C. ``status`` prints what the supervisor last wrote: each process's state, pid and
+restarts; its exit status is 1 when one is in a crash loop. ``env`` prints the profile's database
 URLs and tokens as ``export`` lines, for commands such as ``python -m bot erase``.
 ``init-db`` creates the tables and seeds the demo shop (:mod:`infra.init_db`).
 """
@@ -9,6 +12,7 @@ URLs and tokens as ``export`` lines, for commands such as ``python -m bot erase`
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import signal
@@ -45,7 +49,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"==> starting the production profile in {directory} (takes a minute)", flush=True)
     with _interrupts_as_keyboard():
         try:
-            running = start_profile(directory, model, fake_channels=args.fake_channels)
+            running = start_profile(
+                directory, model, fake_channels=args.fake_channels, on_event=_say
+            )
         except KeyboardInterrupt:
             print("\nStopped before Baton was up.", flush=True)
             return 130
@@ -54,16 +60,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 1
         try:
             print(_banner(running), flush=True)
-            while all(r.running for r in running.replicas.values()) and running.postgres.running:
-                time.sleep(0.5)
-            gone = [r.name for r in running.replicas.values() if not r.running]
-            print(f"\n{', '.join(gone) or 'PostgreSQL'} stopped; see {directory}/logs", flush=True)
-            return 1
+            while True:  # the supervisor's threads do the work; Ctrl-C ends it
+                time.sleep(3600)
         except KeyboardInterrupt:
             print("\nStopping the production profile…", flush=True)
             return 0
         finally:
             running.stop()
+
+
+def _say(line: str) -> None:
+    """A supervisor event, on the terminal that ran ``make run-prod``."""
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
 
 def _banner(running: Profile) -> str:
@@ -87,7 +95,13 @@ def _banner(running: Profile) -> str:
     lines += [f"    {name:<28} 127.0.0.1:{port}" for name, port in running.ports.all().items()]
     if running.twilio_url:
         lines.append(f"  Fake WhatsApp: {running.twilio_url}/   Fake Slack: {running.slack_url}/")
-    lines += [f"  Logs:          {running.directory}/logs", "  Press Ctrl-C to stop.", ""]
+    lines += [
+        f"  Logs:          {running.directory}/logs",
+        "  A process that dies is started again (backoff, crash-loop limit); "
+        "`python -m infra.prod status` shows each one.",
+        "  Press Ctrl-C to stop.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -108,6 +122,20 @@ def cmd_env(args: argparse.Namespace) -> int:
     for name in _EXPORTED:
         print(f"export {name}={shlex.quote(env[name])}")
     return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    path = Path(args.dir) / "status.json"
+    if not path.exists():
+        print(f"no profile has run in {args.dir}", file=sys.stderr)
+        return 2
+    status = json.loads(path.read_text())
+    for name, row in status.items():
+        exit_ = f"  last: {row['last_exit']}" if row["last_exit"] else ""
+        print(
+            f"{name:<10} {row['state']:<11} pid {row['pid']!s:<8} restarts {row['restarts']}{exit_}"
+        )
+    return 1 if any(row["state"] == "crash-loop" for row in status.values()) else 0
 
 
 def cmd_init_db(_args: argparse.Namespace) -> int:
@@ -134,6 +162,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     )
     env.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
     env.set_defaults(func=cmd_env)
+    status = sub.add_parser("status", help="each process's state, pid and restarts")
+    status.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
+    status.set_defaults(func=cmd_status)
     init = sub.add_parser("init-db", help="create the tables and seed the demo shop (idempotent)")
     init.set_defaults(func=cmd_init_db)
     args = parser.parse_args(argv)
