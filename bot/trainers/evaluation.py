@@ -123,7 +123,7 @@ def score(predictions: Sequence[Prediction]) -> Scores:
         per_intent=per_intent,
         macro_f1=sum(s.f1 for s in per_intent.values()) / len(per_intent) if per_intent else 0.0,
         accuracy=sum(tp.values()) / len(predictions) if predictions else 0.0,
-        oos_leak=sum(1 for p in oos if p.predicted in LEAK_TARGETS),
+        oos_leak=sum(1 for p in oos if p.acted_on in LEAK_TARGETS),  # as the bot serves it
         oos_total=len(oos),
         predictions=list(predictions),
         routing=route(predictions),
