@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import machine
+from common import machine, pin_model
 from load import APOLOGY_MARK, script
 
 from tests.support.webchat_client import WebChatCustomer
@@ -234,6 +234,9 @@ if __name__ == "__main__":
     parser.add_argument("--full-for", type=float, default=20.0)
     parser.add_argument("--tries", type=int, default=20)
     parser.add_argument("--turn-timeout", type=float, default=60.0)
-    ok = main(parser.parse_args())
+    parser.add_argument("--model", type=Path, help="this model archive, not the current data's")
+    args = parser.parse_args()
+    pin_model(args.model)
+    ok = main(args)
     print("nothing lost, duplicated, reordered or corrupted" if ok else "FAILED: see above")
     raise SystemExit(0 if ok else 1)

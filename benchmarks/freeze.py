@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from common import machine
+from common import machine, pin_model
 from faults import FAULT_AT, PAUSE, _customer_messages, _ready
 from load import Result, Target, production_profile, report, run_load
 
@@ -143,8 +143,10 @@ if __name__ == "__main__":
     parser.add_argument("--only", default="stop-rasa,stop-actions,stop-redis")
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--seconds", type=float, help="freeze this long instead of the default")
+    parser.add_argument("--model", type=Path, help="this model archive, not the current data's")
     parser.add_argument("--keep-logs", type=Path, help="copy every server's log here")
     args = parser.parse_args()
+    pin_model(args.model)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SCENARIOS))
     if unknown:

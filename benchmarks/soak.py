@@ -38,7 +38,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Optional
 
-from common import machine
+from common import machine, pin_model
 from faults import KILLED, _customer_messages, _nlu_worker
 from freeze import every_replica_ready, figures, freeze
 from load import Result, Target, production_profile, run_load
@@ -210,8 +210,10 @@ if __name__ == "__main__":
     # 1 s plus ~0.2 s answer time
     parser.add_argument("--customers", type=int, default=36)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--model", type=Path, help="this model archive, not the current data's")
     parser.add_argument("--keep-logs", type=Path, help="copy every server's log here")
     args = parser.parse_args()
+    pin_model(args.model)
     with production_profile(args.keep_logs) as (target, profile):
         ok = asyncio.run(soak(profile, target, args.minutes, args.customers, args.seed))
     print("nothing lost, duplicated or reordered" if ok else "FAILED: see above")
