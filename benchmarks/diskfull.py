@@ -56,6 +56,10 @@ class Seen:
     reordered: list[str] = field(default_factory=list)
     gaps: list[float] = field(default_factory=list)  # first send to the real answer
     apology_texts: Counter[str] = field(default_factory=Counter)
+    # (conversation, text): how often the customer wrote it, and whether it was answered;
+    # a message written again after an apology is a second message, not a duplicate
+    written: Counter[tuple[str, str]] = field(default_factory=Counter)
+    answered_keys: set[tuple[str, str]] = field(default_factory=set)
 
 
 @contextlib.contextmanager
@@ -91,13 +95,14 @@ def fill(volume: Path) -> Path:
 
 async def customer(url: str, n: int, seen: Seen, tries: int, timeout: float) -> None:
     person = WebChatCustomer(url)
-    await person.connect(timeout=60)
+    conversation = (await person.connect(timeout=60)).split(".")[0]
     try:
         for turn, (text, mark) in enumerate(script(n), 1):
             await asyncio.sleep(1.0)
             first = time.perf_counter()
             for attempt in range(1, tries + 1):
                 seen.sent += 1
+                seen.written[(conversation, text)] += 1
                 first_try = attempt == 1
                 try:
                     answer = (await person.say(text, timeout=timeout)).text
@@ -114,6 +119,7 @@ async def customer(url: str, n: int, seen: Seen, tries: int, timeout: float) -> 
                 seen.lost.append(f"webchat #{n} turn {turn} ({text!r}) after {tries} tries")
                 return
             seen.answered += 1
+            seen.answered_keys.add((conversation, text))
             seen.gaps.append(time.perf_counter() - first)
             if first_try and mark is not None and mark.lower() not in answer.lower():
                 seen.reordered.append(f"#{n} turn {turn} ({text!r}): {answer[:100]!r}")
@@ -122,14 +128,18 @@ async def customer(url: str, n: int, seen: Seen, tries: int, timeout: float) -> 
             await person.close()
 
 
-def stored_twice(tracker: Path) -> int:
-    """Customer messages stored more than once in one conversation."""
+def storage(tracker: Path, seen: Seen) -> tuple[int, int]:
+    """(duplicated, missing) from the tracker once space is back: a customer message stored
+    more often than the customer wrote it, and an answered message not stored at all."""
     with contextlib.closing(sqlite3.connect(tracker)) as db:
         rows = db.execute(
             "SELECT sender_id, json_extract(data, '$.text'), count(*) FROM events "
-            "WHERE type_name = 'user' GROUP BY 1, 2 HAVING count(*) > 1"
+            "WHERE type_name = 'user' GROUP BY 1, 2"
         ).fetchall()
-    return sum(n - 1 for _, _, n in rows)
+    stored = Counter({(sender, text): n for sender, text, n in rows})
+    duplicated = sum(max(0, stored[key] - n) for key, n in seen.written.items())
+    missing = sum(1 for key in seen.answered_keys if stored[key] == 0)
+    return duplicated, missing
 
 
 def integrity(volume: Path) -> dict[str, str]:
@@ -159,13 +169,16 @@ async def run(url: str, volume: Path, args: argparse.Namespace) -> Seen:
     return seen
 
 
-def report(seen: Seen, seconds: float, duplicated: int, checks: dict[str, str], alive: str) -> bool:
+def report(
+    seen: Seen, seconds: float, stored: tuple[int, int], checks: dict[str, str], alive: str
+) -> bool:
+    duplicated, missing = stored
     print(f"\n== SQLite volume full for the customers ({seconds:.0f} s) ==")
     print(
         f"  sent {seen.sent} (retries included), answered {seen.answered}, apologies "
         f"{seen.apologies}, turns with no answer {seen.silent}; lost {len(seen.lost)}, "
         f"duplicated {duplicated}, reordered {len(seen.reordered)}; longest gap a customer "
-        f"saw {max(seen.gaps, default=0):.1f} s"
+        f"saw {max(seen.gaps, default=0):.1f} s; answered but not in the tracker {missing}"
     )
     for text, n in seen.apology_texts.most_common(3):
         print(f"    apology ({n}x): {text!r}")
@@ -177,6 +190,7 @@ def report(seen: Seen, seconds: float, duplicated: int, checks: dict[str, str], 
         not seen.lost
         and not seen.reordered
         and duplicated == 0
+        and missing == 0
         and ok_db
         and "crashed" not in alive
     )
@@ -210,7 +224,7 @@ def main(args: argparse.Namespace) -> bool:
                 alive = ", ".join(
                     f"{n} {'running' if c is None else f'crashed ({c})'}" for n, c in codes.items()
                 )
-                duplicated = stored_twice(volume / "tracker.db")
+                stored = storage(volume / "tracker.db", seen)
                 checks = integrity(volume)
             finally:
                 stop(baton.procs)
@@ -220,7 +234,7 @@ def main(args: argparse.Namespace) -> bool:
                         f"  {log.name}: {text.count('Traceback')} tracebacks, "
                         f"{text.count('database or disk is full')} 'disk is full' lines"
                     )
-    return report(seen, seconds, duplicated, checks, alive)
+    return report(seen, seconds, stored, checks, alive)
 
 
 if __name__ == "__main__":
