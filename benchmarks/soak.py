@@ -167,7 +167,12 @@ async def soak(profile: Any, target: Target, minutes: float, customers: int, see
         while time.monotonic() < until:
             await asyncio.to_thread(clear_twilio_fake, target)
             part, took = await run_load(
-                target, customers, turn_timeout=180, resilient=True, pause=PAUSE
+                target,
+                customers,
+                turn_timeout=180,
+                resilient=True,
+                pause=PAUSE,
+                tag=f"{rounds + 101}",  # unique per round (the warm-up's is two digits)
             )
             merge(total, part)
             rounds += 1
@@ -177,6 +182,8 @@ async def soak(profile: Any, target: Target, minutes: float, customers: int, see
                 f"({turns / took:.1f}/s); lost {len(part.lost)}, errors {len(part.errors)}, "
                 f"reordered {len(part.out_of_order)}"
             )
+            for item in (part.lost + part.errors + part.out_of_order)[:3]:
+                print(f"    {item[:200]}")
         recoveries = await injector
     finally:
         injector.cancel()
