@@ -200,7 +200,7 @@ async def soak(profile: Any, target: Target, minutes: float, customers: int, see
             f"soak: {minutes:g} min, {rounds} rounds of {customers} customers, {len(log)} faults",
             duplicated,
             None if not_back else max(recoveries, default=0.0),
-        ).replace("ready ", "slowest fault: every replica ready ")
+        ).replace("after the fault ended", "after the slowest fault (kill, or SIGCONT)")
     )
     print_memory(start_memory, end_memory)
     print(f"  load average at the end {os.getloadavg()[0]:.1f}")
