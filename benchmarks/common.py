@@ -47,3 +47,27 @@ def wait_until_ready(url: str, timeout: float = 300.0) -> None:
 
     if not wait_until_up(f"{url.rstrip('/')}/ready", timeout, []):
         raise TimeoutError(f"{url} not ready after {timeout:.0f} s")
+
+
+def pin_model(model: Path | None) -> None:
+    """Run on ``model`` instead of the model for the current data, and never train.
+
+    A benchmark on a shared machine must not start a training run (minutes of both cores) when
+    the current data's model is missing, e.g. right after a comment-only change to config.yml.
+    With ``--model`` the benchmark uses that archive (and says so); without it, it refuses to
+    start unless the current data's model exists.
+    """
+    import bot.training
+
+    if model is None:
+        if not bot.training.model_path().exists():
+            raise SystemExit(
+                f"no model {bot.training.model_path().name} for the current data; "
+                "train it (make train) or pass --model models/<archive>"
+            )
+        return
+    resolved = model.resolve()
+    if not resolved.exists():
+        raise SystemExit(f"no model at {model}")
+    print(f"model: {resolved.name} (pinned with --model)")
+    bot.training.ensure_model = lambda force=False: resolved

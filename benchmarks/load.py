@@ -391,14 +391,18 @@ async def run_load(
     during: Optional[Callable[[], Any]] = None,
     resilient: bool = False,
     pause: float = 0.0,
+    tag: Optional[str] = None,
 ) -> tuple[Result, float]:
     """``conversations`` customers at once (web chat and WhatsApp); (what happened, seconds).
 
     ``during``, if given, is awaited alongside the load (the fault runs inject faults with it).
+    ``tag`` goes into the WhatsApp customers' phone numbers; a run of many rounds (the soak)
+    passes one per round, because two rounds drawing the same random tag would continue each
+    other's conversations and look like duplicated or reordered messages.
     """
     result = Result(conversations=conversations)
     on_webchat = round(conversations * webchat_share)
-    tag = f"{secrets.randbelow(90) + 10:02d}"
+    tag = tag or f"{secrets.randbelow(90) + 10:02d}"
     start = asyncio.Event()
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=turn_timeout + 30)
