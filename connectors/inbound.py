@@ -51,6 +51,7 @@ inbound = Table(
 )
 
 Replay = Callable[[str, str, dict[str, Any]], Awaitable[None]]  # key, conversation, payload
+Answered = Callable[[str], Awaitable[bool]]  # key -> its turn has already ended
 
 
 class InboundLog:
@@ -80,7 +81,9 @@ class InboundLog:
             )
         return self._engine
 
-    async def start(self, replay: Replay) -> None:
+    async def start(self, replay: Replay, answered: Optional[Answered] = None) -> None:
+        """Create the table and start claiming orphaned rows. ``answered`` tells whether a
+        key's turn has already ended (the channel's dedupe key): see :meth:`_run`."""
         for attempt in range(5):  # replicas starting together may race to create the table
             try:
                 async with self.engine.begin() as conn:
@@ -90,7 +93,7 @@ class InboundLog:
                 if attempt == 4:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
-        self._worker = asyncio.ensure_future(self._run(replay))
+        self._worker = asyncio.ensure_future(self._run(replay, answered))
 
     async def stop(self) -> None:
         if self._worker is not None:
@@ -134,11 +137,20 @@ class InboundLog:
 
     # --- the worker --------------------------------------------------------------------
 
-    async def _run(self, replay: Replay) -> None:
+    async def _run(self, replay: Replay, answered: Optional[Answered] = None) -> None:
         while True:
             try:
                 await self.renew()
                 for key, conversation_id, payload in await self.claim_orphans():
+                    # A lease also runs out when the turn was answered (dedupe key set) but
+                    # deleting its row failed, e.g. with the database down: forget the row
+                    # instead of answering the customer twice (soak benchmark, PostgreSQL kill).
+                    if answered is not None and await answered(key):
+                        logger.info(
+                            "%s: forgetting a claimed message already answered", self.channel
+                        )
+                        await self.done(key)
+                        continue
                     logger.warning(
                         "%s: running a message whose replica stopped before answering it",
                         self.channel,

@@ -459,6 +459,8 @@ class WhatsAppInput(InputChannel):
         async def finished() -> None:
             if self.inbound is not None:
                 try:
+                    # The "answered" mark first: if deleting the row then fails (database
+                    # down), the replica claiming it when its lease runs out sees the mark.
                     await self.dedupe.first_time(key)  # a later retry: already answered
                     await self.inbound.done(key)
                 except Exception as exc:
@@ -490,7 +492,8 @@ class WhatsAppInput(InputChannel):
                     self.note_inbound(conversation_id, inbound.sender)
                     self._submit(key, inbound, conversation_id, on_new_message)
 
-                await self.inbound.start(replay)
+                # A row whose turn set the dedupe key but could not be deleted is not re-run.
+                await self.inbound.start(replay, answered=self.dedupe.seen)
 
         @bp.listener("before_server_stop")
         async def finish_turns(_app: Sanic, _loop: Any) -> None:

@@ -75,3 +75,41 @@ def test_one_process_keeps_its_turns_in_memory_as_before(monkeypatch: pytest.Mon
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setenv("TRACKER_DATABASE_URL", "sqlite:////tmp/never-opened.db")
     assert isinstance(durable_inbox("whatsapp"), InboundLog)
+
+
+async def test_an_answered_turn_whose_row_was_not_deleted_is_not_run_again(
+    tmp_path: Path,
+) -> None:
+    """The soak duplicate: the bot answered and set the dedupe key, but deleting the row
+    failed (PostgreSQL down), so its lease ran out and the row was claimed and run again."""
+    from connectors.dedupe import MemoryDeduplicator
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    dedupe = MemoryDeduplicator()
+    replayed: list[str] = []
+
+    async def replay(key: str, *_: Any) -> None:
+        replayed.append(key)
+
+    first = InboundLog(url, "whatsapp", lease_seconds=0.3, poll_seconds=0.1)
+    await first.start(replay, answered=dedupe.seen)
+    await first.accept("twilio:SM7", "wa-7", {"Body": ["answered already"]})
+    await first.accept("twilio:SM8", "wa-8", {"Body": ["not answered yet"]})
+    # SM7's turn ended: the "answered" mark is set, then the row's delete fails (database
+    # down), so nobody renews its lease any more.
+    await dedupe.first_time("twilio:SM7")
+    first._mine.discard("twilio:SM7")
+    await first.stop()
+
+    survivor = InboundLog(url, "whatsapp", lease_seconds=0.3, poll_seconds=0.1)
+    await survivor.start(replay, answered=dedupe.seen)
+    try:
+        for _ in range(40):
+            if replayed:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.8)  # several leases: time for the answered row to be re-run
+        assert replayed == ["twilio:SM8"]  # SM7 is answered: forgotten, not run again
+        assert [k for k, *_ in await survivor.claim_orphans()] == []  # and its row is gone
+    finally:
+        await survivor.stop()
