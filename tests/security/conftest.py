@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,17 +13,15 @@ import pytest
 
 from bot.launcher import action_command, stop, wait_until_up
 from bot.settings import ROOT
-from connectors.identity import make_customer_token
 from tests.handoff.conftest import Clock, FakeRelay
+from tests.support.customers import new_customer  # noqa: F401  (a fixture, shared)
 from tests.support.handoff_agent import AgentClient
 from tests.support.servers import (
     AGENT_PASSWORD,
     AGENT_USERNAME,
-    CUSTOMER_TOKEN_SECRET,
     Baton,
     free_port,
 )
-from tests.support.webchat_client import WebChatCustomer
 
 ACTION_TOKEN = "test-action-server-token"
 
@@ -94,25 +92,6 @@ def _address(hex_address: str) -> str:
         return ".".join(str(b) for b in raw)
     words = [bytes.fromhex(hex_address[i : i + 8])[::-1].hex() for i in range(0, 32, 8)]
     return ":".join(words)
-
-
-@pytest.fixture
-async def new_customer(baton: Baton) -> AsyncIterator[Callable[..., Awaitable[WebChatCustomer]]]:
-    """A web chat customer on the session's real Baton (optionally logged in)."""
-    opened: list[WebChatCustomer] = []
-
-    async def open_chat(
-        customer_id: int | None = None, resume: str | None = None
-    ) -> WebChatCustomer:
-        token = make_customer_token(customer_id, CUSTOMER_TOKEN_SECRET) if customer_id else None
-        client = WebChatCustomer(baton.rasa_url, customer_token=token)
-        await client.connect(resume=resume)
-        opened.append(client)
-        return client
-
-    yield open_chat
-    for client in opened:
-        await client.close()
 
 
 @pytest.fixture
