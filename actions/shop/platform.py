@@ -1,0 +1,194 @@
+"""The contract between Baton and a commerce platform (Shopify, WooCommerce).
+
+A *platform* is where a shop keeps its orders. Baton reads an order from it, in Baton's own
+words (the frozen ``Platform*`` values below), and keeps a short-lived copy in its own tables
+(:mod:`actions.shop.mirror`) so that one conversation does not call the platform three times
+per turn and so that Baton-owned records (returns started in chat, ownership proofs, handoff
+requests) can refer to the order. The actions never see a platform: they talk to
+:class:`actions.shop.backend.ShopBackend`.
+
+Everything here is plain data: an adapter turns the platform's JSON into these values and
+nothing else, so adapters are tested against their fakes and business rules against
+hand-built values.
+
+Vocabulary (the same as the built-in tables, :mod:`actions.store.tables`):
+
+- order ``status``: placed, paid, packed, shipped, out_for_delivery, delivered, delayed,
+  lost_in_transit, cancelled;
+- ``payment_status``: pending, paid, refunded, partially_refunded;
+- shipment ``status``: label_created, in_transit, out_for_delivery, delivered, delayed, lost.
+
+Times are naive UTC datetimes, money is :class:`~decimal.Decimal` in the order's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional, Protocol
+
+
+class ShopUnavailable(Exception):
+    """The platform could not answer (down, too slow, rate-limited past our patience, our
+    credentials refused). The customer is told the order system cannot be reached and offered
+    a person; nothing is guessed.
+
+    ``kind`` is one of :data:`UNAVAILABLE_KINDS` and becomes a label in ``/metrics``.
+    """
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+        self.detail = detail
+
+
+#: down (connection refused, 5xx), timeout, rate_limited (429 / THROTTLED after retries),
+#: unauthorized (401/403: token revoked or scope missing), bad_response (unparseable answer).
+UNAVAILABLE_KINDS = ("down", "timeout", "rate_limited", "unauthorized", "bad_response")
+
+
+@dataclass(frozen=True)
+class PlatformAddress:
+    line1: str
+    line2: Optional[str]
+    city: str
+    postal_code: str
+    country: str  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True)
+class PlatformCustomer:
+    ref: str  # the platform's id, e.g. "gid://shopify/Customer/7" or "7"
+    first_name: str
+    last_name: str
+    email: str
+    phone: Optional[str]  # E.164
+    postal_code: str
+
+
+@dataclass(frozen=True)
+class PlatformItem:
+    ref: str  # the platform's line item id
+    sku: str
+    product_name: str
+    category: str  # product type; "" when the platform has none
+    quantity: int
+    unit_price: Decimal
+    final_sale: bool = False  # a "final-sale" tag on the product
+
+
+@dataclass(frozen=True)
+class PlatformTrackingEvent:
+    occurred_at: datetime
+    status: str
+    description: str
+    location: str
+
+
+@dataclass(frozen=True)
+class PlatformShipment:
+    ref: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    status: str
+    shipped_at: Optional[datetime]
+    estimated_delivery: Optional[date]
+    delivered_at: Optional[datetime]
+    delivered_to: Optional[str]
+    events: tuple[PlatformTrackingEvent, ...] = ()
+    contents: tuple[tuple[str, int], ...] = ()  # (item ref, quantity)
+
+
+@dataclass(frozen=True)
+class PlatformRefund:
+    """Money given back on the order. ``rma`` is the Baton return it settles when the platform
+    says so (a Shopify refund linked to a return Baton created, a WooCommerce refund whose
+    reason names the RMA); otherwise the refund is about the order as a whole."""
+
+    ref: str
+    amount: Decimal
+    currency: str
+    refunded_at: datetime
+    destination: str  # "Visa ending 4242", "store credit"
+    rma: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PlatformOrder:
+    ref: str  # the platform's order id
+    number: str  # what the customer sees, without "#": "10001"
+    customer: PlatformCustomer
+    status: str
+    placed_at: datetime
+    paid_at: Optional[datetime]
+    currency: str
+    subtotal: Decimal
+    shipping_fee: Decimal
+    total: Decimal
+    expected_dispatch: Optional[date]
+    promised_delivery: Optional[date]
+    cancelled_at: Optional[datetime]
+    cancellation_reason: Optional[str]
+    payment_status: str
+    refunded_at: Optional[datetime]
+    payment_method: str
+    shipping_address: PlatformAddress
+    items: tuple[PlatformItem, ...] = ()
+    shipments: tuple[PlatformShipment, ...] = ()
+    refunds: tuple[PlatformRefund, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    """A return Baton created (its RMA already assigned), for the platform to record."""
+
+    rma: str
+    reason: str
+    note: Optional[str]
+    lines: tuple[tuple[str, int], ...]  # (item ref, quantity)
+
+
+@dataclass(frozen=True)
+class ShopCheck:
+    """What ``python -m bot check-shop`` prints: counts and names, never personal data."""
+
+    platform: str
+    shop: str  # the shop's name or domain
+    api_version: str
+    orders_readable: bool
+    sample_order_count: int
+    scopes: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+class ShopPlatform(Protocol):
+    """One commerce platform, spoken to over its real API. Every method may raise
+    :class:`ShopUnavailable`; none blocks the event loop."""
+
+    name: str  # "shopify", "woocommerce"
+
+    async def order(self, number: str) -> Optional[PlatformOrder]:
+        """The order the customer calls ``number`` (None: the platform has no such order)."""
+
+    async def customer_by_email(self, email: str) -> Optional[PlatformCustomer]: ...
+
+    async def customer_by_phone(self, phone: str) -> Optional[PlatformCustomer]: ...
+
+    async def customer_orders(self, customer_ref: str, limit: int) -> list[PlatformOrder]:
+        """The customer's latest orders, newest first."""
+
+    async def record_return(self, order: PlatformOrder, request: ReturnRequest) -> str:
+        """Record a return Baton created (Shopify ``returnCreate``; WooCommerce: an order note);
+        idempotent per RMA. Returns the platform's reference for it."""
+
+    async def cancel_order(self, order: PlatformOrder, reason: str) -> PlatformOrder:
+        """Cancel an unfulfilled order (refunding what was paid); returns it as it is now."""
+
+    async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
+        """Change an unfulfilled order's delivery address; returns it as it is now."""
+
+    async def check(self) -> ShopCheck: ...
+
+    async def close(self) -> None: ...
