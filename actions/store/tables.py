@@ -53,6 +53,9 @@ customers = Table(
     Column("phone", String(20), nullable=True, unique=True),  # E.164, e.g. +447700900123
     Column("postal_code", String(12), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # The commerce platform's id for this customer (Shopify, WooCommerce); None for the
+    # built-in shop. Rows with one are a copy of the platform's (actions/shop/mirror.py).
+    Column("external_ref", String(120), nullable=True, unique=True),
 )
 
 addresses = Table(
@@ -91,6 +94,10 @@ orders = Table(
     Column("payment_status", String(12), nullable=False),
     Column("refunded_at", DateTime, nullable=True),
     Column("payment_method", String(40), nullable=False),  # e.g. "Visa ending 4242"
+    # On a platform backend: the platform's order id, and when this copy was last read from
+    # it (None: never, e.g. a demo row; read again before it is used).
+    Column("external_ref", String(120), nullable=True),
+    Column("synced_at", DateTime, nullable=True),
 )
 
 order_items = Table(
@@ -104,6 +111,7 @@ order_items = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price", Numeric(10, 2), nullable=False),
     Column("final_sale", Boolean, nullable=False, default=False),
+    Column("external_ref", String(120), nullable=True),  # the platform's line item id
 )
 
 shipments = Table(
@@ -237,6 +245,8 @@ returns = Table(
     Column("inspected_at", DateTime, nullable=True),
     Column("rejected_at", DateTime, nullable=True),
     Column("rejection_reason", String(300), nullable=True),
+    # The platform's record of this return (a Shopify Return id, a WooCommerce order note id).
+    Column("platform_ref", String(120), nullable=True),
 )
 
 return_items = Table(
@@ -271,6 +281,7 @@ refunds = Table(
     Column("method", String(20), nullable=False),  # original_payment, store_credit
     Column("destination", String(60), nullable=False),  # "Visa ending 4242", "store credit"
     Column("refunded_at", DateTime, nullable=False),
+    Column("external_ref", String(120), nullable=True),  # the platform's refund id
 )
 
 # Cases the policy leaves to a person, recorded with everything the customer said so the
