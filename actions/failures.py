@@ -16,6 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.shop.platform import ShopUnavailable
 from bot import names
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ Run = TypeVar("Run", bound=Callable[..., Awaitable[list[EventType]]])
 # "No" -> /deny); the reason is left in handoff_reason, so the ticket says what failed.
 FAILURE_RESPONSE = "utter_technical_problem_offer"
 FAILURE_REASON = "action_failed"
+# The shop's platform (Shopify, WooCommerce) cannot answer: said as such, with the same offer.
+SHOP_UNAVAILABLE_RESPONSE = "utter_shop_unavailable_offer"
+SHOP_UNAVAILABLE_REASON = "shop_unavailable"
 
 
 def apologise_on_failure(run: Run) -> Run:
@@ -35,6 +39,17 @@ def apologise_on_failure(run: Run) -> Run:
     ) -> list[EventType]:
         try:
             return await run(self, dispatcher, tracker, domain)
+        except ShopUnavailable as problem:
+            # Counted in /metrics by the mirror; the kind says why, never a customer's data.
+            logger.warning(
+                "action %s: the order system is unavailable (%s)",
+                self.name(),
+                problem.kind,
+                extra={"conversation": tracker.sender_id},
+            )
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response=SHOP_UNAVAILABLE_RESPONSE)
+            return [*_stop_loop(), SlotSet(names.SLOT_HANDOFF_REASON, SHOP_UNAVAILABLE_REASON)]
         except Exception:
             logger.exception(
                 "action %s failed", self.name(), extra={"conversation": tracker.sender_id}

@@ -29,6 +29,7 @@ from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.services import context
 from actions.services.handoff import UNAVAILABLE, handoff_reason, reason_text, waiting_reply
 from actions.services.order_numbers import normalize_order_number
+from actions.shop.current import get_shop
 from actions.store import tables
 from actions.store.repository import StoreRepository
 from actions.store.uow import unit_of_work
@@ -69,12 +70,9 @@ async def _policy_cases(repo: StoreRepository, conversation_id: str) -> list[dic
     ]
 
 
-async def _returns(repo: StoreRepository, cid: int) -> list[dict[str, Any]]:
-    find = getattr(repo, "returns_for_customer", None)
-    if find is None:
-        return []
+async def _returns(cid: int) -> list[dict[str, Any]]:
     found = []
-    for r in await find(cid, limit=10):
+    for r in await get_shop().returns_for_customer(cid, limit=10):
         found.append(
             {
                 "rma": r.rma,
@@ -118,38 +116,36 @@ async def build_context_packet(tracker: Tracker, reason: str) -> dict[str, Any]:
     returns: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
     try:
-        async with unit_of_work() as repo:
-            customer = await repo.customer_by_id(cid) if cid is not None else None
-            proven = verified_orders(tracker)
-            numbers: list[tuple[str, bool]] = []
-            if customer is not None:
-                numbers = [
-                    (o.number, True) for o in await repo.recent_orders(customer.id, MAX_ORDERS)
-                ]
-            numbers += [(n, True) for n in proven if n not in {x for x, _ in numbers}]
-            for slot in (names.SLOT_ORDER_NUMBER, names.SLOT_LAST_ORDER):
-                mentioned = normalize_order_number(tracker.get_slot(slot))
-                if mentioned and mentioned not in {x for x, _ in numbers}:
-                    numbers.append((mentioned, False))
-            loaded = []
-            for number, verified in numbers[:MAX_ORDERS]:
-                order = await repo.get_order(number)
-                if order is None:
-                    continue
-                mine = customer is not None and order.customer_id == customer.id
-                loaded.append(order)
-                orders.append(context.order_section(order, verified=verified or mine))
-            refunds = context.refunds_from_orders(loaded)
-            customer_section = context.customer_section(
-                customer, conversation["channel"], conversation.get("channel_user_id")
-            )
+        shop = get_shop()
+        customer = await shop.customer(cid) if cid is not None else None
+        proven = verified_orders(tracker)
+        numbers: list[tuple[str, bool]] = []
+        if customer is not None:
+            numbers = [(o.number, True) for o in await shop.recent_orders(customer.id, MAX_ORDERS)]
+        numbers += [(n, True) for n in proven if n not in {x for x, _ in numbers}]
+        for slot in (names.SLOT_ORDER_NUMBER, names.SLOT_LAST_ORDER):
+            mentioned = normalize_order_number(tracker.get_slot(slot))
+            if mentioned and mentioned not in {x for x, _ in numbers}:
+                numbers.append((mentioned, False))
+        loaded = []
+        for number, verified in numbers[:MAX_ORDERS]:
+            order = await shop.order(number)
+            if order is None:
+                continue
+            mine = customer is not None and order.customer_id == customer.id
+            loaded.append(order)
+            orders.append(context.order_section(order, verified=verified or mine))
+        refunds = context.refunds_from_orders(loaded)
+        customer_section = context.customer_section(
+            customer, conversation["channel"], conversation.get("channel_user_id")
+        )
     except Exception:
-        logger.exception("handoff context: the store could not be read")
-        notes.append("The shop's database could not be read: profile and orders are missing.")
+        logger.exception("handoff context: the shop's orders could not be read")
+        notes.append("The shop's order system could not be read: profile and orders are missing.")
     try:
+        if cid is not None:
+            returns = await _returns(cid)
         async with unit_of_work() as repo:
-            if cid is not None:
-                returns = await _returns(repo, cid)
             cases = await _policy_cases(repo, tracker.sender_id)
     except Exception:
         logger.exception("handoff context: returns could not be read")

@@ -22,6 +22,7 @@ from actions.services import i18n, order_status, verification
 from actions.services.order_numbers import normalize_order_number
 from actions.services.replies import Button, Reply
 from actions.settings import get_settings
+from actions.shop.current import get_shop
 from actions.store.uow import unit_of_work
 from bot import names
 
@@ -50,8 +51,7 @@ class ActionAskOrderNumber(Action):
         cid = customer_id(tracker)
         lang = language(tracker)
         if cid is not None:
-            async with unit_of_work() as repo:
-                recent = await repo.recent_orders(cid, limit=5)
+            recent = await get_shop().recent_orders(cid, limit=5)
             if recent:
                 buttons = tuple(
                     Button(
@@ -90,8 +90,7 @@ class ValidateOrderStatusForm(FormValidationAction):
             return domain_slots
         if tracker.get_slot(names.SLOT_ORDER_LOCKED):
             return [names.SLOT_ORDER_NUMBER]
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
+        owner = await get_shop().order_owner(number)
         if owner is None:
             return domain_slots
         if verification.needs_proof(owner, customer_id(tracker), number, verified_orders(tracker)):
@@ -114,23 +113,25 @@ class ValidateOrderStatusForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_number_invalid")
             return {names.SLOT_ORDER_NUMBER: None}
         settings = get_settings()
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
-            if owner is None:
-                dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-                return {names.SLOT_ORDER_NUMBER: None}
-            needs = verification.needs_proof(
-                owner, customer_id(tracker), number, verified_orders(tracker)
-            )
-            locked = needs and await verification.is_locked(
-                repo,
-                number,
-                tracker.sender_id,
-                utc_now(),
-                settings.verification_max_failures,
-                _window(),
-                client_key(tracker),
-            )
+        owner = await get_shop().order_owner(number)
+        if owner is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
+            return {names.SLOT_ORDER_NUMBER: None}
+        needs = verification.needs_proof(
+            owner, customer_id(tracker), number, verified_orders(tracker)
+        )
+        locked = False
+        if needs:
+            async with unit_of_work() as repo:  # the lockout is Baton's own record
+                locked = await verification.is_locked(
+                    repo,
+                    number,
+                    tracker.sender_id,
+                    utc_now(),
+                    settings.verification_max_failures,
+                    _window(),
+                    client_key(tracker),
+                )
         return {names.SLOT_ORDER_NUMBER: number, names.SLOT_ORDER_LOCKED: locked}
 
     async def extract_verification_value(
@@ -181,8 +182,7 @@ class ActionOrderStatus(Action):
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
             return _reset()
         settings = get_settings()
-        async with unit_of_work() as repo:
-            order = await repo.get_order(number)
+        order = await get_shop().order(number)
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
             return _reset()

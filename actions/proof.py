@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import client_key, customer_id, utc_now, verified_orders
 from actions.services import verification
 from actions.settings import get_settings
+from actions.shop.current import get_shop
 from actions.store.uow import unit_of_work
 from bot import names
 
@@ -101,12 +102,12 @@ async def check_proof(
     if number is None or not isinstance(proof, str) or not proof.strip():
         return ProofCheck(ProofStatus.EMPTY, verified)
     settings = get_settings()
+    order = await get_shop().order(number)
+    if order is None:
+        return ProofCheck(ProofStatus.NO_ORDER, verified)
+    if not verification.needs_proof(order.customer_id, customer_id(tracker), number, verified):
+        return ProofCheck(ProofStatus.NOT_NEEDED, verified)
     async with unit_of_work() as repo:
-        order = await repo.get_order(number)
-        if order is None:
-            return ProofCheck(ProofStatus.NO_ORDER, verified)
-        if not verification.needs_proof(order.customer_id, customer_id(tracker), number, verified):
-            return ProofCheck(ProofStatus.NOT_NEEDED, verified)
         result = await verification.verify_ownership(
             repo,
             order,

@@ -29,7 +29,7 @@ from actions.services.returns_parsing import is_cancel
 from actions.services.returns_policy import load_policy
 from actions.services.returns_replies import status_words
 from actions.settings import get_settings
-from actions.store.uow import unit_of_work
+from actions.shop.current import get_shop
 from bot import names
 
 _STOPPED = "cancelled"
@@ -39,13 +39,13 @@ _LOCKED = "refused"
 async def _order_of(reference: Any) -> Optional[str]:
     """The order a reference (an RMA or an order number) is about, if it exists."""
     rma = normalize_rma(reference)
-    async with unit_of_work() as repo:
-        if rma is not None:
-            found = await repo.get_return(rma)
-            return found.order_number if found else None
-        number = normalize_order_number(reference)
-        if number is not None and await repo.order_owner(number) is not None:
-            return number
+    shop = get_shop()
+    if rma is not None:
+        found = await shop.get_return(rma)
+        return found.order_number if found else None
+    number = normalize_order_number(reference)
+    if number is not None and await shop.order_owner(number) is not None:
+        return number
     return None
 
 
@@ -74,8 +74,7 @@ class ValidateRefundStatusForm(FormValidationAction):
         number = await _order_of(tracker.get_slot(names.SLOT_REFUND_REFERENCE))
         if number is None:
             return [names.SLOT_REFUND_REFERENCE]
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
+        owner = await get_shop().order_owner(number)
         if owner is not None and verification.needs_proof(
             owner, customer_id(tracker), number, verified_orders(tracker)
         ):
@@ -102,8 +101,7 @@ class ValidateRefundStatusForm(FormValidationAction):
             return hand_back(names.SLOT_REFUND_REFERENCE)
         rma = normalize_rma(value)
         if rma is not None:
-            async with unit_of_work() as repo:
-                found = await repo.get_return(rma)
+            found = await get_shop().get_return(rma)
             if found is None:
                 dispatcher.utter_message(response="utter_return_not_found", rma=rma)
                 return {names.SLOT_REFUND_REFERENCE: None}
@@ -122,8 +120,7 @@ class ValidateRefundStatusForm(FormValidationAction):
     async def _check_lock(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, number: str
     ) -> dict[str, Any]:
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
+        owner = await get_shop().order_owner(number)
         needs = owner is not None and verification.needs_proof(
             owner, customer_id(tracker), number, verified_orders(tracker)
         )
@@ -173,8 +170,7 @@ class ActionAskRefundReference(Action):
         lang = language(tracker)
         buttons: list[Button] = []
         if cid is not None:
-            async with unit_of_work() as repo:
-                returns = await repo.returns_for_customer(cid, limit=5)
+            returns = await get_shop().returns_for_customer(cid, limit=5)
             for r in returns:
                 first = r.lines[0].product_name if r.lines else text("items", lang)
                 buttons.append(
@@ -215,14 +211,14 @@ class ActionRefundStatus(Action):
         if number is None:
             dispatcher.utter_message(response="utter_ask_refund_reference")
             return _reset()
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
-            rma = normalize_rma(reference)
-            if rma is not None:
-                found = await repo.get_return(rma)
-                returns = [found] if found else []
-            else:
-                returns = await repo.returns_for_order(number)
+        shop = get_shop()
+        owner = await shop.order_owner(number)
+        rma = normalize_rma(reference)
+        if rma is not None:
+            found = await shop.get_return(rma)
+            returns = [found] if found else []
+        else:
+            returns = await shop.returns_for_order(number)
         if owner is None or verification.needs_proof(
             owner, customer_id(tracker), number, verified_orders(tracker)
         ):

@@ -78,6 +78,7 @@ from actions.services.returns_replies import (
     summary,
 )
 from actions.services.stores import Place, locate, nearest_stores
+from actions.shop.current import get_shop
 from actions.store.uow import unit_of_work
 from bot import names
 
@@ -118,8 +119,7 @@ class ValidateReturnForm(FormValidationAction):
         if number is None:
             return [s for s in domain_slots if s != names.SLOT_VERIFICATION]
         slots = [names.SLOT_RETURN_ORDER]
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
+        owner = await get_shop().order_owner(number)
         if owner is None:
             return slots
         if verification.needs_proof(owner, customer_id(tracker), number, verified_orders(tracker)):
@@ -154,8 +154,7 @@ class ValidateReturnForm(FormValidationAction):
         assessed = tracker.get_slot(names.SLOT_RETURN_ASSESSED_ORDER)
         if number == assessed:  # coming back to the same return: answers stand
             return {names.SLOT_RETURN_ORDER: number}
-        async with unit_of_work() as repo:
-            owner = await repo.order_owner(number)
+        owner = await get_shop().order_owner(number)
         if owner is None:
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
             return {names.SLOT_RETURN_ORDER: None}
@@ -469,8 +468,7 @@ class ActionAskReturnOrderNumber(Action):
     ) -> list[EventType]:
         cid = customer_id(tracker)
         if cid is not None:
-            async with unit_of_work() as repo:
-                recent = await repo.recent_delivered_orders(cid, limit=5)
+            recent = await get_shop().recent_delivered_orders(cid, limit=5)
             if recent:
                 send(
                     dispatcher,

@@ -26,6 +26,7 @@ from actions.services.returns import Assessment, PersonNeeded, assess_order, dec
 from actions.services.returns_policy import ReturnPolicy, load_policy
 from actions.services.returns_replies import REASON_WORDS, person_offer
 from actions.settings import get_settings
+from actions.shop.current import get_shop
 from actions.store.models import Order
 from actions.store.returns_models import HandoffRequest
 from actions.store.uow import unit_of_work
@@ -130,13 +131,11 @@ async def load_context(number: Optional[str]) -> Optional[ReturnContext]:
     policy = load_policy()
     tz = get_settings().shop_timezone
     now = utc_now()
-    async with unit_of_work() as repo:
-        order = await repo.get_order(number)
-        if order is None:
-            return None
-        deliveries = await repo.item_deliveries(order.id)
-        returned = await repo.returned_quantities(order.id)
-    assessment = assess_order(order, deliveries, returned, policy, now, tz)
+    inputs = await get_shop().return_inputs(number)
+    if inputs is None:
+        return None
+    order = inputs.order
+    assessment = assess_order(order, inputs.deliveries, inputs.returned, policy, now, tz)
     return ReturnContext(order, assessment, policy, local(now, tz).date())
 
 

@@ -43,8 +43,8 @@ from actions.services.returns import (
 from actions.services.returns_labels import label_secret, label_url, public_url
 from actions.services.returns_policy import load_policy
 from actions.services.returns_replies import created, policy_for_order, policy_general, refusal_line
+from actions.shop.current import get_shop
 from actions.store.returns_models import NewLabel, NewReturn, Return
-from actions.store.uow import unit_of_work
 from bot import names
 
 logger = logging.getLogger(__name__)
@@ -67,8 +67,7 @@ async def create_return(tracker: Tracker, ctx: ReturnContext) -> Optional[tuple[
     key = idempotency_key(
         tracker.sender_id, order.number, selection, reason, method, store_id, refund
     )
-    async with unit_of_work() as repo:
-        existing = await repo.return_by_key(key)
+    existing = await get_shop().return_by_key(key)
     if existing is not None:
         return existing, False
     if not selection or valid_selection(selection, ctx.assessment) != selection:
@@ -103,12 +102,10 @@ async def create_return(tracker: Tracker, ctx: ReturnContext) -> Optional[tuple[
         lines=tuple(sorted(selection.items())),
     )
     try:
-        async with unit_of_work() as repo:
-            made = await repo.create_return(new, label)
+        made = await get_shop().create_return(new, label)
     except IntegrityError:
         # The same confirmation, processed at the same moment, got there first.
-        async with unit_of_work() as repo:
-            existing = await repo.return_by_key(key)
+        existing = await get_shop().return_by_key(key)
         if existing is None:
             raise
         return existing, False
@@ -177,8 +174,7 @@ class ActionReturnToPerson(Action):
         number = return_order_number(tracker)
         order = None
         if number is not None:
-            async with unit_of_work() as repo:
-                order = await repo.get_order(number)
+            order = await get_shop().order(number)
             # Only what the customer has shown is theirs goes into the packet.
             if order is not None and verification.needs_proof(
                 order.customer_id, customer_id(tracker), number, verified_orders(tracker)
@@ -227,17 +223,17 @@ async def _known_order(tracker: Tracker) -> Optional[str]:
         normalize_order_number(tracker.get_slot(names.SLOT_LAST_ORDER)),
     ]
     cid = customer_id(tracker)
-    async with unit_of_work() as repo:
-        for number in candidates:
-            if number is None:
-                continue
-            owner = await repo.order_owner(number)
-            if owner is not None and not verification.needs_proof(
-                owner, cid, number, verified_orders(tracker)
-            ):
-                return number
-        if cid is not None:
-            recent = await repo.recent_delivered_orders(cid, limit=1)
-            if recent:
-                return recent[0].number
+    shop = get_shop()
+    for number in candidates:
+        if number is None:
+            continue
+        owner = await shop.order_owner(number)
+        if owner is not None and not verification.needs_proof(
+            owner, cid, number, verified_orders(tracker)
+        ):
+            return number
+    if cid is not None:
+        recent = await shop.recent_delivered_orders(cid, limit=1)
+        if recent:
+            return recent[0].number
     return None

@@ -24,9 +24,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import i18n
+from actions.shop.backend import ShopBackend
+from actions.shop.current import get_shop
 from actions.store.models import Customer
-from actions.store.repository import StoreRepository
-from actions.store.uow import unit_of_work
 from bot import names
 
 logger = logging.getLogger(__name__)
@@ -56,17 +56,17 @@ def _as_int(value: Any) -> Optional[int]:
 
 
 async def _identified_customer(
-    repo: StoreRepository, cid: Optional[int], phone: Any, email: Any
+    shop: ShopBackend, cid: Optional[int], phone: Any, email: Any
 ) -> Optional[Customer]:
     """The customer a connector proved: a signed id (web), a Twilio-verified WhatsApp number,
     or a Slack account's e-mail. Only connectors set these keys (client metadata is never
     passed through), so each counts as identity."""
     if cid is not None:
-        return await repo.customer_by_id(cid)
+        return await shop.customer(cid)
     if isinstance(phone, str) and phone.startswith("+"):
-        return await repo.customer_by_phone(phone)
+        return await shop.customer_by_phone(phone)
     if isinstance(email, str) and "@" in email:
-        return await repo.customer_by_email(email)
+        return await shop.customer_by_email(email)
     return None
 
 
@@ -100,8 +100,7 @@ class ActionSessionStart(Action):
         if cid is None and not phone and not email:
             return [*slots, SlotSet(names.SLOT_CUSTOMER_IDENTIFIED, False)]
         try:
-            async with unit_of_work() as repo:
-                customer = await _identified_customer(repo, cid, phone, email)
+            customer = await _identified_customer(get_shop(), cid, phone, email)
         except Exception:
             logger.exception("could not load the customer profile")
             customer = None

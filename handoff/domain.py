@@ -28,6 +28,7 @@ REASONS = {
     "complaint": "Complaint or angry message",
     "policy": "A case the policy leaves to a person",
     "action_failed": "Something failed on our side while the bot was helping",
+    "shop_unavailable": "The shop's order system could not be reached",
     "action_server_down": "The bot's action server could not be reached",
     "verification_locked": "The customer could not prove ownership of an order",
     "shop_topic": "A shop question the bot cannot settle itself yet",

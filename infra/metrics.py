@@ -65,6 +65,28 @@ ACTIONS = Counter("baton_actions", "Custom actions run", ["action", "outcome"])
 ACTION_SECONDS = Histogram(
     "baton_action_seconds", "Seconds a custom action took", ["action"], buckets=TURN_BUCKETS
 )
+SHOP_CALLS = Counter(
+    "baton_shop_calls",
+    "Calls to the commerce platform (Shopify, WooCommerce) by outcome: ok, not_found, or why "
+    "it could not be reached (down, timeout, rate_limited, unauthorized, bad_response)",
+    ["backend", "operation", "outcome"],
+)
+SHOP_CALL_SECONDS = Histogram(
+    "baton_shop_call_seconds",
+    "Seconds a call to the commerce platform took",
+    ["backend", "operation"],
+    buckets=TURN_BUCKETS,
+)
+SHOP_CACHE = Counter(
+    "baton_shop_cache",
+    "Order reads served from Baton's fresh copy (hit) or read from the platform (miss)",
+    ["backend", "result"],
+)
+SHOP_WEBHOOKS = Counter(
+    "baton_shop_webhooks",
+    "Order webhooks from the commerce platform by outcome (invalidated, unknown, rejected)",
+    ["platform", "outcome"],
+)
 NLU_WORKERS_READY = Gauge(
     "baton_nlu_workers_ready", "NLU worker processes with the model loaded (bot/nlu_workers.py)"
 )

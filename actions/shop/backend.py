@@ -1,0 +1,187 @@
+"""The one seam between the actions and the shop's commerce data.
+
+The actions, the handoff context packet and the analytics' order facts ask a
+:class:`ShopBackend` for orders, customers and returns; they never open the shop's tables or
+call a platform. Three backends implement it (``SHOP_BACKEND``):
+
+- ``builtin`` (:class:`BuiltInShop`, the embedded default): Baton's own tables are the shop —
+  the demo shop, or a shop that loads its orders into them;
+- ``shopify`` and ``woocommerce`` (:class:`actions.shop.mirror.MirroredShop`): the platform is
+  the source of truth; Baton keeps a short-lived copy of each order it reads in the same
+  tables, so one conversation does not call the platform three times a turn and Baton's own
+  records (returns started in chat, ownership proofs) can point at the order.
+
+Each method is one short transaction of its own, so a slow platform call is never made while
+a database transaction is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional, Protocol
+
+from actions.store import order_changes
+from actions.store.models import Address, Customer, Order, OrderSummary
+from actions.store.returns_models import NewLabel, NewReturn, Return
+from actions.store.uow import unit_of_work
+
+
+@dataclass(frozen=True)
+class ReturnInputs:
+    """What the returns policy needs to judge an order: the order, when each item arrived
+    (None: not yet) and how many of each item are already in a return (with its RMA)."""
+
+    order: Order
+    deliveries: dict[int, Optional[datetime]]
+    returned: dict[int, tuple[int, str]]
+
+
+class OrderNotChangeable(Exception):
+    """A cancel or address change the order's state does not allow (already shipped, already
+    cancelled) or the platform refused; ``reason`` is a short code for the reply."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class ShopBackend(Protocol):
+    """Everything the actions read and write about the shop's orders. Platform backends may
+    raise :class:`actions.shop.platform.ShopUnavailable` from any method."""
+
+    name: str
+
+    async def customer(self, customer_id: int) -> Optional[Customer]: ...
+
+    async def customer_by_email(self, email: str) -> Optional[Customer]: ...
+
+    async def customer_by_phone(self, phone: str) -> Optional[Customer]: ...
+
+    async def order(self, number: str) -> Optional[Order]:
+        """The whole order: items, parcels with contents and tracking events."""
+
+    async def order_owner(self, number: str) -> Optional[int]:
+        """The customer id an order belongs to (None: no such order)."""
+
+    async def recent_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]: ...
+
+    async def recent_delivered_orders(
+        self, customer_id: int, limit: int = 5
+    ) -> list[OrderSummary]: ...
+
+    async def return_inputs(self, number: str) -> Optional[ReturnInputs]: ...
+
+    async def return_by_key(self, idempotency_key: str) -> Optional[Return]: ...
+
+    async def create_return(self, new: NewReturn, label: Optional[NewLabel] = None) -> Return:
+        """Create a confirmed return; raises ``IntegrityError`` when the key was used already
+        (the caller then reads the first one with :meth:`return_by_key`)."""
+
+    async def get_return(self, rma: str) -> Optional[Return]: ...
+
+    async def returns_for_order(self, number: str) -> list[Return]: ...
+
+    async def returns_for_customer(self, customer_id: int, limit: int = 5) -> list[Return]: ...
+
+    async def cancel_order(self, number: str, reason: str) -> Order:
+        """Cancel an order that has not left the warehouse; raises :class:`OrderNotChangeable`."""
+
+    async def change_address(self, number: str, address: Address) -> Order:
+        """Change where an order that has not left goes; raises :class:`OrderNotChangeable`."""
+
+
+#: States in which an order has not been handed to a carrier yet: it can still be cancelled
+#: or sent elsewhere.
+CHANGEABLE_STATES = ("placed", "paid", "packed")
+
+
+class BuiltInShop:
+    """Baton's own tables are the shop (the embedded default, with the demo shop)."""
+
+    name = "builtin"
+
+    async def customer(self, customer_id: int) -> Optional[Customer]:
+        async with unit_of_work() as repo:
+            return await repo.customer_by_id(customer_id)
+
+    async def customer_by_email(self, email: str) -> Optional[Customer]:
+        async with unit_of_work() as repo:
+            return await repo.customer_by_email(email)
+
+    async def customer_by_phone(self, phone: str) -> Optional[Customer]:
+        async with unit_of_work() as repo:
+            return await repo.customer_by_phone(phone)
+
+    async def order(self, number: str) -> Optional[Order]:
+        async with unit_of_work() as repo:
+            return await repo.get_order(number)
+
+    async def order_owner(self, number: str) -> Optional[int]:
+        async with unit_of_work() as repo:
+            return await repo.order_owner(number)
+
+    async def recent_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
+        async with unit_of_work() as repo:
+            return await repo.recent_orders(customer_id, limit)
+
+    async def recent_delivered_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
+        async with unit_of_work() as repo:
+            return await repo.recent_delivered_orders(customer_id, limit)
+
+    async def return_inputs(self, number: str) -> Optional[ReturnInputs]:
+        async with unit_of_work() as repo:
+            order = await repo.get_order(number)
+            if order is None:
+                return None
+            deliveries = await repo.item_deliveries(order.id)
+            returned = await repo.returned_quantities(order.id)
+        return ReturnInputs(order, deliveries, returned)
+
+    async def return_by_key(self, idempotency_key: str) -> Optional[Return]:
+        async with unit_of_work() as repo:
+            return await repo.return_by_key(idempotency_key)
+
+    async def create_return(self, new: NewReturn, label: Optional[NewLabel] = None) -> Return:
+        async with unit_of_work() as repo:
+            return await repo.create_return(new, label)
+
+    async def get_return(self, rma: str) -> Optional[Return]:
+        async with unit_of_work() as repo:
+            return await repo.get_return(rma)
+
+    async def returns_for_order(self, number: str) -> list[Return]:
+        async with unit_of_work() as repo:
+            return await repo.returns_for_order(number)
+
+    async def returns_for_customer(self, customer_id: int, limit: int = 5) -> list[Return]:
+        async with unit_of_work() as repo:
+            return await repo.returns_for_customer(customer_id, limit)
+
+    async def cancel_order(self, number: str, reason: str) -> Order:
+        async with unit_of_work() as repo:
+            order = await repo.get_order(number)
+            _check_changeable(order, number)
+            await order_changes.cancel_order(repo.conn, number, reason)
+            changed = await repo.get_order(number)
+        assert changed is not None
+        return changed
+
+    async def change_address(self, number: str, address: Address) -> Order:
+        async with unit_of_work() as repo:
+            order = await repo.get_order(number)
+            _check_changeable(order, number)
+            await order_changes.change_address(repo.conn, number, address)
+            changed = await repo.get_order(number)
+        assert changed is not None
+        return changed
+
+
+def _check_changeable(order: Optional[Order], number: str) -> None:
+    if order is None:
+        raise OrderNotChangeable("no_order", number)
+    if order.status == "cancelled":
+        raise OrderNotChangeable("already_cancelled", number)
+    if order.status not in CHANGEABLE_STATES or order.shipments:
+        raise OrderNotChangeable("already_shipped", number)

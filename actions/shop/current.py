@@ -1,0 +1,69 @@
+"""Which shop backend this process talks to (``SHOP_BACKEND``), built once per event loop.
+
+``builtin`` (default) reads Baton's own tables; ``shopify`` and ``woocommerce`` read the
+platform named by their settings (docs/shop-shopify.md, docs/shop-woocommerce.md) through the
+mirror. A platform client holds an HTTP session, which belongs to one event loop, hence one
+backend per loop (the action server has one; tests may have several).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from actions.shop.backend import BuiltInShop, ShopBackend
+from actions.shop.platform import ShopPlatform
+
+BACKENDS = ("builtin", "shopify", "woocommerce")
+
+_shops: dict[int, ShopBackend] = {}
+
+
+def backend_name() -> str:
+    """``SHOP_BACKEND``, checked: a typo must stop the start, not quietly serve the demo shop."""
+    name = os.environ.get("SHOP_BACKEND", "builtin").strip().lower() or "builtin"
+    if name not in BACKENDS:
+        raise ValueError(f"SHOP_BACKEND={name!r}: expected one of {', '.join(BACKENDS)}")
+    return name
+
+
+def cache_seconds() -> float:
+    return float(os.environ.get("SHOP_CACHE_SECONDS", "30"))
+
+
+def build_platform(name: str) -> ShopPlatform:
+    """The platform client for ``name``, configured from the environment."""
+    if name == "shopify":
+        from actions.shop.shopify import ShopifyPlatform, ShopifySettings
+
+        return ShopifyPlatform(ShopifySettings.from_env())
+    if name == "woocommerce":
+        from actions.shop.woocommerce import WooCommercePlatform, WooSettings
+
+        return WooCommercePlatform(WooSettings.from_env())
+    raise ValueError(f"no platform called {name!r}")
+
+
+def get_shop() -> ShopBackend:
+    """This event loop's shop backend."""
+    key = id(asyncio.get_running_loop())
+    shop = _shops.get(key)
+    if shop is None:
+        name = backend_name()
+        if name == "builtin":
+            shop = BuiltInShop()
+        else:
+            from actions.shop.mirror import MirroredShop
+
+            shop = MirroredShop(build_platform(name), ttl=cache_seconds())
+        _shops[key] = shop
+    return shop
+
+
+async def close_shops() -> None:
+    """Close platform sessions (the action server's shutdown, the end of a test)."""
+    for key, shop in list(_shops.items()):
+        platform = getattr(shop, "platform", None)
+        if platform is not None:
+            await platform.close()
+        del _shops[key]

@@ -1,0 +1,58 @@
+"""Writes to an order in Baton's own tables: cancel it, send it elsewhere.
+
+Used by the built-in shop (:class:`actions.shop.backend.BuiltInShop`); on a platform backend the
+platform makes the change and the mirror copies the result. The caller has already checked
+that the order has not left the warehouse.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from actions.common import utc_now
+from actions.store import tables as t
+from actions.store.models import Address
+
+
+async def cancel_order(conn: AsyncConnection, number: str, reason: str) -> None:
+    """Cancelled now; what was paid is refunded, an authorisation never charged is voided."""
+    o = t.orders
+    paid = (await conn.execute(select(o.c.payment_status).where(o.c.number == number))).scalar_one()
+    now = utc_now()
+    refunded = paid == "paid"
+    await conn.execute(
+        update(o)
+        .where(o.c.number == number)
+        .values(
+            status="cancelled",
+            cancelled_at=now,
+            cancellation_reason=reason[:200],
+            payment_status="refunded" if refunded else "voided",
+            refunded_at=now if refunded else None,
+            expected_dispatch=None,
+        )
+    )
+
+
+async def change_address(conn: AsyncConnection, number: str, address: Address) -> None:
+    """A new address row (the old one may be another order's), and the order points at it."""
+    o = t.orders
+    customer_id = (
+        await conn.execute(select(o.c.customer_id).where(o.c.number == number))
+    ).scalar_one()
+    result = await conn.execute(
+        insert(t.addresses).values(
+            customer_id=customer_id,
+            line1=address.line1,
+            line2=address.line2,
+            city=address.city,
+            postal_code=address.postal_code,
+            country=address.country,
+        )
+    )
+    await conn.execute(
+        update(o)
+        .where(o.c.number == number)
+        .values(shipping_address_id=int(result.inserted_primary_key[0]))
+    )
