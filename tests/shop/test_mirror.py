@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from actions.common import utc_now
 from actions.settings import get_settings
@@ -131,7 +131,7 @@ def platform() -> MemoryPlatform:
     return MemoryPlatform(demo_platform_orders(ANCHOR))
 
 
-async def count(table: t.Table) -> int:  # type: ignore[name-defined]
+async def count(table: Table) -> int:
     async with unit_of_work() as repo:
         return int((await repo.conn.execute(select(func.count()).select_from(table))).scalar())
 
