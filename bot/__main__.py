@@ -1,4 +1,4 @@
-"""Baton's command line: ``python -m bot {run,train,seed,check-data,test-conversations,erase}``.
+"""Baton's command line: ``python -m bot {run,train,seed,check-data,check-shop,erase,...}``.
 
 The Makefile calls these; they work the same from a shell.
 """
@@ -126,6 +126,13 @@ def cmd_retention(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_shop(args: argparse.Namespace) -> int:
+    """What Baton can read of the configured shop, without personal data (bot/check_shop.py)."""
+    from bot.check_shop import main as check_shop
+
+    return check_shop(args.order)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser(
         "retention", help="delete what is older than the RETENTION_*_DAYS periods"
     ).set_defaults(func=cmd_retention)
+    check_shop = sub.add_parser(
+        "check-shop", help="what Baton can read of the shop (SHOP_BACKEND), no personal data"
+    )
+    check_shop.add_argument("--order", help="also read this order number and show its shape")
+    check_shop.set_defaults(func=cmd_check_shop)
     args = parser.parse_args(argv)
     _apply_local_environment()
     os.chdir(ROOT)
