@@ -22,6 +22,7 @@ from actions.services.returns_labels import label_token
 from actions.store import tables as t
 from actions.store.db import create_engine_for
 from tests.support.servers import Baton
+from tests.support.shop_backends import baton  # noqa: F401  (every test on every shop backend)
 from tests.support.webchat_client import Turn, WebChatCustomer
 
 pytestmark = pytest.mark.e2e

@@ -19,6 +19,7 @@ from bot.launcher import (
 )
 from bot.settings import ROOT, local_environment
 from fakes.launch import start_fakes
+from fakes.shops import shop_env, start_shop_fake
 
 CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
 CHANNEL_ID_SECRET = "test-channel-id-secret"
@@ -51,6 +52,9 @@ class Baton:
     # WhatsApp and Slack run against local fakes of the Twilio and Slack APIs (fakes/).
     twilio_url: str = ""
     slack_url: str = ""
+    # The shop backend ("builtin", "shopify", "woocommerce") and its platform fake, if any.
+    shop: str = "builtin"
+    shop_url: str = ""
     # The handoff service, and how to stop and start each server in fault tests.
     handoff_url: str = ""
     commands: dict[str, list[str]] = field(default_factory=dict)
@@ -87,7 +91,9 @@ class Baton:
         return "\n".join(p.read_text(errors="replace") for p in self.logs if p.exists())
 
 
-def start_baton(model: Path, var_dir: Path) -> Baton:
+def start_baton(model: Path, var_dir: Path, shop: str = "builtin") -> Baton:
+    """Baton on ``var_dir`` with its fakes; ``shop`` "shopify" or "woocommerce" also starts
+    that platform's fake (fakes/shops.py) and reads the orders from it (actions/shop/)."""
     rasa_port, action_port = str(free_port()), str(free_port())
     env = local_environment(
         {
@@ -107,6 +113,11 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
     )
     fakes = start_fakes(env, env["PUBLIC_URL"], logs=var_dir)
     env.update(fakes.env)
+    shop_url = ""
+    if shop != "builtin":
+        shop_url, shop_proc = start_shop_fake(shop, logs=var_dir)
+        fakes.procs.append(shop_proc)
+        env.update(shop_env(shop, shop_url))
     handoff_port = str(free_port())
     env = handoff_environment(
         {
@@ -162,6 +173,8 @@ def start_baton(model: Path, var_dir: Path) -> Baton:
         logs=logs,
         twilio_url=fakes.twilio_url,
         slack_url=fakes.slack_url,
+        shop=shop,
+        shop_url=shop_url,
         handoff_url=env["HANDOFF_URL"],
         commands={
             "action": action_command(action_port),
