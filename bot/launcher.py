@@ -122,6 +122,8 @@ def run(model: Path) -> int:
     os.environ.update(env)
     _prepare_secrets()
     fake_procs, fake_urls = _start_fake_channels(env)
+    shop_procs, shop_line = _start_fake_shop(env)
+    fake_procs += shop_procs
     rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
     children = [
         Child("action server", action_command(action_port), env),
@@ -159,6 +161,7 @@ def run(model: Path) -> int:
             f"  Action server: http://127.0.0.1:{action_port}/health\n"
             f"{_console_lines(env)}"
             f"{_channel_lines(env, fake_urls)}"
+            f"{shop_line}"
             f"  Press Ctrl-C to stop.\n",
             flush=True,
         )
@@ -192,6 +195,28 @@ def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[byt
     env.update(fakes.env)
     os.environ.update(fakes.env)
     return fakes.procs, [fakes.twilio_url, fakes.slack_url]
+
+
+#: Per platform, the variable that says where the shop really is: unset, `make run` starts the
+#: platform's local fake instead (fakes/shops.py), so SHOP_BACKEND=shopify works offline.
+SHOP_ADDRESS = {"shopify": "SHOPIFY_SHOP_DOMAIN", "woocommerce": "WOOCOMMERCE_URL"}
+
+
+def _start_fake_shop(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], str]:
+    """``SHOP_BACKEND=shopify|woocommerce`` without the shop's address: its local fake, with the
+    demo shop's orders in the platform's own API shapes. Updates ``env`` so Baton uses it."""
+    backend = env.get("SHOP_BACKEND", "builtin").strip().lower() or "builtin"
+    if backend not in SHOP_ADDRESS:
+        return [], ""
+    if env.get(SHOP_ADDRESS[backend]):
+        return [], f"  Shop:          {backend} ({SHOP_ADDRESS[backend]})\n"
+    from fakes.launch import preferred_port
+    from fakes.shops import shop_env, start_shop_fake
+
+    url, proc = start_shop_fake(backend, port=preferred_port(5103))
+    env.update(shop_env(backend, url))
+    os.environ.update(shop_env(backend, url))
+    return [proc], f"  Shop:          {backend}, a local fake at {url} (the demo shop)\n"
 
 
 def _channel_lines(env: dict[str, str], fake_urls: list[str]) -> str:
