@@ -93,8 +93,12 @@ class FakeWooCommerce:
         )
         if self.delay_ms:
             await asyncio.sleep(self.delay_ms / 1000)
-        faulted = await self._fault()
-        response = faulted or self._refused(request) or await handler(request)
+        # (not ``or``: a response is a MutableMapping, empty and so falsy)
+        response = await self._fault()
+        if response is None:
+            response = self._refused(request)
+        if response is None:
+            response = await handler(request)
         entry["status"] = response.status
         return response
 

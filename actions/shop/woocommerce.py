@@ -11,9 +11,10 @@ The JSON → ``Platform*`` mapping, and what it loses, is in
   number searchable): ``GET /orders?search=<number>`` and an exact match on ``number``, then
   ``GET /orders/<number>`` for shops where number and id are the same.
 - A customer by phone: WooCommerce cannot filter by phone, so the adapter searches orders for
-  the number written three ways (E.164, national, the last six digits) and keeps orders whose
-  billing phone, made E.164 from the billing country, is exactly the one asked for. A number
-  stored with a space inside its last six digits and in neither other form is missed.
+  the number written four ways (E.164, national, its last six digits, its last four) and keeps
+  orders whose billing phone, made E.164 from the billing country, is exactly the one asked
+  for. Lossy: a number stored with a space inside its last four digits in no other form, or
+  whose last four digits match more than 100 newer orders, is missed.
 - A guest (orders, no account) has ``guest:<email>`` as ref: the only stable handle WooCommerce
   gives; it is personal data, like the e-mail it holds.
 - Returns are order notes ``Baton return RMA-…: …`` (WooCommerce has no return object),
@@ -281,7 +282,7 @@ class WooCommercePlatform:
         if wanted is None:
             return None
         for term in _phone_terms(wanted):
-            found = await self._list("orders", {"search": term, "per_page": 50})
+            found = await self._list("orders", {"search": term, "per_page": 100})
             same = [o for o in found if _billing_phone(o) == wanted]
             if same:
                 return await self._customer_of(same)
@@ -436,11 +437,12 @@ def _billing_phone(order: wm.Json) -> Optional[str]:
 
 
 def _phone_terms(number: str) -> list[str]:
-    """What to search for: the E.164 form, the national form, the last six digits."""
+    """What to search for: the E.164 form, the national form, the last six and four digits
+    (shops store numbers with spaces anywhere: "+353 85 123 4567")."""
     terms = [number]
     for code in sorted(set(wm.CALLING_CODES.values()), key=len, reverse=True):
         if number.startswith("+" + code):
             terms.append("0" + number[1 + len(code) :])
             break
-    terms.append(number[-6:])
+    terms += [number[-6:], number[-4:]]
     return terms
