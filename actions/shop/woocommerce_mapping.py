@@ -41,30 +41,18 @@ meta ``baton_expected_dispatch``,      ``expected_dispatch``, ``promised_deliver
 ``baton_promised_delivery``             WooCommerce has no field for either
 =====================================  ==========================================================
 
-Parcels come from, in this order: the Shipment Tracking plugin's ``_wc_shipment_tracking_items``
-order meta (``tracking_provider`` slug or ``custom_tracking_provider``, ``tracking_number``,
-``custom_tracking_link``/``tracking_link``, ``date_shipped`` as a Unix time, ``tracking_id``);
-else order notes the warehouse writes, one parcel a line::
+Parcels (carrier, tracking number and link, parcel status, events, contents) and the
+``baton_parcels`` meta convention: :mod:`actions.shop.woocommerce_tracking`.
 
-    Shipped with DPD, tracking 15503764544678, https://track.dpd.co.uk/parcels/15503764544678
-
-(the note's time is the shipping time). What WooCommerce has no field for lives in order meta
-``baton_parcels``: a JSON list (or the JSON text of one) of objects matched by
-``tracking_number``: ``status`` (label_created, in_transit, out_for_delivery, delivered,
-delayed, lost; default in_transit), ``shipped_at``, ``estimated_delivery``, ``delivered_at``,
-``delivered_to``, ``events`` ``[{"at", "status", "description", "location"}]`` and ``items``
-``[{"line_item_id", "quantity"}]``. An entry with a ``carrier`` is a parcel by itself.
-
-Lossy: a plugin ``date_shipped`` is a date (midnight) unless ``baton_parcels`` gives the time;
-a predefined plugin provider without a link gets an empty tracking URL; a completed order with
-no parcel is "shipped" (WooCommerce cannot say it arrived); "failed" payment reads as placed.
+Lossy: a completed order with no parcel is "shipped" (WooCommerce cannot say it arrived); a
+"failed" payment reads as placed; ``cancelled_at`` without the system note is the last
+modification time; tax-inclusive prices are exact only to the cent WooCommerce rounded to.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date, datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -75,20 +63,21 @@ from actions.shop.platform import (
     PlatformOrder,
     PlatformRefund,
     PlatformShipment,
-    PlatformTrackingEvent,
+)
+from actions.shop.woocommerce_tracking import (
+    TRACKING_META,
+    Json,
+    day,
+    meta,
+    parcel_status,
+    shipments,
+    utc,
 )
 
-Json = dict[str, Any]
-TRACKING_META = "_wc_shipment_tracking_items"
-PARCELS_META = "baton_parcels"
+__all__ = ["Json", "e164", "money", "needs_notes", "order", "product_facts", "utc"]
 STAGE_META = "baton_fulfilment_stage"
 FINAL_SALE_TAG = "final-sale"
 _CENT = Decimal("0.01")
-_SHIPPED_NOTE = re.compile(
-    r"Shipped with (?P<carrier>[^,\n]+), tracking (?P<number>[A-Za-z0-9-]+)"
-    r"(?:,\s*(?P<url>https?://\S+?))?\.?\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
 _CANCELLED_NOTE = re.compile(r"Order status changed from .+ to Cancelled\.", re.IGNORECASE)
 _REASON_NOTE = re.compile(r"^Cancellation reason:\s*(?P<reason>.+)$", re.IGNORECASE | re.DOTALL)
 _RMA = re.compile(r"\bRMA-\d+\b")
@@ -117,34 +106,6 @@ CALLING_CODES = {
     "PL": "48",
 }
 _KEEPS_TRUNK_ZERO = {"IT"}  # Italian numbers keep their leading 0 after +39
-_PROVIDER_NAMES = {
-    "dpd": "DPD",
-    "dpd-ireland": "DPD Ireland",
-    "royal-mail": "Royal Mail",
-    "evri": "Evri",
-    "an-post": "An Post",
-    "dhl": "DHL",
-    "ups": "UPS",
-    "usps": "USPS",
-    "fedex": "FedEx",
-}
-
-
-def utc(value: Any) -> Optional[datetime]:
-    """A WooCommerce ``*_gmt`` time (no offset, already UTC) or an ISO time with an offset, as
-    naive UTC; a Unix time (the tracking plugin's ``date_shipped``) too."""
-    if value in (None, "", 0, "0"):
-        return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value), timezone.utc).replace(tzinfo=None)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed
-
-
-def day(value: Any) -> Optional[date]:
-    return date.fromisoformat(str(value)[:10]) if value else None
 
 
 def money(value: Any) -> Decimal:
@@ -172,17 +133,6 @@ def e164(raw: Optional[str], country: Optional[str] = None) -> Optional[str]:
                 digits = digits[1:]
             number = code + digits
     return f"+{number}" if 8 <= len(number) <= 15 else None
-
-
-def meta(obj: Json, key: str) -> Any:
-    """The newest value of an order's meta key (WooCommerce keeps duplicates in order)."""
-    values = [m.get("value") for m in obj.get("meta_data") or [] if m.get("key") == key]
-    return values[-1] if values else None
-
-
-def _json_meta(obj: Json, key: str) -> Any:
-    value = meta(obj, key)
-    return json.loads(value) if isinstance(value, str) and value.strip() else value
 
 
 def customer(data: Json, ref: str, email: Optional[str] = None) -> PlatformCustomer:
@@ -241,89 +191,6 @@ def product_facts(product: Json) -> tuple[str, bool]:
     categories = product.get("categories") or []
     tags = {t.get("slug") for t in product.get("tags") or []}
     return (categories[0].get("slug") or "" if categories else "", FINAL_SALE_TAG in tags)
-
-
-def _tracked(order: Json, notes: list[Json]) -> list[dict[str, Any]]:
-    """Parcels the plugin meta or the warehouse's notes name, oldest first."""
-    found: dict[str, dict[str, Any]] = {}
-    for item in _json_meta(order, TRACKING_META) or []:
-        slug = item.get("tracking_provider") or ""
-        number = str(item.get("tracking_number") or "")
-        if number:
-            found[number] = {
-                "ref": str(item.get("tracking_id") or number),
-                "carrier": item.get("custom_tracking_provider")
-                or _PROVIDER_NAMES.get(slug, slug.replace("-", " ").title()),
-                "url": item.get("custom_tracking_link") or item.get("tracking_link") or "",
-                "shipped_at": utc(item.get("date_shipped")),
-            }
-    if not found:
-        for note in sorted(notes, key=lambda n: (n.get("date_created_gmt") or "", n["id"])):
-            for m in _SHIPPED_NOTE.finditer(note.get("note") or ""):
-                found.setdefault(
-                    m["number"],
-                    {
-                        "ref": f"note-{note['id']}-{m['number']}",
-                        "carrier": m["carrier"].strip(),
-                        "url": m["url"] or "",
-                        "shipped_at": utc(note.get("date_created_gmt")),
-                    },
-                )
-    extra = {str(p.get("tracking_number")): p for p in _json_meta(order, PARCELS_META) or []}
-    for number, p in extra.items():
-        if number not in found and p.get("carrier"):
-            found[number] = {"ref": number, "carrier": p["carrier"], "url": "", "shipped_at": None}
-    for number, parcel in found.items():
-        parcel["number"], parcel["extra"] = number, extra.get(number, {})
-    return list(found.values())
-
-
-def shipments(order: Json, notes: list[Json]) -> tuple[PlatformShipment, ...]:
-    out = []
-    for p in _tracked(order, notes):
-        x = p["extra"]
-        events = tuple(
-            PlatformTrackingEvent(
-                utc(e["at"]) or datetime.min,
-                e["status"],
-                e.get("description") or "",
-                e.get("location") or "",
-            )
-            for e in x.get("events") or []
-        )
-        out.append(
-            PlatformShipment(
-                ref=p["ref"],
-                carrier=p["carrier"],
-                tracking_number=p["number"],
-                tracking_url=x.get("tracking_url") or p["url"],
-                status=x.get("status") or "in_transit",
-                shipped_at=utc(x.get("shipped_at"))
-                or p["shipped_at"]
-                or utc(order.get("date_completed_gmt")),
-                estimated_delivery=day(x.get("estimated_delivery")),
-                delivered_at=utc(x.get("delivered_at")),
-                delivered_to=x.get("delivered_to"),
-                events=tuple(sorted(events, key=lambda e: e.occurred_at)),
-                contents=tuple(
-                    (str(i["line_item_id"]), int(i["quantity"])) for i in x.get("items") or []
-                ),
-            )
-        )
-    return tuple(sorted(out, key=lambda s: (s.shipped_at or datetime.max, s.ref)))
-
-
-def parcel_status(parcels: tuple[PlatformShipment, ...]) -> Optional[str]:
-    statuses = [s.status for s in parcels]
-    if not statuses:
-        return None
-    if "lost" in statuses:
-        return "lost_in_transit"
-    if "delayed" in statuses:
-        return "delayed"
-    if all(s == "delivered" for s in statuses):
-        return "delivered"
-    return "out_for_delivery" if "out_for_delivery" in statuses else "shipped"
 
 
 def baton_status(order: Json, parcels: tuple[PlatformShipment, ...]) -> str:
