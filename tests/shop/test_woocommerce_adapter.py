@@ -454,6 +454,6 @@ async def test_the_fakes_signed_webhook_verifies_and_a_tampered_one_does_not(
     assert webhook_order_ref(json.loads(deleted)) == "5001"
 
 
-async def test_concurrent_reads_share_one_session(shop: WooCommercePlatform) -> None:
+async def test_concurrent_reads_each_get_their_own_order(shop: WooCommercePlatform) -> None:
     orders = await asyncio.gather(*(shop.order(n) for n in ("10011", "10013", "10014")))
     assert [o.number for o in orders if o] == ["10011", "10013", "10014"]
