@@ -1,0 +1,353 @@
+"""Shopify Admin GraphQL (2024-10) JSON → Baton's platform values, and Baton's words → Shopify
+enums. Pure functions over the ``BatonOrder`` fragment (:mod:`actions.shop.shopify_queries`);
+the table of what maps to what, and what is lost, is in :mod:`actions.shop.shopify`'s
+docstring.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Optional
+
+from actions.shop.platform import (
+    PlatformAddress,
+    PlatformCustomer,
+    PlatformItem,
+    PlatformOrder,
+    PlatformRefund,
+    PlatformShipment,
+    PlatformTrackingEvent,
+)
+
+Json = dict[str, Any]
+
+RMA_NOTE = re.compile(r"Baton RMA (\S+)")
+
+SHIPMENT_STATUS = {
+    "LABEL_PRINTED": "label_created",
+    "LABEL_PURCHASED": "label_created",
+    "LABEL_VOIDED": "label_created",
+    "CONFIRMED": "label_created",
+    "SUBMITTED": "label_created",
+    "READY_FOR_PICKUP": "out_for_delivery",
+    "IN_TRANSIT": "in_transit",
+    "FULFILLED": "in_transit",
+    "MARKED_AS_FULFILLED": "in_transit",
+    "CARRIER_PICKED_UP": "in_transit",
+    "OUT_FOR_DELIVERY": "out_for_delivery",
+    "ATTEMPTED_DELIVERY": "out_for_delivery",
+    "DELIVERED": "delivered",
+    "PICKED_UP": "delivered",
+    "DELAYED": "delayed",
+    "FAILURE": "delayed",
+    "NOT_DELIVERED": "delayed",
+}
+
+PAYMENT_STATUS = {
+    "PAID": "paid",
+    "PARTIALLY_REFUNDED": "partially_refunded",
+    "REFUNDED": "refunded",
+    "VOIDED": "voided",
+}
+
+#: OrderCancelReason → the sentence Baton shows (the demo's own wording where it has one).
+CANCEL_REASON_TEXT = {
+    "CUSTOMER": "Cancelled at the customer's request",
+    "INVENTORY": "An item went out of stock before dispatch",
+    "DECLINED": "Payment could not be authorised",
+    "FRAUD": "Cancelled as suspected fraud",
+    "STAFF": "Cancelled by the shop",
+    "OTHER": "Cancelled by the shop",
+}
+
+#: Baton's return reason codes (actions/services/returns_policy.py) → Shopify ReturnReason.
+#: Shopify has no plain "doesn't fit" (only too small / too large), so that goes as OTHER
+#: with the customer's words in the note.
+RETURN_REASON = {
+    "damaged": "DEFECTIVE",
+    "wrong_item": "WRONG_ITEM",
+    "doesnt_fit": "OTHER",
+    "changed_mind": "UNWANTED",
+    "other": "OTHER",
+}
+
+CARD_BRANDS = {"American Express": "Amex"}
+WALLETS = {
+    "APPLE_PAY": "Apple Pay",
+    "GOOGLE_PAY": "Google Pay",
+    "ANDROID_PAY": "Google Pay",
+    "SHOPIFY_PAY": "Shop Pay",
+}
+GATEWAYS = {
+    "paypal": "PayPal",
+    "gift_card": "gift card",
+    "store_credit": "store credit",
+    "shopify_store_credit": "store credit",
+    "manual": "manual payment",
+}
+
+SHIPPED = ("in_transit", "out_for_delivery", "delivered", "delayed", "lost", "label_created")
+
+
+def cancel_reason_enum(reason: str) -> str:
+    """Baton's free-text reason → OrderCancelReason (customer-initiated unless it says so)."""
+    text = reason.lower()
+    for word, enum in (
+        ("fraud", "FRAUD"),
+        ("stock", "INVENTORY"),
+        ("inventory", "INVENTORY"),
+        ("payment", "DECLINED"),
+        ("declin", "DECLINED"),
+        ("staff", "STAFF"),
+    ):
+        if word in text:
+            return enum
+    return "CUSTOMER"
+
+
+def parse_time(value: Optional[str]) -> Optional[datetime]:
+    """Shopify's ISO-8601 DateTime → naive UTC (Baton's convention)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def parse_day(value: Optional[str]) -> Optional[date]:
+    moment = parse_time(value)
+    return moment.date() if moment else None
+
+
+def money(bag: Optional[Json]) -> Decimal:
+    try:
+        return Decimal(str(((bag or {}).get("shopMoney") or {}).get("amount") or "0"))
+    except InvalidOperation:
+        return Decimal("0")
+
+
+def nodes(connection: Any) -> list[Json]:
+    """A connection's nodes (``{"nodes": [...]}``) or a plain list, never None."""
+    if isinstance(connection, dict):
+        return list(connection.get("nodes") or [])
+    return list(connection or [])
+
+
+def payment_text(transaction: Json) -> str:
+    details = transaction.get("paymentDetails") or {}
+    wallet = details.get("wallet")
+    if wallet in WALLETS:
+        return WALLETS[wallet]
+    if details.get("number"):
+        company = details.get("company") or "Card"
+        last4 = str(details["number"]).replace(" ", "")[-4:]
+        return f"{CARD_BRANDS.get(company, company)} ending {last4}"
+    gateway = str(transaction.get("gateway") or "")
+    return GATEWAYS.get(gateway, transaction.get("formattedGateway") or gateway)
+
+
+def _payment_method(order: Json) -> str:
+    for t in order.get("transactions") or []:
+        if t.get("kind") in ("SALE", "AUTHORIZATION", "CAPTURE"):
+            return payment_text(t)
+    names = order.get("paymentGatewayNames") or []
+    return GATEWAYS.get(names[0], names[0]) if names else ""
+
+
+def _paid_at(order: Json) -> Optional[datetime]:
+    times = [
+        parse_time(t.get("processedAt"))
+        for t in order.get("transactions") or []
+        if t.get("kind") in ("SALE", "CAPTURE") and t.get("status") == "SUCCESS"
+    ]
+    found = [t for t in times if t is not None]
+    return min(found) if found else None
+
+
+def _metafields(order: Json) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in nodes(order.get("metafields")):
+        value = field.get("value")
+        if field.get("type") == "json" and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        out[str(field.get("key"))] = value
+    return out
+
+
+def customer(data: Json) -> PlatformCustomer:
+    return PlatformCustomer(
+        ref=str(data.get("id") or ""),
+        first_name=data.get("firstName") or "",
+        last_name=data.get("lastName") or "",
+        email=data.get("email") or "",
+        phone=data.get("phone") or None,
+        postal_code=((data.get("defaultAddress") or {}).get("zip")) or "",
+    )
+
+
+def _shipment(f: Json, notes: dict[str, Any]) -> PlatformShipment:
+    events = tuple(
+        PlatformTrackingEvent(
+            occurred_at=parse_time(e.get("happenedAt")) or datetime.min,
+            status=str(e.get("status") or "").lower(),
+            description=e.get("message") or "",
+            location=e.get("city") or "",
+        )
+        for e in nodes(f.get("events"))
+    )
+    status = SHIPMENT_STATUS.get(str(f.get("displayStatus")), "in_transit")
+    if events and events[-1].status == "delayed" and status == "in_transit":
+        status = "delayed"
+    note = notes.get(str(f.get("legacyResourceId"))) or notes.get(str(f.get("id"))) or {}
+    if note.get("status") in ("delayed", "lost") and status != "delivered":
+        status = note["status"]
+    tracking = (f.get("trackingInfo") or [{}])[0] if f.get("trackingInfo") else {}
+    return PlatformShipment(
+        ref=str(f.get("id")),
+        carrier=tracking.get("company") or "",
+        tracking_number=tracking.get("number") or "",
+        tracking_url=tracking.get("url") or "",
+        status=status,
+        shipped_at=parse_time(f.get("inTransitAt") or f.get("createdAt")),
+        estimated_delivery=parse_day(f.get("estimatedDeliveryAt")),
+        delivered_at=parse_time(f.get("deliveredAt")),
+        delivered_to=note.get("delivered_to"),
+        events=events,
+        contents=tuple(
+            (str((li.get("lineItem") or {}).get("id")), int(li.get("quantity") or 0))
+            for li in nodes(f.get("fulfillmentLineItems"))
+        ),
+    )
+
+
+def _order_status(order: Json, shipments: tuple[PlatformShipment, ...]) -> str:
+    if order.get("cancelledAt"):
+        return "cancelled"
+    statuses = {s.status for s in shipments}
+    if statuses:
+        if statuses == {"delivered"}:
+            return "delivered"
+        for baton, wanted in (
+            ("lost_in_transit", "lost"),
+            ("delayed", "delayed"),
+            ("out_for_delivery", "out_for_delivery"),
+        ):
+            if wanted in statuses:
+                return baton
+        return "shipped"
+    if order.get("displayFulfillmentStatus") == "IN_PROGRESS":
+        return "packed"
+    paid = order.get("displayFinancialStatus") in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+    return "paid" if paid else "placed"
+
+
+def return_rmas(order: Json) -> dict[str, str]:
+    """Return gid → the Baton RMA its line items carry (returns Baton did not create: none)."""
+    out = {}
+    for ret in nodes(order.get("returns")):
+        for line in nodes(ret.get("returnLineItems")):
+            found = RMA_NOTE.search(line.get("returnReasonNote") or "")
+            if found:
+                out[str(ret.get("id"))] = found.group(1)
+                break
+    return out
+
+
+def _refund(r: Json, rmas: dict[str, str], fallback: str) -> PlatformRefund:
+    transactions = nodes(r.get("transactions"))
+    amount = r.get("totalRefundedSet") or {}
+    return PlatformRefund(
+        ref=str(r.get("id")),
+        amount=money(amount),
+        currency=str(((amount.get("shopMoney") or {}).get("currencyCode")) or ""),
+        refunded_at=parse_time(r.get("createdAt")) or datetime.min,
+        destination=payment_text(transactions[0]) if transactions else fallback,
+        rma=rmas.get(str((r.get("return") or {}).get("id"))),
+    )
+
+
+def order(data: Json) -> PlatformOrder:
+    """One ``BatonOrder`` fragment → :class:`PlatformOrder`."""
+    meta = _metafields(data)
+    notes = meta.get("shipments") if isinstance(meta.get("shipments"), dict) else {}
+    shipments = tuple(
+        _shipment(f, notes or {})
+        for f in data.get("fulfillments") or []
+        if f.get("displayStatus") != "CANCELED"
+    )
+    method = _payment_method(data)
+    rmas = return_rmas(data)
+    refunds = tuple(_refund(r, rmas, method) for r in data.get("refunds") or [])
+    financial = str(data.get("displayFinancialStatus") or "")
+    refunded_at = None
+    if financial in ("REFUNDED", "PARTIALLY_REFUNDED") and refunds:
+        refunded_at = max(r.refunded_at for r in refunds)
+    open_by = [
+        parse_day(fo.get("fulfillBy"))
+        for fo in nodes(data.get("fulfillmentOrders"))
+        if fo.get("status") in ("OPEN", "IN_PROGRESS", "SCHEDULED", "ON_HOLD")
+    ]
+    dispatch = min((d for d in open_by if d), default=None) or _meta_day(meta, "expected_dispatch")
+    reason = data.get("cancelReason")
+    ship = data.get("shippingAddress") or {}
+    return PlatformOrder(
+        ref=str(data.get("id")),
+        number=str(data.get("name") or "").lstrip("#"),
+        customer=customer(data.get("customer") or {"email": data.get("email")}),
+        status=_order_status(data, shipments),
+        placed_at=parse_time(data.get("createdAt")) or datetime.min,
+        paid_at=_paid_at(data),
+        currency=str(data.get("currencyCode") or ""),
+        subtotal=money(data.get("subtotalPriceSet")),
+        shipping_fee=money(data.get("totalShippingPriceSet")),
+        total=money(data.get("totalPriceSet")),
+        expected_dispatch=dispatch if not shipments and not data.get("cancelledAt") else None,
+        promised_delivery=_meta_day(meta, "promised_delivery"),
+        cancelled_at=parse_time(data.get("cancelledAt")),
+        cancellation_reason=(
+            (meta.get("cancellation_reason") or CANCEL_REASON_TEXT.get(str(reason), str(reason)))
+            if data.get("cancelledAt")
+            else None
+        ),
+        payment_status=PAYMENT_STATUS.get(financial, "pending"),
+        refunded_at=refunded_at,
+        payment_method=method,
+        shipping_address=PlatformAddress(
+            line1=ship.get("address1") or "",
+            line2=ship.get("address2") or None,
+            city=ship.get("city") or "",
+            postal_code=ship.get("zip") or "",
+            country=ship.get("countryCodeV2") or "",
+        ),
+        items=tuple(_item(li) for li in nodes(data.get("lineItems"))),
+        shipments=shipments,
+        refunds=refunds,
+    )
+
+
+def _meta_day(meta: dict[str, Any], key: str) -> Optional[date]:
+    value = meta.get(key)
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _item(li: Json) -> PlatformItem:
+    product = li.get("product") or {}
+    return PlatformItem(
+        ref=str(li.get("id")),
+        sku=li.get("sku") or "",
+        product_name=li.get("name") or li.get("title") or "",
+        category=product.get("productType") or "",
+        quantity=int(li.get("quantity") or 0),
+        unit_price=money(li.get("originalUnitPriceSet")),
+        final_sale="final-sale" in (product.get("tags") or []),
+    )
