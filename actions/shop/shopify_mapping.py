@@ -24,7 +24,7 @@ from actions.shop.platform import (
 
 Json = dict[str, Any]
 
-RMA_NOTE = re.compile(r"Baton RMA (\S+)")
+RMA_NOTE = re.compile(r"Baton RMA ([^\s:]+)")
 
 SHIPMENT_STATUS = {
     "LABEL_PRINTED": "label_created",
