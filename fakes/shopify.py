@@ -28,23 +28,19 @@ Control (``/_fake/``, not Shopify): ``POST faults {"mode": "down"|"timeout"|"thr
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
 import re
 import time
-import uuid
 from datetime import date
 from typing import Any, Optional
 
 import aiohttp
 from aiohttp import web
 
-from actions.shop.shopify import API_VERSION
-from fakes import shopify_render as r
 from fakes.common import Recorder, base_parser, serve
 from fakes.shopify_state import DEMO_SHOP_DOMAIN, ShopState
+from fakes.shopify_webhooks import rest_order, rest_refund, signed
+
+__all__ = ["DEMO_ACCESS_TOKEN", "DEMO_SHOP_DOMAIN", "DEMO_WEBHOOK_SECRET", "FakeShopify", "main"]
 
 DEMO_ACCESS_TOKEN = "shpat_demo_not_a_secret"  # noqa: S105 - the fake's
 DEMO_WEBHOOK_SECRET = "demo-shopify-webhook-secret-not-a-secret"  # noqa: S105 - the fake's
@@ -200,30 +196,16 @@ class FakeShopify:
 
     async def send_webhook(self, request: web.Request) -> web.Response:
         data = await request.json()
-        topic, fake = (
-            data.get("topic", "orders/updated"),
-            self.state.orders.get(str(data.get("number"))),
-        )
+        topic = str(data.get("topic", "orders/updated"))
+        fake = self.state.orders.get(str(data.get("number")))
         if fake is None:
             return web.json_response({"error": "no such order"}, status=404)
         refunds = [*fake.order.refunds, *fake.extra_refunds]
         if topic == "refunds/create" and not refunds:
             return web.json_response({"error": "the order has no refund"}, status=409)
-        payload = (
-            r.rest_refund(fake, refunds[-1]) if topic == "refunds/create" else r.rest_order(fake)
-        )
-        body = json.dumps(payload).encode()
+        payload = rest_refund(fake, refunds[-1]) if topic == "refunds/create" else rest_order(fake)
         secret = str(data.get("secret") or DEMO_WEBHOOK_SECRET)
-        signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-        webhook_id = str(uuid.uuid4())
-        headers = {
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-Sha256": signature.decode(),
-            "X-Shopify-Webhook-Id": webhook_id,
-            "X-Shopify-Shop-Domain": DEMO_SHOP_DOMAIN,
-            "X-Shopify-API-Version": API_VERSION,
-        }
+        body, headers = signed(payload, topic, secret)
         async with (
             aiohttp.ClientSession() as session,
             session.post(str(data["address"]), data=body, headers=headers) as resp,
@@ -232,7 +214,7 @@ class FakeShopify:
         self.log.add(
             {"kind": "webhook", "topic": topic, "order": fake.order.number, "status": status}
         )
-        return web.json_response({"status": status, "webhook_id": webhook_id})
+        return web.json_response({"status": status, "webhook_id": headers["X-Shopify-Webhook-Id"]})
 
     async def health(self, _: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "orders": len(self.state.orders)})

@@ -1,5 +1,5 @@
 """The demo shop's orders in Shopify's shapes: Admin GraphQL (2024-10) nodes and REST webhook
-payloads. Used by :mod:`fakes.shopify`.
+payloads. Used by :mod:`fakes.shopify`; webhook payloads are in :mod:`fakes.shopify_webhooks`.
 
 Ids are Shopify gids built from the demo refs (``gid://shopify/Order/7``); a fulfillment line
 item has no demo row, so its id is ``fulfillment ref * 1000 + line item ref``. What Shopify has
@@ -323,50 +323,4 @@ def order_node(fake: FakeOrder) -> Json:
                 for r in fake.returns
             ]
         },
-    }
-
-
-def rest_order(fake: FakeOrder) -> Json:
-    """A trimmed ``orders/*`` webhook payload (REST shape: snake_case, numeric ids)."""
-    o = fake.order
-    return {
-        "id": int(o.ref),
-        "admin_graphql_api_id": gid("Order", o.ref),
-        "name": f"#{o.number}",
-        "order_number": int(o.number),
-        "created_at": iso(o.placed_at),
-        "cancelled_at": iso(o.cancelled_at),
-        "cancel_reason": (fake.cancel_reason or "").lower() or None,
-        "financial_status": o.payment_status,
-        "currency": o.currency,
-        "total_price": str(o.total),
-        "subtotal_price": str(o.subtotal),
-        "customer": {
-            "id": int(o.customer.ref),
-            "admin_graphql_api_id": gid("Customer", o.customer.ref),
-        },
-        "fulfillments": [
-            {
-                "id": int(s.ref),
-                "shipment_status": s.status,
-                "tracking_number": s.tracking_number,
-                "tracking_company": s.carrier,
-            }
-            for s in o.shipments
-        ],
-        "line_items": [{"id": int(i.ref), "sku": i.sku, "quantity": i.quantity} for i in o.items],
-    }
-
-
-def rest_refund(fake: FakeOrder, refund: PlatformRefund) -> Json:
-    """A ``refunds/create`` payload: it names the order only by ``order_id``."""
-    return {
-        "id": int(refund.ref),
-        "admin_graphql_api_id": gid("Refund", refund.ref),
-        "order_id": int(fake.order.ref),
-        "created_at": iso(refund.refunded_at),
-        "note": None,
-        "transactions": [
-            {"kind": "refund", "amount": str(refund.amount), "currency": refund.currency}
-        ],
     }

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
 from typing import Any, Optional
 
 from actions.shop.platform import (
@@ -21,133 +20,32 @@ from actions.shop.platform import (
     PlatformShipment,
     PlatformTrackingEvent,
 )
+from actions.shop.shopify_vocab import (
+    CANCEL_REASON_TEXT,
+    GATEWAYS,
+    PAYMENT_STATUS,
+    RETURN_REASON,
+    SHIPMENT_STATUS,
+    Json,
+    cancel_reason_enum,
+    money,
+    nodes,
+    parse_day,
+    parse_time,
+    payment_text,
+)
 
-Json = dict[str, Any]
+__all__ = [
+    "CANCEL_REASON_TEXT",
+    "RETURN_REASON",
+    "cancel_reason_enum",
+    "customer",
+    "nodes",
+    "order",
+    "return_rmas",
+]
 
 RMA_NOTE = re.compile(r"Baton RMA ([^\s:]+)")
-
-SHIPMENT_STATUS = {
-    "LABEL_PRINTED": "label_created",
-    "LABEL_PURCHASED": "label_created",
-    "LABEL_VOIDED": "label_created",
-    "CONFIRMED": "label_created",
-    "SUBMITTED": "label_created",
-    "READY_FOR_PICKUP": "out_for_delivery",
-    "IN_TRANSIT": "in_transit",
-    "FULFILLED": "in_transit",
-    "MARKED_AS_FULFILLED": "in_transit",
-    "CARRIER_PICKED_UP": "in_transit",
-    "OUT_FOR_DELIVERY": "out_for_delivery",
-    "ATTEMPTED_DELIVERY": "out_for_delivery",
-    "DELIVERED": "delivered",
-    "PICKED_UP": "delivered",
-    "DELAYED": "delayed",
-    "FAILURE": "delayed",
-    "NOT_DELIVERED": "delayed",
-}
-
-PAYMENT_STATUS = {
-    "PAID": "paid",
-    "PARTIALLY_REFUNDED": "partially_refunded",
-    "REFUNDED": "refunded",
-    "VOIDED": "voided",
-}
-
-#: OrderCancelReason → the sentence Baton shows (the demo's own wording where it has one).
-CANCEL_REASON_TEXT = {
-    "CUSTOMER": "Cancelled at the customer's request",
-    "INVENTORY": "An item went out of stock before dispatch",
-    "DECLINED": "Payment could not be authorised",
-    "FRAUD": "Cancelled as suspected fraud",
-    "STAFF": "Cancelled by the shop",
-    "OTHER": "Cancelled by the shop",
-}
-
-#: Baton's return reason codes (actions/services/returns_policy.py) → Shopify ReturnReason.
-#: Shopify has no plain "doesn't fit" (only too small / too large), so that goes as OTHER
-#: with the customer's words in the note.
-RETURN_REASON = {
-    "damaged": "DEFECTIVE",
-    "wrong_item": "WRONG_ITEM",
-    "doesnt_fit": "OTHER",
-    "changed_mind": "UNWANTED",
-    "other": "OTHER",
-}
-
-CARD_BRANDS = {"American Express": "Amex"}
-WALLETS = {
-    "APPLE_PAY": "Apple Pay",
-    "GOOGLE_PAY": "Google Pay",
-    "ANDROID_PAY": "Google Pay",
-    "SHOPIFY_PAY": "Shop Pay",
-}
-GATEWAYS = {
-    "paypal": "PayPal",
-    "gift_card": "gift card",
-    "store_credit": "store credit",
-    "shopify_store_credit": "store credit",
-    "manual": "manual payment",
-}
-
-SHIPPED = ("in_transit", "out_for_delivery", "delivered", "delayed", "lost", "label_created")
-
-
-def cancel_reason_enum(reason: str) -> str:
-    """Baton's free-text reason → OrderCancelReason (customer-initiated unless it says so)."""
-    text = reason.lower()
-    for word, enum in (
-        ("fraud", "FRAUD"),
-        ("stock", "INVENTORY"),
-        ("inventory", "INVENTORY"),
-        ("payment", "DECLINED"),
-        ("declin", "DECLINED"),
-        ("staff", "STAFF"),
-    ):
-        if word in text:
-            return enum
-    return "CUSTOMER"
-
-
-def parse_time(value: Optional[str]) -> Optional[datetime]:
-    """Shopify's ISO-8601 DateTime → naive UTC (Baton's convention)."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
-def parse_day(value: Optional[str]) -> Optional[date]:
-    moment = parse_time(value)
-    return moment.date() if moment else None
-
-
-def money(bag: Optional[Json]) -> Decimal:
-    try:
-        return Decimal(str(((bag or {}).get("shopMoney") or {}).get("amount") or "0"))
-    except InvalidOperation:
-        return Decimal("0")
-
-
-def nodes(connection: Any) -> list[Json]:
-    """A connection's nodes (``{"nodes": [...]}``) or a plain list, never None."""
-    if isinstance(connection, dict):
-        return list(connection.get("nodes") or [])
-    return list(connection or [])
-
-
-def payment_text(transaction: Json) -> str:
-    details = transaction.get("paymentDetails") or {}
-    wallet = details.get("wallet")
-    if wallet in WALLETS:
-        return WALLETS[wallet]
-    if details.get("number"):
-        company = details.get("company") or "Card"
-        last4 = str(details["number"]).replace(" ", "")[-4:]
-        return f"{CARD_BRANDS.get(company, company)} ending {last4}"
-    gateway = str(transaction.get("gateway") or "")
-    return GATEWAYS.get(gateway, transaction.get("formattedGateway") or gateway)
 
 
 def _payment_method(order: Json) -> str:
