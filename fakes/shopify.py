@@ -8,11 +8,13 @@ Baton's side, as Shopify answers it:
   ``extensions.cost`` with a ``throttleStatus`` from a real leaky bucket (2,000 points,
   100/s).
 
-  **Not a GraphQL engine**: it dispatches on the operation name (or the first root field)
-  of the documents :mod:`actions.shop.shopify_queries` sends, and answers with a superset of
-  the fields those select. Search strings understood: ``name:"#10001"``, ``email:"…"``,
-  ``phone:"…"``. State changes: ``orderCancel`` (refund: the order becomes refunded, or voided
-  if unpaid), ``orderUpdate`` (shipping address), ``returnCreate``; each is logged.
+  **Not a GraphQL engine**: it dispatches on the operation name (``operationName``, else the
+  name after ``query``/``mutation``) of the documents :mod:`actions.shop.shopify_queries`
+  sends, and answers with a superset of the fields those select; it does not parse
+  selections, fragments or arguments other than the variables. Search strings understood:
+  ``name:"#10001"``, ``email:"…"``, ``phone:"…"``. State changes: ``orderCancel`` (refund:
+  the order becomes refunded, or voided if unpaid), ``orderUpdate`` (shipping address),
+  ``returnCreate``; each is logged.
 
 Control (``/_fake/``, not Shopify): ``POST faults {"mode": "down"|"timeout"|"throttled"|
 "unauthorized"|"error500"|"rate_limit_429"|"none", "count": n, "retry_after": s,
