@@ -63,10 +63,10 @@ async def receive(request: Request, platform: str) -> HTTPResponse:
         payload = json.loads(body)
     except ValueError:
         return _reply(400, "the body is not JSON")
-    changed = changed_order(payload)
+    changed = changed_order(platform, payload)
     if changed is None:
         return _reply(400, "the payload does not name an order")
-    invalidated = await _invalidate(changed.number, changed.platform_id)
+    invalidated = await _invalidate(changed.number, changed.platform_ref)
     metrics.SHOP_WEBHOOKS.labels(platform, "invalidated" if invalidated else "unknown").inc()
     logger.info(
         "shop webhook %s %s: %s",
@@ -77,13 +77,13 @@ async def receive(request: Request, platform: str) -> HTTPResponse:
     return _reply(200, "invalidated" if invalidated else "no copy held")
 
 
-async def _invalidate(number: Optional[str], platform_id: Optional[str]) -> bool:
+async def _invalidate(number: Optional[str], platform_ref: Optional[str]) -> bool:
     async with unit_of_work() as repo:
         done = False
         if number is not None:
             done = await mirror_sql.mark_stale(repo.conn, number)
-        if not done and platform_id is not None:
-            done = await mirror_sql.mark_stale_by_ref(repo.conn, platform_id)
+        if not done and platform_ref is not None:
+            done = await mirror_sql.mark_stale_by_ref(repo.conn, platform_ref)
         return done
 
 

@@ -1,4 +1,4 @@
-"""Start a commerce-platform fake (Shopify now, WooCommerce later) as a child process.
+"""Start a commerce-platform fake (Shopify or WooCommerce) as a child process.
 
 ``start_shop_fake("shopify")`` runs ``python -m fakes.shopify`` on a free loopback port, waits
 for ``/_fake/health`` and returns its base URL (Baton's ``SHOPIFY_API_URL``) and the process;
@@ -19,21 +19,33 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = {"shopify": "fakes.shopify", "woocommerce": "fakes.woocommerce"}
 
 
+#: Signs the fakes' webhooks to Baton (``POST /_fake/webhook``); not a secret.
+DEMO_WOO_WEBHOOK_SECRET = "demo-woocommerce-webhook-secret-not-a-secret"  # noqa: S105
+
+
 def shop_env(platform: str, url: str) -> dict[str, str]:
-    """What Baton needs to use the fake ``platform`` at ``url``."""
+    """What Baton needs to use the fake ``platform`` at ``url`` (demo credentials, including
+    the secret Baton checks the fake's webhooks with)."""
     if platform == "shopify":
-        from fakes.shopify import DEMO_ACCESS_TOKEN, DEMO_SHOP_DOMAIN
+        from fakes.shopify import DEMO_ACCESS_TOKEN, DEMO_SHOP_DOMAIN, DEMO_WEBHOOK_SECRET
 
         return {
             "SHOP_BACKEND": "shopify",
             "SHOPIFY_SHOP_DOMAIN": DEMO_SHOP_DOMAIN,
             "SHOPIFY_ACCESS_TOKEN": DEMO_ACCESS_TOKEN,
             "SHOPIFY_API_URL": url,
+            "SHOPIFY_WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET,
         }
     if platform == "woocommerce":
-        import fakes.woocommerce as woo  # type: ignore[import-not-found,unused-ignore]
+        from fakes.woocommerce import DEMO_KEY, DEMO_SECRET
 
-        return dict(woo.demo_env(url))
+        return {
+            "SHOP_BACKEND": "woocommerce",
+            "WOOCOMMERCE_URL": url,
+            "WOOCOMMERCE_CONSUMER_KEY": DEMO_KEY,
+            "WOOCOMMERCE_CONSUMER_SECRET": DEMO_SECRET,
+            "WOOCOMMERCE_WEBHOOK_SECRET": DEMO_WOO_WEBHOOK_SECRET,
+        }
     raise ValueError(f"no fake for shop platform {platform!r}")
 
 

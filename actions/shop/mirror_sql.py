@@ -245,13 +245,10 @@ async def synced_at(conn: AsyncConnection, number: str) -> tuple[bool, Optional[
     return (row is not None, row.synced_at if row is not None else None)
 
 
-async def mark_stale_by_ref(conn: AsyncConnection, platform_id: str) -> bool:
-    """:func:`mark_stale` for a webhook that names only the platform's order id: the copy's
-    reference is that id, or a Shopify global id ending in it."""
+async def mark_stale_by_ref(conn: AsyncConnection, platform_ref: str) -> bool:
+    """:func:`mark_stale` for a webhook that names only the platform's id for the order."""
     o = t.orders
     result = await conn.execute(
-        update(o)
-        .where((o.c.external_ref == platform_id) | o.c.external_ref.like(f"gid://%/{platform_id}"))
-        .values(synced_at=None)
+        update(o).where(o.c.external_ref == platform_ref).values(synced_at=None)
     )
     return bool(result.rowcount)

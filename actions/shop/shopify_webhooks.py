@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import Any, Optional
+
+from actions.shop.webhooks import signature_valid
 
 
 def verify_webhook(body: bytes, hmac_header: str, secret: str) -> bool:
     """Shopify's check: ``X-Shopify-Hmac-Sha256`` is base64(HMAC-SHA256(raw body, client
     secret)). Compare in constant time, on the raw bytes (re-serialised JSON would differ)."""
-    if not hmac_header or not secret:
-        return False
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return hmac.compare_digest(base64.b64encode(digest), hmac_header.strip().encode())
+    return signature_valid(body, hmac_header, secret)
 
 
 def webhook_order_number(payload: dict[str, Any]) -> Optional[str]:

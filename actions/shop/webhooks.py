@@ -42,27 +42,28 @@ def sign(body: bytes, secret: str) -> str:
 
 @dataclass(frozen=True)
 class ChangedOrder:
-    """The order a webhook is about: its number when the payload says it, else the platform's
-    id (a Shopify refund names only ``order_id``)."""
+    """The order a webhook is about: its number when the payload says it, and the platform's
+    id for it (a Shopify refund, a WooCommerce deletion name only the id)."""
 
     number: Optional[str]
-    platform_id: Optional[str]
+    platform_ref: Optional[str]
 
 
-def changed_order(payload: Any) -> Optional[ChangedOrder]:
+def changed_order(platform: str, payload: Any) -> Optional[ChangedOrder]:
     """Which order a Shopify ``orders/*``/``refunds/create`` or WooCommerce ``order.*``
-    payload is about (None: not an order webhook we understand)."""
+    payload is about, read the way each platform's adapter reads it (None: not an order)."""
     if not isinstance(payload, dict):
         return None
-    number: Optional[str] = None
-    name = payload.get("name")
-    if isinstance(name, str) and name.lstrip("#").isdigit():
-        number = name.lstrip("#")  # Shopify: "#10001"
-    elif isinstance(payload.get("number"), (str, int)) and str(payload["number"]).isdigit():
-        number = str(payload["number"])  # WooCommerce
-    platform_id = payload.get("order_id") if "order_id" in payload else payload.get("id")
-    if isinstance(platform_id, bool) or not isinstance(platform_id, (int, str)):
-        platform_id = None
-    if number is None and platform_id is None:
+    if platform == "shopify":
+        from actions.shop import shopify_webhooks as shopify
+
+        number, ref = shopify.webhook_order_number(payload), shopify.webhook_order_ref(payload)
+    else:
+        from actions.shop import woocommerce as woo
+
+        number, ref = woo.webhook_order_number(payload), woo.webhook_order_ref(payload)
+    if number is not None and not number.isdigit():
+        number = None  # not an order number Baton could hold
+    if number is None and ref is None:
         return None
-    return ChangedOrder(number, str(platform_id) if platform_id is not None else None)
+    return ChangedOrder(number, ref)

@@ -32,9 +32,6 @@ The JSON → ``Platform*`` mapping, and what it loses, is in
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import time
 from decimal import Decimal
 from typing import Any, Optional
@@ -49,6 +46,7 @@ from actions.shop.platform import (
     ShopCheck,
     ShopUnavailable,
 )
+from actions.shop.webhooks import signature_valid
 from actions.shop.woocommerce_http import WooHttp, WooSettings, checked
 
 __all__ = ["WooCommercePlatform", "WooSettings", "verify_webhook", "webhook_order_number"]
@@ -57,10 +55,7 @@ PRODUCT_TTL = 600.0  # categories and tags change rarely; a restart refreshes th
 
 def verify_webhook(body: bytes, signature_header: str, secret: str) -> bool:
     """``X-WC-Webhook-Signature``: base64 of HMAC-SHA256 of the raw body with the secret."""
-    if not secret or not signature_header:
-        return False
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return hmac.compare_digest(base64.b64encode(digest).decode(), signature_header.strip())
+    return signature_valid(body, signature_header, secret)
 
 
 def webhook_order_number(payload: Any) -> Optional[str]:
