@@ -9,6 +9,7 @@ import pytest
 
 from bot.launcher import stop
 from tests.support.servers import Baton, start_baton
+from tests.support.shop_backends import platform_batons  # noqa: F401  (Batons on platform fakes)
 from tests.support.webchat_client import WebChatCustomer
 
 

@@ -66,6 +66,30 @@ NOT_IN_ENV_EXAMPLE = {
 }
 
 
+#: Files that speak a commerce platform's API: their upper-case strings are the platform's enum
+#: values (Shopify's ``OUT_FOR_DELIVERY``, ``SHOPIFY_PAY``), so only what they read through
+#: os.environ counts.
+PLATFORM_VOCABULARY = (
+    "actions/shop/shopify*.py",
+    "fakes/shopify*.py",
+)
+
+
+def _platform_vocabulary(root: Path) -> set[Path]:
+    return {p for pattern in PLATFORM_VOCABULARY for p in root.glob(pattern)}
+
+
+def _exported_names(tree: ast.AST) -> set[str]:
+    """Strings in ``__all__``: the module's own names, not variables."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            names |= {c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant)}
+    return names
+
+
 def _python_files(root: Path, folders: tuple[str, ...]) -> list[Path]:
     return sorted(p for folder in folders for p in (root / folder).rglob("*.py"))
 
@@ -123,9 +147,11 @@ def variables_read(root: Path = ROOT) -> dict[str, set[str]]:
         for name in names - NOT_VARIABLES.keys():
             found.setdefault(name, set()).add(str(path.relative_to(root)))
 
+    vocabulary = _platform_vocabulary(root)
     for path in _python_files(root, PACKAGES):
         tree = ast.parse(path.read_text(), filename=str(path))
-        add(variable_shaped_strings(tree) | environ_reads(tree), path)
+        shaped = set() if path in vocabulary else variable_shaped_strings(tree)
+        add((shaped - _exported_names(tree)) | environ_reads(tree), path)
     for path in _python_files(root, READ_ONLY_SCANNED):
         add(environ_reads(ast.parse(path.read_text(), filename=str(path))), path)
     for pattern in ENDPOINT_FILES:

@@ -19,7 +19,7 @@ import pytest
 from actions.store.models import Order
 from tests.support.handoff_agent import AgentClient
 from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, SLACK_AGENT_CHANNEL, Baton
-from tests.support.shop_backends import baton  # noqa: F401  (every test on every shop backend)
+from tests.support.shop_backends import baton_on_every_shop_backend  # noqa: F401
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e

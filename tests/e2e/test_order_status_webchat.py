@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from actions.store.models import Order
-from tests.support.shop_backends import baton  # noqa: F401  (every test on every shop backend)
+from tests.support.shop_backends import baton_on_every_shop_backend  # noqa: F401
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e

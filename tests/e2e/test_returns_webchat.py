@@ -22,7 +22,7 @@ from actions.services.returns_labels import label_token
 from actions.store import tables as t
 from actions.store.db import create_engine_for
 from tests.support.servers import Baton
-from tests.support.shop_backends import baton  # noqa: F401  (every test on every shop backend)
+from tests.support.shop_backends import baton_on_every_shop_backend  # noqa: F401
 from tests.support.webchat_client import Turn, WebChatCustomer
 
 pytestmark = pytest.mark.e2e

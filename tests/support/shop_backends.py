@@ -1,10 +1,10 @@
 """Run a test module's conversations on every shop backend.
 
-A module that imports :func:`baton` from here runs each of its tests three times: on the
-built-in shop (the session's Baton), and on a Baton whose orders come from the Shopify fake
-and from the WooCommerce fake (fakes/shops.py) through the real platform clients
-(actions/shop/). The same conversations, the same expected answers: the backend must not
-show.
+A module that imports :func:`baton_on_every_shop_backend` (the fixture ``baton``, overridden)
+runs each of its tests three times: on the built-in shop (the session's Baton), and on a Baton
+whose orders come from the Shopify fake and from the WooCommerce fake (fakes/shops.py) through
+the real platform clients (actions/shop/). The same conversations, the same expected answers:
+the backend must not show.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def platform_batons() -> Iterator[dict[str, Baton]]:
     _running.clear()
 
 
-@pytest.fixture(scope="module", params=SHOP_BACKENDS)
-def baton(
+@pytest.fixture(scope="module", params=SHOP_BACKENDS, name="baton")
+def baton_on_every_shop_backend(
     request: pytest.FixtureRequest,
     baton: Baton,
     model: Path,
