@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,8 @@ import requests
 
 from actions.shop.demo import demo_platform_orders
 from actions.shop.webhooks import SIGNATURE_HEADERS, sign
-from tests.support.servers import SCRAPE_TOKEN, Baton
+from tests.support.handoff_agent import AgentClient
+from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, SCRAPE_TOKEN, Baton
 from tests.support.shop_backends import platform_baton
 from tests.support.webchat_client import WebChatCustomer
 
@@ -186,14 +186,12 @@ async def test_the_person_offered_after_an_outage_gets_the_reason(shop_baton: Ba
         assert UNAVAILABLE in answer.text
         handed = await customer.say("/human_handoff", timeout=60)
         assert handed.texts, "the customer is told what happens next"
-        database = shop_baton.env["HANDOFF_DATABASE_URL"].removeprefix("sqlite:///")
-        with sqlite3.connect(database) as db:
-            reasons = [
-                r[0]
-                for r in db.execute(
-                    "SELECT reason FROM tickets WHERE conversation_id = ?", (customer.session_id,)
-                )
-            ]
-        assert reasons == ["shop_unavailable"]
+        agent = await AgentClient(shop_baton.handoff_url, AGENT_USERNAME, AGENT_PASSWORD).login()
+        try:
+            assert customer.session_id
+            ticket = await agent.ticket_for(customer.session_id.split(".")[0])
+        finally:
+            await agent.logout()
+        assert ticket["reason"] == "shop_unavailable"
     finally:
         await customer.close()
