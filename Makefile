@@ -44,8 +44,12 @@ train: $(STAMP)  ## train the model, only if data/domain/config changed
 	$(PY) -m bot train
 
 .PHONY: seed
-seed: $(STAMP)  ## create and seed the demo shop database (idempotent)
+seed: $(STAMP)  ## migrate and seed the demo shop database (idempotent; BATON_SEED_DEMO=0: migrate only)
 	$(PY) -m bot seed
+
+.PHONY: migrate
+migrate: $(STAMP)  ## upgrade the store's schema (STORE_DATABASE_URL, default var/store.db) to the newest revision
+	$(PY) -m bot migrate
 
 .PHONY: run
 run: $(STAMP)  ## set up and start Baton locally (web chat at http://localhost:5005/webchat)

@@ -503,7 +503,12 @@ def production_profile(keep_logs: Optional[Path] = None) -> Any:
         os.chmod(tmp, 0o755)  # noqa: S103
         (Path(tmp) / "logs").mkdir()
         profile = start_profile(
-            Path(tmp), ensure_model(), ports=Ports.free(), durable=False, fake_channels=True
+            Path(tmp),
+            ensure_model(),
+            ports=Ports.free(),
+            durable=False,
+            fake_channels=True,
+            base_env={**os.environ, "BATON_SEED_DEMO": "1"},  # the conversations use demo orders
         )
         try:
             yield Target(profile.public_url, profile.twilio_url, profile.env["PUBLIC_URL"]), profile

@@ -1,4 +1,4 @@
-"""Baton's command line: ``python -m bot {run,train,seed,check-data,check-shop,erase,...}``.
+"""Baton's command line: ``python -m bot {run,train,seed,migrate,check-data,check-shop,erase,…}``.
 
 The Makefile calls these; they work the same from a shell.
 """
@@ -24,14 +24,28 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    """Migrate the store and seed the demo shop (local mode: unless BATON_SEED_DEMO=0)."""
     from actions.settings import get_settings
-    from actions.store.seed import seed_store_sync
+    from actions.store.prepare import prepare_store_sync
 
-    report = seed_store_sync(get_settings().store_database_url)
-    state = "created" if report.created else "already seeded"
-    print(f"==> demo shop {state}: {report.customers} customers, {report.orders} orders")
+    report = prepare_store_sync(get_settings().store_database_url, "local", os.environ)
+    if report is None:
+        print("==> store schema up to date; demo shop not seeded (BATON_SEED_DEMO=0)")
+    else:
+        state = "created" if report.created else "already seeded"
+        print(f"==> demo shop {state}: {report.customers} customers, {report.orders} orders")
     if getattr(args, "history", False):
         _seed_history()
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    """Upgrade the store to the newest schema revision, nothing else (make migrate)."""
+    from actions.settings import get_settings
+    from actions.store.prepare import migrate_store_sync
+
+    migrate_store_sync(get_settings().store_database_url)
+    print("==> store schema up to date")
     return 0
 
 
@@ -144,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         "--history", action="store_true", help="also four weeks of support history (analytics)"
     )
     seed.set_defaults(func=cmd_seed)
+    sub.add_parser(
+        "migrate", help="upgrade the store's schema to the newest revision"
+    ).set_defaults(func=cmd_migrate)
     sub.add_parser("run", help="train if needed, seed, start everything").set_defaults(func=cmd_run)
     sub.add_parser("check-data", help="Baton's own data checks").set_defaults(func=cmd_check_data)
     sub.add_parser("test-conversations", help="rasa test on tests/conversations").set_defaults(

@@ -1,9 +1,11 @@
-"""Every table the profile's servers use, created once, and the demo shop seeded.
+"""Every table the profile's servers use, created once; the demo shop only if asked.
 
 ``python -m infra.prod init-db`` runs this before the replicas start (``make run-prod``) or as
 a one-off job (docker-compose's ``init-db`` service, the Kubernetes Job), so replicas starting
 together on a fresh database find their tables there instead of racing to create them.
-Idempotent: running it again changes nothing.
+Idempotent: running it again changes nothing. The store is migrated to its newest revision
+(actions/store/migrations/); its demo rows are written only with ``BATON_SEED_DEMO=1``
+(:mod:`actions.store.prepare`): a production store is a real shop's.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import os
 
 
 def init_databases() -> None:
-    """Create every table the replicas use and seed the demo shop (idempotent).
+    """Create every table the replicas use, and seed the demo shop if BATON_SEED_DEMO=1.
 
     Reads the same variables as the servers: STORE_DATABASE_URL, TRACKER_DATABASE_URL,
     HANDOFF_DATABASE_URL (and HANDOFF_DEMO_AGENT/HANDOFF_DEMO_PASSWORD for the demo agent)."""
-    from actions.store.seed import seed_store_sync
+    from actions.store.prepare import prepare_store_sync
     from bot.tracker_store import BatonSQLTrackerStore
 
-    report = seed_store_sync(os.environ["STORE_DATABASE_URL"])
-    print(f"store: {report.customers} customers, {report.orders} orders", flush=True)
+    report = prepare_store_sync(os.environ["STORE_DATABASE_URL"], "production", os.environ)
+    if report is None:
+        print("store: schema up to date, no demo shop (BATON_SEED_DEMO=1 seeds it)", flush=True)
+    else:
+        print(f"store: {report.customers} customers, {report.orders} orders", flush=True)
     tracker = BatonSQLTrackerStore(url=os.environ["TRACKER_DATABASE_URL"])  # creates its table
     tracker.engine.dispose()
     asyncio.run(_init_async())

@@ -9,9 +9,10 @@ Order of start-up, and why:
 
 1. PostgreSQL (its cluster under ``<dir>/postgres``), then the three databases;
 2. Redis;
-3. ``python -m infra.prod init-db`` once: the store's schema and demo shop, the tracker and
-   outbox tables, the handoff schema and demo agent — so that replicas starting together do
-   not race to create the same tables (a cluster runs the same command as a one-off job);
+3. ``python -m infra.prod init-db`` once: the store's schema migrated (the demo shop only with
+   ``BATON_SEED_DEMO=1``), the tracker and outbox tables, the handoff schema and demo agent —
+   so that replicas starting together do not race to create the same tables (a cluster runs
+   the same command as a one-off job);
 4. the six replicas, all at once (the Rasa servers take the longest: they load the model);
 5. nginx, in front of them;
 6. the supervisor (:mod:`infra.supervise`): from then on a process that dies is started again

@@ -6,7 +6,8 @@ where to find it, keep it running — a process that dies is started again by th
 on Ctrl-C. ``status`` prints what the supervisor last wrote: each process's state, pid and
 restarts; its exit status is 1 when one is in a crash loop. ``env`` prints the profile's database
 URLs and tokens as ``export`` lines, for commands such as ``python -m bot erase``.
-``init-db`` creates the tables and seeds the demo shop (:mod:`infra.init_db`).
+``init-db`` creates or migrates the tables, and seeds the demo shop only with
+``BATON_SEED_DEMO=1`` (:mod:`infra.init_db`).
 """
 
 from __future__ import annotations
@@ -165,7 +166,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     status = sub.add_parser("status", help="each process's state, pid and restarts")
     status.add_argument("--dir", default=str(ROOT / "var" / "prod"), help="data and logs")
     status.set_defaults(func=cmd_status)
-    init = sub.add_parser("init-db", help="create the tables and seed the demo shop (idempotent)")
+    init = sub.add_parser(
+        "init-db", help="create/migrate the tables; the demo shop if BATON_SEED_DEMO=1"
+    )
     init.set_defaults(func=cmd_init_db)
     args = parser.parse_args(argv)
     os.chdir(ROOT)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 from typing import Optional
 
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions.settings import get_settings
-from actions.store.tables import metadata
-from infra.sql import create_async_engine_for, create_tables, lock_schema
+from actions.store.migrations import MIGRATIONS
+from infra.migrations import upgrade
+from infra.sql import create_async_engine_for
 
 _engines: dict[tuple[int, str], AsyncEngine] = {}
 
@@ -39,24 +38,12 @@ def get_engine(url: Optional[str] = None) -> AsyncEngine:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create missing tables (idempotent, and safe with several action servers at once)."""
-    await create_tables(engine, metadata, "baton_store_schema")
-    async with engine.begin() as conn:
-        await lock_schema(conn, "baton_store_schema")
-        await conn.run_sync(_add_client_key_column)
+    """Upgrade the store to the newest revision (actions/store/migrations/).
 
-
-def _add_client_key_column(conn: Connection) -> None:
-    """Stores created before failures were counted per client get the column (and index)."""
-    columns = {c["name"] for c in inspect(conn).get_columns("verification_attempts")}
-    if "client_key" not in columns:
-        conn.execute(text("ALTER TABLE verification_attempts ADD COLUMN client_key VARCHAR(64)"))
-        conn.execute(
-            text(
-                "CREATE INDEX IF NOT EXISTS ix_verification_client_time "
-                "ON verification_attempts (client_key, attempted_at)"
-            )
-        )
+    A fresh database gets every revision, one made by the old ``create_all`` is adopted first;
+    safe with several action servers (or ``init-db`` and ``make seed``) at once: see
+    :func:`infra.migrations.upgrade`."""
+    await upgrade(engine, MIGRATIONS)
 
 
 async def dispose_all() -> None:

@@ -1,6 +1,6 @@
 """Deterministic demo data for "Lumen & Loom", the shop Baton ships with.
 
-``seed_store`` creates the schema and, if the database has never been seeded, fills it in
+``seed_store`` migrates the schema and, if the database has never been seeded, fills it in
 one transaction: fifteen hand-written *showcase* orders (10001-10015, documented in
 docs/shop.md and pinned by ``tests/store/test_seed.py``), then generated customers and orders
 that make the shop look lived-in, and the physical stores that accept returns.
@@ -1317,25 +1317,12 @@ async def _advance_sequences(conn: AsyncConnection) -> None:
         await conn.execute(select(func.setval(sequence, func.coalesce(func.max(table.c.id), 1))))
 
 
-async def _create_schema(engine: AsyncEngine, attempts: int = 5) -> None:
-    """``create_schema``, tolerating another process creating the same tables right now.
-
-    SQLite runs each CREATE TABLE in its own transaction, so two processes starting at once
-    (the action server and ``make seed``) can both see a table missing and both create it.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            await create_schema(engine)
-            return
-        except OperationalError:
-            if attempt == attempts:
-                raise
-            await asyncio.sleep(0.1 * attempt)
-
-
 async def seed_store(engine: AsyncEngine, *, anchor: Optional[date] = None) -> SeedReport:
-    """Create the schema and seed the demo shop once; later calls change nothing."""
-    await _create_schema(engine)
+    """Migrate the schema and seed the demo shop once; later calls change nothing.
+
+    Migrating is safe with another process doing the same right now (the action server and
+    ``make seed``): :func:`actions.store.db.create_schema` serialises and retries it."""
+    await create_schema(engine)
     async with engine.connect() as conn:
         seeded = await _meta(conn, "version") is not None
     if seeded:

@@ -10,6 +10,7 @@ runs last.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Optional
@@ -32,7 +33,12 @@ def prod(model: Path) -> Iterator[Profile]:
     require("initdb", "postgres", "redis-server", "nginx")
     with service_dir("baton-prod-") as directory:
         running = start_profile(
-            directory, model, ports=Ports.free(), durable=False, fake_channels=True
+            directory,
+            model,
+            ports=Ports.free(),
+            durable=False,
+            fake_channels=True,
+            base_env={**os.environ, "BATON_SEED_DEMO": "1"},  # the tests ask about order 10001
         )
         try:
             yield running

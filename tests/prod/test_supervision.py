@@ -33,7 +33,13 @@ BACK_WITHIN = 300.0  # seconds: a Rasa replica reloads its model on a busy 2-cor
 def prod(model: Path) -> Iterator[Profile]:
     require("initdb", "postgres", "redis-server", "nginx")
     with service_dir("baton-supervise-") as directory:
-        running = start_profile(directory, model, ports=Ports.free(), durable=False)
+        running = start_profile(
+            directory,
+            model,
+            ports=Ports.free(),
+            durable=False,
+            base_env={**os.environ, "BATON_SEED_DEMO": "1"},  # the form asks for order 10001
+        )
         try:
             yield running
         finally:

@@ -102,6 +102,8 @@ def start_baton(model: Path, var_dir: Path, shop: str = "builtin") -> Baton:
             "STORE_DATABASE_URL": f"sqlite:///{var_dir / 'store.db'}",
             "TRACKER_DATABASE_URL": f"sqlite:///{var_dir / 'tracker.db'}",
             "INBOX_FILE": str(var_dir / "inbox.csv"),
+            # local mode seeds the demo shop anyway; the tests need it even if a shell says 0
+            "BATON_SEED_DEMO": "1",
             "RASA_PORT": rasa_port,
             "ACTION_PORT": action_port,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",

@@ -1,0 +1,1 @@
+"""The handoff database's revisions (``r<id>_<slug>.py``); Alembic reads them by path."""
