@@ -197,14 +197,11 @@ def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[byt
     return fakes.procs, [fakes.twilio_url, fakes.slack_url]
 
 
-#: Per platform, the variable that says where the shop really is: unset, `make run` starts the
-#: platform's local fake instead (fakes/shops.py), so SHOP_BACKEND=shopify works offline.
-SHOP_ADDRESS = {"shopify": "SHOPIFY_SHOP_DOMAIN", "woocommerce": "WOOCOMMERCE_URL"}
-
-
 def _start_fake_shop(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], str]:
     """``SHOP_BACKEND=shopify|woocommerce`` without the shop's address: its local fake, with the
     demo shop's orders in the platform's own API shapes. Updates ``env`` so Baton uses it."""
+    from actions.store.prepare import SHOP_ADDRESS
+
     backend = env.get("SHOP_BACKEND", "builtin").strip().lower() or "builtin"
     if backend not in SHOP_ADDRESS:
         return [], ""

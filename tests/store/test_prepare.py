@@ -24,6 +24,16 @@ def test_local_mode_seeds_the_demo_unless_told_not_to() -> None:
     assert seed_demo_wanted("local", {"BATON_SEED_DEMO": "false"}) is False
 
 
+def test_local_mode_with_a_real_shop_connected_does_not_seed_the_demo() -> None:
+    shopify = {"SHOP_BACKEND": "shopify", "SHOPIFY_SHOP_DOMAIN": "real-shop.myshopify.com"}
+    woo = {"SHOP_BACKEND": "woocommerce", "WOOCOMMERCE_URL": "https://shop.example"}
+    assert seed_demo_wanted("local", shopify) is False
+    assert seed_demo_wanted("local", woo) is False
+    # No address: make run starts the platform's local fake, which holds the demo shop.
+    assert seed_demo_wanted("local", {"SHOP_BACKEND": "shopify"}) is True
+    assert seed_demo_wanted("local", {**woo, "BATON_SEED_DEMO": "1"}) is True  # asked for
+
+
 def test_production_seeds_the_demo_only_when_asked() -> None:
     assert seed_demo_wanted("production", {}) is False
     assert seed_demo_wanted("production", {"BATON_SEED_DEMO": ""}) is False
