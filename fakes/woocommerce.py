@@ -33,8 +33,6 @@ import asyncio
 import base64
 import hmac
 import math
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -298,24 +296,6 @@ def _searchable(order: Json) -> str:
         parts += [str(v) for v in order[part].values()]
     parts += [li["name"] for li in order["line_items"]]
     return " ".join(parts).lower()
-
-
-def start_woocommerce_fake(
-    port: int = 0, anchor: Optional[date] = None
-) -> tuple[str, subprocess.Popen[bytes]]:
-    """Run the fake as a child process; its URL once it answers."""
-    from fakes.launch import ROOT, _wait, free_port
-
-    port = port or free_port()
-    command = [sys.executable, "-m", "fakes.woocommerce", "--port", str(port)]
-    if anchor:
-        command += ["--anchor", anchor.isoformat()]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
-    url = f"http://127.0.0.1:{port}"
-    if not _wait(f"{url}/_fake/health", [proc], timeout=60):
-        proc.kill()
-        raise RuntimeError("the WooCommerce fake did not start")
-    return url, proc
 
 
 def main() -> None:

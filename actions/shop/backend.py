@@ -17,6 +17,7 @@ a database transaction is open.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Protocol
@@ -162,7 +163,7 @@ class BuiltInShop:
     async def cancel_order(self, number: str, reason: str) -> Order:
         async with unit_of_work() as repo:
             order = await repo.get_order(number)
-            _check_changeable(order, number)
+            check_changeable(order, number)
             await order_changes.cancel_order(repo.conn, number, reason)
             changed = await repo.get_order(number)
         assert changed is not None
@@ -171,14 +172,25 @@ class BuiltInShop:
     async def change_address(self, number: str, address: Address) -> Order:
         async with unit_of_work() as repo:
             order = await repo.get_order(number)
-            _check_changeable(order, number)
+            check_changeable(order, number)
             await order_changes.change_address(repo.conn, number, address)
             changed = await repo.get_order(number)
         assert changed is not None
         return changed
 
 
-def _check_changeable(order: Optional[Order], number: str) -> None:
+class _HasState(Protocol):
+    """An order as Baton or a platform holds it: both say its state and its parcels."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def shipments(self) -> Sequence[object]: ...
+
+
+def check_changeable(order: Optional[_HasState], number: str) -> None:
+    """Raise :class:`OrderNotChangeable` unless the order is still in the warehouse."""
     if order is None:
         raise OrderNotChangeable("no_order", number)
     if order.status == "cancelled":

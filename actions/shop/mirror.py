@@ -24,7 +24,7 @@ from typing import Optional, TypeVar
 
 from actions.common import utc_now
 from actions.shop import mirror_sql
-from actions.shop.backend import CHANGEABLE_STATES, BuiltInShop, OrderNotChangeable, ReturnInputs
+from actions.shop.backend import BuiltInShop, ReturnInputs, check_changeable
 from actions.shop.platform import (
     PlatformAddress,
     PlatformCustomer,
@@ -232,12 +232,8 @@ class MirroredShop(BuiltInShop):
     async def _changeable(self, number: str) -> PlatformOrder:
         """The order as the platform has it now (never the copy: a write needs the truth)."""
         found = await self._platform_order(number)
-        if found is None:
-            raise OrderNotChangeable("no_order", number)
-        if found.status == "cancelled":
-            raise OrderNotChangeable("already_cancelled", number)
-        if found.status not in CHANGEABLE_STATES or found.shipments:
-            raise OrderNotChangeable("already_shipped", number)
+        check_changeable(found, number)
+        assert found is not None
         return found
 
     async def _read(self, number: str) -> Order:

@@ -23,10 +23,22 @@ Times are naive UTC datetimes, money is :class:`~decimal.Decimal` in the order's
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional, Protocol
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: the only place a platform client may send its keys
+    over plain http (the local fakes); everywhere else is https or refused."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class ShopUnavailable(Exception):

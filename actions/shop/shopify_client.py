@@ -22,7 +22,6 @@ Nothing here logs the token, e-mail addresses or phone numbers.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import os
@@ -33,7 +32,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from actions.shop.platform import ShopUnavailable
+from actions.shop.platform import ShopUnavailable, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +70,12 @@ class ShopifySettings:
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"SHOPIFY_API_URL is not an http(s) URL: {base!r}")
-        if parts.scheme == "http" and not _loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise ValueError(
                 "refusing to send the Shopify access token over plain http to "
                 f"{parts.hostname}: use https (plain http is only for a local fake on loopback)"
             )
         return f"{base}/admin/api/{self.api_version}/graphql.json"
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class ShopifyGraphQL:

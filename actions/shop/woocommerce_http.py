@@ -8,7 +8,6 @@ a query string (searches carry e-mails and phones) and never the key.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import os
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from actions.shop.platform import ShopUnavailable
+from actions.shop.platform import ShopUnavailable, is_loopback
 
 log = logging.getLogger("actions.shop.woocommerce")
 API = "/wp-json/wc/v3/"
@@ -39,7 +38,7 @@ class WooSettings:
             raise ValueError(
                 "WOOCOMMERCE_URL must be the shop's address, e.g. https://shop.example"
             )
-        if parts.scheme == "http" and not _loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise ValueError(
                 "WOOCOMMERCE_URL uses plain http: WooCommerce keys may only be sent over https "
                 "(http is allowed to a loopback host, for the local fake)"
@@ -56,15 +55,6 @@ class WooSettings:
             consumer_secret=env.get("WOOCOMMERCE_CONSUMER_SECRET", ""),
             timeout=float(env.get("WOOCOMMERCE_TIMEOUT") or 5.0),
         )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class WooHttp:

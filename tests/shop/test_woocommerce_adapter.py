@@ -37,12 +37,12 @@ from actions.shop.woocommerce import (
     webhook_order_number,
     webhook_order_ref,
 )
+from fakes.shops import start_shop_fake
 from fakes.woocommerce import (
     DEMO_KEY,
     DEMO_SECRET,
     READ_ONLY_KEY,
     READ_ONLY_SECRET,
-    start_woocommerce_fake,
 )
 
 ANCHOR = date(2026, 12, 7)
@@ -51,7 +51,7 @@ DEMO = {o.number: o for o in demo_platform_orders(ANCHOR)}
 
 @pytest.fixture(scope="module")
 def fake_url() -> Iterator[str]:
-    url, proc = start_woocommerce_fake(0, ANCHOR)
+    url, proc = start_shop_fake("woocommerce", anchor=ANCHOR.isoformat())
     yield url
     proc.kill()
     proc.wait()
