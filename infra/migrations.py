@@ -71,6 +71,17 @@ def context_options(migrations: Migrations) -> dict[str, Any]:
     }
 
 
+def run_by_alembic(context: Any) -> bool:
+    """Whether Alembic is running this env.py (its context is set up), rather than something
+    merely importing it: rasa-sdk imports every module under ``actions/`` at the action
+    server's start, and an env.py must do nothing then."""
+    try:
+        context.is_offline_mode()  # a proxy: NameError until Alembic sets it up
+    except NameError:
+        return False
+    return True
+
+
 def run_env(context: Any, migrations: Migrations) -> None:
     """The body of each env.py: migrate the connection we were handed, or (the alembic
     command line) the database ``migrations.url()`` names, through a synchronous driver."""

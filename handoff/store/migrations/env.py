@@ -3,6 +3,7 @@
 from alembic import context
 
 from handoff.store.migrations import MIGRATIONS
-from infra.migrations import run_env
+from infra.migrations import run_by_alembic, run_env
 
-run_env(context, MIGRATIONS)
+if run_by_alembic(context):  # not when the action server merely imports the package
+    run_env(context, MIGRATIONS)
