@@ -90,6 +90,7 @@ test: lint validate pytest conversations  ## install, lint, validate, pytest, co
 .PHONY: bench
 bench: $(STAMP)  ## every benchmark (each starts its own Baton on a temp dir)
 	$(PY) benchmarks/latency.py
+	$(PY) benchmarks/shop_latency.py
 	$(PY) benchmarks/channels.py
 	$(PY) benchmarks/handoff.py
 	$(PY) benchmarks/lock_store.py
