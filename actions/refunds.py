@@ -20,7 +20,7 @@ from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.returns_common import hand_back, is_aside, run_handing_back, wants_person
 from actions.returns_submit import link_for
-from actions.services import verification
+from actions.services import order_status, verification
 from actions.services.i18n import text
 from actions.services.order_numbers import normalize_order_number
 from actions.services.refunds import describe_return, describe_returns, normalize_rma
@@ -227,6 +227,13 @@ class ActionRefundStatus(Action):
             return _reset()
         lang = language(tracker)
         if not returns:
+            order = await shop.order(number)
+            if order is not None and order.status == "cancelled":
+                # A cancelled order's refund is the order's own: its answer says what was
+                # refunded, to where and when (or that nothing was charged).
+                tz = get_settings().shop_timezone
+                send(dispatcher, order_status.describe_order(order, utc_now(), tz, lang))
+                return _reset()
             payload = "/return_item" + json.dumps({"order_number": number}, separators=(",", ":"))
             send(
                 dispatcher,

@@ -366,4 +366,17 @@ def check_all(root: Path) -> list[str]:
             problems.append(
                 f"{message.get('text')!r}: use a fake address (@example.com), not {address}"
             )
+    problems += _policy_problems()
     return problems
+
+
+def _policy_problems() -> list[str]:
+    """The shop's policy files parse: a typo is found by `make validate`, not by a customer."""
+    from actions.services.cancellation import CancellationPolicyError
+    from actions.services.cancellation import load_policy as load_cancellation
+
+    try:
+        load_cancellation()
+    except CancellationPolicyError as problem:
+        return [f"policy/cancellation.yml: {problem}"]
+    return []

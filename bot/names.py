@@ -111,6 +111,13 @@ ACTION_ORDER_STATUS: Final = "action_order_status"
 ACTION_SESSION_START: Final = "action_session_start"
 ACTION_SHOP_TOPIC: Final = "action_shop_topic"  # answers a shop topic from policy/shop_topics.yml
 
+# --- cancelling an order (actions/cancel.py) ----------------------------------------------
+FORM_CANCEL: Final = "cancel_form"
+SLOT_CANCEL_CONFIRMED: Final = "cancel_confirmed"
+ACTION_VALIDATE_CANCEL_FORM: Final = "validate_cancel_form"
+ACTION_ASK_CANCEL_CONFIRMED: Final = "action_ask_cancel_confirmed"
+ACTION_CANCEL_ORDER: Final = "action_cancel_order"
+
 # Message metadata keys every connector sets (connectors/identity.py)
 META_CHANNEL: Final = "channel"
 META_CHANNEL_USER_ID: Final = "channel_user_id"

@@ -1,0 +1,178 @@
+"""Cancelling an order: the form that finds the order and its proof (the order-status form's
+own checks), the question "shall I cancel it?" with the refund the customer will get, and the
+action that cancels it through the shop backend — on the built-in tables, Shopify or
+WooCommerce alike.
+
+The rules are in :mod:`actions.services.cancellation` (``policy/cancellation.yml``). Asking
+again, a retry or a double tap never cancels twice: the order is read again before anything
+happens, and an order already cancelled is said to be so.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import customer_id, language, utc_now, verified_orders
+from actions.failures import apologise_on_failure
+from actions.orders import ValidateOrderStatusForm
+from actions.services import cancellation, verification
+from actions.services.formatting import day, local, money
+from actions.services.order_numbers import normalize_order_number
+from actions.settings import get_settings
+from actions.shop.backend import OrderNotChangeable
+from actions.shop.current import get_shop
+from actions.store.models import Order
+from bot import names
+
+logger = logging.getLogger(__name__)
+
+#: What the shop's records say when the customer cancels in the chat.
+REASON = "Cancelled at the customer's request"
+_REFUSALS = {
+    "already_cancelled": "utter_order_already_cancelled",
+    "delivered": "utter_cancel_too_late_delivered",
+    "on_its_way": "utter_cancel_too_late_on_its_way",
+    "packed_too_late": "utter_cancel_too_late_packed",
+}
+
+
+async def _assessment(number: str) -> tuple[Order | None, cancellation.Assessment | None]:
+    order = await get_shop().order(number)
+    if order is None:
+        return None, None
+    settings = get_settings()
+    policy = cancellation.load_policy()
+    return order, cancellation.assess(order, policy, utc_now(), settings.shop_timezone)
+
+
+def _refund_words(order: Order, found: cancellation.Assessment, lang: str) -> dict[str, str]:
+    tz = get_settings().shop_timezone
+    today = local(utc_now(), tz).date()
+    return {
+        "order_number": order.number,
+        "amount": money(found.refund, order.currency, lang),
+        "payment_method": found.refund_to,
+        "refund_by": day(found.refund_by, today, lang) if found.refund_by else "",
+    }
+
+
+class ValidateCancelForm(ValidateOrderStatusForm):
+    """The order and its proof are checked exactly as for "where is my order?"; then the
+    confirmation is asked only for an order the policy still lets the customer cancel."""
+
+    def name(self) -> str:
+        return names.ACTION_VALIDATE_CANCEL_FORM
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        finding = [names.SLOT_ORDER_NUMBER, names.SLOT_VERIFICATION]
+        found = await super().required_slots(finding, dispatcher, tracker, domain)
+        if found != [names.SLOT_ORDER_NUMBER] or tracker.get_slot(names.SLOT_ORDER_LOCKED):
+            return found  # still finding the order or its proof (or locked: nothing to ask)
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
+        _, assessed = await _assessment(number or "")
+        if assessed is None or not assessed.allowed:
+            return found  # the form ends; action_cancel_order says why not
+        return [*found, names.SLOT_CANCEL_CONFIRMED]
+
+    async def validate_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {names.SLOT_CANCEL_CONFIRMED: value if isinstance(value, bool) else None}
+
+
+class ActionAskCancelConfirmed(Action):
+    """ "Shall I cancel it?", with what comes back, to where and by when."""
+
+    def name(self) -> str:
+        return names.ACTION_ASK_CANCEL_CONFIRMED
+
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER)) or ""
+        order, found = await _assessment(number)
+        if order is None or found is None or not found.allowed:
+            return []  # changed meanwhile: the form's next turn ends it and says why
+        words = _refund_words(order, found, language(tracker))
+        response = (
+            "utter_ask_cancel_confirmed_refund"
+            if found.refund > 0
+            else "utter_ask_cancel_confirmed_unpaid"
+        )
+        dispatcher.utter_message(response=response, **words)
+        return []
+
+
+def _reset(number: str | None) -> list[EventType]:
+    events: list[EventType] = [
+        SlotSet(names.SLOT_ORDER_NUMBER, None),
+        SlotSet(names.SLOT_VERIFICATION, None),
+        SlotSet(names.SLOT_ORDER_LOCKED, False),
+        SlotSet(names.SLOT_CANCEL_CONFIRMED, None),
+        SlotSet("requested_slot", None),
+    ]
+    return [*events, SlotSet(names.SLOT_LAST_ORDER, number)] if number else events
+
+
+class ActionCancelOrder(Action):
+    """Cancels the order once confirmed, or says why it cannot be and what can be done."""
+
+    def name(self) -> str:
+        return names.ACTION_CANCEL_ORDER
+
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
+        if number is None:
+            dispatcher.utter_message(response="utter_ask_order_number")
+            return _reset(None)
+        if tracker.get_slot(names.SLOT_ORDER_LOCKED):
+            dispatcher.utter_message(response="utter_order_locked", order_number=number)
+            return _reset(None)
+        order, found = await _assessment(number)
+        if order is None or found is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
+            return _reset(None)
+        if verification.needs_proof(
+            order.customer_id, customer_id(tracker), number, verified_orders(tracker)
+        ):
+            # Never reached through the form; kept so no path acts on a stranger's order.
+            dispatcher.utter_message(response="utter_order_locked", order_number=number)
+            return _reset(None)
+        if not found.allowed:
+            dispatcher.utter_message(
+                response=_REFUSALS[found.refusal or "on_its_way"], order_number=number
+            )
+            return _reset(number)
+        confirmed = tracker.get_slot(names.SLOT_CANCEL_CONFIRMED)
+        if confirmed is not True:
+            dispatcher.utter_message(response="utter_order_kept", order_number=number)
+            return _reset(number)
+        try:
+            await get_shop().cancel_order(number, REASON)
+        except OrderNotChangeable as refused:
+            key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
+            dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
+            return _reset(number)
+        logger.info("order cancelled in the chat", extra={"conversation": tracker.sender_id})
+        words = _refund_words(order, found, language(tracker))
+        response = (
+            "utter_order_cancelled_refund" if found.refund > 0 else "utter_order_cancelled_unpaid"
+        )
+        dispatcher.utter_message(response=response, **words)
+        return _reset(number)
