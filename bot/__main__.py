@@ -1,5 +1,6 @@
-"""Baton's command line: ``python -m bot {run,train,seed,migrate,check-data,check-shop,erase,…}``.
+"""Baton's command line: ``baton {run,train,seed,migrate,check-data,check-shop,erase,…}``.
 
+``baton`` is the console script pyproject.toml installs; ``python -m bot`` is the same thing.
 The Makefile calls these; they work the same from a shell.
 """
 
@@ -65,10 +66,15 @@ def _seed_history() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Train if needed, seed, start: a line per stage; Rasa's and the servers' output in
+    var/logs/ (bot/console.py)."""
     from bot.launcher import run
-    from bot.training import ensure_model
+    from bot.training import TrainingFailed, ensure_model
 
-    model = ensure_model()
+    try:
+        model = ensure_model(quiet=True)
+    except TrainingFailed:
+        return 1
     cmd_seed(args)
     if os.environ.get("BATON_SEED_HISTORY", "1").lower() not in ("0", "false", "no", "off"):
         _seed_history()
@@ -147,8 +153,13 @@ def cmd_check_shop(args: argparse.Namespace) -> int:
     return check_shop(args.order)
 
 
+def _program() -> str:
+    """``baton`` when run as the console script, ``python -m bot`` otherwise (usage lines)."""
+    return "baton" if os.path.basename(sys.argv[0]) == "baton" else "python -m bot"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog=_program(), description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the model if data, domain or config changed")
     train.add_argument("--force", action="store_true", help="train even if a model exists")
