@@ -1,4 +1,4 @@
-"""Baton's command line: ``baton {run,train,seed,migrate,check-data,check-shop,erase,…}``.
+"""Baton's command line: ``baton {run,shell,train,seed,migrate,check-data,check-shop,erase,…}``.
 
 ``baton`` is the console script pyproject.toml installs; ``python -m bot`` is the same thing.
 The Makefile calls these; they work the same from a shell.
@@ -153,6 +153,13 @@ def cmd_check_shop(args: argparse.Namespace) -> int:
     return check_shop(args.order)
 
 
+def cmd_shell(args: argparse.Namespace) -> int:
+    """Chat with the running Baton in this terminal, over its web chat (bot/shell.py)."""
+    from bot.shell import main as shell
+
+    return shell(args.url)
+
+
 def _program() -> str:
     """``baton`` when run as the console script, ``python -m bot`` otherwise (usage lines)."""
     return "baton" if os.path.basename(sys.argv[0]) == "baton" else "python -m bot"
@@ -173,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         "migrate", help="upgrade the store's schema to the newest revision"
     ).set_defaults(func=cmd_migrate)
     sub.add_parser("run", help="train if needed, seed, start everything").set_defaults(func=cmd_run)
+    shell = sub.add_parser("shell", help="chat with the running Baton in this terminal")
+    shell.add_argument(
+        "--url",
+        help="the Rasa server (default: http://127.0.0.1:$RASA_PORT, RASA_PORT 5005 if unset)",
+    )
+    shell.set_defaults(func=cmd_shell)
     sub.add_parser("check-data", help="Baton's own data checks").set_defaults(func=cmd_check_data)
     sub.add_parser("test-conversations", help="rasa test on tests/conversations").set_defaults(
         func=cmd_test_conversations
