@@ -59,21 +59,24 @@ def _prune(keep: Path) -> None:
 def ensure_model(force: bool = False, quiet: bool = False) -> Path:
     """The trained model for the current data, training it only if it does not exist.
 
-    Training holds a file lock, so two sessions started together (`make run` beside a test run,
-    or two test runs) train a given hash once and never read a half-written archive. ``quiet``
+    Training holds a file lock per hash, so two sessions started together (`make run` beside a
+    test run, or two test runs) train a given hash once and never read a half-written archive,
+    while a `make run` whose model exists does not wait for another checkout's training of a
+    different one (it used to, silently, for as long as that training took). ``quiet``
     (`make run`): Rasa's output goes to ``var/logs/train.log`` and the terminal gets a line per
     component trained; a failed training shows the end of that log and raises
     :class:`TrainingFailed`.
     """
     MODELS.mkdir(exist_ok=True)
-    with open(MODELS / ".train.lock", "w") as lock:
+    target = model_path()
+    with open(MODELS / f".train-{target.name.removesuffix('.tar.gz')}.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:  # say why nothing happens for minutes
-            step("waiting for another training of the model (another checkout or test run)")
+            step("waiting for another training of this model (another checkout or test run)")
             fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            return _ensure_model_locked(force, quiet)
+            return _ensure_model_locked(target, force, quiet)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -99,8 +102,7 @@ def train_command(target: Path) -> list[str]:
     ]
 
 
-def _ensure_model_locked(force: bool, quiet: bool) -> Path:
-    target = model_path()
+def _ensure_model_locked(target: Path, force: bool, quiet: bool) -> Path:
     if target.exists() and not force:
         step(f"model up to date: {target.relative_to(ROOT)}")
         return target
