@@ -67,6 +67,6 @@ def console_lines(env: dict[str, str]) -> str:
         settings = load_settings()
         lines += (
             f"  Demo agent:    {settings.demo_username} / {settings.demo_password}"
-            "  (password kept in var/secrets)\n"
+            f"  (password kept in {shown(Path(env['BATON_VAR_DIR']) / 'secrets')})\n"
         )
     return lines
