@@ -3,6 +3,8 @@ the buttons, sends a button's payload when its number is typed, and ends on /qui
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,7 +12,9 @@ import pytest
 import socketio
 from aiohttp import web
 
+from bot.settings import ROOT
 from bot.shell import Shell, render
+from tests.support.servers import Baton
 
 ANSWER = {
     "text": "Hi! How can I help?",
@@ -103,3 +107,19 @@ def test_a_number_without_buttons_is_sent_as_typed() -> None:
 def test_a_multi_line_answer_is_indented_under_its_speaker() -> None:
     lines, buttons = render({"text": "Order 10001:\nshipped"})
     assert (lines, buttons) == (["Baton: Order 10001:", "  shipped"], [])
+
+
+@pytest.mark.e2e
+def test_baton_shell_prints_the_running_batons_answer(baton: Baton) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "shell", "--url", baton.rasa_url],
+        cwd=ROOT,
+        input="hello\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert done.returncode == 0, done.stderr
+    answers = [line for line in done.stdout.splitlines() if "Baton: " in line]
+    assert answers, done.stdout
