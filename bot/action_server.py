@@ -137,8 +137,10 @@ def install() -> None:
 
 
 def main() -> None:
+    from bot.quiet import silence_known_warnings
     from bot.settings import bind_host
 
+    silence_known_warnings()  # before rasa-sdk imports sanic_cors
     install()
     # rasa-sdk binds to SANIC_HOST (default 0.0.0.0, every interface): loopback unless told.
     os.environ["SANIC_HOST"] = bind_host("ACTION_HOST")

@@ -6,6 +6,9 @@ stops them all. One that dies is started again by :class:`infra.supervise.Superv
 backoff), so a crashed action server or handoff service no longer leaves the bot apologising
 until someone notices; one that keeps dying (a crash loop) stops them all with exit status 1,
 since in local mode there is no replica to carry on and the log above says what is wrong.
+
+Their start-up output goes to ``var/logs/`` (bot/console.py): the terminal shows a line per
+server ready, the summary, and a log's tail if one fails to start.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from bot.banner import summary
+from bot.console import ServerOutput, detail, logs_dir, say, show_tail, shown, step
 from bot.settings import ROOT, local_environment
 
 
@@ -98,15 +103,21 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 @dataclass
 class Child:
-    """One of the three servers, startable again with the same command and environment."""
+    """One of the three servers, startable again with the same command and environment; its
+    output goes through :class:`bot.console.ServerOutput` (its log file, problems shown)."""
 
     name: str
     command: list[str]
     env: dict[str, str]
+    output: ServerOutput
+    health: str
     proc: Optional[subprocess.Popen[bytes]] = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env)  # noqa: S603
+        self.proc = subprocess.Popen(  # noqa: S603
+            self.command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        self.output.attach(self.proc)
 
     def pid(self) -> Optional[int]:
         return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
@@ -115,28 +126,59 @@ class Child:
         return self.proc.poll() if self.proc is not None else None
 
 
+#: How long each server may take to answer the first time (Rasa loads the model).
+START_TIMEOUT = {"action server": 120.0, "rasa server": 180.0, "handoff service": 60.0}
+
+
 def run(model: Path) -> int:
     from infra.supervise import Supervisor, Watched
 
     env = handoff_environment(local_environment())
     os.environ.update(env)
     _prepare_secrets()
-    fake_procs, fake_urls = _start_fake_channels(env)
-    shop_procs, shop_line = _start_fake_shop(env)
+    logs = logs_dir()
+    fake_procs, fake_urls = _start_fake_channels(env, logs)
+    shop_procs, shop_line = _start_fake_shop(env, logs)
     fake_procs += shop_procs
     rasa_port, action_port = env["RASA_PORT"], env["ACTION_PORT"]
+    running = threading.Event()  # set once the summary is printed: servers' output shown
     children = [
-        Child("action server", action_command(action_port), env),
-        Child("rasa server", rasa_command(model, rasa_port), env),
-        Child("handoff service", handoff_command(env["HANDOFF_PORT"]), env),
+        Child(
+            name,
+            command,
+            env,
+            ServerOutput(name, logs / f"{log}.log", running),
+            health,
+        )
+        for name, command, log, health in (
+            (
+                "action server",
+                action_command(action_port),
+                "action-server",
+                f"http://127.0.0.1:{action_port}/health",
+            ),
+            (
+                "rasa server",
+                rasa_command(model, rasa_port),
+                "rasa-server",
+                f"http://127.0.0.1:{rasa_port}/",
+            ),
+            (
+                "handoff service",
+                handoff_command(env["HANDOFF_PORT"]),
+                "handoff-server",
+                f"{env['HANDOFF_URL']}/health",
+            ),
+        )
     ]
+    step(f"starting the servers (their logs: {shown(logs)}/)")
     for child in children:
         child.start()
     procs = [*fake_procs, *(c.proc for c in children if c.proc is not None)]
     crash_loop = threading.Event()
     supervisor = Supervisor(
         [Watched(c.name, c.start, c.pid, c.returncode) for c in children],
-        on_event=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True),
+        on_event=lambda line: say(f"[{time.strftime('%H:%M:%S')}] {line}"),
         on_crash_loop=lambda _name: crash_loop.set(),
     )
 
@@ -147,39 +189,53 @@ def run(model: Path) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
     try:
-        up = wait_until_up(f"http://127.0.0.1:{rasa_port}/", 180, procs) and wait_until_up(
-            f"{env['HANDOFF_URL']}/health", 60, procs
-        )
-        if not up:
-            print("Baton did not start: see the log above.", file=sys.stderr)
+        if not _wait_for_children(children, procs, logs):
             return 1
-        public = env["PUBLIC_URL"].rstrip("/")
-        print(
-            "\n"
-            f"  Baton is running.\n"
-            f"  Web chat:      {public}/webchat\n"
-            f"  Action server: http://127.0.0.1:{action_port}/health\n"
-            f"{_console_lines(env)}"
-            f"{_channel_lines(env, fake_urls)}"
-            f"{shop_line}"
-            f"  Press Ctrl-C to stop.\n",
-            flush=True,
-        )
+        say(summary(env, fake_urls, shop_line, logs))
+        running.set()
         supervisor.start()
         while not crash_loop.wait(0.5):
             if any(p.poll() is not None for p in fake_procs):
+                say(f"A local fake stopped: see its log in {shown(logs)}/.", sys.stderr)
                 return 1
-        print("Baton stopped: a server keeps crashing (see the log above).", file=sys.stderr)
+        say("Baton stopped: a server keeps crashing (see the log above).", sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nStopping Baton…", flush=True)
+        say("\nStopping Baton…")
         return 0
     finally:
         supervisor.stop()
         stop([*fake_procs, *(c.proc for c in children if c.proc is not None)])
 
 
-def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], list[str]]:
+def _wait_for_children(
+    children: list[Child], procs: list[subprocess.Popen[bytes]], logs: Path
+) -> bool:
+    """A line per server once it answers; if one dies or never answers, the end of its log."""
+    from infra.supervise import describe_exit
+
+    started = time.monotonic()
+    for child in children:
+        if wait_until_up(child.health, START_TIMEOUT[child.name], procs):
+            detail(f"{child.name} ready ({time.monotonic() - started:.0f} s)")
+            continue
+        dead = [c for c in children if c.returncode() is not None]
+        for failed in dead or [child]:
+            why = (
+                f"The {failed.name} stopped while starting ({describe_exit(failed.returncode())})."
+                if dead
+                else f"The {failed.name} did not answer within {START_TIMEOUT[failed.name]:.0f} s."
+            )
+            show_tail(failed.output.log, why)
+        if not dead:
+            say(f"Baton did not start; the other logs are in {shown(logs)}/.", sys.stderr)
+        return False
+    return True
+
+
+def _start_fake_channels(
+    env: dict[str, str], logs: Path
+) -> tuple[list[subprocess.Popen[bytes]], list[str]]:
     """``BATON_FAKE_CHANNELS=1``: WhatsApp and Slack against local fakes of the Twilio and Slack
     APIs (fakes/), to try both without accounts. Updates ``env`` so Baton uses them."""
     if env.get("BATON_FAKE_CHANNELS", "").lower() not in ("1", "true", "yes", "on"):
@@ -190,6 +246,7 @@ def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[byt
         env,
         env["PUBLIC_URL"],
         deliver_to=f"http://127.0.0.1:{env['RASA_PORT']}",
+        logs=logs,
         ports=(preferred_port(5101), preferred_port(5102)),
     )
     env.update(fakes.env)
@@ -197,7 +254,7 @@ def _start_fake_channels(env: dict[str, str]) -> tuple[list[subprocess.Popen[byt
     return fakes.procs, [fakes.twilio_url, fakes.slack_url]
 
 
-def _start_fake_shop(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], str]:
+def _start_fake_shop(env: dict[str, str], logs: Path) -> tuple[list[subprocess.Popen[bytes]], str]:
     """``SHOP_BACKEND=shopify|woocommerce`` without the shop's address: its local fake, with the
     demo shop's orders in the platform's own API shapes. Updates ``env`` so Baton uses it."""
     from actions.store.prepare import SHOP_ADDRESS
@@ -210,25 +267,10 @@ def _start_fake_shop(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]]
     from fakes.launch import preferred_port
     from fakes.shops import shop_env, start_shop_fake
 
-    url, proc = start_shop_fake(backend, port=preferred_port(5103))
+    url, proc = start_shop_fake(backend, port=preferred_port(5103), logs=logs)
     env.update(shop_env(backend, url))
     os.environ.update(shop_env(backend, url))
     return [proc], f"  Shop:          {backend}, a local fake at {url} (the demo shop)\n"
-
-
-def _channel_lines(env: dict[str, str], fake_urls: list[str]) -> str:
-    """WhatsApp and Slack: on (where) or off (what to set), and the fakes' pages if running."""
-    from connectors.channel_settings import describe_channels
-
-    lines = "".join(f"  {line}\n" for line in describe_channels(env))
-    if fake_urls:
-        lines += (
-            f"  Fake WhatsApp: {fake_urls[0]}/  (chat as a demo customer's phone)\n"
-            f"  Fake Slack:    {fake_urls[1]}/  (chat as a demo workspace member)\n"
-        )
-    elif "off" in lines:
-        lines += "  Try WhatsApp and Slack offline: BATON_FAKE_CHANNELS=1 make run\n"
-    return lines
 
 
 def _prepare_secrets() -> None:
@@ -237,17 +279,3 @@ def _prepare_secrets() -> None:
 
     for name in ("HANDOFF_SERVICE_TOKEN", "HANDOFF_RELAY_TOKEN", "HANDOFF_DEMO_PASSWORD"):
         secret_from_env(name)
-
-
-def _console_lines(env: dict[str, str]) -> str:
-    """The agent console's address and, in local mode, the demo agent's login."""
-    lines = f"  Agent console: {env['HANDOFF_PUBLIC_URL'].rstrip('/')}/\n"
-    if env.get("HANDOFF_DEMO_AGENT", "").lower() in ("1", "true", "yes", "on"):
-        from handoff.settings import load_settings
-
-        settings = load_settings()
-        lines += (
-            f"  Demo agent:    {settings.demo_username} / {settings.demo_password}"
-            "  (password kept in var/secrets)\n"
-        )
-    return lines

@@ -256,6 +256,9 @@ def with_interface(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    from bot.quiet import silence_known_warnings
+
+    silence_known_warnings()
     apply_patches()
     from rasa.__main__ import main as rasa_main
 
