@@ -57,6 +57,7 @@ def test_the_server_folders_and_marks_are_integration() -> None:
 def test_in_the_unit_layer_starting_a_server_fails_the_test(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv(layers.LAYER_VARIABLE, raising=False)
     layers.refuse_in_unit_layer("starting Baton")  # outside the unit layer: nothing happens
     monkeypatch.setenv(layers.LAYER_VARIABLE, "unit")
     with pytest.raises(pytest.fail.Exception, match="starting Baton in the unit layer"):
