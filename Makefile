@@ -84,17 +84,32 @@ validate: $(STAMP)  ## rasa data validate + Baton's own data checks
 	$(VENV)/bin/rasa data validate --fail-on-warnings --domain domain.yml --data data --config config.yml
 	$(PY) -m bot check-data
 
-.PHONY: pytest
-pytest: $(STAMP) browser-deps service-deps-optional
+# Test layers (CONTRIBUTING.md, "Test layers"; tests/support/layers.py marks `integration`):
+# unit needs no model, server, PostgreSQL/Redis/nginx or browser; integration is all the rest.
+UNIT_TESTS        := not integration and not e2e and not browser
+INTEGRATION_TESTS := integration or e2e or browser
+
+# PYTHONDONTWRITEBYTECODE emptied for this run: pytest then keeps its rewritten test modules in
+# __pycache__ (git-ignored) instead of rewriting all of them each time (about 5 s of the minute).
+.PHONY: unit
+unit: $(STAMP)  ## the tests that need no model, server, database server or browser (< 1 min)
+	BATON_TEST_LAYER=unit PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -m "$(UNIT_TESTS)"
+
+.PHONY: integration
+integration: $(STAMP) browser-deps service-deps-optional  ## train, then every test `make unit` leaves out
 	$(PY) -m bot train
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "$(INTEGRATION_TESTS)"
+
+.PHONY: pytest
+pytest: unit integration  ## every test, both layers
 
 .PHONY: conversations
 conversations: $(STAMP)  ## rasa test on tests/conversations with --fail-on-prediction-errors
 	$(PY) -m bot test-conversations
 
+# Cheapest first, so a broken business rule fails in a minute, before any training.
 .PHONY: test
-test: lint validate pytest conversations  ## install, lint, validate, pytest, conversation tests
+test: lint unit validate integration conversations  ## lint, unit, validate, train + integration, conversations
 
 .PHONY: bench
 bench: $(STAMP)  ## every benchmark (each starts its own Baton on a temp dir)

@@ -1,4 +1,5 @@
-"""Session-wide fixtures: one trained model (cached by hash) and one running Baton."""
+"""Session-wide fixtures: one trained model (cached by hash) and one running Baton; and the
+hook that sorts tests into layers (tests/support/layers.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from pathlib import Path
 import pytest
 
 from bot.launcher import stop
+from tests.support.layers import mark_integration, refuse_in_unit_layer
 from tests.support.servers import Baton, start_baton
 from tests.support.shop_backends import platform_batons  # noqa: F401  (Batons on platform fakes)
 from tests.support.webchat_client import WebChatCustomer
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what `make unit` must leave out as ``integration`` (tests/support/layers.py)."""
+    mark_integration(items, Path(__file__).parent)
+
+
 @pytest.fixture(scope="session")
 def model() -> Path:
+    refuse_in_unit_layer("a trained model")
     from bot.training import ensure_model
 
     return ensure_model()

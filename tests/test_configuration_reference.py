@@ -12,6 +12,7 @@ what they read through ``os.environ``.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -141,6 +142,11 @@ def variable_shaped_strings(tree: ast.AST) -> set[str]:
 
 def variables_read(root: Path = ROOT) -> dict[str, set[str]]:
     """Every environment variable the code reads, with the files that name it."""
+    return _variables_read(root)
+
+
+@functools.cache  # the repository is scanned once for all the checks (seconds on two cores)
+def _variables_read(root: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
 
     def add(names: set[str], path: Path) -> None:

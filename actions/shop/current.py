@@ -4,12 +4,18 @@
 platform named by their settings (docs/shop-shopify.md, docs/shop-woocommerce.md) through the
 mirror. A platform client holds an HTTP session, which belongs to one event loop, hence one
 backend per loop (the action server has one; tests may have several).
+
+Tests can put a backend of their own in front of all that with :func:`use_shop` (an in-memory
+shop, tests/support/fake_shop.py); nothing in production calls it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Optional
 
 from actions.shop.backend import BuiltInShop, ShopBackend
 from actions.shop.platform import ShopPlatform
@@ -17,6 +23,21 @@ from actions.shop.platform import ShopPlatform
 BACKENDS = ("builtin", "shopify", "woocommerce")
 
 _shops: dict[int, ShopBackend] = {}
+_override: Optional[ShopBackend] = None
+
+
+@contextmanager
+def use_shop(shop: ShopBackend) -> Iterator[ShopBackend]:
+    """Inside the block, :func:`get_shop` returns ``shop`` on every event loop.
+
+    The one test seam: actions are tested against an in-memory shop without a database for
+    the orders. Blocks nest; the previous backend comes back when a block ends."""
+    global _override
+    before, _override = _override, shop
+    try:
+        yield shop
+    finally:
+        _override = before
 
 
 def backend_name() -> str:
@@ -45,7 +66,9 @@ def build_platform(name: str) -> ShopPlatform:
 
 
 def get_shop() -> ShopBackend:
-    """This event loop's shop backend."""
+    """This event loop's shop backend (or the one a test gave :func:`use_shop`)."""
+    if _override is not None:
+        return _override
     key = id(asyncio.get_running_loop())
     shop = _shops.get(key)
     if shop is None:

@@ -20,6 +20,7 @@ from bot.launcher import (
 from bot.settings import ROOT, local_environment
 from fakes.launch import start_fakes
 from fakes.shops import shop_env, start_shop_fake
+from tests.support.layers import refuse_in_unit_layer
 
 CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
 CHANNEL_ID_SECRET = "test-channel-id-secret"
@@ -94,6 +95,7 @@ class Baton:
 def start_baton(model: Path, var_dir: Path, shop: str = "builtin") -> Baton:
     """Baton on ``var_dir`` with its fakes; ``shop`` "shopify" or "woocommerce" also starts
     that platform's fake (fakes/shops.py) and reads the orders from it (actions/shop/)."""
+    refuse_in_unit_layer("starting Baton")
     rasa_port, action_port = str(free_port()), str(free_port())
     env = local_environment(
         {

@@ -21,10 +21,12 @@ import pytest
 from infra.postgres import Postgres
 from infra.procs import MissingBinary, find_binary, free_port
 from infra.redis_server import RedisServer
+from tests.support.layers import refuse_in_unit_layer
 
 
 def require(*binaries: str) -> None:
     """Skip (or, in CI, fail) unless every one of ``binaries`` is installed."""
+    refuse_in_unit_layer(f"a service binary ({', '.join(binaries)})")
     for name in binaries:
         try:
             find_binary(name)

@@ -1,0 +1,230 @@
+"""An in-memory shop for action tests: :class:`FakeShop` implements
+:class:`actions.shop.backend.ShopBackend` over dicts of the frozen models.
+
+The actions only ever reach the shop through ``get_shop()``; with
+``actions.shop.current.use_shop(FakeShop.demo())`` they run against plain dicts, so a business
+rule's test needs no database for the shop's orders and says in a line what the shop holds
+(``shop.add_order(order(...))``). It behaves like :class:`actions.shop.backend.BuiltInShop`
+where the actions can tell — the same demo rows, the same ordering, a reused idempotency key
+raising ``IntegrityError``, cancels and address changes refused by the same
+``check_changeable`` — and tests/shop/test_fake_shop_contract.py holds it to that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Optional
+
+from sqlalchemy.exc import IntegrityError
+
+from actions.common import utc_now
+from actions.shop.backend import ReturnInputs, check_changeable
+from actions.store.models import Address, Customer, Order, OrderSummary
+from actions.store.repository import rma_for
+from actions.store.returns_models import NewLabel, NewReturn, Return, ReturnLabel, ReturnLine
+from tests.support.demo_models import ShopData, demo_data, store_address
+
+#: The day the demo is anchored on in tests that want fixed dates (a Sunday).
+DEMO_ANCHOR = date(2026, 11, 22)
+
+
+class FakeShop:
+    """The shop as dicts. ``calls`` records each method asked, for tests that count."""
+
+    name = "fake"
+
+    def __init__(self, data: Optional[ShopData] = None) -> None:
+        self.data = data or ShopData()
+        self.calls: list[str] = []
+
+    @classmethod
+    def demo(cls, anchor: date = DEMO_ANCHOR) -> FakeShop:
+        """The demo shop (``make seed``'s orders, customers, stores and returns) for ``anchor``."""
+        return cls(demo_data(anchor))
+
+    # --- arranging a test ------------------------------------------------------------
+
+    def add_customer(self, customer: Customer) -> Customer:
+        self.data.customers[customer.id] = customer
+        return customer
+
+    def add_order(self, order: Order) -> Order:
+        """Put (or replace) an order; its items travel in the parcels whose contents name them."""
+        self.data.orders[order.number] = order
+        self.data.item_parcels[order.id] = {
+            item.id: [s.id for s in order.shipments if item.product_name in dict(s.contents)]
+            for item in order.items
+        }
+        return order
+
+    # --- ShopBackend -----------------------------------------------------------------
+
+    async def customer(self, customer_id: int) -> Optional[Customer]:
+        self.calls.append("customer")
+        return self.data.customers.get(customer_id)
+
+    async def customer_by_email(self, email: str) -> Optional[Customer]:
+        self.calls.append("customer_by_email")
+        wanted = email.strip().lower()
+        return next((c for c in self.data.customers.values() if c.email.lower() == wanted), None)
+
+    async def customer_by_phone(self, phone: str) -> Optional[Customer]:
+        self.calls.append("customer_by_phone")
+        return next((c for c in self.data.customers.values() if c.phone == phone), None)
+
+    async def order(self, number: str) -> Optional[Order]:
+        self.calls.append(f"order {number}")
+        return self.data.orders.get(number)
+
+    async def order_owner(self, number: str) -> Optional[int]:
+        self.calls.append(f"order_owner {number}")
+        found = self.data.orders.get(number)
+        return found.customer_id if found else None
+
+    def _newest_first(self, customer_id: int) -> list[Order]:
+        mine = [o for o in self.data.orders.values() if o.customer_id == customer_id]
+        return sorted(mine, key=lambda o: (o.placed_at, o.id), reverse=True)
+
+    @staticmethod
+    def _summary(o: Order) -> OrderSummary:
+        first = o.items[0].product_name if o.items else ""
+        return OrderSummary(
+            o.number, o.status, o.placed_at, sum(i.quantity for i in o.items), first
+        )
+
+    async def recent_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
+        self.calls.append("recent_orders")
+        return [self._summary(o) for o in self._newest_first(customer_id)[:limit]]
+
+    async def recent_delivered_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
+        self.calls.append("recent_delivered_orders")
+        delivered = [
+            o
+            for o in self._newest_first(customer_id)
+            if any(s.status == "delivered" for s in o.shipments)
+        ]
+        return [self._summary(o) for o in delivered[:limit]]
+
+    async def return_inputs(self, number: str) -> Optional[ReturnInputs]:
+        self.calls.append(f"return_inputs {number}")
+        order = self.data.orders.get(number)
+        if order is None:
+            return None
+        parcels = {s.id: s for s in order.shipments}
+        deliveries = {}
+        for item_id, ids in self.data.item_parcels.get(order.id, {}).items():
+            when = [
+                parcels[i].delivered_at if parcels[i].status == "delivered" else None for i in ids
+            ]
+            if when:  # an item partly still on its way counts as not delivered
+                deliveries[item_id] = None if None in when else when[-1]
+        returned: dict[int, tuple[int, str]] = {}
+        for r in sorted(self.data.returns.values(), key=lambda r: r.id):
+            if r.order_number != number or r.status == "rejected":
+                continue
+            for line in r.lines:
+                before = returned.get(line.order_item_id, (0, ""))[0]
+                returned[line.order_item_id] = (before + line.quantity, r.rma)
+        return ReturnInputs(order, deliveries, returned)
+
+    async def return_by_key(self, idempotency_key: str) -> Optional[Return]:
+        self.calls.append("return_by_key")
+        found = self.data.keys.get(idempotency_key)
+        return self.data.returns[found] if found is not None else None
+
+    async def create_return(self, new: NewReturn, label: Optional[NewLabel] = None) -> Return:
+        """Like the store: a reused idempotency key is an ``IntegrityError``, nothing is added."""
+        self.calls.append("create_return")
+        if new.idempotency_key in self.data.keys:
+            raise IntegrityError(
+                "INSERT INTO returns", {}, Exception("UNIQUE constraint failed: idempotency_key")
+            )
+        order = next(o for o in self.data.orders.values() if o.id == new.order_id)
+        items = {i.id: i for i in order.items}
+        store = self.data.stores.get(new.store_id) if new.store_id is not None else None
+        return_id = max(self.data.returns, default=0) + 1
+        made = Return(
+            id=return_id,
+            rma=rma_for(return_id),
+            order_number=order.number,
+            customer_id=new.customer_id,
+            status=new.status,
+            reason=new.reason,
+            reason_note=new.reason_note,
+            method=new.method,
+            store_name=store.name if store else None,
+            store_address=store_address(store) if store else None,
+            refund_method=new.refund_method,
+            currency=new.currency,
+            items_value=new.items_value,
+            return_fee=new.return_fee,
+            refund_amount=new.refund_amount,
+            created_at=new.created_at,
+            return_by=new.return_by,
+            shipped_at=None,
+            received_at=None,
+            inspected_at=None,
+            rejected_at=None,
+            rejection_reason=None,
+            payment_method=order.payment_method,
+            lines=tuple(
+                ReturnLine(i, items[i].product_name, qty, items[i].unit_price)
+                for i, qty in sorted(new.lines)
+            ),
+            label=ReturnLabel(
+                label.carrier,
+                label.tracking_number,
+                label.tracking_url,
+                label.created_at,
+                label.valid_until,
+            )
+            if label
+            else None,
+        )
+        self.data.returns[return_id] = made
+        self.data.keys[new.idempotency_key] = return_id
+        return made
+
+    async def get_return(self, rma: str) -> Optional[Return]:
+        self.calls.append("get_return")
+        return next((r for r in self.data.returns.values() if r.rma == rma), None)
+
+    async def returns_for_order(self, number: str) -> list[Return]:
+        self.calls.append("returns_for_order")
+        found = [r for r in self.data.returns.values() if r.order_number == number]
+        return sorted(found, key=lambda r: r.id)
+
+    async def returns_for_customer(self, customer_id: int, limit: int = 5) -> list[Return]:
+        self.calls.append("returns_for_customer")
+        found = [r for r in self.data.returns.values() if r.customer_id == customer_id]
+        return sorted(found, key=lambda r: (r.created_at, r.id), reverse=True)[:limit]
+
+    async def cancel_order(self, number: str, reason: str) -> Order:
+        """Cancelled now; what was paid is refunded, an authorisation is voided (as the store)."""
+        self.calls.append(f"cancel_order {number}")
+        order = self.data.orders.get(number)
+        check_changeable(order, number)
+        assert order is not None
+        now = utc_now()
+        refunded = order.payment_status == "paid"
+        changed = replace(
+            order,
+            status="cancelled",
+            cancelled_at=now,
+            cancellation_reason=reason[:200],
+            payment_status="refunded" if refunded else "voided",
+            refunded_at=now if refunded else None,
+            expected_dispatch=None,
+        )
+        self.data.orders[number] = changed
+        return changed
+
+    async def change_address(self, number: str, address: Address) -> Order:
+        self.calls.append(f"change_address {number}")
+        order = self.data.orders.get(number)
+        check_changeable(order, number)
+        assert order is not None
+        changed = replace(order, shipping_address=address)
+        self.data.orders[number] = changed
+        return changed
