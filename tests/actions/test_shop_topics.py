@@ -78,10 +78,10 @@ def test_an_edited_file_applies_without_a_restart(tmp_path: Path) -> None:
 
 def test_an_answer_brings_the_link_and_the_offer_of_a_person_the_shop_wants() -> None:
     found = load_topics(SHIPPED)
-    [reply] = shop_topics.replies(found.topics["cancel_order"], "ko")
+    [reply] = shop_topics.replies(found.topics["change_order"], "ko")
     assert reply.response == "utter_shop_topic"
     assert any("\uac00" <= ch <= "\ud7a3" for ch in reply.params["answer"])
-    assert "https://lumenandloom.example/help/cancel-an-order" in reply.params["answer"]
+    assert "https://lumenandloom.example/help/change-an-order" in reply.params["answer"]
     assert [b.payload for b in reply.buttons] == ["/human_handoff", "/deny"]
     [no_offer] = shop_topics.replies(found.topics["delivery_options"], "en")
     assert no_offer.buttons == ()
@@ -108,10 +108,10 @@ def run(intent: str, language: str = "en") -> tuple[list[dict[str, Any]], list[d
 
 
 def test_the_action_answers_in_the_customers_language_and_leaves_the_reason_for_a_person() -> None:
-    messages, events = run(names.CANCEL_ORDER, "zh")
+    messages, events = run(names.CHANGE_ORDER, "zh")
     [message] = messages
     assert message["response"] == "utter_shop_topic"
-    assert "取消" in message["answer"]
+    assert "修改" in message["answer"]
     assert [b["payload"] for b in message["buttons"]] == ["/human_handoff", "/deny"]
     assert {"event": "slot", "name": names.SLOT_HANDOFF_REASON, "value": "shop_topic"} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events

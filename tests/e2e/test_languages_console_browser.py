@@ -19,24 +19,26 @@ Opener = Callable[..., Awaitable[WebChatCustomer]]
 
 
 def _open_case_and_pick_a_canned_reply(driver: Any, url: str, ticket_id: int) -> dict[str, Any]:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    wait = WebDriverWait(driver, 30)
+    # The queue is redrawn on every live event: an element found a moment ago may be gone,
+    # so each step finds and acts in one go and tries again on a stale reference.
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+
+    def open_case(d: Any) -> bool:
+        d.find_element(By.CSS_SELECTOR, f"#queue-waiting li[data-ticket-id='{ticket_id}']").click()
+        return bool(d.find_element(By.ID, "case-language").text)
+
     driver.get(url + "/")
     wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
     driver.find_element(By.ID, "login-username").send_keys(AGENT_USERNAME)
     driver.find_element(By.ID, "login-password").send_keys(AGENT_PASSWORD)
     driver.find_element(By.ID, "login-submit").click()
     wait.until(ec.visibility_of_element_located((By.ID, "app")))
-    item = wait.until(
-        ec.element_to_be_clickable(
-            (By.CSS_SELECTOR, f"#queue-waiting li[data-ticket-id='{ticket_id}']")
-        )
-    )
-    item.click()
-    wait.until(lambda d: d.find_element(By.ID, "case-language").text)
+    wait.until(open_case)
     badge = driver.find_element(By.ID, "case-language")
     canned = Select(driver.find_element(By.ID, "canned"))
     options = [o.get_attribute("value") for o in canned.options[1:]]
