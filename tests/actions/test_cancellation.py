@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,8 @@ from actions.services.cancellation import (
     load_policy,
     parse_policy,
 )
-from actions.store.models import Address, Order, Shipment
+from actions.store.models import Order, Shipment
+from tests.actions import fixtures
 
 LONDON = ZoneInfo("Europe/London")
 POLICY = parse_policy(
@@ -31,34 +33,15 @@ POLICY = parse_policy(
 FRIDAY_10 = datetime(2026, 12, 4, 10, 0)
 
 
-def order(status: str, **changes: object) -> Order:
-    base = Order(
-        id=1,
-        number="10100",
-        customer_id=1,
-        status=status,
-        placed_at=datetime(2026, 12, 4, 8, 0),
-        paid_at=datetime(2026, 12, 4, 8, 1),
-        currency="GBP",
-        subtotal=Decimal("45.00"),
-        shipping_fee=Decimal("3.95"),
-        total=Decimal("48.95"),
-        expected_dispatch=date(2026, 12, 4),
-        promised_delivery=date(2026, 12, 8),
-        cancelled_at=None,
-        cancellation_reason=None,
-        payment_status="paid",
-        refunded_at=None,
-        payment_method="Visa ending 4242",
-        shipping_address=Address("1 High St", None, "London", "SW1A 1AA", "GB"),
-        email="ann@example.com",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+def order(status: str, **changes: Any) -> Order:
+    """The fixtures' order (paid, Visa, £79.00), due to leave the warehouse on Friday."""
+    changes.setdefault("expected_dispatch", date(2026, 12, 4))
+    return fixtures.order(status, **changes)
 
 
 def test_a_paid_order_can_be_cancelled_with_a_full_refund_by_working_days() -> None:
     found = assess(order("paid"), POLICY, FRIDAY_10, LONDON)
-    assert found.allowed and found.refund == Decimal("48.95")
+    assert found.allowed and found.refund == Decimal("79.00")
     assert found.refund_to == "Visa ending 4242"
     assert found.refund_by == date(2026, 12, 11)  # five working days: skips the weekend
 
