@@ -41,3 +41,29 @@ async def customer(baton: Baton) -> AsyncIterator[WebChatCustomer]:
     await client.connect()
     yield client
     await client.close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Let the test process end even if a test left an aiosqlite connection open.
+
+    aiosqlite runs each connection on a non-daemon thread that stops only when the connection
+    is closed; one engine a test forgot to dispose keeps the interpreter waiting for it after
+    the last test — in CI, until the job's time limit. Each such thread is told to stop, as
+    closing the connection would, and the count is printed so the leak can be found.
+    """
+    import threading
+
+    from aiosqlite import core
+
+    left = [
+        t
+        for t in threading.enumerate()
+        if getattr(t, "_target", None) is core._connection_worker_thread and t.is_alive()
+    ]
+    for thread in left:
+        queue = thread._args[0]  # type: ignore[attr-defined]
+        queue.put_nowait((None, lambda: core._STOP_RUNNING_SENTINEL))
+    for thread in left:
+        thread.join(timeout=5)
+    if left:
+        print(f"\n{len(left)} aiosqlite connection(s) were left open by tests; closed at exit")
