@@ -257,12 +257,12 @@ def _start_fake_channels(
 def _start_fake_shop(env: dict[str, str], logs: Path) -> tuple[list[subprocess.Popen[bytes]], str]:
     """``SHOP_BACKEND=shopify|woocommerce`` without the shop's address: its local fake, with the
     demo shop's orders in the platform's own API shapes. Updates ``env`` so Baton uses it."""
-    from actions.store.prepare import SHOP_ADDRESS
+    from actions.shop.current import SHOP_ADDRESS, configured_backend, real_shop_connected
 
-    backend = env.get("SHOP_BACKEND", "builtin").strip().lower() or "builtin"
+    backend = configured_backend(env)
     if backend not in SHOP_ADDRESS:
         return [], ""
-    if env.get(SHOP_ADDRESS[backend]):
+    if real_shop_connected(env):
         return [], f"  Shop:          {backend} ({SHOP_ADDRESS[backend]})\n"
     from fakes.launch import preferred_port
     from fakes.shops import shop_env, start_shop_fake

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Optional
 
@@ -40,9 +40,27 @@ def use_shop(shop: ShopBackend) -> Iterator[ShopBackend]:
         _override = before
 
 
+#: Per platform backend, the variable that names the real shop (unset: `make run` starts the
+#: platform's local fake, which holds the demo shop's orders).
+SHOP_ADDRESS = {"shopify": "SHOPIFY_SHOP_DOMAIN", "woocommerce": "WOOCOMMERCE_URL"}
+
+
+def configured_backend(environ: Mapping[str, str]) -> str:
+    """``SHOP_BACKEND`` as set in ``environ``, normalised but not checked (the launcher and the
+    seeding decision read it before any server starts; :func:`backend_name` checks it)."""
+    return environ.get("SHOP_BACKEND", "builtin").strip().lower() or "builtin"
+
+
+def real_shop_connected(environ: Mapping[str, str]) -> bool:
+    """A real Shopify or WooCommerce shop is configured: its address is set (without it,
+    local mode starts the platform's fake)."""
+    backend = configured_backend(environ)
+    return backend in SHOP_ADDRESS and bool(environ.get(SHOP_ADDRESS[backend], "").strip())
+
+
 def backend_name() -> str:
     """``SHOP_BACKEND``, checked: a typo must stop the start, not quietly serve the demo shop."""
-    name = os.environ.get("SHOP_BACKEND", "builtin").strip().lower() or "builtin"
+    name = configured_backend(os.environ)
     if name not in BACKENDS:
         raise ValueError(f"SHOP_BACKEND={name!r}: expected one of {', '.join(BACKENDS)}")
     return name

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Literal, Optional
 
+from actions.shop.current import real_shop_connected
 from actions.store.db import create_engine_for, create_schema
 from actions.store.seed import SeedReport, seed_store_sync
 
@@ -35,19 +36,9 @@ def seed_demo_wanted(mode: Mode, environ: Mapping[str, str]) -> bool:
         return False
     if value:
         raise ValueError(f"{SEED_DEMO}={environ[SEED_DEMO]!r}: use 1 (seed the demo shop) or 0")
-    return mode == "local" and not _real_shop_connected(environ)
-
-
-#: Per platform backend, the variable that names the real shop (unset: `make run` starts the
-#: platform's local fake, which holds the demo shop's orders).
-SHOP_ADDRESS = {"shopify": "SHOPIFY_SHOP_DOMAIN", "woocommerce": "WOOCOMMERCE_URL"}
-
-
-def _real_shop_connected(environ: Mapping[str, str]) -> bool:
-    """A real Shopify or WooCommerce shop: its order numbers would meet the demo's returns
-    (RMA-20001 is on demo order 10002, not on the shop's), so local mode does not seed then."""
-    backend = environ.get("SHOP_BACKEND", "").strip().lower()
-    return backend in SHOP_ADDRESS and bool(environ.get(SHOP_ADDRESS[backend], "").strip())
+    # A real platform shop: its order numbers would meet the demo's returns (RMA-20001 is on
+    # demo order 10002, not on the shop's), so local mode does not seed then.
+    return mode == "local" and not real_shop_connected(environ)
 
 
 def migrate_store_sync(url: str) -> None:
