@@ -9,9 +9,6 @@ customer said, and messages that are no answer handed back to the rules.
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any, Optional
 
 import pytest
@@ -21,10 +18,8 @@ from sqlalchemy import func, select
 
 from actions.returns import ValidateReturnForm
 from actions.returns_submit import ActionSubmitReturn
-from actions.settings import get_settings
 from actions.store import tables as t
-from actions.store.db import dispose_all, get_engine
-from actions.store.seed import seed_store, shop_today
+from actions.store.db import get_engine
 from bot import names
 
 DOMAIN: dict[str, Any] = {
@@ -46,22 +41,10 @@ DOMAIN: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-async def store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """A seeded store anchored today, so the showcase orders' windows are as documented."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('returns') / 'store.db'}"
-    saved = {k: os.environ.get(k) for k in ("STORE_DATABASE_URL", "BATON_VAR_DIR")}
-    os.environ["STORE_DATABASE_URL"] = url
-    os.environ["BATON_VAR_DIR"] = str(Path(url.removeprefix("sqlite:///")).parent)
-    get_settings.cache_clear()
-    await seed_store(get_engine(url), anchor=shop_today())
-    yield url
-    await dispose_all()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    get_settings.cache_clear()
+def store(baton_records: str) -> str:
+    """A seeded store anchored today, so the showcase orders' windows are as documented
+    (tests/actions/conftest.py)."""
+    return baton_records
 
 
 def tracker(
