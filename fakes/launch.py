@@ -18,6 +18,7 @@ from typing import Optional
 
 from fakes.slack import DEMO_BOT_TOKEN, DEMO_SIGNING_SECRET
 from fakes.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_WHATSAPP_NUMBER
+from infra.procs import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,12 +29,6 @@ class Fakes:
     slack_url: str
     env: dict[str, str]  # what Baton needs to use them
     procs: list[subprocess.Popen[bytes]]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def preferred_port(port: int) -> int:

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from fakes.launch import _wait, free_port
+from fakes.launch import _wait
+from infra.procs import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = {"shopify": "fakes.shopify", "woocommerce": "fakes.woocommerce"}

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Optional
@@ -111,7 +113,39 @@ def wait_for_port(
     return False
 
 
+_handed_out: set[int] = set()
+_port_lock = threading.Lock()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port that is free now, for a server this process is about to start.
+
+    Two things made the obvious ``bind(0)`` collide: the kernel hands out the same ephemeral
+    range to every *outgoing* connection (a replica connecting to PostgreSQL could take a port
+    between our pick and the server's bind), and two picks in one process could return the same
+    port before either server bound it. So the port comes from below the ephemeral range, and
+    this process never hands out the same port twice.
+    """
+    low, high = _ephemeral_range()
+    lowest, highest = (20000, low - 1) if low > 21000 else (high + 1, 65000)
+    with _port_lock:
+        for _ in range(500):
+            port = random.randint(lowest, highest)
+            if port in _handed_out:
+                continue
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free loopback port between {lowest} and {highest}")

@@ -23,7 +23,7 @@ import pytest
 from analytics.seed import Written, seed_history
 from bot.launcher import handoff_command, stop, wait_until_up
 from bot.settings import ROOT
-from tests.support.servers import free_port
+from infra.procs import free_port
 
 LEAD_PASSWORD = "lead-password-for-tests"
 AGENT_PASSWORD = "plain-agent-password"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ROOT
-from tests.support.servers import free_port
+from infra.procs import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from aiohttp import web
 from connectors.channel_settings import SlackSettings
 from connectors.delivery import PlatformRejected, RecipientUnknown
 from connectors.slack import Address, SlackInput
-from fakes.launch import free_port
 from fakes.slack import DEMO_BOT_TOKEN, DEMO_SIGNING_SECRET, FakeSlack
+from infra.procs import free_port
 
 
 @pytest.fixture

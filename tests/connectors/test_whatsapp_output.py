@@ -22,8 +22,8 @@ from connectors.delivery import (
     RecipientUnknown,
 )
 from connectors.whatsapp import WhatsAppInput
-from fakes.launch import free_port
 from fakes.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_WHATSAPP_NUMBER, FakeTwilio
+from infra.procs import free_port
 
 CUSTOMER = "whatsapp:+447700900123"
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.launcher import handoff_command, stop, wait_until_up
 from bot.settings import ROOT
-from tests.support.servers import free_port
+from infra.procs import free_port
 
 ADMIN_TOKEN = "test-admin-token"
 SCRAPE_TOKEN = "scrape-me"

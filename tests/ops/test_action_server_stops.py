@@ -13,7 +13,7 @@ import pytest
 
 from bot.launcher import action_command, wait_until_up
 from bot.settings import ROOT
-from tests.support.servers import free_port
+from infra.procs import free_port
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])

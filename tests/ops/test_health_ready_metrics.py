@@ -9,9 +9,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from infra.procs import free_port
 from tests.ops.conftest import SCRAPE_TOKEN, Handoff
 from tests.ops.world import World, build_world
-from tests.support.servers import free_port
 
 
 @pytest.fixture

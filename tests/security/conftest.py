@@ -13,15 +13,11 @@ import pytest
 
 from bot.launcher import action_command, stop, wait_until_up
 from bot.settings import ROOT
+from infra.procs import free_port
 from tests.handoff.conftest import Clock, FakeRelay
 from tests.support.customers import new_customer  # noqa: F401  (a fixture, shared)
 from tests.support.handoff_agent import AgentClient
-from tests.support.servers import (
-    AGENT_PASSWORD,
-    AGENT_USERNAME,
-    Baton,
-    free_port,
-)
+from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, Baton
 
 ACTION_TOKEN = "test-action-server-token"
 

@@ -20,7 +20,7 @@ import requests
 
 from bot.launcher import wait_until_up
 from bot.settings import ROOT
-from tests.support.servers import free_port
+from infra.procs import free_port
 from tests.support.webchat_client import WebChatCustomer
 
 pytestmark = pytest.mark.e2e

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from bot.launcher import (
 from bot.settings import ROOT, local_environment
 from fakes.launch import start_fakes
 from fakes.shops import shop_env, start_shop_fake
+from infra.procs import free_port
 from tests.support.layers import refuse_in_unit_layer
 
 CUSTOMER_TOKEN_SECRET = "test-customer-token-secret"
@@ -32,12 +32,6 @@ AGENT_PASSWORD = "test-agent-password"
 HANDOFF_SERVICE_TOKEN = "test-handoff-service-token"
 HANDOFF_RELAY_TOKEN = "test-handoff-relay-token"
 SLACK_AGENT_CHANNEL = "C0AGENTS"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
