@@ -89,7 +89,7 @@ def _wrap_create_app() -> None:
     def create_app(*args: Any, **kwargs: Any) -> Any:
         configure_from_env("actions")  # rasa-sdk has set up logging by now; JSON from here on
         app = original(*args, **kwargs)
-        from connectors.secrets import secret_from_env
+        from infra.secrets import secret_from_env
 
         require_token(app, secret_from_env("ACTION_SERVER_TOKEN"))
         install_routes(app, "actions", action_checks, health=False)

@@ -275,7 +275,7 @@ def _start_fake_shop(env: dict[str, str], logs: Path) -> tuple[list[subprocess.P
 
 def _prepare_secrets() -> None:
     """Create the handoff secrets before the three processes start, so they do not race to."""
-    from connectors.secrets import secret_from_env
+    from infra.secrets import secret_from_env
 
     for name in ("HANDOFF_SERVICE_TOKEN", "HANDOFF_RELAY_TOKEN", "HANDOFF_DEMO_PASSWORD"):
         secret_from_env(name)

@@ -32,7 +32,7 @@ def local_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     if not env.get("ACTION_SERVER_TOKEN"):
         # The Rasa server presents it on every action call (bot/endpoints.yml); the action
         # server refuses calls without it (bot/action_server.py).
-        from connectors.secrets import local_secret
+        from infra.secrets import local_secret
 
         env["ACTION_SERVER_TOKEN"] = local_secret(var, "ACTION_SERVER_TOKEN")
     env.setdefault("STORE_DATABASE_URL", f"sqlite:///{var / 'store.db'}")

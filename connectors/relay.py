@@ -51,7 +51,8 @@ from sanic.response import HTTPResponse
 from bot import names
 from connectors import failsafe
 from connectors.outbox import Outbox, install
-from connectors.secrets import secret_from_env
+from infra.handoff_client import get_client
+from infra.secrets import secret_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +101,6 @@ class RelayInput(InputChannel):
         )
 
     def __init__(self, token: str, outbox_url: str) -> None:
-        from actions.clients.handoff import get_client
-
         self.token = token
         client = get_client()
         self.outbox = Outbox(outbox_url, client.forward)

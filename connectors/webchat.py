@@ -58,8 +58,8 @@ from connectors.identity import (
     session_from_token,
     verify_customer_token,
 )
-from connectors.secrets import secret_from_env
 from connectors.text import clean_text
+from infra.secrets import secret_from_env
 
 logger = logging.getLogger(__name__)
 

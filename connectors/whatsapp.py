@@ -67,8 +67,8 @@ from connectors.identity import channel_metadata
 from connectors.inbound import durable_inbox
 from connectors.logsafe import log_failure
 from connectors.render import Option, pick_option, render_whatsapp
-from connectors.secrets import secret_from_env
 from connectors.text import clean_text
+from infra.secrets import secret_from_env
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from connectors.secrets import secret_from_env
 from handoff.hours import BusinessHours
+from infra.secrets import secret_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 

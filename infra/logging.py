@@ -10,7 +10,7 @@ turn hook on the Rasa server, the action server's webhook and the handoff servic
 :func:`conversation` — so one customer's turn can be followed across the three processes. Those
 ids are opaque (web chat session ids; WhatsApp and Slack ids are keyed hashes, see
 ``connectors/whatsapp.py``). Message text, tracebacks included, passes through the same redaction
-the connectors use (:func:`connectors.logsafe.redact`): e-mail addresses, phone numbers,
+the connectors use (:func:`infra.redaction.redact`): e-mail addresses, phone numbers,
 postcodes and tokens never reach the log. Text logs (``make run``'s default) are redacted the
 same way (:class:`RedactingFormatter` around each handler's own formatter).
 """
@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Optional
 
-from connectors.logsafe import redact
+from infra.redaction import redact
 
 _conversation: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar(
     "baton_conversation_id", default=None

@@ -27,9 +27,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.logsafe import redact
 from infra.logging import configure_from_env
 from infra.metrics import exposition
+from infra.redaction import redact
 
 #: A check raises (or returns False) when its dependency is not usable.
 Check = Callable[[], Awaitable[Any]]
@@ -67,7 +67,7 @@ async def run_checks(checks: Mapping[str, Check]) -> tuple[bool, dict[str, str]]
 
 
 def _metrics_allowed(request: Request) -> bool:
-    from connectors.secrets import secret_from_env
+    from infra.secrets import secret_from_env
 
     expected = secret_from_env("PROMETHEUS_SCRAPE_TOKEN")
     scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.background import TurnRunner
 from connectors.dedupe import MemoryDeduplicator
-from connectors.logsafe import redact
+from infra.redaction import redact
 
 
 async def test_a_key_is_new_once_until_it_expires() -> None:

@@ -107,7 +107,7 @@ async def test_local_mode_finds_the_whatsapp_conversation_by_the_generated_secre
     env = {k: v for k, v in world.env.items() if k != "CHANNEL_ID_SECRET"}
     secrets_dir = Path(env["BATON_VAR_DIR"]) / "secrets"
     secrets_dir.mkdir(exist_ok=True)
-    (secrets_dir / "channel_id_secret").write_text(CHANNEL_SECRET)  # as connectors/secrets.py
+    (secrets_dir / "channel_id_secret").write_text(CHANNEL_SECRET)  # as infra/secrets.py
     targets = Targets.from_env(env)
     assert targets.channel_id_secret == CHANNEL_SECRET
     await erase(Subject(customer_id=JANE_ID), targets, requested_by="test")

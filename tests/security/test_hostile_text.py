@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from actions.clients.handoff import HandoffUnavailable
 from bot.inbox import aggregate, read_review_file, write_review_file
 from bot.trainers.inbox_rules import Picked
 from connectors.outbox import Outbox
 from connectors.text import clean_text, is_clean
 from connectors.whatsapp import Inbound
+from infra.handoff_client import HandoffUnavailable
 
 HOSTILE = ["hi\x00there", "caf\ud800e", "\x1b[31mred\x1b[0m", "rtl \u202eevil", "a\x7fb"]
 
