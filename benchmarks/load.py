@@ -495,6 +495,7 @@ def single_process() -> Any:
 def production_profile(keep_logs: Optional[Path] = None) -> Any:
     """The production profile (:mod:`infra.prod`) on free ports in a temp dir, with the
     local Twilio fake; WhatsApp webhooks are signed for its ``PUBLIC_URL``, as Twilio would."""
+    from bot.production import programs
     from bot.training import ensure_model
     from infra.prod import Ports, start_profile
 
@@ -505,6 +506,7 @@ def production_profile(keep_logs: Optional[Path] = None) -> Any:
         profile = start_profile(
             Path(tmp),
             ensure_model(),
+            programs=programs(),
             ports=Ports.free(),
             durable=False,
             fake_channels=True,

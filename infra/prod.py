@@ -1,9 +1,11 @@
 """The production profile on one machine: PostgreSQL, Redis, two replicas of each server, nginx.
 
 ``make run-prod`` runs :mod:`infra.prod_cli`; tests and benchmarks call :func:`start_profile`
-with a temp directory and free ports and get a :class:`Profile` back, which can stop, kill and
-restart any replica or backing service (the fault benchmarks do) and stops everything at the
-end. The shape — services, ports, databases, variables — is :mod:`infra.profile`'s.
+with a temp directory, free ports and Baton's :class:`Programs` (:func:`bot.production.programs`:
+infra is the kernel and imports no other Baton package) and get a :class:`Profile` back, which
+can stop, kill and restart any replica or backing service (the fault benchmarks do) and stops
+everything at the end. The shape — services, ports, databases, variables — is
+:mod:`infra.profile`'s.
 
 Order of start-up, and why:
 
@@ -356,18 +358,33 @@ def _secret(directory: Path, name: str, base: dict[str, str]) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Programs:
+    """What the profile runs, handed in by the caller (Baton's: :func:`bot.production.programs`).
+
+    infra is the kernel: it imports none of Baton's other packages (pyproject.toml,
+    ``[tool.importlinter]``), so the replicas' command lines, the local defaults of their
+    environment and the channel fakes (a dev and test aid) come from outside."""
+
+    environment: Callable[[dict[str, str]], dict[str, str]]
+    rasa: Callable[[Path, str, str], list[str]]  # (model, port, endpoints file)
+    actions: Callable[[str], list[str]]  # (port)
+    handoff: Callable[[str], list[str]]  # (port)
+    fake_channels: Optional[FakeChannelStarter] = None
+
+
 def shared_environment(
     directory: Path,
     ports: Ports,
     postgres: Postgres,
     redis: RedisServer,
     base: Optional[dict[str, str]] = None,
+    *,
+    programs: Programs,
 ) -> dict[str, str]:
     """The environment every replica of the profile starts from."""
-    from bot.settings import local_environment
-
     base = dict(os.environ if base is None else base)
-    env = local_environment(base)
+    env = programs.environment(base)
     nginx = f"127.0.0.1:{ports.nginx_rasa}"
     env.update(
         {
@@ -394,10 +411,8 @@ def shared_environment(
 
 
 def build_replicas(
-    directory: Path, ports: Ports, env: dict[str, str], model: Path
+    directory: Path, ports: Ports, env: dict[str, str], model: Path, *, programs: Programs
 ) -> dict[str, Replica]:
-    from bot.launcher import action_command, handoff_command, rasa_command
-
     logs = directory / "logs"
     replicas: dict[str, Replica] = {}
     for index, port in enumerate(ports.actions, start=1):
@@ -406,7 +421,7 @@ def build_replicas(
             name,
             "actions",
             port,
-            action_command(str(port)),
+            programs.actions(str(port)),
             {**env, "ACTION_PORT": str(port), "BATON_REPLICA": name},
             logs / f"{name}.log",
         )
@@ -416,7 +431,7 @@ def build_replicas(
             name,
             "handoff",
             port,
-            handoff_command(str(port)),
+            programs.handoff(str(port)),
             {**env, "HANDOFF_PORT": str(port), "BATON_REPLICA": name},
             logs / f"{name}.log",
         )
@@ -426,7 +441,7 @@ def build_replicas(
             name,
             "rasa",
             port,
-            rasa_command(model, str(port), ENDPOINTS),
+            programs.rasa(model, str(port), ENDPOINTS),
             {**env, "RASA_PORT": str(port), "BATON_REPLICA": name},
             logs / f"{name}.log",
         )
@@ -434,6 +449,25 @@ def build_replicas(
 
 
 # --- start ----------------------------------------------------------------------------------
+
+
+class FakeChannels(Protocol):
+    """Local fakes of Twilio and Slack that were started (:class:`fakes.launch.Fakes`)."""
+
+    twilio_url: str
+    slack_url: str
+    env: dict[str, str]  # what the replicas need to use them
+    procs: list[subprocess.Popen[bytes]]
+
+
+class FakeChannelStarter(Protocol):
+    def __call__(
+        self,
+        env: dict[str, str],
+        public_url: str,
+        deliver_to: Optional[str] = None,
+        logs: Optional[Path] = None,
+    ) -> FakeChannels: ...
 
 
 class _Stoppable(Protocol):
@@ -461,6 +495,7 @@ def start_profile(
     directory: Path,
     model: Path,
     *,
+    programs: Programs,
     ports: Optional[Ports] = None,
     durable: bool = True,
     fake_channels: bool = False,
@@ -470,11 +505,14 @@ def start_profile(
 ) -> Profile:
     """Start the whole profile with its data under ``directory``; stops what it started if any
     part fails. ``durable=False`` (tests, benchmarks) runs PostgreSQL without fsync and Redis
-    without an append-only file. ``on_event`` hears each restart and crash loop."""
+    without an append-only file. ``fake_channels`` starts ``programs.fake_channels`` (local
+    Twilio and Slack) first. ``on_event`` hears each restart and crash loop."""
     directory = directory.resolve()
     (directory / "logs").mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:  # PostgreSQL runs as its own user and must reach its cluster
         directory.chmod(directory.stat().st_mode | 0o111)
+    if fake_channels and programs.fake_channels is None:
+        raise ValueError("fake_channels=True needs programs with a fake_channels starter")
     ports = ports or Ports.standard()
     busy = [f"{name} ({port})" for name, port in ports.all().items() if port_open(port)]
     if busy:
@@ -499,13 +537,11 @@ def start_profile(
         postgres.create_databases(profile.DATABASES)
         redis.start()
         started.append(redis)
-        env = shared_environment(directory, ports, postgres, redis, base)
+        env = shared_environment(directory, ports, postgres, redis, base, programs=programs)
         fake_procs: list[subprocess.Popen[bytes]] = []
         twilio_url = slack_url = ""
-        if fake_channels:
-            from fakes.launch import start_fakes
-
-            fakes = start_fakes(
+        if fake_channels and programs.fake_channels is not None:
+            fakes = programs.fake_channels(
                 env,
                 env["PUBLIC_URL"],
                 deliver_to=f"http://127.0.0.1:{ports.nginx_rasa}",
@@ -515,7 +551,7 @@ def start_profile(
             fake_procs, twilio_url, slack_url = fakes.procs, fakes.twilio_url, fakes.slack_url
             started.append(_Procs(fake_procs))
         _init_databases(env, directory / "logs" / "init-db.log")
-        replicas = build_replicas(directory, ports, env, model)
+        replicas = build_replicas(directory, ports, env, model, programs=programs)
         nginx = Nginx(
             directory / "nginx",
             upstream_values(
@@ -593,7 +629,9 @@ def _tail(path: Path, chars: int = 3000) -> str:
     return path.read_text(errors="replace")[-chars:] if path.exists() else "(no log)"
 
 
-def profile_environment(directory: Path, ports: Optional[Ports] = None) -> dict[str, str]:
+def profile_environment(
+    directory: Path, programs: Programs, ports: Optional[Ports] = None
+) -> dict[str, str]:
     """The variables the replicas of the profile in ``directory`` run with (started or not):
     what ``python -m bot erase`` or ``make inbox`` need to work on its databases."""
     ports = ports or Ports.standard()
@@ -606,7 +644,7 @@ def profile_environment(directory: Path, ports: Optional[Ports] = None) -> dict[
     redis = RedisServer(
         directory / "redis", ports.redis, _secret(directory, "REDIS_PASSWORD", base)
     )
-    return shared_environment(directory, ports, postgres, redis, base)
+    return shared_environment(directory, ports, postgres, redis, base, programs=programs)
 
 
 if __name__ == "__main__":  # python -m infra.prod {run,env,init-db}

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
+from bot.production import programs
 from infra.postgres import WrongPassword
 from infra.procs import MissingBinary
 from infra.prod import ROOT, PortBusy, Profile, profile_environment, start_profile
@@ -51,7 +52,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _interrupts_as_keyboard():
         try:
             running = start_profile(
-                directory, model, fake_channels=args.fake_channels, on_event=_say
+                directory,
+                model,
+                programs=programs(),
+                fake_channels=args.fake_channels,
+                on_event=_say,
             )
         except KeyboardInterrupt:
             print("\nStopped before Baton was up.", flush=True)
@@ -119,7 +124,7 @@ _EXPORTED = (
 
 
 def cmd_env(args: argparse.Namespace) -> int:
-    env = profile_environment(Path(args.dir).resolve())
+    env = profile_environment(Path(args.dir).resolve(), programs())
     for name in _EXPORTED:
         print(f"export {name}={shlex.quote(env[name])}")
     return 0

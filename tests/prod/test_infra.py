@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from bot.production import programs
 from infra import profile
 from infra.nginx import TEMPLATE, Nginx, TemplateError, placeholders, render, upstream_values
 from infra.postgres import Postgres, WrongPassword
@@ -54,7 +55,9 @@ def test_a_busy_port_stops_the_start_before_anything_runs(tmp_path: Path) -> Non
         squatter.bind(("127.0.0.1", ports.nginx_handoff))
         squatter.listen()
         with pytest.raises(PortBusy, match=rf"nginx \(agents\) \({ports.nginx_handoff}\)"):
-            start_profile(tmp_path / "prod", tmp_path / "model.tar.gz", ports=ports)
+            start_profile(
+                tmp_path / "prod", tmp_path / "model.tar.gz", programs=programs(), ports=ports
+            )
     assert not (tmp_path / "prod" / "postgres").exists()
 
 
@@ -95,8 +98,8 @@ def test_make_run_prod_starts_the_services_infra_profile_describes(tmp_path: Pat
     """The same shape as the deployment files (tests/deploy compares those to infra.profile):
     each server's replicas on its ports, each with every variable the profile names."""
     ports = Ports.standard()
-    env = profile_environment(tmp_path)
-    replicas = build_replicas(tmp_path, ports, env, tmp_path / "model.tar.gz")
+    env = profile_environment(tmp_path, programs())
+    replicas = build_replicas(tmp_path, ports, env, tmp_path / "model.tar.gz", programs=programs())
     for service in profile.SERVICES:
         if service.name in ("rasa", "actions", "handoff"):
             mine = [r for r in replicas.values() if r.role == service.name]

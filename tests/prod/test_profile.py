@@ -18,6 +18,7 @@ from typing import Any, Optional
 import pytest
 import requests
 
+from bot.production import programs
 from infra.prod import Ports, Profile, start_profile
 from tests.e2e.test_browser import bot_texts, browser
 from tests.support.handoff_agent import AgentClient
@@ -35,6 +36,7 @@ def prod(model: Path) -> Iterator[Profile]:
         running = start_profile(
             directory,
             model,
+            programs=programs(),
             ports=Ports.free(),
             durable=False,
             fake_channels=True,

@@ -20,6 +20,7 @@ from typing import Optional
 import pytest
 import requests
 
+from bot.production import programs
 from infra.prod import Ports, Profile, start_profile
 from tests.support.services import require, service_dir
 from tests.support.webchat_client import WebChatCustomer
@@ -36,6 +37,7 @@ def prod(model: Path) -> Iterator[Profile]:
         running = start_profile(
             directory,
             model,
+            programs=programs(),
             ports=Ports.free(),
             durable=False,
             base_env={**os.environ, "BATON_SEED_DEMO": "1"},  # the form asks for order 10001

@@ -19,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.production import programs
 from fakes.clients import WhatsAppCustomer
 from infra.prod import Ports, Profile, start_profile
 from tests.support.handoff_agent import AgentClient
@@ -34,7 +35,12 @@ def prod(model: Path) -> Iterator[Profile]:
     with service_dir("baton-replicas-") as directory:
         (directory / "logs").mkdir()
         running = start_profile(
-            directory, model, ports=Ports.free(), durable=False, fake_channels=True
+            directory,
+            model,
+            programs=programs(),
+            ports=Ports.free(),
+            durable=False,
+            fake_channels=True,
         )
         try:
             yield running
