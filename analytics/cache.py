@@ -21,7 +21,6 @@ import sqlalchemy as sa
 
 from analytics.cut import MAX_DAYS
 from analytics.events_index import ensure_analytics_index
-from analytics.events_table import events
 from analytics.facts import ConversationFacts, TicketFacts
 from analytics.sources import (
     SLACK_SECONDS,
@@ -32,6 +31,7 @@ from analytics.sources import (
     read_tickets,
 )
 from handoff.store import tables as h
+from infra.events_table import events
 
 DAY = 86_400.0
 # How far back the cache reads: the longest range anyone may ask for, and a day of slack.

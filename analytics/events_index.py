@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex
 
-from analytics.events_table import events
 from bot import names
+from infra.events_table import events
 
 logger = logging.getLogger(__name__)
 

@@ -28,13 +28,13 @@ from sqlalchemy.engine import Engine
 
 from actions.services import context
 from analytics.events_index import ensure_analytics_index
-from analytics.events_table import events as events_table
-from analytics.events_table import metadata as events_metadata
 from analytics.scenarios import Script, random_script
 from bot import names
 from handoff.domain import CLOSED, reason_text
 from handoff.hours import BusinessHours
 from handoff.store import tables as h
+from infra.events_table import events as events_table
+from infra.events_table import metadata as events_metadata
 
 PREFIX = "demo-history-"
 SEED = 20261122

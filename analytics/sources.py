@@ -29,10 +29,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from analytics.events_index import READ_SLOTS, SLOT_ROWS, TURN_ROWS, ensure_analytics_index
-from analytics.events_table import events
 from analytics.facts import DEFAULT_LANGUAGE, NO_TOPIC, ConversationFacts, TicketFacts
 from bot import names
 from handoff.store import tables as h
+from infra.events_table import events
 
 # Sessions longer than this that started before a range are cut at its start; Rasa's
 # sessions expire after an hour without messages, so a day is plenty.

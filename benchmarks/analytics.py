@@ -56,12 +56,12 @@ from analytics.events_index import (
     forget_checked,
     index_state,
 )
-from analytics.events_table import events as events_table
-from analytics.events_table import metadata as events_metadata
 from analytics.metrics import compute
 from analytics.seed import DAILY, DEFAULT_DAYS, write_history
 from analytics.service import collector_paused
 from analytics.sources import attach_tickets, dispose_engines, engine_for, load
+from infra.events_table import events as events_table
+from infra.events_table import metadata as events_metadata
 
 WRITE_ROUNDS = 3
 # conversations the seed writes per unit of scale over 28 days (its volume, with growth)

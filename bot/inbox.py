@@ -229,7 +229,7 @@ def collect_rows(url: str, out: Path, rules: Rules | None = None) -> list[dict[s
 
     What ``make inbox`` does, for the agent console's inbox page: both share the review file.
     """
-    from bot.trainers.tracker_events import conversations
+    from infra.tracker_events import conversations
 
     picked = pick_all(conversations(url), rules or Rules())
     known = [e.text for e in nlu_files.load_examples(ROOT / "data" / "nlu")]
@@ -284,7 +284,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     import sqlalchemy.exc
     from sqlalchemy.engine import make_url
 
-    from bot.trainers.tracker_events import conversations
+    from infra.tracker_events import conversations
 
     url = args.url or local_environment()["TRACKER_DATABASE_URL"]
     rules = Rules(

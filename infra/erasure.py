@@ -61,7 +61,6 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    func,
     insert,
     or_,
     select,
@@ -70,6 +69,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import NoSuchTableError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infra import tracker_events
 from infra.sql import create_async_engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ class Targets:
 
 
 def _local_secret(var: Path, name: str) -> Optional[str]:
-    """Local mode keeps generated secrets in var/secrets (connectors/secrets.py), each file
+    """Local mode keeps generated secrets in var/secrets (infra/secrets.py), each file
     named in lower case (``channel_id_secret``): read under any other name, the WhatsApp
     conversation of an erased phone number was never found."""
     path = var / "secrets" / name.lower()
@@ -253,28 +253,16 @@ def _mentions_customer(data: str, customer_id: str) -> bool:
 async def _tracker_conversations(
     conn: AsyncConnection, customer_id: Optional[int], literals: Iterable[str]
 ) -> set[str]:
-    events = await _table(conn, "events")
-    if events is None:
+    if not await tracker_events.exists(conn):
         return set()
     found: set[str] = set()
     if customer_id is not None:
-        rows = await conn.execute(
-            select(events.c.sender_id, events.c.data).where(events.c.data.like("%customer_id%"))
-        )
         found |= {
-            sender for sender, data in rows if data and _mentions_customer(data, str(customer_id))
+            sender
+            for sender, data in await tracker_events.slot_mentions(conn)
+            if data and _mentions_customer(data, str(customer_id))
         }
-    for literal in literals:
-        if literal:
-            # Case-insensitive everywhere: SQLite's LIKE is for ASCII, PostgreSQL's is not, so
-            # "Jane.Doe@Example.com" typed as a proof was missed there.
-            rows = await conn.execute(
-                select(events.c.sender_id)
-                .where(func.lower(events.c.data).contains(literal.lower(), autoescape=True))
-                .distinct()
-            )
-            found |= {sender for (sender,) in rows}
-    return found
+    return found | await tracker_events.senders_containing(conn, literals)
 
 
 async def _store_conversations(conn: AsyncConnection, customer_id: Optional[int]) -> set[str]:
@@ -355,23 +343,11 @@ async def _erase_tracker(
         for conversation in sorted(conversations):
             lock = locks.lock(conversation) if locks is not None else contextlib.nullcontext()
             async with lock, engine.begin() as conn:
-                events = await _table(conn, "events")
-                if events is None:
+                if not await tracker_events.exists(conn):
                     return 0, []
-                rows = await conn.execute(
-                    select(events.c.data).where(
-                        events.c.sender_id == conversation, events.c.type_name == "user"
-                    )
-                )
-                for (data,) in rows:
-                    with contextlib.suppress(ValueError, TypeError):
-                        text = json.loads(data).get("text")
-                        if isinstance(text, str) and text.strip():
-                            texts.append(text)
-                result = await conn.execute(
-                    delete(events).where(events.c.sender_id == conversation)
-                )
-                removed += result.rowcount or 0
+                deleted, said = await tracker_events.delete_conversation(conn, conversation)
+                removed += deleted
+                texts += said
     return removed, texts
 
 

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infra import tracker_events
 from infra.erasure import Targets, _Engines, _table, erase_uploads
 
 #: Conversations deleted per transaction, so the tracker store is never locked for long.
@@ -111,30 +112,14 @@ async def _old_conversations(engines: _Engines, targets: Targets, cutoff: float)
     counts = {"conversations": 0, "tracker_events": 0, "outbox_messages": 0, "uploaded_files": 0}
     tracker = engines(targets.tracker_url)
     async with tracker.connect() as conn:
-        events = await _table(conn, "events")
-        if events is None:
+        if not await tracker_events.exists(conn):
             return counts
-        rows = await conn.execute(
-            select(events.c.sender_id)
-            .group_by(events.c.sender_id)
-            .having(func.max(events.c.timestamp) < cutoff)
-        )
-        idle = [sender for (sender,) in rows]
+        idle = await tracker_events.idle_since(conn, cutoff)
     for start in range(0, len(idle), BATCH):
         batch = idle[start : start + BATCH]
         async with tracker.begin() as conn:
-            events = await _table(conn, "events")
-            assert events is not None
             # Only if still idle: a customer may have written since the list was read.
-            recent = select(events.c.sender_id).where(
-                events.c.sender_id.in_(batch), events.c.timestamp >= cutoff
-            )
-            result = await conn.execute(
-                delete(events).where(
-                    and_(events.c.sender_id.in_(batch), events.c.sender_id.not_in(recent))
-                )
-            )
-            counts["tracker_events"] += result.rowcount or 0
+            counts["tracker_events"] += await tracker_events.delete_idle(conn, batch, cutoff)
         async with engines(targets.outbox_url).begin() as conn:
             for name in ("baton_handoff_outbox", "baton_handoff_outbox_dead"):
                 table = await _table(conn, name)

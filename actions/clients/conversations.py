@@ -10,38 +10,19 @@ identity pass one).
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Sequence
 from typing import Any, Optional
 
-from sqlalchemy import MetaData, Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions.store.db import create_engine_for
+from infra import tracker_events
 
 _engines: dict[str, AsyncEngine] = {}
-_tables: dict[str, Table] = {}
 
 
 def tracker_database_url() -> Optional[str]:
     return os.environ.get("TRACKER_DATABASE_URL") or None
-
-
-async def _events_table(engine: AsyncEngine, url: str) -> Optional[Table]:
-    if url not in _tables:
-        meta = MetaData()
-
-        def reflect(sync_conn: Any) -> None:
-            meta.reflect(bind=sync_conn, only=["events"])
-
-        async with engine.connect() as conn:
-            try:
-                await conn.run_sync(reflect)
-            except Exception:
-                return None
-        _tables[url] = meta.tables["events"]
-    return _tables[url]
 
 
 def _message(data: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -73,52 +54,26 @@ async def recent_conversations(
     engine = _engines.get(url)
     if engine is None:
         engine = _engines[url] = create_engine_for(url)
-    events = await _events_table(engine, url)
-    if events is None:
-        return []
-    value = json.dumps(str(customer_id))
     async with engine.connect() as conn:
-        owned = (
-            await conn.execute(
-                select(events.c.sender_id, func.max(events.c.id).label("last"))
-                .where(
-                    and_(
-                        events.c.type_name == "slot",
-                        events.c.action_name == "customer_id",
-                        events.c.data.like(f'%"value": {value}%'),
-                        events.c.sender_id != exclude,
-                    )
-                )
-                .group_by(events.c.sender_id)
-                .order_by(func.max(events.c.id).desc())
-                .limit(limit)
+        try:
+            if not await tracker_events.exists(conn):
+                return []
+        except Exception:
+            return []
+        owned = await tracker_events.customer_conversations(
+            conn, str(customer_id), exclude, limit, events_each=messages_each * 2
+        )
+    found: list[dict[str, Any]] = []
+    for sender_id, datas in owned:
+        channel = next((d.get("input_channel") for d in datas if d.get("event") == "user"), None)
+        messages = [m for m in (_message(d) for d in datas) if m][-messages_each:]
+        if messages:
+            found.append(
+                {
+                    "conversation_id": sender_id,
+                    "channel": channel or "unknown",
+                    "last_at": messages[-1]["at"],
+                    "messages": messages,
+                }
             )
-        ).all()
-        found: list[dict[str, Any]] = []
-        for row in owned:
-            rows: Sequence[Any] = (
-                await conn.execute(
-                    select(events.c.data)
-                    .where(
-                        events.c.sender_id == row.sender_id,
-                        events.c.type_name.in_(("user", "bot")),
-                    )
-                    .order_by(events.c.id.desc())
-                    .limit(messages_each * 2)
-                )
-            ).all()
-            datas = [json.loads(r.data) for r in reversed(rows)]
-            channel = next(
-                (d.get("input_channel") for d in datas if d.get("event") == "user"), None
-            )
-            messages = [m for m in (_message(d) for d in datas) if m][-messages_each:]
-            if messages:
-                found.append(
-                    {
-                        "conversation_id": row.sender_id,
-                        "channel": channel or "unknown",
-                        "last_at": messages[-1]["at"],
-                        "messages": messages,
-                    }
-                )
     return found

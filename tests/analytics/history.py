@@ -14,9 +14,9 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from analytics.events_table import events
-from analytics.events_table import metadata as events_metadata
 from handoff.store import tables as h
+from infra.events_table import events
+from infra.events_table import metadata as events_metadata
 
 
 def at(when: str) -> float:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from analytics.cache import TicketCache, TrackerCache
 from analytics.cut import Cut
-from analytics.events_table import events
 from analytics.service import metrics_for
+from infra.events_table import events
 from tests.analytics.history import one_week
 
 WEEK = Cut(date(2026, 11, 2), date(2026, 11, 8))

@@ -28,11 +28,11 @@ from analytics.events_index import (
     forget_checked,
     index_state,
 )
-from analytics.events_table import events
 from analytics.facts import ConversationFacts
 from analytics.seed import seed_history
 from analytics.service import metrics_for
 from analytics.sources import Reader, _fetch_raw, engine_for, events_query, read_sessions
+from infra.events_table import events
 from tests.analytics.history import History, at, one_week
 from tests.analytics.test_metrics import WEEK
 

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.cut import Cut
-from analytics.events_table import events
 from analytics.seed import PREFIX, seed_history
 from analytics.service import metrics_for
 from handoff.store import tables as h
+from infra.events_table import events
 
 ANCHOR = date(2026, 11, 22)
 LAST_28_DAYS = Cut(date(2026, 10, 25), date(2026, 11, 21))

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from bot import inbox, names
 from bot.settings import ROOT
 from bot.trainers.inbox_rules import Rules, pick_all
-from bot.trainers.tracker_events import conversations
+from infra.tracker_events import conversations
 
 INTENTS = list(names.INTENTS)
 
