@@ -69,10 +69,11 @@ demo-channels: $(STAMP)  ## make run plus local fakes of WhatsApp (5101) and Sla
 	BATON_FAKE_CHANNELS=1 $(PY) -m bot run
 
 .PHONY: lint
-lint: $(STAMP)  ## ruff + mypy
+lint: $(STAMP)  ## ruff + mypy + the import contracts (lint-imports, pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy bot actions connectors handoff fakes infra analytics
+	$(VENV)/bin/lint-imports
 
 .PHONY: format
 format: $(STAMP)
@@ -126,7 +127,7 @@ report: $(STAMP)  ## support analytics as HTML (PNG charts) + CSV: make report F
 
 .PHONY: clean
 clean:  ## remove the virtualenv, models and local databases
-	rm -rf $(VENV) models var results reports .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) models var results reports .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
 
 # --- trainers ---
 # The loop: edit data/nlu -> make validate -> make nlu-report -> make inbox -> label -> make inbox-apply.
