@@ -1,4 +1,4 @@
-"""Baton's command line: ``baton {run,shell,train,seed,migrate,check-data,check-shop,erase,…}``.
+"""Baton's command line: ``baton {run,shell,train,seed,migrate,check-data,check-shop,patches,…}``.
 
 ``baton`` is the console script pyproject.toml installs; ``python -m bot`` is the same thing.
 The Makefile calls these; they work the same from a shell.
@@ -153,6 +153,15 @@ def cmd_check_shop(args: argparse.Namespace) -> int:
     return check_shop(args.order)
 
 
+def cmd_patches(args: argparse.Namespace) -> int:
+    """Baton's patches of Rasa and rasa-sdk and whether they still fit (bot/patches/)."""
+    from bot.patches.report import print_fingerprint, report
+
+    if args.fingerprint:
+        return print_fingerprint(args.fingerprint, sys.stdout)
+    return report(sys.stdout)
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     """Chat with the running Baton in this terminal, over its web chat (bot/shell.py)."""
     from bot.shell import main as shell
@@ -207,6 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     check_shop.add_argument("--order", help="also read this order number and show its shape")
     check_shop.set_defaults(func=cmd_check_shop)
+    patches = sub.add_parser(
+        "patches", help="Baton's patches of Rasa and whether the installed Rasa still fits them"
+    )
+    patches.add_argument(
+        "--fingerprint",
+        metavar="TARGET",
+        help="print the fingerprint of a dotted target's code, for a new registry entry",
+    )
+    patches.set_defaults(func=cmd_patches)
     args = parser.parse_args(argv)
     _apply_local_environment()
     os.chdir(ROOT)

@@ -79,12 +79,8 @@ def require_token(app: Any, expected: str) -> None:
         return None
 
 
-def _wrap_create_app() -> None:
-    import rasa_sdk.endpoint as endpoint
-
-    original = endpoint.create_app
-    if getattr(original, "_baton_ops", False):
-        return
+def wrap_create_app(original: Any) -> Any:
+    """rasa-sdk's app factory, with the token check, Baton's routes and the store's cleanup."""
 
     def create_app(*args: Any, **kwargs: Any) -> Any:
         configure_from_env("actions")  # rasa-sdk has set up logging by now; JSON from here on
@@ -97,18 +93,13 @@ def _wrap_create_app() -> None:
         freeze_heap()  # the actions, SQLAlchemy and rasa-sdk are loaded by now
         return app
 
-    create_app._baton_ops = True  # type: ignore[attr-defined]
-    endpoint.create_app = create_app
+    return create_app
 
 
-def _wrap_executor() -> None:
-    from rasa_sdk.executor import ActionExecutor
+def wrap_executor_run(original: Any) -> Any:
+    """``ActionExecutor.run`` after the ownership check, counted, timed and tagged."""
 
-    original = ActionExecutor.run
-    if getattr(original, "_baton_ops", False):
-        return
-
-    async def run(self: ActionExecutor, action_call: dict[str, Any]) -> Any:
+    async def run(self: Any, action_call: dict[str, Any]) -> Any:
         name = action_call.get("next_action") if isinstance(action_call, dict) else None
         label = name if isinstance(name, str) and name in self.actions else "unknown"
         sender = action_call.get("sender_id") if isinstance(action_call, dict) else None
@@ -127,13 +118,14 @@ def _wrap_executor() -> None:
                 metrics.ACTIONS.labels(action=label, outcome=outcome).inc()
                 metrics.ACTION_SECONDS.labels(action=label).observe(time.perf_counter() - started)
 
-    run._baton_ops = True  # type: ignore[attr-defined]
-    ActionExecutor.run = run
+    return run
 
 
 def install() -> None:
-    _wrap_create_app()
-    _wrap_executor()
+    """The action server's patches of rasa-sdk (bot/patches/, the ``actions`` ones)."""
+    from bot import patches
+
+    patches.install("actions")
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ action, ``/restart`` while an agent had the conversation dropped the handoff. So
   slot's values; anything else is dropped before it can reach a slot or an action;
 * the text itself is normalised (:func:`connectors.text.clean_text`) in case a channel did not.
 
-:func:`install` wraps ``MessageProcessor._handle_message_with_tracker``, the one place every
-channel's message is parsed with its tracker at hand (bot/server.py calls it).
+:func:`patched` wraps ``MessageProcessor._handle_message_with_tracker``, the one place every
+channel's message is parsed with its tracker at hand (installed by bot/patches/).
 """
 
 from __future__ import annotations
@@ -137,13 +137,8 @@ async def guarded_parse(processor: Any, message: Any, tracker: Any) -> Optional[
     return None
 
 
-def install() -> None:
-    """Wrap ``MessageProcessor._handle_message_with_tracker`` (idempotent)."""
-    from rasa.core.processor import MessageProcessor
-
-    original = MessageProcessor._handle_message_with_tracker
-    if getattr(original, "_baton_guard", False):
-        return
+def patched(original: Any) -> Any:
+    """``MessageProcessor._handle_message_with_tracker`` parsing under the rules above."""
 
     async def _handle_message_with_tracker(self: Any, message: Any, tracker: Any) -> None:
         if not message.parse_data:
@@ -159,5 +154,4 @@ def install() -> None:
             message.parse_data = parse_data
         await original(self, message, tracker)
 
-    _handle_message_with_tracker._baton_guard = True  # type: ignore[attr-defined]
-    MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
+    return _handle_message_with_tracker

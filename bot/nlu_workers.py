@@ -7,13 +7,14 @@ on one core. Running the NLU in a thread does not help (the GIL; measured slower
 it in a separate process does: while a worker understands one customer's message, the
 server's loop predicts and sends the answers of others.
 
-:func:`install` makes ``MessageProcessor.parse_message`` hand the message's text, id and
-metadata to a pool of ``BATON_NLU_WORKERS`` processes (default: one on a machine with two
-or more cores, none on one core; ``0`` turns it off). Each worker loads the same model file
-as the server, with the same patches (bot/graph_runner.py, bot/tf_predict.py,
-bot/sparse_concat.py), and returns the same parse data the server would have computed; the
-server then finishes exactly as Rasa does (retrieval intents, the debug log, the
-unseen-features warning).
+:func:`patched_parse_message` (installed by bot/patches/) makes
+``MessageProcessor.parse_message`` hand the message's text, id and metadata to a pool of
+``BATON_NLU_WORKERS`` processes (default: one on a machine with two or more cores, none on one
+core; ``0`` turns it off). Each worker loads the same model file as the server, with the same
+runner (bot/graph_runner.py) and NLU patches (the registry's ``nlu-worker`` ones:
+bot/tf_predict.py, bot/sparse_concat.py, bot/rule_matching.py), and returns the same parse
+data the server would have computed; the server then finishes exactly as Rasa does (retrieval
+intents, the debug log, the unseen-features warning).
 
 The pool starts once the server has loaded its model (bot/server.py). Nothing waits for it:
 until a worker has loaded the model too (some seconds later), messages are understood in the
@@ -85,12 +86,10 @@ def _load(model_tar: str) -> None:
     from rasa.engine import loader
     from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-    from bot import rule_matching, sparse_concat, tf_predict
+    from bot import patches
     from bot.graph_runner import SequentialGraphRunner
 
-    tf_predict.install()
-    sparse_concat.install()
-    rule_matching.install()
+    patches.install("nlu-worker")
     with tempfile.TemporaryDirectory(prefix="baton-nlu-") as tmp:
         metadata, runner = loader.load_predict_graph_runner(
             Path(tmp), Path(model_tar), LocalModelStorage, SequentialGraphRunner
@@ -251,13 +250,8 @@ def _replace(broken: NLUPool) -> None:
             _pool = NLUPool(broken.model_tar, broken.workers)
 
 
-def install() -> None:
-    """Patch ``MessageProcessor.parse_message`` (idempotent)."""
-    from rasa.core.processor import MessageProcessor
-
-    original = MessageProcessor.parse_message
-    if getattr(original, "_baton_nlu_workers", False):
-        return
+def patched_parse_message(original: Any) -> Any:
+    """``MessageProcessor.parse_message`` through the pool, ``original`` without one."""
 
     async def parse_message(
         self: Any,
@@ -287,8 +281,7 @@ def install() -> None:
             return await original(self, message, tracker, only_output_properties)
         return _finish(self, parse_data)
 
-    parse_message._baton_nlu_workers = True  # type: ignore[attr-defined]
-    MessageProcessor.parse_message = parse_message
+    return parse_message
 
 
 def _finish(processor: Any, parse_data: dict[str, Any]) -> dict[str, Any]:

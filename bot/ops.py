@@ -1,13 +1,15 @@
 """Operations hooks for the Rasa server: health, readiness, metrics and JSON logs.
 
-Rasa builds its Sanic app inside ``rasa run``; :func:`install` wraps the function that builds it
+Rasa builds its Sanic app inside ``rasa run``; :func:`wrap_configure_app` wraps the function that
+builds it
 (``rasa.core.run.configure_app``) so the app also answers ``/health``, ``/ready`` and
 ``/metrics`` (``infra/ops.py``), and wraps ``MessageProcessor.handle_message`` — the one place
 every channel's message goes through — to count turns, time them and tag the turn's log lines
 with its conversation id. Webhook requests a channel refuses (4xx on ``/webhooks/...``) are
 counted by a response middleware, so the connectors need not know about metrics.
 
-``bot/server.py`` calls :func:`install` before handing over to Rasa's CLI.
+The wrappers are installed by bot/patches/ (the ``ops-*`` patches) before bot/server.py hands over
+to Rasa's CLI.
 """
 
 from __future__ import annotations
@@ -90,12 +92,8 @@ def _quiet_root(app: Any) -> None:
         return None
 
 
-def _wrap_configure_app() -> None:
-    import rasa.core.run as run
-
-    original = run.configure_app
-    if getattr(original, "_baton_ops", False):
-        return
+def wrap_configure_app(original: Any) -> Any:
+    """``rasa.core.run.configure_app`` whose app also has Baton's routes and middleware."""
 
     def configure_app(*args: Any, **kwargs: Any) -> Any:
         configure_from_env("rasa")  # Rasa's CLI has set up logging by now; JSON from here on
@@ -105,18 +103,13 @@ def _wrap_configure_app() -> None:
         _quiet_root(app)
         return app
 
-    configure_app._baton_ops = True  # type: ignore[attr-defined]
-    run.configure_app = configure_app
+    return configure_app
 
 
-def _wrap_handle_message() -> None:
-    from rasa.core.processor import MessageProcessor
+def wrap_handle_message(original: Any) -> Any:
+    """``MessageProcessor.handle_message`` counted, timed and tagged with its conversation."""
 
-    original = MessageProcessor.handle_message
-    if getattr(original, "_baton_ops", False):
-        return
-
-    async def handle_message(self: MessageProcessor, message: Any) -> Any:
+    async def handle_message(self: Any, message: Any) -> Any:
         channel = metrics.channel_label(getattr(message, "input_channel", None))
         started = time.perf_counter()
         outcome = "error"
@@ -129,29 +122,15 @@ def _wrap_handle_message() -> None:
                 metrics.TURNS.labels(channel=channel, outcome=outcome).inc()
                 metrics.TURN_SECONDS.labels(channel=channel).observe(time.perf_counter() - started)
 
-    handle_message._baton_ops = True  # type: ignore[attr-defined]
-    MessageProcessor.handle_message = handle_message
+    return handle_message
 
 
-def _wrap_logging_setup() -> None:
+def wrap_logging_setup(original: Any) -> Any:
     """JSON from the moment Rasa's CLI sets up logging, so start-up lines are JSON too."""
-    import rasa.__main__ as cli
-
-    original = cli.configure_logging_and_warnings
-    if getattr(original, "_baton_ops", False):
-        return
 
     def configure_logging_and_warnings(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
         configure_from_env("rasa")
         return result
 
-    configure_logging_and_warnings._baton_ops = True  # type: ignore[attr-defined]
-    cli.configure_logging_and_warnings = configure_logging_and_warnings
-
-
-def install() -> None:
-    """Idempotent: safe to call from every entry point."""
-    _wrap_logging_setup()
-    _wrap_configure_app()
-    _wrap_handle_message()
+    return configure_logging_and_warnings

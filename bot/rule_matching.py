@@ -8,10 +8,10 @@ state although no rule is longer than a few states — a rule shorter than the s
 fits by definition. Baton predicts four to six actions a turn over 178 rules, and this
 filtering was the rule policy's largest cost.
 
-:func:`install` replaces it with the same test done with the rules' reversed states parsed
-once per lookup table, starting from only the rules whose newest state names the
-conversation's last action (or names none: any other rule fails Rasa's test at the first
-step), and stopping as soon as every rule still in play is shorter than the steps walked
+:func:`_get_possible_keys` replaces it (bot/patches/) with the same test done with the rules'
+reversed states parsed once per lookup table, starting from only the rules whose newest state
+names the conversation's last action (or names none: any other rule fails Rasa's test at the
+first step), and stopping as soon as every rule still in play is shorter than the steps walked
 (from then on Rasa's loop can only keep every rule). The set returned is the same (tests/speed
 compares it with Rasa's for every state of the training conversations); the per-state test is
 Rasa's own ``_does_rule_match_state``. About seven times faster here.
@@ -25,7 +25,6 @@ from typing import Any
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
 from rasa.shared.nlu.constants import ACTION_NAME
 
-_installed = False
 Parsed = list[tuple[str, list[dict[str, Any]]]]  # (rule key, its states newest first)
 
 
@@ -60,17 +59,6 @@ class _Table:
 
 
 _tables: dict[int, _Table] = {}
-
-
-def install() -> None:
-    """Patch ``RulePolicy._get_possible_keys`` (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    from rasa.core.policies.rule_policy import RulePolicy
-
-    RulePolicy._get_possible_keys = _get_possible_keys
-    _installed = True
 
 
 def _table(lookup: dict[str, Any]) -> _Table:

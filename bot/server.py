@@ -1,8 +1,9 @@
 """The Rasa server, started with Baton's fixes for Rasa 3.6's hot paths.
 
 ``python -m bot.server run ...`` takes the same arguments as ``rasa run``. Before handing
-over to Rasa's own CLI it applies :func:`apply_patches`; each patch keeps Rasa's behaviour
-and only removes work that profiling showed to dominate a turn (docs/performance.md).
+over to Rasa's own CLI it applies :func:`apply_patches`, which installs the registered patches
+(bot/patches/). The ones here keep Rasa's behaviour and only remove work that profiling showed
+to dominate a turn (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -125,7 +126,6 @@ def _make_cached_is_empty(is_empty: Any) -> Any:
             known = self.__dict__["_baton_is_empty"] = bool(is_empty(self))
         return bool(known)
 
-    cached_is_empty._baton_cached = True  # type: ignore[attr-defined]
     return cached_is_empty
 
 
@@ -143,7 +143,6 @@ def _after_load(load: Any) -> Any:
             nlu_workers.pool_for(processor)
         return loaded
 
-    load_agent_on_start._baton_after_load = True  # type: ignore[attr-defined]
     return load_agent_on_start
 
 
@@ -203,6 +202,10 @@ def _make_shared_session(create: Any) -> Any:
     return session
 
 
+#: ``EndpointConfig.session`` as the Rasa server has it (bot/patches/registry.py).
+_shared_session = _make_shared_session(_new_session)
+
+
 class _EngineioWebsocketCloseFilter:
     """python-engineio's Sanic driver returns no HTTP response once a websocket closes, and
     Sanic logs that as an error with a traceback on every disconnect. Nothing failed; keep
@@ -214,35 +217,16 @@ class _EngineioWebsocketCloseFilter:
 
 
 def apply_patches() -> None:
+    """Everything the Rasa server changes in Rasa, before Rasa's CLI runs (idempotent): the
+    registered patches (bot/patches/) and a log filter."""
     import logging
 
-    import rasa.core.processor
-    import rasa.core.run
-    from rasa.core.actions.action import RemoteAction
-    from rasa.shared.core.domain import Domain
-    from rasa.utils.endpoints import EndpointConfig
+    from bot import patches
 
-    from bot import inbound_guard, nlu_workers, ops, rule_matching, sparse_concat, tf_predict
-    from bot.graph_runner import SequentialGraphRunner
-
-    logging.getLogger("sanic.error").addFilter(_EngineioWebsocketCloseFilter())
-    ops.install()  # /health, /ready, /metrics, turn metrics, JSON logs (bot/ops.py)
-    RemoteAction._validate_action_result = _validate_action_result
-    RemoteAction._action_call_format = _action_call_format
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
-    if not getattr(rasa.core.run.load_agent_on_start, "_baton_after_load", False):
-        rasa.core.run.load_agent_on_start = _after_load(rasa.core.run.load_agent_on_start)
-    if not getattr(Domain.is_empty, "_baton_cached", False):
-        Domain.is_empty = _make_cached_is_empty(Domain.is_empty)
-    tf_predict.install()
-    sparse_concat.install()
-    rule_matching.install()
-    nlu_workers.install()
-    inbound_guard.install()  # "/" payloads only when offered; entities a slot can hold
-    if not getattr(EndpointConfig.session, "_baton_shared", False):
-        shared = _make_shared_session(_new_session)
-        shared._baton_shared = True
-        EndpointConfig.session = shared
+    sanic_errors = logging.getLogger("sanic.error")
+    if not any(isinstance(f, _EngineioWebsocketCloseFilter) for f in sanic_errors.filters):
+        sanic_errors.addFilter(_EngineioWebsocketCloseFilter())
+    patches.install("rasa")
 
 
 def with_interface(argv: list[str]) -> list[str]:

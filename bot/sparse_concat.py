@@ -6,17 +6,16 @@ per sequence and sentence features. ``hstack`` goes through ``bmat``, written fo
 blocks in any format: for two small COO matrices most of its time is bookkeeping (a sixth of
 the NLU's CPU per message here).
 
-:func:`install` replaces ``Features._combine_sparse_features`` with the same join written for
-the case Rasa has, two COO matrices: the entries of the left one, then those of the right one
-shifted right by its width, in the data type and index type ``bmat`` would choose. The result
-is the same COO matrix, entry for entry. Any other input goes the original way.
+:func:`patched` is Baton's ``Features._combine_sparse_features`` (installed by bot/patches/):
+the same join written for the case Rasa has, two COO matrices: the entries of the left one,
+then those of the right one shifted right by its width, in the data type and index type
+``bmat`` would choose. The result is the same COO matrix, entry for entry. Any other input goes
+the original way.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-_installed = False
 
 
 def hstack_coo(left: Any, right: Any) -> Any:
@@ -33,15 +32,9 @@ def hstack_coo(left: Any, right: Any) -> Any:
     return coo_matrix((data, (row, col)), shape=(rows, width))
 
 
-def install() -> None:
-    """Patch ``Features._combine_sparse_features`` (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    from rasa.shared.nlu.training_data.features import Features
+def patched(original: Any) -> Any:
+    """``Features._combine_sparse_features`` with :func:`hstack_coo`; ``original`` otherwise."""
     from scipy.sparse import coo_matrix
-
-    original = Features._combine_sparse_features
 
     def _combine_sparse_features(self: Any, additional_features: Any) -> None:
         left, right = self.features, additional_features.features
@@ -55,5 +48,4 @@ def install() -> None:
         self.features = hstack_coo(left, right)
         self._cached_fingerprint = None
 
-    Features._combine_sparse_features = _combine_sparse_features
-    _installed = True
+    return _combine_sparse_features

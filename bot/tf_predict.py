@@ -7,9 +7,9 @@ dispatch: canonicalising the arguments against the signature, looking the concre
 up again, converting and checking each input. Profiling a turn showed that bookkeeping at
 three times the cost of the graph's own execution (about 1.5 ms of CPU a message here).
 
-:func:`install` replaces ``RasaModel._rasa_predict`` with a version that, once the function
-is traced, converts the batch to tensors itself and runs the concrete function directly.
-The graph, the inputs and the outputs are the same; anything unusual (eager mode, a batch
+:func:`patched` is Baton's ``RasaModel._rasa_predict`` (installed by bot/patches/): once the
+function is traced, it converts the batch to tensors itself and runs the concrete function
+directly. The graph, the inputs and the outputs are the same; anything unusual (eager mode, a batch
 whose structure or types do not fit the signature) goes the original way, which raises
 TensorFlow's own errors.
 """
@@ -18,17 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_installed = False
 
-
-def install() -> None:
-    """Patch ``RasaModel._rasa_predict`` (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    from rasa.utils.tensorflow.models import RasaModel
-
-    original = RasaModel._rasa_predict
+def patched(original: Any) -> Any:
+    """``RasaModel._rasa_predict`` calling the traced graph directly; ``original`` otherwise."""
 
     def _rasa_predict(self: Any, batch_in: Any) -> Any:
         concrete = _concrete_function(self)
@@ -37,8 +29,7 @@ def install() -> None:
             return original(self, batch_in)
         return _outputs(concrete._call_flat(tensors, concrete.captured_inputs))
 
-    RasaModel._rasa_predict = _rasa_predict
-    _installed = True
+    return _rasa_predict
 
 
 def _concrete_function(model: Any) -> Any:

@@ -76,13 +76,9 @@ async def _builtin_session_start(
     return events
 
 
-def install() -> None:
-    """Wrap the processor's action runner (idempotent)."""
-    from rasa.core.processor import MessageProcessor
-
-    if getattr(MessageProcessor._run_action, "_baton_failsafe", False):
-        return
-    original = MessageProcessor._run_action
+def patched(original: Any) -> Any:
+    """``MessageProcessor._run_action`` with every custom action made a :class:`_Failsafe`
+    (installed by bot/patches/)."""
 
     async def _run_action(
         self: Any, action: Any, tracker: Any, output_channel: Any, nlg: Any, prediction: Any
@@ -92,8 +88,7 @@ def install() -> None:
             action = _Failsafe(action)
         return bool(await original(self, action, tracker, output_channel, nlg, prediction))
 
-    setattr(_run_action, "_baton_failsafe", True)  # noqa: B010
-    setattr(MessageProcessor, "_run_action", _run_action)  # noqa: B010
+    return _run_action
 
 
 async def _utter(

@@ -437,15 +437,15 @@ class Outbox:
 _active: Optional[Outbox] = None
 
 
-def install(box: Outbox) -> None:
-    """Forward messages of paused conversations through ``box`` (idempotent)."""
+def activate(box: Outbox) -> None:
+    """Forward messages of paused conversations through ``box`` (the relay channel's)."""
     global _active
     _active = box
-    from rasa.core.processor import MessageProcessor
 
-    if getattr(MessageProcessor.log_message, "_baton_outbox", False):
-        return
-    original = MessageProcessor.log_message
+
+def patched(original: Any) -> Any:
+    """``MessageProcessor.log_message``, then a paused conversation's message into the active
+    outbox, if there is one (installed by bot/patches/)."""
 
     async def log_message(self: Any, message: Any, should_save_tracker: bool = True) -> Any:
         tracker = await original(self, message, should_save_tracker)
@@ -458,8 +458,7 @@ def install(box: Outbox) -> None:
             )
         return tracker
 
-    setattr(log_message, "_baton_outbox", True)  # noqa: B010
-    setattr(MessageProcessor, "log_message", log_message)  # noqa: B010
+    return log_message
 
 
 async def _forward_if_paused(tracker: Any, message: Any) -> None:

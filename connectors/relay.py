@@ -23,9 +23,10 @@ message its own way; otherwise socket.io channels get ``metadata.agent_name`` (t
 an agent bubble) and others get ``"Sam: text"``. A channel that cannot deliver raises
 :class:`connectors.delivery.DeliveryFailed`; its reason goes back to the agent.
 
-Adding this channel to ``credentials.yml`` also installs the two Rasa hooks the protocol
-needs: the outbox that forwards paused conversations' messages (:mod:`connectors.outbox`) and
-the failsafe that answers when an action fails (:mod:`connectors.failsafe`).
+Adding this channel to ``credentials.yml`` also activates its outbox, through which the Rasa hook
+of :mod:`connectors.outbox` forwards paused conversations' messages. That hook and the failsafe
+that answers when an action fails (:mod:`connectors.failsafe`) are installed with Baton's other
+Rasa patches (bot/patches/).
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import names
-from connectors import failsafe
-from connectors.outbox import Outbox, install
+from connectors.outbox import Outbox, activate
 from infra.handoff_client import get_client
 from infra.secrets import secret_from_env
 
@@ -104,8 +104,7 @@ class RelayInput(InputChannel):
         self.token = token
         client = get_client()
         self.outbox = Outbox(outbox_url, client.forward)
-        install(self.outbox)
-        failsafe.install()
+        activate(self.outbox)
 
     # --- helpers -----------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""Baton's speed-ups to Rasa 3.6 (bot/server.py and the modules it installs) change how much
-CPU a turn costs, never what the bot understands, decides or accepts.
+"""Baton's speed-ups to Rasa 3.6 (bot/server.py and the modules its patches come from,
+bot/patches/) change how much CPU a turn costs, never what the bot understands, decides or accepts.
 
 Each test runs Rasa's own code and Baton's version side by side on the trained model and the
 project's own training conversations, and compares the results exactly.
@@ -129,20 +129,23 @@ def test_the_sequential_graph_runner_picks_every_action_of_the_training_stories_
 
 
 def _parses_without_and_with(
-    runners: dict[str, Any], patch: Any, owner: Any, name: str
+    runners: dict[str, Any], name: str, owner: Any, attribute: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every message of ``MESSAGES`` understood with Rasa's ``owner.name``, then with the one
-    ``patch.install()`` puts there (taken out again afterwards)."""
+    """Every message of ``MESSAGES`` understood with Rasa's ``owner.attribute``, then with the
+    registered patch ``name`` in its place (taken out again afterwards)."""
+    from bot import patches
+
+    patch = patches.by_name(name)
     metadata, runner = runners["metadata"], runners["sequential"]
-    original = getattr(owner, name)
+    original = getattr(owner, attribute)
     before = [_parse(runner, metadata, text) for text in MESSAGES]
-    patch.install()
+    assert patches.apply(patch)
     try:
-        assert getattr(owner, name) is not original
+        assert getattr(owner, attribute) is not original
         after = [_parse(runner, metadata, text) for text in MESSAGES]
     finally:
-        setattr(owner, name, original)
-        patch._installed = False
+        patches.remove(patch)
+    assert getattr(owner, attribute) is original
     return before, after
 
 
@@ -151,9 +154,7 @@ def test_diet_without_tensorflows_call_bookkeeping_gives_identical_confidences(
 ) -> None:
     from rasa.utils.tensorflow.models import RasaModel
 
-    from bot import tf_predict
-
-    before, after = _parses_without_and_with(runners, tf_predict, RasaModel, "_rasa_predict")
+    before, after = _parses_without_and_with(runners, "tf-predict", RasaModel, "_rasa_predict")
     assert after == before
     assert {p["intent"]["name"] for p in after} >= {"order_status", "greet", "thank"}
 
@@ -314,9 +315,7 @@ def test_messages_are_understood_the_same_with_the_faster_sparse_join(
 ) -> None:
     from rasa.shared.nlu.training_data.features import Features
 
-    from bot import sparse_concat
-
     before, after = _parses_without_and_with(
-        runners, sparse_concat, Features, "_combine_sparse_features"
+        runners, "sparse-concat", Features, "_combine_sparse_features"
     )
     assert after == before
