@@ -1,12 +1,12 @@
 """Operations hooks for the Rasa server: health, readiness, metrics and JSON logs.
 
-Rasa builds its Sanic app inside ``rasa run``; :func:`wrap_configure_app` wraps the function that
-builds it
-(``rasa.core.run.configure_app``) so the app also answers ``/health``, ``/ready`` and
-``/metrics`` (``infra/ops.py``), and wraps ``MessageProcessor.handle_message`` — the one place
-every channel's message goes through — to count turns, time them and tag the turn's log lines
-with its conversation id. Webhook requests a channel refuses (4xx on ``/webhooks/...``) are
-counted by a response middleware, so the connectors need not know about metrics.
+Rasa builds its Sanic app inside ``rasa run``; :func:`wrap_configure_app` wraps the function
+that builds it (``rasa.core.run.configure_app``) so the app also answers ``/health``, ``/ready``
+and ``/metrics`` (``infra/ops.py``), and :func:`wrap_handle_message` wraps
+``MessageProcessor.handle_message`` — the one place every channel's message goes through — to
+count turns, time them and tag the turn's log lines with its conversation id. Webhook requests
+a channel refuses (4xx on ``/webhooks/...``) are counted by a response middleware, so the
+connectors need not know about metrics.
 
 The wrappers are installed by bot/patches/ (the ``ops-*`` patches) before bot/server.py hands over
 to Rasa's CLI.
