@@ -111,15 +111,18 @@ def reference_path(target: Path) -> str:
     return target.relative_to(uploads_dir().parent).as_posix()
 
 
+def is_reference(path: object) -> bool:
+    """Whether ``path`` has the shape of a reference the connectors write (nothing else)."""
+    return isinstance(path, str) and _REFERENCE.fullmatch(path) is not None
+
+
 def resolve_reference(path: object) -> Optional[tuple[Path, str]]:
     """``(file, content type)`` for an untrusted reference ``path``, or None.
 
     None for anything but ``uploads/<folder>/<name>.<ext>`` made of safe characters (no
     ``..``, no absolute path, no backslash, no second level), for a file that is not there,
     and for one that resolves outside the uploads directory (a symbolic link)."""
-    if not isinstance(path, str):
-        return None
-    match = _REFERENCE.fullmatch(path)
+    match = _REFERENCE.fullmatch(path) if isinstance(path, str) else None
     if match is None:
         return None
     root = uploads_dir().resolve()

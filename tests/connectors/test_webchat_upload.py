@@ -42,9 +42,7 @@ class Upload:
         data = {"customer_token": customer_token}
         if session_id is not None:
             data["session_id"] = session_id
-        return await self.client.post(
-            URL, data=data, files={"file": (filename, body, declared)}
-        )
+        return await self.client.post(URL, data=data, files={"file": (filename, body, declared)})
 
 
 @pytest.fixture
@@ -55,9 +53,7 @@ async def upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     async def on_new_message(message: UserMessage) -> None:
         messages.append(message)
 
-    channel = WebChatInput(
-        SECRET, CUSTOMER_SECRET, upload_max_bytes=1024, upload_max_files=3
-    )
+    channel = WebChatInput(SECRET, CUSTOMER_SECRET, upload_max_bytes=1024, upload_max_files=3)
     app = Sanic(f"webchat_upload_{next(_names)}")
     app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/webchat")
     async with SanicClient(app) as client:
@@ -99,6 +95,7 @@ async def test_a_logged_in_customer_uploads_into_their_own_conversation(upload: 
     answer = await upload.send(PDF, token, "label.pdf", "application/pdf", customer)
     assert answer.status_code == 200, answer.text
     assert answer.json()["attachment"]["content_type"] == "application/pdf"
+    assert upload.messages[0].sender_id == conversation
     assert upload.messages[0].metadata["customer_id"] == "42"
 
 
