@@ -131,3 +131,31 @@ def test_the_packets_transcript_carries_the_references_and_nothing_else() -> Non
         }
     ]
     assert "attachments" not in words
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        None,
+        42,
+        "",
+        "/etc/passwd",
+        "uploads/../secrets/session.key",
+        "uploads/conv-1/../../handoff.db",
+        "uploads/conv-1/sub/photo.jpg",
+        "uploads\\conv-1\\photo.jpg",
+        "secrets/conv-1/photo.jpg",
+        "uploads/conv-1/photo.jpg\x00.png",
+        "uploads/conv-1/.jpg",
+    ],
+)
+def test_an_untrusted_reference_resolves_to_nothing(
+    reference: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.uploads import resolve_reference
+
+    monkeypatch.setenv("BATON_VAR_DIR", str(tmp_path / "var"))
+    (tmp_path / "var" / "secrets").mkdir(parents=True)
+    (tmp_path / "var" / "secrets" / "session.key").write_text("secret")
+    store_bytes("conv-1", JPEG, "image/jpeg")
+    assert resolve_reference(reference) is None
