@@ -16,32 +16,40 @@ download from anywhere else; size is capped.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
-import os
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from connectors.logsafe import describe
+from infra.uploads import (
+    EXTENSIONS,
+    files_in,
+    folder_name,
+    kind_of,
+    reference_path,
+    safe_name,
+    sniff,
+    store_bytes,
+    uploads_dir,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for documents; images are 5 MB
-_EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "image/gif": ".gif",
-    "application/pdf": ".pdf",
-    "video/mp4": ".mp4",
-    "audio/ogg": ".ogg",
-}
-_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+#: What a customer message that is only a photo (or a file) reads as in the transcript, and
+#: what every channel answers to one.
+PHOTO_TEXT = "[photo]"
+FILE_TEXT = "[file]"
+PHOTO_ACK = (
+    "Thanks, I've got your photo. I've kept it with our conversation, so a colleague can "
+    "see it if they need to."
+)
+FILE_ACK = "Thanks, I've got your file and kept it with our conversation for our team."
 
 
 @dataclass(frozen=True)
@@ -50,22 +58,9 @@ class Media:
     content_type: str
 
 
-def uploads_dir() -> Path:
-    return Path(os.environ.get("BATON_VAR_DIR", "var")) / "uploads"
-
-
-def folder_name(conversation_id: str) -> str:
-    """The folder under ``uploads/`` a conversation's files are kept in (erasure finds it)."""
-    return _SAFE.sub("_", conversation_id)
-
-
 def _origin(url: str) -> tuple[str, str, Optional[int]]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
-
-
-def kind_of(content_type: str) -> str:
-    return content_type.split("/", 1)[0] if "/" in content_type else "file"
 
 
 async def keep_media(
@@ -87,9 +82,9 @@ async def keep_media(
         )
         reference["media_url"] = media.url
         return reference
-    ext = _EXTENSIONS.get(media.content_type.lower(), ".bin")
+    ext = EXTENSIONS.get(media.content_type.lower(), ".bin")
     folder = uploads_dir() / folder_name(conversation_id)
-    target = folder / f"{_SAFE.sub('_', name)}{ext}"
+    target = folder / f"{safe_name(name)}{ext}"
     digest = hashlib.sha256()
     size = 0
     try:
@@ -116,7 +111,49 @@ async def keep_media(
         {
             "bytes": size,
             "sha256": digest.hexdigest(),
-            "path": str(target.relative_to(uploads_dir().parent)),
+            "path": reference_path(target),
         }
     )
     return reference
+
+
+# --- files a customer uploads (the web chat) ------------------------------------------
+
+#: Friendly names of what a customer may upload, for the refusal's reason.
+UPLOAD_TYPES = "JPEG, PNG or WebP photos, or PDF documents"
+
+
+class UploadRefused(Exception):
+    """An upload that is not kept: the HTTP status and the reason the customer is shown."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+async def keep_upload(
+    conversation_id: str, data: bytes, *, max_bytes: int, max_files: int
+) -> dict[str, Any]:
+    """Check and keep a file a customer uploaded; the reference for the metadata.
+
+    The type is what the file's first bytes prove (:func:`infra.uploads.sniff`), never what
+    the browser declared; the name is random. Raises :class:`UploadRefused` (413 too big,
+    415 not an allowed type, 429 the conversation already has ``max_files``)."""
+    if len(data) > max_bytes:
+        raise UploadRefused(
+            413,
+            f"That file is too big. Files up to {max_bytes // (1024 * 1024) or 1} MB can be sent.",
+        )
+    content_type = sniff(data[:16])
+    if content_type is None:
+        raise UploadRefused(
+            415, f"That kind of file can't be sent here. Please send {UPLOAD_TYPES}."
+        )
+    if await asyncio.to_thread(files_in, conversation_id) >= max_files:
+        raise UploadRefused(
+            429,
+            "This conversation already has as many files as it can keep. "
+            "Please describe the rest in words.",
+        )
+    return await asyncio.to_thread(store_bytes, conversation_id, data, content_type)

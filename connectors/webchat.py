@@ -23,6 +23,13 @@ Existing widgets that speak Rasa's protocol (``session_request`` → ``session_c
 * Each turn ends with ``baton_turn_end``, so widgets can stop their typing indicator; a turn
   that raises still answers the customer with an apology instead of silence.
 * ``GET /webchat`` serves the bundled demo page and the embeddable ``widget.js``.
+* **Photos and PDFs** (``POST /webhooks/webchat/upload``, a multipart form with ``file``,
+  ``session_id`` and ``customer_token``): authenticated like the socket — the session id
+  this server issued, and the same person it belongs to — checked by their first bytes and
+  size (``WEBCHAT_UPLOAD_MAX_BYTES``), limited per conversation
+  (``WEBCHAT_UPLOAD_MAX_FILES``), kept under ``$BATON_VAR_DIR/uploads`` with a random name
+  (:mod:`connectors.attachments`) and logged in the conversation as a customer message
+  carrying the ``attachments`` reference, as a WhatsApp photo is.
 * **Several replicas** (``REDIS_URL`` set): every event for a conversation also goes to the
   other replicas' sockets (:mod:`connectors.fanout`), so an agent's message relayed through
   any replica reaches the customer, and a second tab on another replica sees the same chat.
@@ -47,7 +54,15 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.inbound_guard import TRUSTED_PAYLOAD
-from connectors import history
+from connectors import conversations, history
+from connectors.attachments import (
+    FILE_ACK,
+    FILE_TEXT,
+    PHOTO_ACK,
+    PHOTO_TEXT,
+    UploadRefused,
+    keep_upload,
+)
 from connectors.fanout import RoomFanout
 from connectors.identity import (
     DEFAULT_SESSION_SECONDS,
@@ -89,6 +104,13 @@ APOLOGY = (
     "I'm sorry, something went wrong on our side. Please try again in a moment, "
     "or ask for a person and a colleague will help."
 )
+#: Uploads: the largest file (``WEBCHAT_UPLOAD_MAX_BYTES``; nginx's ``client_max_body_size``
+#: for the Rasa server is 12m) and how many files one conversation may keep
+#: (``WEBCHAT_UPLOAD_MAX_FILES``).
+UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+UPLOAD_MAX_FILES = 20
+NO_SESSION = "Your chat session has not started yet. Please reload the chat and try again."
+BAD_SESSION = "Your chat session is no longer valid. Please reload the chat and try again."
 
 
 @dataclass
@@ -224,6 +246,8 @@ class WebChatInput(SocketIOInput):
                 os.environ.get("WEBCHAT_SESSION_HOURS") or DEFAULT_SESSION_SECONDS / 3600
             )
             * 3600,
+            upload_max_bytes=int(os.environ.get("WEBCHAT_UPLOAD_MAX_BYTES") or UPLOAD_MAX_BYTES),
+            upload_max_files=int(os.environ.get("WEBCHAT_UPLOAD_MAX_FILES") or UPLOAD_MAX_FILES),
         )
 
     def __init__(
@@ -233,9 +257,13 @@ class WebChatInput(SocketIOInput):
         socketio_path: str = "/socket.io",
         cors_allowed_origins: str = "",
         session_seconds: float = DEFAULT_SESSION_SECONDS,
+        upload_max_bytes: int = UPLOAD_MAX_BYTES,
+        upload_max_files: int = UPLOAD_MAX_FILES,
     ) -> None:
         super().__init__(session_persistence=True, socketio_path=socketio_path)
         self.session_secret = session_secret
+        self.upload_max_bytes = upload_max_bytes
+        self.upload_max_files = upload_max_files
         self.session_seconds = session_seconds
         self.customer_token_secret = customer_token_secret
         origins = [o.strip() for o in cors_allowed_origins.split(",") if o.strip()]
@@ -310,6 +338,10 @@ class WebChatInput(SocketIOInput):
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @bp.route("/upload", methods=["POST"])
+        async def upload(request: Request) -> HTTPResponse:
+            return await self._upload(request, on_new_message)
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
@@ -394,3 +426,75 @@ class WebChatInput(SocketIOInput):
             await fanout.emit(self.bot_message_evt, {"text": APOLOGY}, room=session.conversation_id)
         finally:
             await fanout.emit("baton_turn_end", {}, room=session.conversation_id)
+
+    def _upload_owner(self, request: Request) -> tuple[Optional[str], Optional[str], int, str]:
+        """``(conversation id, customer id, status, reason)`` of an upload's form: the session
+        id must be one this server issued, unexpired, and belong to whoever the customer token
+        proves (or nobody) — exactly what the socket accepts."""
+        form = request.form or {}
+        token = form.get("session_id")
+        if not token:
+            return None, None, 401, NO_SESSION
+        customer_id = verify_customer_token(form.get("customer_token"), self.customer_token_secret)
+        found = session_from_token(token, self.session_secret, self.session_seconds)
+        if found is None or found[1] != owner_tag(self.session_secret, customer_id):
+            return None, None, 403, BAD_SESSION
+        return found[0], customer_id, 200, ""
+
+    async def _upload(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        """A photo or PDF from the widget: kept, acknowledged and logged in the conversation."""
+        conversation_id, customer_id, status, reason = self._upload_owner(request)
+        if conversation_id is None:
+            return response.json({"error": reason}, status=status)
+        upload = request.files.get("file") if request.files else None
+        if upload is None or not upload.body:
+            return response.json({"error": "Choose a photo or a PDF to send."}, status=400)
+        try:
+            reference = await keep_upload(
+                conversation_id,
+                upload.body,
+                max_bytes=self.upload_max_bytes,
+                max_files=self.upload_max_files,
+            )
+        except UploadRefused as refused:
+            return response.json({"error": refused.reason}, status=refused.status)
+        photo = reference["kind"] == "image"
+        text, ack = (PHOTO_TEXT, PHOTO_ACK) if photo else (FILE_TEXT, FILE_ACK)
+        metadata = channel_metadata(CHANNEL, conversation_id, customer_id=customer_id)
+        metadata["attachments"] = [reference]
+        await self._log_upload(conversation_id, text, ack, metadata, on_new_message)
+        shown = {k: reference[k] for k in ("kind", "content_type", "bytes")}
+        return response.json({"attachment": shown, "reply": ack})
+
+    async def _log_upload(
+        self,
+        conversation_id: str,
+        text: str,
+        ack: str,
+        metadata: dict[str, Any],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """Keep the upload in the transcript, as WhatsApp does: without a dialogue turn (the
+        bot has nothing to understand), or, while an agent has the conversation, the normal
+        way so the handoff service hears of it."""
+        assert self.fanout is not None
+        output = WebChatOutput(self.fanout, self.bot_message_evt)
+        try:
+            paused = await conversations.is_paused(self.app, conversation_id)
+            if paused or not await conversations.record_without_reply(
+                self.app, conversation_id, text, metadata, ack, output
+            ):
+                await on_new_message(
+                    UserMessage(
+                        text, output, conversation_id, input_channel=CHANNEL, metadata=metadata
+                    )
+                )
+        except Exception:
+            logger.exception("web chat upload not logged", extra={"conversation": conversation_id})
+        try:
+            await self.fanout.emit(self.bot_message_evt, {"text": ack}, room=conversation_id)
+            await self.fanout.emit("baton_turn_end", {}, room=conversation_id)
+        except Exception:
+            logger.exception("upload not acknowledged", extra={"conversation": conversation_id})

@@ -52,7 +52,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from connectors import conversations
-from connectors.attachments import Media, keep_media
+from connectors.attachments import FILE_ACK, PHOTO_ACK, PHOTO_TEXT, Media, keep_media
 from connectors.background import TurnRunner, dialogue_slot
 from connectors.channel_settings import WhatsAppSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
@@ -77,12 +77,6 @@ WINDOW_HOURS = 24.0
 MAX_MESSAGE_CHARS = 5000
 SEND_TIMEOUT = 15.0
 MEMORY = 10_000  # conversations whose address and options are kept in memory
-PHOTO_TEXT = "[photo]"
-PHOTO_ACK = (
-    "Thanks, I've got your photo. I've kept it with our conversation, so a colleague can "
-    "see it if they need to."
-)
-FILE_ACK = "Thanks, I've got your file and kept it with our conversation for our team."
 EMPTY_HINT = (
     "I can read text and photos here. What can I help with? You can ask where your order "
     "is, or about returns and refunds."

@@ -19,6 +19,7 @@ from handoff import ops
 from handoff.live import Hub
 from handoff.relay import RelayClient
 from handoff.routes.api import api, bot
+from handoff.routes.attachments import attachments
 from handoff.routes.auth import authenticate
 from handoff.routes.console import console
 from handoff.routes.inbox import inbox
@@ -68,6 +69,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.ctx.settings = settings
     app.blueprint(api)
     app.blueprint(bot)
+    app.blueprint(attachments)  # customers' photos, for the console's transcript
     app.blueprint(console)
     app.blueprint(inbox)
     app.blueprint(metrics)

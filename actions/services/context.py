@@ -71,15 +71,17 @@ def transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     continue
                 text = title
             intent = ((event.get("parse_data") or {}).get("intent")) or {}
-            lines.append(
-                {
-                    "sender": "user",
-                    "text": text,
-                    "at": _iso(event.get("timestamp")),
-                    "intent": intent.get("name"),
-                    "confidence": _round(intent.get("confidence")),
-                }
-            )
+            user_line: dict[str, Any] = {
+                "sender": "user",
+                "text": text,
+                "at": _iso(event.get("timestamp")),
+                "intent": intent.get("name"),
+                "confidence": _round(intent.get("confidence")),
+            }
+            files = attachments_of(event.get("metadata"))
+            if files:
+                user_line["attachments"] = files
+            lines.append(user_line)
             buttons = []
         elif kind == "bot":
             data = event.get("data") or {}
@@ -98,6 +100,28 @@ def transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             if line["text"] or buttons:
                 lines.append(line)
     return lines[-MAX_TRANSCRIPT:]
+
+
+def attachments_of(metadata: Any) -> list[dict[str, Any]]:
+    """The photos and files a customer message carries (``metadata.attachments``, written by
+    the WhatsApp and web chat connectors): what the console needs to show them, no more."""
+    found = metadata.get("attachments") if isinstance(metadata, dict) else None
+    if not isinstance(found, list):
+        return []
+    kept = []
+    for item in found[:10]:
+        if not isinstance(item, dict):
+            continue
+        entry = {
+            key: item[key]
+            for key in ("kind", "content_type", "path")
+            if isinstance(item.get(key), str)
+        }
+        if isinstance(item.get("bytes"), int):
+            entry["bytes"] = item["bytes"]
+        if entry:
+            kept.append(entry)
+    return kept
 
 
 def _round(value: Any) -> Optional[float]:

@@ -80,6 +80,9 @@
       team: "Team",
       chattingWith: function (name) { return "You're chatting with " + name; },
       open_file: function (type) { return "Open " + type; },
+      attach: "Send a photo or PDF",
+      uploadFailed: "That file couldn't be sent. Please try again.",
+      uploadTooBig: "That file is too big to send here.",
       image: "Image",
       powered: "Powered by Baton",
     },
@@ -107,6 +110,9 @@
       team: "상담팀",
       chattingWith: function (name) { return name + " 상담원과 대화 중입니다"; },
       open_file: function (type) { return type + " 열기"; },
+      attach: "사진 또는 PDF 보내기",
+      uploadFailed: "파일을 보내지 못했습니다. 다시 시도해 주세요.",
+      uploadTooBig: "파일이 너무 커서 보낼 수 없습니다.",
       image: "이미지",
       powered: "Powered by Baton",
     },
@@ -134,6 +140,9 @@
       team: "客服团队",
       chattingWith: function (name) { return "正在与" + name + "对话"; },
       open_file: function (type) { return "打开" + type; },
+      attach: "发送照片或PDF",
+      uploadFailed: "文件未能发送，请重试。",
+      uploadTooBig: "文件太大，无法在这里发送。",
       image: "图片",
       powered: "Powered by Baton",
     },
@@ -281,6 +290,7 @@
     down: ["M6 9l6 6 6-6"],
     close: ["M18 6L6 18", "M6 6l12 12"],
     send: ["M22 2L11 13", "M22 2l-7 20-4-9-9-4 20-7z"],
+    attach: ["M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"],
     bot: ["M12 8V4H8", "M4 12a4 4 0 0 1 4-4h8a4 4 0 0 1 4 4v4a4 4 0 0 1-4 4H8a4 4 0 0 1-4-4z", "M9 13v2", "M15 13v2", "M2 14h2", "M20 14h2"],
   };
 
@@ -608,6 +618,7 @@
     set(byId("baton-close"), { "aria-label": t("close"), title: t("closeTitle") });
     set(els.input, { placeholder: t("placeholder"), "aria-label": t("inputLabel") });
     set(els.send, { "aria-label": t("sendLabel"), title: t("send") });
+    set(els.attach, { "aria-label": t("attach"), title: t("attach") });
     if (els.input && els.input.form) set(els.input.form, { "aria-label": t("composerLabel") });
     set(els.messages, { "aria-label": t("conversation") });
     updateLauncherLabel();
@@ -928,6 +939,47 @@
     }
   }
 
+  // A photo or PDF (the paperclip button): posted to the channel's upload route with this
+  // chat's session id and the shopper's token (the server checks both, as for the socket,
+  // and the file's real type and size). The reply comes over the socket like any other; a
+  // refusal's reason is shown under the customer's own bubble.
+  var UPLOAD_TYPES = "image/jpeg,image/png,image/webp,application/pdf";
+
+  function uploadFile(file) {
+    if (!file) return;
+    var preview = /^image\//.test(file.type || "") && window.URL && URL.createObjectURL ? URL.createObjectURL(file) : null;
+    var node = appendMessage(preview ? { sender: "user", image: preview } : { sender: "user", text: "\uD83D\uDCCE " + str(file.name) }, false, true);
+    function fail(reason) {
+      if (!node) return;
+      node.classList.remove("baton-pending");
+      node.classList.add("baton-failed");
+      node.appendChild(el("div", { className: "baton-upload-error", role: "alert", text: reason }));
+      scrollToBottom(true);
+    }
+    if (!state.sessionId) {
+      ensureConnected();
+      fail(t("uploadFailed"));
+      return;
+    }
+    if (node) node.classList.add("baton-pending");
+    var form = new FormData();
+    form.append("session_id", state.sessionId);
+    if (customerToken) form.append("customer_token", customerToken);
+    form.append("file", file, str(file.name) || "upload");
+    window.fetch(serverUrl + "/webhooks/webchat/upload", { method: "POST", body: form, credentials: "omit" })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (r.ok) {
+            if (node) node.classList.remove("baton-pending");
+            return;
+          }
+          var reason = body && typeof body.error === "string" ? body.error : null;
+          fail(reason || (r.status === 413 ? t("uploadTooBig") : t("uploadFailed")));
+        });
+      })
+      .catch(function () { fail(t("uploadFailed")); });
+  }
+
   function autoGrow() {
     var t = els.input;
     t.style.height = "auto";
@@ -1026,6 +1078,9 @@
     "#baton-root .baton-user .baton-bubble{background:var(--baton-accent);color:var(--baton-on-accent);border-bottom-right-radius:6px;}",
     "#baton-root .baton-agent .baton-bubble{background:#ecfdf5;border:1px solid #a7f3d0;border-bottom-left-radius:6px;color:#064e3b;}",
     "#baton-root .baton-pending{opacity:.6;}",
+    "#baton-root .baton-upload-error{font-size:12px;color:#b91c1c;margin-top:4px;max-width:100%;}",
+    "#baton-root .baton-attach{flex:0 0 40px;width:40px;height:40px;border:0;border-radius:50%;background:transparent;color:#6b7280;cursor:pointer;display:flex;align-items:center;justify-content:center;padding:0;}",
+    "#baton-root .baton-attach:hover{color:var(--baton-accent);}",
     "#baton-root .baton-bubble+.baton-bubble{margin-top:4px;}",
     "#baton-root .baton-bubble strong{font-weight:650;}",
     "#baton-root .baton-bubble a{color:var(--baton-accent-ink);text-decoration:underline;text-underline-offset:2px;}",
@@ -1163,7 +1218,9 @@
       autocomplete: "off",
     });
     var send = el("button", { id: "baton-send", className: "baton-send", type: "submit", "aria-label": t("sendLabel"), title: t("send") }, [icon(ICONS.send, 18)]);
-    var composer = el("form", { className: "baton-composer", "aria-label": t("composerLabel"), novalidate: true }, [input, send]);
+    var attach = el("button", { id: "baton-attach", className: "baton-attach", type: "button", "aria-label": t("attach"), title: t("attach") }, [icon(ICONS.attach, 18)]);
+    var file = el("input", { id: "baton-file", type: "file", accept: UPLOAD_TYPES, hidden: true, tabindex: "-1" });
+    var composer = el("form", { className: "baton-composer", "aria-label": t("composerLabel"), novalidate: true }, [attach, file, input, send]);
     var footer = el("div", { className: "baton-footer", text: t("powered") });
 
     var panel = el("div", {
@@ -1180,7 +1237,7 @@
     document.body.appendChild(root);
     applyColor(root);
 
-    els = { root: root, launcher: launcher, badge: badge, panel: panel, subtitle: subtitle, status: status, body: body, messages: messages, typing: typing, input: input, send: send };
+    els = { root: root, launcher: launcher, badge: badge, panel: panel, subtitle: subtitle, status: status, body: body, messages: messages, typing: typing, input: input, send: send, attach: attach };
     root.setAttribute("lang", language === "zh" ? "zh-Hans" : language);
 
     launcher.addEventListener("click", function () {
@@ -1208,6 +1265,12 @@
       }
     });
     input.addEventListener("input", autoGrow);
+    attach.addEventListener("click", function () { file.click(); });
+    file.addEventListener("change", function () {
+      var chosen = file.files && file.files[0];
+      file.value = "";
+      uploadFile(chosen);
+    });
   }
 
   // ---------------------------------------------------------------------------

@@ -300,6 +300,33 @@
     if (!any) box.appendChild(el("p", "muted", "None."));
   }
 
+  // A photo or file the customer sent (the message's `attachments` reference, untrusted):
+  // shown through the service's own route, which wants this agent's login.
+  var REFERENCE = /^uploads\/([A-Za-z0-9_-]{1,200})\/([A-Za-z0-9_-]{1,200}\.[a-z0-9]{1,5})$/;
+  var INLINE = /^image\/(jpeg|png|webp|gif)$/;
+
+  function attachmentNode(a) {
+    var found = a && typeof a.path === "string" ? REFERENCE.exec(a.path) : null;
+    var photo = a && a.kind === "image";
+    if (!found) return el("span", "attachment missing", (photo ? "Photo" : "File") + " not kept on this server");
+    var url = "/api/attachments/" + found[1] + "/" + found[2];
+    var link = el("a", "attachment");
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    if (photo && INLINE.test(a.content_type || "")) {
+      var img = el("img", "thumb");
+      img.src = url;
+      img.alt = "Photo from the customer (click to open)";
+      img.loading = "lazy";
+      link.appendChild(img);
+    } else {
+      var size = typeof a.bytes === "number" ? " (" + Math.max(1, Math.round(a.bytes / 1024)) + " KB)" : "";
+      link.textContent = "Open " + (a.content_type === "application/pdf" ? "PDF" : "file") + size;
+    }
+    return link;
+  }
+
   function messageNode(m) {
     var kind = m.kind || m.sender;
     if (kind === "customer") kind = "user";
@@ -308,6 +335,7 @@
     var by = { user: "Customer", bot: "Bot", agent: m.agent_name || "Agent", note: "Note · " + (m.agent_name || ""), system: "" }[kind];
     if (by) li.appendChild(el("span", "by", by + (m.at || m.created_at ? " · " + clock(m.at || m.created_at) : "")));
     li.appendChild(document.createTextNode(m.text));
+    (Array.isArray(m.attachments) ? m.attachments : []).forEach(function (a) { li.appendChild(attachmentNode(a)); });
     if (kind === "agent" && m.delivered === false) li.appendChild(el("span", "pending", " (not delivered yet)"));
     return li;
   }
