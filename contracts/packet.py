@@ -435,11 +435,16 @@ def _read_object(cls: Any, value: Mapping[str, Any], path: str, problems: list[s
         if not f.metadata.get("wire", True):
             continue
         where = f"{path}.{f.name}" if path else f.name
-        if f.name not in value or (value[f.name] is None and f.metadata.get("required")):
+        hint = hints[f.name]
+        absent = f.name not in value or (
+            # null for a field that has no null: the field's default, not a refusal
+            value[f.name] is None and hint is not Any and type(None) not in typing.get_args(hint)
+        )
+        if absent:
             if f.metadata.get("required"):
                 problems.append(f"{where}: missing")
             continue
-        read = _read(hints[f.name], value[f.name], where, problems)
+        read = _read(hint, value[f.name], where, problems)
         if read is not _BAD:
             kwargs[f.name] = read
     return cls(**kwargs)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Optional
+
+from contracts.packet import ContextPacket
 
 WAITING = "waiting"  # nobody has claimed it yet
 ACTIVE = "active"  # an agent has claimed it
@@ -112,7 +115,13 @@ class Ticket:
     rated_at: Optional[datetime] = None
     slack_channel: Optional[str] = None
     slack_ts: Optional[str] = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # the packet as stored (JSON)
+
+    @cached_property
+    def packet(self) -> ContextPacket:
+        """The context packet, typed: what a stored packet of any age holds that can be read
+        (``{}`` when the ticket was loaded without it)."""
+        return ContextPacket.from_stored(self.context)
 
     @property
     def is_open(self) -> bool:

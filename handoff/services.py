@@ -20,12 +20,13 @@ import json
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.packet import ContextPacket, PacketError, parse_packet
 from handoff.domain import (
     ACTIVE,
     AGENT,
@@ -278,14 +279,19 @@ class HandoffService:
             hours=hours.describe(lang),
         )
 
-    async def open_ticket(self, packet: dict[str, Any]) -> dict[str, Any]:
-        """Open a ticket for a conversation (or return the one already open)."""
-        conversation = packet.get("conversation") or {}
-        conversation_id = str(conversation.get("id") or "")
+    async def open_ticket(self, received: ContextPacket | Mapping[str, Any]) -> dict[str, Any]:
+        """Open a ticket for a conversation (or return the one already open).
+
+        A packet as received is checked first (:func:`contracts.packet.parse_packet`): one
+        this service cannot read raises :class:`PacketError` (a ``ValueError``: HTTP 400 with
+        the reason) and nothing is stored; the sender then sends the parts a ticket needs."""
+        packet = received if isinstance(received, ContextPacket) else parse_packet(received)
+        conversation = packet.conversation
+        conversation_id = conversation.id
         if not conversation_id:
-            raise ValueError("the context packet has no conversation id")
-        customer = packet.get("customer") or {}
-        reason = str((packet.get("reason") or {}).get("code") or "customer_asked")
+            raise PacketError(["the context packet has no conversation id"])
+        customer = packet.customer
+        reason = packet.reason.code or "customer_asked"
         now = self.now()
         open_now = self.settings.business_hours.is_open(now)
         online = await self.agents_online()
@@ -295,12 +301,13 @@ class HandoffService:
             if existing is None:
                 ticket_id = await repo.insert_ticket(
                     conversation_id=conversation_id,
-                    channel=str(conversation.get("channel") or "unknown"),
-                    customer_id=str(customer["id"]) if customer.get("id") else None,
-                    customer_name=customer.get("name") or conversation.get("display_name"),
+                    channel=conversation.channel or "unknown",
+                    customer_id=customer.id if customer and customer.id else None,
+                    customer_name=(customer.name if customer else None)
+                    or conversation.display_name,
                     reason=reason,
                     after_hours=not open_now or online == 0,
-                    context=packet,
+                    context=packet.to_dict(),
                     now=now,
                 )
                 await repo.add_message(ticket_id, SYSTEM, f"Handed off: {reason_text(reason)}", now)
@@ -311,8 +318,7 @@ class HandoffService:
                 )
             ticket = await repo.get_ticket(ticket_id)
         assert ticket is not None
-        language = str((packet.get("language") or {}).get("code") or "en")
-        waiting = await self.waiting(ticket, language)
+        waiting = await self.waiting(ticket, packet.language_code)
         if existing is None:
             logger.info("handoff ticket %s opened (%s)", ticket.id, reason)
             await self._publish({"type": "ticket_opened", "ticket": ticket.summary(now)})
@@ -403,7 +409,7 @@ class HandoffService:
         now = self.now()
         return {
             **ticket.summary(now),
-            "context": ticket.context,
+            "context": ticket.packet.to_dict(),
             "messages": [m.public() for m in messages],
             "earlier_handoffs": [
                 {
