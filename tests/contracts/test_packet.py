@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.packet import (
     PACKET_VERSION,
@@ -242,3 +244,34 @@ def test_the_fallback_packet_keeps_what_a_ticket_needs_and_says_why() -> None:
     assert fallback.customer == Customer(id="1", name="Jane Doe")
     assert fallback.orders == [] and fallback.transcript == []
     assert "version 2 is not supported" in fallback.notes[-1]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+_keys = st.sampled_from(
+    ["version", "conversation", "id", "customer", "orders", "transcript", "language", "reason"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    body=st.one_of(
+        _json,
+        st.dictionaries(_keys, _json),
+        st.builds(
+            lambda extra: {**LEGACY, **extra},
+            st.dictionaries(_keys | st.sampled_from(list(LEGACY)), _json, max_size=3),
+        ),
+    )
+)
+def test_any_json_is_accepted_or_refused_with_a_reason_never_an_error(body: Any) -> None:
+    try:
+        packet = parse_packet(body)
+    except PacketError as refused:
+        assert str(refused)
+    else:
+        assert parse_packet(packet.to_dict()) == packet
+    ContextPacket.from_stored(body).to_json()  # the database side never fails either
