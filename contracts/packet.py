@@ -27,23 +27,22 @@ handoff service must then read both versions before any producer sends the new o
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
-import types
-import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Optional, TypeVar
+
+from contracts.typed_json import BAD, OMIT_NONE, REQUIRED, read_object, read_value, to_plain
 
 #: The version this code writes.
 PACKET_VERSION = 1
 #: The versions the handoff service accepts.
 SUPPORTED_VERSIONS = (1,)
 
-#: Field metadata: a required key (strict reading refuses a packet without it) …
-_REQUIRED = {"required": True}
-#: … and a key left out of the JSON when it is None (it was only ever sent when set).
-_OMIT_NONE = {"omit_none": True}
+# Field metadata (contracts/typed_json.py): REQUIRED — strict reading refuses a packet
+# without the key; OMIT_NONE — left out of the JSON when None (only ever sent when set).
+
+_T = TypeVar("_T")
 
 
 class PacketError(ValueError):
@@ -79,7 +78,7 @@ class Language:
 class Conversation:
     """Channel, who, and the timing of this conversation."""
 
-    id: str = field(default="", metadata=_REQUIRED)
+    id: str = field(default="", metadata=REQUIRED)
     channel: str = "unknown"
     channel_user_id: Optional[str] = None
     display_name: Optional[str] = None
@@ -96,7 +95,7 @@ class Identity:
     channel: Optional[str] = None
     id: Optional[str] = None
     note: Optional[str] = None
-    current: Optional[bool] = field(default=None, metadata=_OMIT_NONE)
+    current: Optional[bool] = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -230,10 +229,10 @@ class TranscriptLine:
     sender: str = "user"
     text: str = ""
     at: Optional[str] = None
-    intent: Optional[str] = field(default=None, metadata=_OMIT_NONE)
-    confidence: Optional[float] = field(default=None, metadata=_OMIT_NONE)
-    agent_name: Optional[str] = field(default=None, metadata=_OMIT_NONE)
-    buttons: Optional[list[Optional[str]]] = field(default=None, metadata=_OMIT_NONE)
+    intent: Optional[str] = field(default=None, metadata=OMIT_NONE)
+    confidence: Optional[float] = field(default=None, metadata=OMIT_NONE)
+    agent_name: Optional[str] = field(default=None, metadata=OMIT_NONE)
+    buttons: Optional[list[Optional[str]]] = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,7 @@ class RecentMessage:
     sender: str = "user"
     text: str = ""
     at: Any = None  # the tracker event's timestamp, as stored
-    agent_name: Optional[str] = field(default=None, metadata=_OMIT_NONE)
+    agent_name: Optional[str] = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -297,7 +296,7 @@ class ContextPacket:
     version: int = PACKET_VERSION
     reason: Reason = field(default_factory=Reason)
     language: Optional[Language] = None
-    conversation: Conversation = field(default_factory=Conversation, metadata=_REQUIRED)
+    conversation: Conversation = field(default_factory=Conversation, metadata=REQUIRED)
     customer: Optional[Customer] = None
     customer_identified: bool = False
     orders: list[Order] = field(default_factory=list)
@@ -317,7 +316,7 @@ class ContextPacket:
         return self.language.code if self.language is not None else "en"
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = _to_plain(self)
+        data: dict[str, Any] = to_plain(self)
         return {**data, **{k: v for k, v in self.extra.items() if k not in data}}
 
     def to_json(self) -> str:
@@ -344,112 +343,6 @@ class ContextPacket:
         return packet
 
 
-# --- reading -------------------------------------------------------------------------------
-
-_T = TypeVar("_T")
-_BAD = object()  # a value that could not be read
-
-
-@functools.cache
-def _hints(cls: Any) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _expected(tp: Any) -> str:
-    return {
-        str: "text",
-        int: "a whole number",
-        float: "a number",
-        bool: "true or false",
-    }.get(tp, "a list" if typing.get_origin(tp) is list else "an object")
-
-
-def _read(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
-    """``value`` as type ``tp``, or ``_BAD`` (with the reason appended to ``problems``)."""
-    if tp is Any:
-        return value
-    origin = typing.get_origin(tp)
-    if origin is Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if value is None:
-            return None
-        return _read(args[0], value, path, problems)
-    if origin is list:
-        if not isinstance(value, list):
-            problems.append(f"{path}: expected a list, got {_kind(value)}")
-            return _BAD
-        (item_type,) = typing.get_args(tp)
-        items = []
-        for i, item in enumerate(value):
-            read = _read(item_type, item, f"{path}[{i}]", problems)
-            if read is not _BAD:
-                items.append(read)
-        return items
-    if origin is dict:
-        if not isinstance(value, dict):
-            problems.append(f"{path}: expected an object, got {_kind(value)}")
-            return _BAD
-        return {str(k): v for k, v in value.items()}
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, Mapping):
-            problems.append(f"{path}: expected an object, got {_kind(value)}")
-            return _BAD
-        return _read_object(tp, value, path, problems)
-    ok = (
-        isinstance(value, str)
-        if tp is str
-        else isinstance(value, bool)
-        if tp is bool
-        else isinstance(value, int) and not isinstance(value, bool)
-        if tp is int
-        else isinstance(value, (int, float)) and not isinstance(value, bool)
-        if tp is float
-        else isinstance(value, tp)
-    )
-    if not ok:
-        problems.append(f"{path}: expected {_expected(tp)}, got {_kind(value)}")
-        return _BAD
-    return value
-
-
-def _read_object(cls: Any, value: Mapping[str, Any], path: str, problems: list[str]) -> Any:
-    hints = _hints(cls)
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if not f.metadata.get("wire", True):
-            continue
-        where = f"{path}.{f.name}" if path else f.name
-        hint = hints[f.name]
-        absent = f.name not in value or (
-            # null for a field that has no null: the field's default, not a refusal
-            value[f.name] is None and hint is not Any and type(None) not in typing.get_args(hint)
-        )
-        if absent:
-            if f.metadata.get("required"):
-                problems.append(f"{where}: missing")
-            continue
-        read = _read(hint, value[f.name], where, problems)
-        if read is not _BAD:
-            kwargs[f.name] = read
-    return cls(**kwargs)
-
-
 def _read_packet(data: Any, strict: bool) -> tuple[ContextPacket, list[str]]:
     problems: list[str] = []
     if not isinstance(data, Mapping):
@@ -470,7 +363,7 @@ def _read_packet(data: Any, strict: bool) -> tuple[ContextPacket, list[str]]:
         conversation = data.get("conversation")
         if not isinstance(conversation, Mapping) or not conversation.get("id"):
             raise PacketError(["the context packet has no conversation id"])
-    packet: ContextPacket = _read_object(ContextPacket, data, "", problems)
+    packet: ContextPacket = read_object(ContextPacket, data, "", problems)
     known = {f.name for f in dataclasses.fields(ContextPacket)} - {"extra"}
     extra = {str(k): v for k, v in data.items() if k not in known}
     packet = dataclasses.replace(packet, version=PACKET_VERSION, extra=extra)
@@ -497,29 +390,11 @@ def validate_packet(data: Any) -> list[str]:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _to_plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            if not f.metadata.get("wire", True):
-                continue
-            item = getattr(value, f.name)
-            if item is None and f.metadata.get("omit_none"):
-                continue
-            out[f.name] = _to_plain(item)
-        return out
-    if isinstance(value, list):
-        return [_to_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _to_plain(v) for k, v in value.items()}
-    return value
-
-
 def _part(cls: type[_T], value: Any, path: str, problems: list[str]) -> Optional[_T]:
     if value is None or isinstance(value, cls):
         return value
-    read = _read(cls, value, path, problems)
-    return None if read is _BAD else read
+    read = read_value(cls, value, path, problems)
+    return None if read is BAD else read
 
 
 def _parts(cls: type[_T], values: Iterable[Any], path: str, problems: list[str]) -> list[_T]:
