@@ -128,8 +128,7 @@ async def apology_with_offer(output_channel: Any, nlg: Any, tracker: Any, reason
 def minimal_packet(tracker: Any, reason: str) -> ContextPacket:
     """The context the Rasa server has on its own: the conversation, not the shop's data."""
     from actions.services import context
-    from contracts.packet import Customer, build_packet
-    from handoff.domain import reason_text
+    from contracts.packet import Customer, build_packet, reason_text
 
     events = [e.as_dict() for e in tracker.events]
     slots = tracker.current_slot_values()
@@ -162,8 +161,8 @@ def minimal_packet(tracker: Any, reason: str) -> ContextPacket:
 async def rasa_side_handoff(output_channel: Any, nlg: Any, tracker: Any, reason: str) -> list[Any]:
     from rasa.shared.core.events import ActiveLoop, ConversationPaused, SlotSet
 
-    from actions.clients.handoff import HandoffUnavailable, get_client
     from actions.services.handoff import UNAVAILABLE, waiting_reply
+    from infra.handoff_client import HandoffUnavailable, get_client
 
     events: list[Any] = []
     if tracker.active_loop_name:

@@ -44,6 +44,23 @@ SUPPORTED_VERSIONS = (1,)
 
 _T = TypeVar("_T")
 
+#: Why a conversation was handed off: ``reason.code`` (the console shows the text).
+REASONS = {
+    "customer_asked": "The customer asked for a person",
+    "misunderstood": "The bot misunderstood the customer twice in a row",
+    "complaint": "Complaint or angry message",
+    "policy": "A case the policy leaves to a person",
+    "action_failed": "Something failed on our side while the bot was helping",
+    "shop_unavailable": "The shop's order system could not be reached",
+    "action_server_down": "The bot's action server could not be reached",
+    "verification_locked": "The customer could not prove ownership of an order",
+    "shop_topic": "A shop question the bot cannot settle itself yet",
+}
+
+
+def reason_text(code: str) -> str:
+    return REASONS.get(code, code.replace("_", " ").capitalize())
+
 
 class PacketError(ValueError):
     """A context packet that cannot be accepted; ``str()`` is the reason for the sender."""
