@@ -1,11 +1,12 @@
 """Handoff to a person and the rating afterwards.
 
 The whole protocol is in docs/architecture.md, "Handoff: to a person and back".
-``action_handoff`` builds the context packet (:mod:`actions.services.context`), opens the
-ticket with the handoff service, tells the customer honestly what happens next and pauses the
-conversation. Whatever part of the bot wants a person to take over — a failed action, a case
-the return policy leaves to a person — leaves its reason in the ``handoff_reason`` slot and
-offers the customer ``/human_handoff``; this action picks the reason up.
+``action_handoff`` builds the context packet (:func:`contracts.packet.build_packet`, from the
+parts :mod:`actions.services.context` makes), opens the ticket with the handoff service,
+tells the customer honestly what happens next and pauses the conversation. Whatever part of
+the bot wants a person to take over — a failed action, a case the return policy leaves to a
+person — leaves its reason in the ``handoff_reason`` slot and offers the customer
+``/human_handoff``; this action picks the reason up.
 
 The relay resumes the conversation when the agent closes and asks for a rating;
 ``action_csat_rating`` and ``action_csat_comment`` store the answer on the ticket.
@@ -34,6 +35,7 @@ from actions.store import tables
 from actions.store.repository import StoreRepository
 from actions.store.uow import unit_of_work
 from bot import names
+from contracts.packet import ContextPacket, build_packet
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ async def _returns(cid: int) -> list[dict[str, Any]]:
     return found
 
 
-async def build_context_packet(tracker: Tracker, reason: str) -> dict[str, Any]:
+async def build_context_packet(tracker: Tracker, reason: str) -> ContextPacket:
     """Everything the agent should know, from the tracker, the store and past conversations.
 
     Each source that fails is noted in the packet instead of failing the handoff: a person
@@ -162,22 +164,22 @@ async def build_context_packet(tracker: Tracker, reason: str) -> dict[str, Any]:
     text = reason_text(reason)
     if reason == "policy" and cases:
         text = f"{text}: {cases[0]['summary']}"
-    packet = context.build_packet(
+    return build_packet(
         reason=reason,
         reason_text=text,
         conversation=conversation,
+        language=context.language_section(language(tracker)),
         customer=customer_section,
         orders=orders,
         returns=returns,
         refunds=refunds,
-        events=events,
-        slots=slots,
-        recent=recent,
+        transcript=context.transcript(events),
+        recent_conversations=recent,
+        bot_knows=context.bot_knowledge(slots),
+        intents=context.recognised_intents(events),
         notes=notes,
-        language=language(tracker),
+        policy_cases=cases,
     )
-    packet["policy_cases"] = cases
-    return packet
 
 
 class ActionHandoff(Action):
@@ -209,7 +211,7 @@ class ActionHandoff(Action):
         logger.info(
             "conversation handed off as ticket %s (%s)",
             ticket.get("ticket_id"),
-            packet["reason"]["code"],
+            packet.reason.code,
             extra={"conversation": tracker.sender_id},
         )
         send(dispatcher, [waiting_reply(ticket, language(tracker))])

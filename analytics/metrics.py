@@ -34,7 +34,7 @@ from analytics.facts import (
     ConversationFacts,
     TicketFacts,
 )
-from handoff.domain import REASONS, reason_text
+from contracts.packet import REASONS, reason_text
 
 TOP_INTENTS = 10
 RATINGS = (1, 2, 3, 4, 5)

@@ -30,6 +30,7 @@ from actions.services import context
 from analytics.events_index import ensure_analytics_index
 from analytics.scenarios import Script, random_script
 from bot import names
+from contracts.packet import ContextPacket, build_packet
 from handoff.domain import CLOSED, reason_text
 from handoff.hours import BusinessHours
 from handoff.store import tables as h
@@ -306,7 +307,7 @@ def _handoff(
         ev.slot(rated_at, names.SLOT_CSAT_RATING, rating)
         ev.action(rated_at, names.ACTION_CSAT_RATING)
         ev.bot(rated_at, "Thank you for the feedback!", "utter_csat_thanks")
-    packet = _packet(ev, reason, opened) if with_context else {}
+    packet = _packet(ev, reason, opened).to_dict() if with_context else {}
     row = {
         "conversation_id": ev.sender_id,
         "channel": ev.channel,
@@ -328,20 +329,17 @@ def _handoff(
     return _Ticket(row, messages), closed
 
 
-def _packet(ev: _Events, reason: str, opened: float) -> dict[str, Any]:
+def _packet(ev: _Events, reason: str, opened: float) -> ContextPacket:
     """The context packet the handoff action would have sent (no customer: anonymous)."""
     before = [e for e in ev.events if e["timestamp"] <= opened]
-    return context.build_packet(
+    return build_packet(
         reason=reason,
         reason_text=reason_text(reason),
         conversation=context.conversation_info(ev.sender_id, before, ev.channel, _utc(opened)),
-        customer=None,
-        orders=[],
-        returns=[],
-        refunds=[],
-        events=before,
-        slots={},
-        recent=[],
+        language=context.language_section("en"),
+        transcript=context.transcript(before),
+        bot_knows=context.bot_knowledge({}),
+        intents=context.recognised_intents(before),
     )
 
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from bot import names
+
+if TYPE_CHECKING:
+    from contracts.packet import ContextPacket
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +120,10 @@ async def apology_with_offer(output_channel: Any, nlg: Any, tracker: Any, reason
     return events
 
 
-def minimal_packet(tracker: Any, reason: str) -> dict[str, Any]:
+def minimal_packet(tracker: Any, reason: str) -> ContextPacket:
     """The context the Rasa server has on its own: the conversation, not the shop's data."""
     from actions.services import context
-    from handoff.domain import reason_text
+    from contracts.packet import Customer, build_packet, reason_text
 
     events = [e.as_dict() for e in tracker.events]
     slots = tracker.current_slot_values()
@@ -130,42 +133,31 @@ def minimal_packet(tracker: Any, reason: str) -> dict[str, Any]:
     )
     pending = slots.get(names.SLOT_HANDOFF_REASON)
     code = pending if pending and pending != "action_failed" else reason
-    packet = context.build_packet(
+    known_id = slots.get(names.SLOT_CUSTOMER_ID)
+    return build_packet(
         reason=code,
         reason_text=reason_text(code),
         conversation=conversation,
-        customer=None,
-        orders=[],
-        returns=[],
-        refunds=[],
-        events=events,
-        slots=slots,
-        recent=[],
-        language=str(slots.get("language") or "en"),
+        language=context.language_section(str(slots.get("language") or "en")),
+        customer=Customer(id=str(known_id), name=slots.get(names.SLOT_CUSTOMER_NAME))
+        if known_id
+        else None,
+        transcript=context.transcript(events),
+        bot_knows=context.bot_knowledge(slots),
+        intents=context.recognised_intents(events),
         notes=[
             "Opened by the Rasa server because the action server could not be reached: the "
             "customer's profile, orders and earlier conversations are not included."
-            + (
-                f" The conversation says customer #{slots.get(names.SLOT_CUSTOMER_ID)}."
-                if slots.get(names.SLOT_CUSTOMER_ID)
-                else ""
-            )
+            + (f" The conversation says customer #{known_id}." if known_id else "")
         ],
     )
-    if slots.get(names.SLOT_CUSTOMER_ID):
-        packet["customer"] = {
-            "id": str(slots[names.SLOT_CUSTOMER_ID]),
-            "name": slots.get(names.SLOT_CUSTOMER_NAME),
-            "identities": [],
-        }
-    return packet
 
 
 async def rasa_side_handoff(output_channel: Any, nlg: Any, tracker: Any, reason: str) -> list[Any]:
     from rasa.shared.core.events import ActiveLoop, ConversationPaused, SlotSet
 
-    from actions.clients.handoff import HandoffUnavailable, get_client
     from actions.services.handoff import UNAVAILABLE, waiting_reply
+    from infra.handoff_client import HandoffUnavailable, get_client
 
     events: list[Any] = []
     if tracker.active_loop_name:

@@ -9,7 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Optional
+
+# The reason codes (REASONS) are part of the context packet's contract.
+from contracts.packet import ContextPacket, reason_text
 
 WAITING = "waiting"  # nobody has claimed it yet
 ACTIVE = "active"  # an agent has claimed it
@@ -21,28 +25,10 @@ AGENT = "agent"
 NOTE = "note"  # private: agents only, never relayed
 SYSTEM = "system"  # what happened to the ticket (claimed, closed, rated)
 
-# Why a conversation was handed off (the action sets the code; the console shows the text).
-REASONS = {
-    "customer_asked": "The customer asked for a person",
-    "misunderstood": "The bot misunderstood the customer twice in a row",
-    "complaint": "Complaint or angry message",
-    "policy": "A case the policy leaves to a person",
-    "action_failed": "Something failed on our side while the bot was helping",
-    "shop_unavailable": "The shop's order system could not be reached",
-    "action_server_down": "The bot's action server could not be reached",
-    "verification_locked": "The customer could not prove ownership of an order",
-    "shop_topic": "A shop question the bot cannot settle itself yet",
-}
-
-
 # What an agent account may do: every agent works tickets; a lead also sees the analytics.
 AGENT_ROLE = "agent"
 LEAD_ROLE = "lead"
 ROLES = (AGENT_ROLE, LEAD_ROLE)
-
-
-def reason_text(code: str) -> str:
-    return REASONS.get(code, code.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -112,7 +98,13 @@ class Ticket:
     rated_at: Optional[datetime] = None
     slack_channel: Optional[str] = None
     slack_ts: Optional[str] = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # the packet as stored (JSON)
+
+    @cached_property
+    def packet(self) -> ContextPacket:
+        """The context packet, typed: what a stored packet of any age holds that can be read
+        (``{}`` when the ticket was loaded without it)."""
+        return ContextPacket.from_stored(self.context)
 
     @property
     def is_open(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from contracts.packet import Customer, Order
 from handoff.domain import Ticket, reason_text
 
 logger = logging.getLogger(__name__)
@@ -29,25 +30,24 @@ def _escape(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _order_line(order: dict[str, Any]) -> str:
-    line = f"*{_escape(order.get('number'))}* · {_escape(order.get('status', ''))}"
-    if order.get("total"):
-        line += f" · {_escape(order['total'])}"
-    for parcel in order.get("shipments") or []:
-        url, number = parcel.get("tracking_url"), parcel.get("tracking_number")
+def _order_line(order: Order) -> str:
+    line = f"*{_escape(order.number)}* · {_escape(order.status or '')}"
+    if order.total:
+        line += f" · {_escape(order.total)}"
+    for parcel in order.shipments:
+        url, number = parcel.tracking_url, parcel.tracking_number
         if url and number:
-            line += f" · {_escape(parcel.get('carrier', ''))} <{url}|{_escape(number)}>"
+            line += f" · {_escape(parcel.carrier or '')} <{url}|{_escape(number)}>"
     return line
 
 
 def ticket_card(ticket: Ticket, status_line: Optional[str] = None) -> list[dict[str, Any]]:
     """The Block Kit blocks for one handoff."""
-    packet = ticket.context or {}
-    customer = packet.get("customer") or {}
-    name = customer.get("name") or ticket.customer_name or "Anonymous visitor"
+    packet = ticket.packet
+    customer = packet.customer or Customer()
+    name = customer.name or ticket.customer_name or "Anonymous visitor"
     contact = (
-        " · ".join(_escape(v) for v in (customer.get("email"), customer.get("phone")) if v)
-        or "not identified"
+        " · ".join(_escape(v) for v in (customer.email, customer.phone) if v) or "not identified"
     )
     fields = [
         {"type": "mrkdwn", "text": f"*Customer*\n{_escape(name)}"},
@@ -55,10 +55,10 @@ def ticket_card(ticket: Ticket, status_line: Optional[str] = None) -> list[dict[
         {"type": "mrkdwn", "text": f"*Why*\n{_escape(reason_text(ticket.reason))}"},
         {"type": "mrkdwn", "text": f"*Contact*\n{contact}"},
     ]
-    language = packet.get("language") or {}
-    if language.get("code") not in (None, "en"):
+    language = packet.language
+    if language is not None and language.code not in ("", "en"):
         # Prominent for agents: answer in the customer's language.
-        writes = _escape(language.get("name") or language.get("code"))
+        writes = _escape(language.name or language.code)
         fields.insert(1, {"type": "mrkdwn", "text": f"*Writes in*\n{writes}"})
     blocks: list[dict[str, Any]] = [
         {
@@ -67,22 +67,20 @@ def ticket_card(ticket: Ticket, status_line: Optional[str] = None) -> list[dict[
         },
         {"type": "section", "fields": fields},
     ]
-    orders = packet.get("orders") or []
-    if orders:
-        lines = "\n".join(_order_line(o) for o in orders[:5])
+    if packet.orders:
+        lines = "\n".join(_order_line(o) for o in packet.orders[:5])
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Orders*\n{lines}"}})
-    knows = packet.get("bot_knows") or {}
-    known = ", ".join(f"{k}: {_escape(v)}" for k, v in knows.items() if v not in (None, "", []))
+    known = ", ".join(
+        f"{k}: {_escape(v)}" for k, v in packet.bot_knows.items() if v not in (None, "", [])
+    )
     if known:
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Bot knows: {known}"}]}
         )
-    transcript = packet.get("transcript") or []
-    if transcript:
+    if packet.transcript:
         lines = "\n".join(
-            f"{'>' if m.get('sender') == 'user' else '>_'} *{_escape(m.get('sender'))}*: "
-            f"{_escape(m.get('text', ''))[:300]}"
-            for m in transcript[-_MAX_TRANSCRIPT:]
+            f"{'>' if m.sender == 'user' else '>_'} *{_escape(m.sender)}*: {_escape(m.text)[:300]}"
+            for m in packet.transcript[-_MAX_TRANSCRIPT:]
         )
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*Latest messages*\n{lines}"}}

@@ -9,12 +9,16 @@ context packet is full of personal data.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from typing import Any, Optional
 
 import aiohttp
 
+from contracts.packet import ContextPacket, fallback_packet
 from infra.secrets import secret_from_env
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://localhost:5080"
 # Pooled connections are dropped before the service would close them (it keeps them 75 s).
@@ -25,11 +29,27 @@ class HandoffUnavailable(Exception):
     """The handoff service could not be reached or refused the call.
 
     ``status`` is the HTTP status when it answered: a 4xx other than 401, 403, 408 or 429
-    means this request will never be accepted as it is (the outbox gives up on it)."""
+    means this request will never be accepted as it is (the outbox gives up on it).
+    ``reason`` is the service's own explanation of a 4xx, when it gave one."""
 
-    def __init__(self, message: str, status: Optional[int] = None) -> None:
+    def __init__(
+        self, message: str, status: Optional[int] = None, reason: Optional[str] = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
+
+
+async def _error_of(resp: aiohttp.ClientResponse) -> Optional[str]:
+    """The ``error`` of a 4xx answer: the service's reason (it never holds personal data)."""
+    if not 400 <= resp.status < 500:
+        return None
+    try:
+        data = await resp.json(content_type=None)
+    except Exception:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    return error[:500] if isinstance(error, str) else None
 
 
 class HandoffClient:
@@ -63,8 +83,12 @@ class HandoffClient:
             try:
                 async with self._session().post(f"{self.base_url}{path}", json=body) as resp:
                     if resp.status >= 300:
+                        reason = await _error_of(resp)
                         raise HandoffUnavailable(
-                            f"handoff service answered HTTP {resp.status}", status=resp.status
+                            f"handoff service answered HTTP {resp.status}"
+                            + (f": {reason}" if reason else ""),
+                            status=resp.status,
+                            reason=reason,
                         )
                     data = await resp.json(content_type=None)
                 return data if isinstance(data, dict) else {}
@@ -79,10 +103,22 @@ class HandoffClient:
                 ) from exc
         raise HandoffUnavailable("unreachable")  # pragma: no cover
 
-    async def open_ticket(self, packet: dict[str, Any]) -> dict[str, Any]:
+    async def open_ticket(self, packet: ContextPacket) -> dict[str, Any]:
         """Open (or find) the handoff for this conversation: ticket id, queue position,
-        agents online, estimate, business hours."""
-        return await self._post("/api/bot/tickets", packet)
+        agents online, estimate, business hours.
+
+        If the service refuses the packet itself (HTTP 400: a part it cannot read, a version
+        it does not know), the parts a ticket needs are sent once more on their own
+        (:func:`contracts.packet.fallback_packet`, the refusal noted for the agent), so the
+        customer still reaches a person."""
+        try:
+            return await self._post("/api/bot/tickets", packet.to_dict())
+        except HandoffUnavailable as exc:
+            if exc.status != 400:
+                raise
+            logger.warning("the handoff service refused the context packet: %s", exc)
+            fallback = fallback_packet(packet, exc.reason or str(exc))
+            return await self._post("/api/bot/tickets", fallback.to_dict())
 
     async def forward(
         self, conversation_id: str, key: str, text: str, sent_at: Optional[float] = None

@@ -21,7 +21,17 @@ REFERENCE = Path("docs") / "configuration.md"
 ENV_EXAMPLE = Path(".env.example")
 
 #: Where Baton's own code lives: every upper-case string in it that looks like a variable counts.
-PACKAGES = ("actions", "analytics", "benchmarks", "bot", "connectors", "fakes", "handoff", "infra")
+PACKAGES = (
+    "actions",
+    "analytics",
+    "benchmarks",
+    "bot",
+    "connectors",
+    "contracts",
+    "fakes",
+    "handoff",
+    "infra",
+)
 #: Only what these read through os.environ counts (they hold many other upper-case strings).
 READ_ONLY_SCANNED = ("tests",)
 #: Rasa substitutes ${NAME} in these from the environment.

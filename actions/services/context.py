@@ -1,7 +1,9 @@
-"""The context packet: everything an agent needs so the customer never repeats themselves.
+"""The parts of the context packet, made from what the producers have.
 
-Built by ``action_handoff`` (and, when the action server is down, by the Rasa server from
-what it has) and stored with the ticket. Sections:
+The packet itself — its typed parts, its version and the one builder every producer calls —
+is :mod:`contracts.packet`. The functions here turn tracker events, slots and the store's
+models into its parts: ``action_handoff`` uses them (and, when the action server is down,
+the Rasa server, from what it has). Sections:
 
 * ``reason`` — why the bot handed off (code and words);
 * ``conversation`` — channel, channel user id, display name, when it started and when the
@@ -27,7 +29,6 @@ from actions.services import i18n
 from actions.services.formatting import money
 from actions.store.models import Customer, Order
 
-PACKET_VERSION = 1
 MAX_TRANSCRIPT = 200
 
 # Slots that are plumbing, not knowledge.
@@ -333,38 +334,3 @@ def language_section(code: str) -> dict[str, str]:
     """``{"code": "ko", "name": "한국어 (Korean)"}`` for the packet."""
     lang = i18n.normalize(code)
     return {"code": lang, "name": i18n.NAMES[lang]}
-
-
-def build_packet(
-    *,
-    reason: str,
-    reason_text: str,
-    conversation: dict[str, Any],
-    customer: Optional[dict[str, Any]],
-    orders: list[dict[str, Any]],
-    returns: list[dict[str, Any]],
-    refunds: list[dict[str, Any]],
-    events: Sequence[dict[str, Any]],
-    slots: dict[str, Any],
-    recent: list[dict[str, Any]],
-    notes: Optional[list[str]] = None,
-    language: str = "en",
-) -> dict[str, Any]:
-    return {
-        "version": PACKET_VERSION,
-        "reason": {"code": reason, "text": reason_text},
-        # The language the customer writes in: the console shows it on the ticket and
-        # offers that language's canned replies; the service tells the wait in it.
-        "language": language_section(language),
-        "conversation": conversation,
-        "customer": customer,
-        "customer_identified": customer is not None,
-        "orders": orders,
-        "returns": returns,
-        "refunds": refunds,
-        "transcript": transcript(events),
-        "recent_conversations": recent,
-        "bot_knows": bot_knowledge(slots),
-        "intents": recognised_intents(events),
-        "notes": notes or [],
-    }

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from actions.services.i18n import text
 from actions.services.replies import Reply
 from bot import names
-from handoff.domain import reason_text
+from contracts.packet import reason_text
 from handoff.hours import ALWAYS_TEXTS
 
 _BY_INTENT = {

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from actions.clients.handoff import HandoffClient, HandoffUnavailable
+from contracts.packet import build_packet
 from handoff.app import create_app
 from tests.handoff.conftest import make_settings, packet
 from tests.support.asgi import SanicClient
@@ -80,3 +84,58 @@ async def test_a_malformed_packet_is_refused_with_the_reason(
     answer = await client.post("/api/bot/tickets", content=body, headers=headers)
     assert answer.status_code == 400
     assert answer.json() == {"error": reason}
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            {**packet("conv-v2"), "version": 2},
+            "context packet version 2 is not supported: this service reads 1",
+        ),
+        (
+            packet("conv-typed", orders=[{"number": 10001}]),
+            "orders[0].number: expected text, got a number",
+        ),
+        (packet("conv-customer", customer="Jane Doe"), "customer: expected an object, got text"),
+    ],
+)
+async def test_a_packet_the_service_cannot_read_is_refused_and_nothing_stored(
+    client: SanicClient, body: dict[str, Any], reason: str
+) -> None:
+    answer = await client.post("/api/bot/tickets", json=body, headers=SERVICE)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": reason}
+    assert await client.app.ctx.service.list_tickets("open") == []
+
+
+async def test_a_refused_packet_still_reaches_a_person_with_the_reason(
+    client: SanicClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The action server's client, its HTTP calls bridged to the app: a packet of a version
+    the service does not read is refused, and the parts a ticket needs go through."""
+    sent: list[dict[str, Any]] = []
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        sent.append(body)
+        answer = await client.post(path, json=body, headers=SERVICE)
+        if answer.status_code >= 300:
+            error = answer.json().get("error")
+            raise HandoffUnavailable(f"HTTP {answer.status_code}", answer.status_code, error)
+        return dict(answer.json())
+
+    handoff = HandoffClient("http://handoff.invalid", token="service-token")
+    monkeypatch.setattr(handoff, "_post", post)
+    full = build_packet(
+        reason="complaint",
+        reason_text="Complaint or angry message",
+        conversation={"id": "conv-skew", "channel": "whatsapp"},
+        customer={"id": "7", "name": "Jane Doe", "email": "jane.doe@example.com"},
+        transcript=[{"sender": "user", "text": "this is the third time"}],
+    )
+    opened = await handoff.open_ticket(replace(full, version=2))
+    assert [b["version"] for b in sent] == [2, 1]
+    detail = await client.app.ctx.service.ticket_detail(opened["ticket_id"])
+    assert detail["reason"] == "complaint" and detail["customer_name"] == "Jane Doe"
+    assert detail["context"]["conversation"]["id"] == "conv-skew"
+    assert "version 2 is not supported" in detail["context"]["notes"][-1]

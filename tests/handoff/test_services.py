@@ -10,6 +10,10 @@ import pytest
 
 from handoff.hours import BusinessHours
 from handoff.services import Conflict, HandoffService
+from handoff.slack import ticket_card
+from handoff.store.repository import HandoffRepository
+from infra.sql import begin
+from tests.contracts.test_packet import LEGACY
 from tests.handoff.conftest import Clock, FakeRelay, FakeSocket, packet
 
 
@@ -223,3 +227,34 @@ async def test_the_queue_is_oldest_first(service: HandoffService) -> None:
         await service.open_ticket(packet(conversation))
     waiting = await service.list_tickets("waiting")
     assert [t["conversation_id"] for t in waiting] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("stored", [LEGACY, {}], ids=["before-version", "seeded-empty"])
+async def test_a_stored_packet_of_any_age_still_renders(
+    service: HandoffService, clock: Clock, stored: dict[str, Any]
+) -> None:
+    """Tickets stored before the packet had a version (or seeded without one) open in the
+    console and on Slack: the packet is read leniently from the database."""
+    async with begin(service.engine) as conn:
+        ticket_id = await HandoffRepository(conn).insert_ticket(
+            conversation_id="conv-stored",
+            channel="webchat",
+            customer_id="1",
+            customer_name="Jane Doe",
+            reason="policy",
+            after_hours=False,
+            context=stored,
+            now=clock.now,
+        )
+    detail = await service.ticket_detail(ticket_id)
+    assert detail["context"]["version"] == 1
+    for key, value in stored.items():
+        if key not in ("orders", "transcript", "customer", "refunds"):
+            assert detail["context"][key] == value
+    async with service.engine.connect() as conn:
+        ticket = await HandoffRepository(conn).get_ticket(ticket_id)
+    assert ticket is not None
+    card = json.dumps(ticket_card(ticket))
+    assert "Jane Doe" in card
+    if stored:
+        assert "LL-10001" in card and "where is it" in card
