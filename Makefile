@@ -72,7 +72,7 @@ demo-channels: $(STAMP)  ## make run plus local fakes of WhatsApp (5101) and Sla
 lint: $(STAMP)  ## ruff + mypy + the import contracts (lint-imports, pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy bot actions connectors handoff fakes infra analytics
+	$(VENV)/bin/mypy bot actions connectors handoff fakes infra analytics contracts
 	$(VENV)/bin/lint-imports
 
 .PHONY: format

@@ -31,7 +31,8 @@ surrogate no longer makes the write itself fail and the message vanish.
 
 The hook that writes to the outbox is channel-independent: it wraps Rasa's
 ``MessageProcessor.log_message``, so web chat, WhatsApp and Slack messages are forwarded the
-same way without each connector knowing about handoffs (:func:`install`).
+same way without each connector knowing about handoffs (:func:`activate`, in
+:mod:`connectors.outbox_hook`). The tables are :mod:`connectors.outbox_tables`.
 """
 
 from __future__ import annotations
@@ -45,15 +46,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     delete,
     func,
     insert,
@@ -64,58 +56,27 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.outbox_hook import activate, patched
+from connectors.outbox_tables import dead_letters, leases, metadata, outbox, relay_deliveries
 from infra.sql import create_async_engine_for
 
+# Importable from here as before.
+__all__ = [
+    "BATCH",
+    "LOCKED_RETRIES",
+    "RETRYABLE_4XX",
+    "Outbox",
+    "activate",
+    "dead_letters",
+    "leases",
+    "metadata",
+    "outbox",
+    "patched",
+    "permanent_failure",
+    "relay_deliveries",
+]
+
 logger = logging.getLogger(__name__)
-
-metadata = MetaData()
-
-outbox = Table(
-    "baton_handoff_outbox",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("conversation_id", String(255), nullable=False),
-    Column("key", String(80), nullable=False, unique=True),
-    Column("text", Text, nullable=False),
-    Column("sent_at", Float, nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", Float, nullable=True),
-    Column("last_error", String(200), nullable=True),
-    Index("ix_baton_outbox_conversation", "conversation_id", "id"),
-)
-
-# Messages the outbox gave up on (see the module docstring), for an operator to read.
-dead_letters = Table(
-    "baton_handoff_outbox_dead",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("conversation_id", String(255), nullable=False),
-    Column("key", String(80), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("sent_at", Float, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("reason", String(200), nullable=False),
-    Column("dead_at", Float, nullable=False),
-    Index("ix_baton_outbox_dead_conversation", "conversation_id"),
-)
-
-# Which worker forwards a conversation's messages right now (see the module docstring).
-leases = Table(
-    "baton_outbox_leases",
-    metadata,
-    Column("conversation_id", String(255), primary_key=True),
-    Column("owner", String(40), nullable=False),
-    Column("expires_at", Float, nullable=False),
-)
-
-# Relay calls already carried out (agent messages shown, tickets closed): the handoff service
-# retries a call whose answer it did not get, and the customer must not see it twice.
-relay_deliveries = Table(
-    "baton_relay_deliveries",
-    metadata,
-    Column("key", String(120), primary_key=True),
-    Column("delivered_at", DateTime, nullable=False, server_default=func.now()),
-)
 
 Forward = Callable[[str, str, str, float], Awaitable[Any]]
 
@@ -433,43 +394,3 @@ class Outbox:
 
 
 # --- the hook into Rasa --------------------------------------------------------------------
-
-_active: Optional[Outbox] = None
-
-
-def activate(box: Outbox) -> None:
-    """Forward messages of paused conversations through ``box`` (the relay channel's)."""
-    global _active
-    _active = box
-
-
-def patched(original: Any) -> Any:
-    """``MessageProcessor.log_message``, then a paused conversation's message into the active
-    outbox, if there is one (installed by bot/patches/)."""
-
-    async def log_message(self: Any, message: Any, should_save_tracker: bool = True) -> Any:
-        tracker = await original(self, message, should_save_tracker)
-        try:
-            await _forward_if_paused(tracker, message)
-        except Exception:
-            logger.exception(
-                "could not put a paused conversation's message in the outbox",
-                extra={"conversation": getattr(message, "sender_id", None)},
-            )
-        return tracker
-
-    return log_message
-
-
-async def _forward_if_paused(tracker: Any, message: Any) -> None:
-    from rasa.shared.core.constants import USER_INTENT_RESTART
-
-    if _active is None or not tracker.is_paused():
-        return
-    latest = tracker.latest_message
-    if latest is None or latest.intent.get("name") == USER_INTENT_RESTART:
-        return
-    text = message.text if isinstance(message.text, str) else ""
-    if not text.strip():
-        return
-    await _active.enqueue(tracker.sender_id, text, getattr(latest, "timestamp", None))

@@ -24,20 +24,18 @@ so Slack retries after 3 s, and drops a message silently when the turn raises):
 * Replies go through slack-sdk's ``AsyncWebClient``; ``SLACK_API_URL`` points it elsewhere.
 
 Conversations are per Slack user: ``slack-<team>-<user>``.
+
+The Web API side (users, DMs, posting) is :mod:`connectors.slack_api`; addresses, people and
+the text without markup are :mod:`connectors.slack_common`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import html
 import json
 import logging
-import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 import aiohttp
@@ -49,90 +47,34 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from connectors import conversations
 from connectors.background import TurnRunner, dialogue_slot
 from connectors.channel_settings import SlackSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
-from connectors.delivery import (
-    DeliveringOutput,
-    DeliveryFailed,
-    PlatformRejected,
-    RecipientUnknown,
-    TurnCollector,
-)
+from connectors.delivery import DeliveringOutput, TurnCollector
 from connectors.identity import channel_metadata
 from connectors.logsafe import describe
-from connectors.render import chosen_blocks, render_slack, slack_escape
+from connectors.render import chosen_blocks, slack_escape
+from connectors.slack_api import SlackWebApi
+from connectors.slack_common import (
+    APOLOGY,
+    CHANNEL,
+    EMPTY_HINT,
+    MAX_MESSAGE_CHARS,
+    Address,
+    Bounded,
+    Inbound,
+    Person,
+    clean_text,
+    settings_with,
+)
+from connectors.slack_events import bot_user_in, choice_inbound, message_inbound
 from connectors.text import as_object, as_str
 from connectors.text import clean_text as normalise
 
+# Importable from here as before (connectors.slack_common has them).
+__all__ = ["CHANNEL", "Address", "Inbound", "Person", "SlackInput", "SlackOutput", "clean_text"]
+
 logger = logging.getLogger(__name__)
-
-CHANNEL = "slack"
-MAX_MESSAGE_CHARS = 5000
-MEMORY = 10_000
-THREAD_HOURS = 24  # how long the bot follows a channel thread it answered in
-# Everyone in a channel reads its threads: the bot answers a channel message in a DM.
-MOVED_TO_DM = (
-    "To keep your orders private I've answered you in a direct message. Let's carry on there."
-)
-DM_NEEDED = (
-    "To keep your orders private I only answer in a direct message. "
-    "Please write to me there and I'll help."
-)
-USER_CACHE_SECONDS = 3600
-API_TIMEOUT = 10
-EMPTY_HINT = "What can I help with? You can ask where your order is, or about returns and refunds."
-APOLOGY = (
-    "I'm sorry, something went wrong on our side. Please try again in a moment, "
-    "or ask for a person and a colleague will help."
-)
-_HANDLED_SUBTYPES = (None, "file_share", "thread_broadcast")
-_LABELLED = re.compile(r"<(?:mailto:|tel:)?[^<>|]+\|([^<>]+)>")
-_BARE = re.compile(r"<(?:mailto:|tel:)?([^<>|@#!][^<>|]*)>")
-
-
-@dataclass(frozen=True)
-class Address:
-    channel: str
-    thread_ts: Optional[str]  # None: the top level of a DM
-
-
-@dataclass(frozen=True)
-class Person:
-    email: Optional[str]
-    name: Optional[str]
-    is_bot: bool = False
-
-
-@dataclass(frozen=True)
-class Inbound:
-    team: str
-    user: str
-    text: str
-    address: Address
-    ts: str
-
-
-def clean_text(text: str, bot_user_id: Optional[str]) -> str:
-    """What the customer typed, without Slack's markup: the bot's mention removed, links and
-    auto-linked e-mail addresses back to the words the customer wrote, entities unescaped."""
-    if bot_user_id:
-        text = text.replace(f"<@{bot_user_id}>", " ")
-    else:
-        text = re.sub(r"^\s*<@[UW][A-Z0-9]+>", " ", text)
-    text = _LABELLED.sub(r"\1", text)
-    text = _BARE.sub(r"\1", text)
-    text = normalise(html.unescape(text))  # no NUL, controls or lone surrogates
-    return " ".join(text.split())[:MAX_MESSAGE_CHARS]
-
-
-class _Bounded(OrderedDict):
-    def put(self, key: Any, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > MEMORY:
-            self.popitem(last=False)
 
 
 class SlackOutput(DeliveringOutput):
@@ -158,28 +100,14 @@ class SlackOutput(DeliveringOutput):
         )
 
 
-class SlackInput(InputChannel):
+class SlackInput(SlackWebApi, InputChannel):
     @classmethod
     def name(cls) -> str:
         return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
-        settings = SlackSettings.from_env()
-        overrides = {k: v for k, v in (credentials or {}).items() if v and hasattr(settings, k)}
-        if overrides:
-            settings = replace(settings, **overrides)
-            settings = replace(
-                settings,
-                missing=tuple(
-                    n
-                    for n, v in (
-                        ("SLACK_BOT_TOKEN", settings.bot_token),
-                        ("SLACK_SIGNING_SECRET", settings.signing_secret),
-                    )
-                    if not v
-                ),
-            )
+        settings = settings_with(credentials)
         if settings.enabled:
             logger.info(
                 "Slack channel on: events at %s/webhooks/slack/webhook", settings.public_url
@@ -203,11 +131,11 @@ class SlackInput(InputChannel):
         self.runner = TurnRunner(CHANNEL)
         self.app: Optional[Sanic] = None
         self.bot_user_id: Optional[str] = None
-        self._addresses = _Bounded()
-        self._threads = _Bounded()  # (channel, thread_ts) -> until when the bot follows it
-        self._people = _Bounded()  # user id -> (expires, Person)
-        self._dms = _Bounded()  # user id -> their DM channel with the bot
-        self._noted = _Bounded()  # (channel, thread) already told the answer is in a DM
+        self._addresses = Bounded()
+        self._threads = Bounded()  # (channel, thread_ts) -> until when the bot follows it
+        self._people = Bounded()  # user id -> (expires, Person)
+        self._dms = Bounded()  # user id -> their DM channel with the bot
+        self._noted = Bounded()  # (channel, thread) already told the answer is in a DM
         self._client: Optional[AsyncWebClient] = None
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -215,157 +143,8 @@ class SlackInput(InputChannel):
     def conversation_id(team: str, user: str) -> str:
         return f"slack-{team}-{user}"
 
-    # --- Slack Web API ---------------------------------------------------------------------
-
-    def web(self) -> AsyncWebClient:
-        if self._client is None:  # on the running loop: keep-alive session for every call
-            self._session = aiohttp.ClientSession()
-            self._client = AsyncWebClient(
-                token=self.settings.bot_token,
-                base_url=self.settings.api_url,
-                timeout=API_TIMEOUT,
-                session=self._session,
-            )
-        return self._client
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        self._client = self._session = None
-
-    async def person(self, user_id: str) -> Person:
-        """Who a Slack user is (``users.info``, cached). The e-mail counts only for a real,
-        active account with a confirmed address."""
-        now = self.clock()
-        cached = self._people.get(user_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        try:
-            found = await self.web().users_info(user=user_id)
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            logger.warning("users.info failed, treating the user as anonymous: %s", describe(exc))
-            self._people.put(user_id, (now + 60, Person(None, None)))
-            return Person(None, None)
-        user = found.get("user") or {}
-        profile = user.get("profile") or {}
-        trusted = (
-            not user.get("is_bot")
-            and not user.get("deleted")
-            and user.get("is_email_confirmed", True)
-        )
-        person = Person(
-            email=profile.get("email") if trusted else None,
-            name=profile.get("display_name") or profile.get("real_name") or user.get("real_name"),
-            is_bot=bool(user.get("is_bot")),
-        )
-        self._people.put(user_id, (now + USER_CACHE_SECONDS, person))
-        return person
-
-    async def dm_with(self, user_id: str) -> Optional[str]:
-        """The DM channel between the bot and ``user_id`` (``conversations.open``, cached)."""
-        known: Optional[str] = self._dms.get(user_id)
-        if known is not None:
-            return known
-        try:
-            opened = await self.web().conversations_open(users=user_id)
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            logger.warning("could not open a DM to answer privately: %s", describe(exc))
-            return None
-        channel = as_str(as_object(opened.get("channel")).get("id"))
-        if channel:
-            self._dms.put(user_id, channel)
-        return channel
-
-    async def _private_address(self, inbound: Inbound, conversation_id: str) -> Optional[Address]:
-        """Where to answer: the DM it came from, or — for a message in a channel, where
-        everyone reads the thread — the customer's DM, after saying so in the thread once.
-        None when no DM can be opened (the thread is told to write in a DM instead)."""
-        if inbound.address.channel.startswith("D"):
-            return inbound.address
-        dm = await self.dm_with(inbound.user)
-        thread = (inbound.address.channel, inbound.address.thread_ts)
-        if dm is None or thread not in self._noted:
-            self._noted.put(thread, True)
-            with contextlib.suppress(DeliveryFailed):
-                await self.deliver(
-                    conversation_id, [{"text": MOVED_TO_DM if dm else DM_NEEDED}], inbound.address
-                )
-        return Address(dm, None) if dm else None
-
-    async def own_user_id(self) -> Optional[str]:
-        if self.bot_user_id is None:
-            try:
-                self.bot_user_id = (await self.web().auth_test()).get("user_id")
-            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                logger.warning("auth.test failed: %s", describe(exc))
-        return self.bot_user_id
-
-    # --- sending ---------------------------------------------------------------------------
-
     def get_output_channel(self) -> OutputChannel:
         return SlackOutput(self)
-
-    async def address_of(self, conversation_id: str) -> Optional[Address]:
-        known: Optional[Address] = self._addresses.get(conversation_id)
-        if known is not None:
-            return known
-        stored = await conversations.last_inbound(self.app, conversation_id, CHANNEL)
-        if stored is None or not stored.metadata.get("slack_channel"):
-            return None
-        found = Address(stored.metadata["slack_channel"], stored.metadata.get("slack_thread_ts"))
-        self._addresses.put(conversation_id, found)
-        return found
-
-    def _follow(self, address: Address) -> None:
-        if address.thread_ts and not address.channel.startswith("D"):
-            self._threads.put(
-                (address.channel, address.thread_ts), self.clock() + THREAD_HOURS * 3600
-            )
-
-    def _following(self, channel: str, thread_ts: Optional[str]) -> bool:
-        until = self._threads.get((channel, thread_ts)) if thread_ts else None
-        return until is not None and until > self.clock()
-
-    async def deliver(
-        self,
-        conversation_id: str,
-        messages: list[dict[str, Any]],
-        address: Optional[Address] = None,
-    ) -> list[str]:
-        """Render ``messages`` as Block Kit and post them; returns the posts' ``ts``.
-
-        Raises ``RecipientUnknown`` or ``PlatformRejected`` (with Slack's error code)."""
-        posts = render_slack(messages)
-        if not posts:
-            return []
-        address = address or await self.address_of(conversation_id)
-        if address is None:
-            raise RecipientUnknown(
-                CHANNEL, conversation_id, "this conversation has no Slack thread"
-            )
-        sent = []
-        for post in posts:
-            try:
-                result = await self.web().chat_postMessage(
-                    channel=address.channel,
-                    thread_ts=address.thread_ts,
-                    text=post.text,
-                    blocks=post.blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
-            except SlackApiError as exc:
-                error = exc.response.get("error") if exc.response is not None else "unknown"
-                raise PlatformRejected(
-                    CHANNEL, conversation_id, f"Slack refused the message ({error})"
-                ) from exc
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                raise PlatformRejected(
-                    CHANNEL, conversation_id, "Slack could not be reached"
-                ) from exc
-            sent.append(str(result.get("ts")))
-        self._follow(address)
-        return sent
 
     # --- receiving -------------------------------------------------------------------------
 
@@ -386,35 +165,10 @@ class SlackInput(InputChannel):
         event = as_object(payload.get("event"))
         if event.get("type") not in ("message", "app_mention"):
             return None
-        authorizations = payload.get("authorizations")
-        first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
-        me = as_str(as_object(first).get("user_id"))
+        me = bot_user_in(payload)
         if me and not self.bot_user_id:
             self.bot_user_id = me
-        user, channel, ts = (
-            as_str(event.get("user")),
-            as_str(event.get("channel")),
-            as_str(event.get("ts")),
-        )
-        if (
-            event.get("bot_id")
-            or event.get("subtype") not in _HANDLED_SUBTYPES
-            or event.get("hidden")
-            or not isinstance(user, str)
-            or user in (me, self.bot_user_id)
-            or not isinstance(channel, str)
-            or not isinstance(ts, str)
-        ):
-            return None
-        direct = event.get("channel_type") == "im" or channel.startswith("D")
-        thread_ts = as_str(event.get("thread_ts"))
-        if event["type"] == "message" and not direct and not self._following(channel, thread_ts):
-            return None  # a channel conversation the bot was not asked into
-        reply_in = thread_ts or (None if direct else ts)
-        team = as_str(payload.get("team_id")) or as_str(event.get("team")) or "T"
-        text = event.get("text")
-        text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
-        return Inbound(team, user, text, Address(channel, reply_in), ts)
+        return message_inbound(payload, event, (me, self.bot_user_id), self._following)
 
     async def _turn(
         self,
@@ -551,32 +305,17 @@ class SlackInput(InputChannel):
                 return response.text("Expected a payload.", status=400)
             if not isinstance(payload, dict) or payload.get("type") != "block_actions":
                 return response.empty(status=200)
-            actions = payload.get("actions")
-            first = as_object(actions[0]) if isinstance(actions, list) and actions else {}
-            user = as_object(payload.get("user"))
-            container = as_object(payload.get("container"))
-            message = as_object(payload.get("message"))
-            channel = as_str(as_object(payload.get("channel")).get("id")) or as_str(
-                container.get("channel_id")
-            )
-            ts = as_str(container.get("message_ts")) or as_str(message.get("ts"))
-            user_id = as_str(user.get("id"))
-            if (
-                not as_str(first.get("value"), MAX_MESSAGE_CHARS)
-                or not user_id
-                or not channel
-                or not ts
-            ):
+            inbound = choice_inbound(payload)
+            if inbound is None:
                 return response.empty(status=200)
             if not self.runner.has_room():
                 return response.text("Busy, try again.", status=503)
-            if not await self.dedupe.first_time(f"slack-choice:{channel}:{ts}"):
+            if not await self.dedupe.first_time(
+                f"slack-choice:{inbound.address.channel}:{inbound.ts}"
+            ):
                 # one answer per question, however often it is clicked
                 return response.empty(status=200)
-            team = as_str(as_object(payload.get("team")).get("id")) or as_str(user.get("team_id"))
-            thread_ts = as_str(message.get("thread_ts")) or as_str(container.get("thread_ts"))
-            inbound = Inbound(team or "T", user_id, "", Address(channel, thread_ts), ts)
-            conversation_id = self.conversation_id(team or "T", user_id)
+            conversation_id = self.conversation_id(inbound.team, inbound.user)
             self._submit(
                 inbound, lambda: self._choice(inbound, conversation_id, payload, on_new_message)
             )

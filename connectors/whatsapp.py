@@ -24,142 +24,68 @@ write as any phone number, and blocks the event loop while it sends):
 Conversation ids are ``wa-`` + an HMAC of the number (``CHANNEL_ID_SECRET``), so logs and
 tracker keys do not spell out phone numbers; the number itself is kept in each message's
 metadata (``channel_user_id``), which is how a relay finds where to send.
+
+Twilio's side (addresses, the window, sending, fetching media) is
+:mod:`connectors.whatsapp_twilio`; ids, the inbound
+message and the settings are :mod:`connectors.whatsapp_common`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
 import logging
-import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
 from typing import Any, Optional
-from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from connectors import conversations
-from connectors.attachments import FILE_ACK, PHOTO_ACK, PHOTO_TEXT, Media, keep_media
+from connectors.attachments import FILE_ACK, PHOTO_ACK, PHOTO_TEXT
 from connectors.background import TurnRunner, dialogue_slot
 from connectors.channel_settings import WhatsAppSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import (
     DeliveringOutput,
-    OutsideMessagingWindow,
-    PlatformRejected,
-    RecipientUnknown,
     TurnCollector,
 )
 from connectors.identity import channel_metadata
 from connectors.inbound import durable_inbox
 from connectors.logsafe import log_failure
-from connectors.render import Option, pick_option, render_whatsapp
-from connectors.text import clean_text
+from connectors.render import pick_option
+from connectors.whatsapp_common import (
+    _EMPTY_TWIML,
+    APOLOGY,
+    CHANNEL,
+    EMPTY_HINT,
+    Address,
+    Bounded,
+    Inbound,
+    _TimedTwilioHttpClient,
+    conversation_id_for,
+    settings_with,
+    twilio_form,
+)
+from connectors.whatsapp_twilio import WhatsAppTwilio
 from infra.secrets import secret_from_env
 
+# Importable from here as before (connectors.whatsapp_common has them).
+__all__ = [
+    "CHANNEL",
+    "PHOTO_ACK",
+    "Address",
+    "Inbound",
+    "WhatsAppInput",
+    "WhatsAppOutput",
+    "conversation_id_for",
+]
+
 logger = logging.getLogger(__name__)
-
-CHANNEL = "whatsapp"
-WINDOW_HOURS = 24.0
-MAX_MESSAGE_CHARS = 5000
-SEND_TIMEOUT = 15.0
-MEMORY = 10_000  # conversations whose address and options are kept in memory
-EMPTY_HINT = (
-    "I can read text and photos here. What can I help with? You can ask where your order "
-    "is, or about returns and refunds."
-)
-APOLOGY = (
-    "I'm sorry, something went wrong on our side. Please try again in a moment, "
-    "or ask for a person and a colleague will help."
-)
-_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-_E164 = re.compile(r"\+[1-9]\d{5,14}")
-
-# The SDK logs every request at INFO; nothing there is needed in Baton's log.
-_sdk_logger = logging.getLogger("baton.twilio.http")
-_sdk_logger.setLevel(logging.WARNING)
-
-
-def conversation_id_for(sender: str, secret: str) -> str:
-    """A WhatsApp sender's conversation id: stable, and not the phone number itself."""
-    digest = hmac.new(secret.encode(), sender.encode(), hashlib.sha256).hexdigest()
-    return f"wa-{digest[:32]}"
-
-
-class _TimedTwilioHttpClient(AsyncTwilioHttpClient):
-    """The SDK's aiohttp client, with a timeout on every request (it has none by default)."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__(logger=_sdk_logger)
-        self.default_timeout = timeout
-
-    async def request(
-        self, method: str, url: str, *args: Any, timeout: Optional[float] = None, **kwargs: Any
-    ) -> TwilioResponse:
-        return await super().request(
-            method, url, *args, timeout=timeout or self.default_timeout, **kwargs
-        )
-
-
-@dataclass(frozen=True)
-class Inbound:
-    message_sid: str
-    sender: str  # "whatsapp:+E164"
-    text: str
-    profile_name: Optional[str]
-    media: list[Media] = field(default_factory=list)
-
-    @property
-    def phone(self) -> Optional[str]:
-        number = self.sender.removeprefix("whatsapp:")
-        return number if _E164.fullmatch(number) else None
-
-    @classmethod
-    def from_form(cls, form: Any) -> Inbound:
-        text = form.get("ButtonPayload") or form.get("Body") or ""
-        try:
-            count = min(int(form.get("NumMedia") or 0), 10)
-        except ValueError:
-            count = 0
-        media = [
-            Media(str(form.get(f"MediaUrl{i}")), str(form.get(f"MediaContentType{i}") or ""))
-            for i in range(count)
-            if form.get(f"MediaUrl{i}")
-        ]
-        return cls(
-            message_sid=str(form.get("MessageSid") or form.get("SmsMessageSid")),
-            sender=str(form.get("From")),
-            text=clean_text(str(text)[:MAX_MESSAGE_CHARS]),
-            profile_name=clean_text(str(form.get("ProfileName") or ""))[:120] or None,
-            media=media,
-        )
-
-
-@dataclass(frozen=True)
-class Address:
-    sender: str  # "whatsapp:+E164"
-    last_inbound: float  # unix time of the customer's latest message
-
-
-class _Bounded(OrderedDict):
-    def put(self, key: str, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > MEMORY:
-            self.popitem(last=False)
 
 
 class WhatsAppOutput(DeliveringOutput):
@@ -179,29 +105,14 @@ class WhatsAppOutput(DeliveringOutput):
         await self.channel.deliver(recipient_id, [{"text": f"*{agent_name}*: {text}"}])
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(WhatsAppTwilio, InputChannel):
     @classmethod
     def name(cls) -> str:
         return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
-        settings = WhatsAppSettings.from_env()
-        overrides = {k: v for k, v in (credentials or {}).items() if v and hasattr(settings, k)}
-        if overrides:
-            settings = replace(settings, **overrides)
-            settings = replace(
-                settings,
-                missing=tuple(
-                    n
-                    for n, v in (
-                        ("TWILIO_ACCOUNT_SID", settings.account_sid),
-                        ("TWILIO_AUTH_TOKEN", settings.auth_token),
-                        ("TWILIO_WHATSAPP_NUMBER", settings.whatsapp_number),
-                    )
-                    if not v
-                ),
-            )
+        settings = settings_with(credentials)
         if settings.enabled:
             logger.info("WhatsApp channel on: Twilio webhook %s", settings.webhook_url)
         else:
@@ -224,122 +135,23 @@ class WhatsAppInput(InputChannel):
         self.inbound = durable_inbox(CHANNEL)
         self.app: Optional[Sanic] = None
         self._validator = RequestValidator(settings.auth_token) if settings.auth_token else None
-        self._addresses = _Bounded()
-        self._options = _Bounded()
+        self._addresses = Bounded()
+        self._options = Bounded()
         self._client: Optional[Client] = None
         self._twilio_http: Optional[_TimedTwilioHttpClient] = None
         self._session: Optional[aiohttp.ClientSession] = None
 
-    # --- identity and addresses ------------------------------------------------------------
+    # --- identity ---------------------------------------------------------------------------
 
     def conversation_id(self, sender: str) -> str:
         return conversation_id_for(sender, self.id_secret)
 
-    def note_inbound(self, conversation_id: str, sender: str, at: Optional[float] = None) -> None:
-        """Remember where a conversation's customer writes from, and when they last wrote."""
-        self._addresses.put(conversation_id, Address(sender, self.clock() if at is None else at))
-
-    async def address_of(self, conversation_id: str) -> Optional[Address]:
-        known: Optional[Address] = self._addresses.get(conversation_id)
-        if known is not None and self._in_window(known):
-            return known
-        stored = await conversations.last_inbound(self.app, conversation_id, CHANNEL)
-        if stored is not None and stored.metadata.get("channel_user_id"):
-            found = Address(str(stored.metadata["channel_user_id"]), stored.timestamp)
-            if known is None or found.last_inbound > known.last_inbound:
-                self._addresses.put(conversation_id, found)
-                return found
-        return known
-
-    def _in_window(self, address: Address) -> bool:
-        return self.clock() - address.last_inbound < WINDOW_HOURS * 3600
-
-    async def _options_for(self, conversation_id: str) -> list[Option]:
-        if conversation_id in self._options:
-            return list(self._options[conversation_id])
-        return await conversations.offered_options(self.app, conversation_id)
-
-    # --- sending ---------------------------------------------------------------------------
-
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self)
 
-    def _twilio(self) -> Client:
-        if self._client is None:  # created on the running loop: the SDK opens an aiohttp session
-            self._twilio_http = _TimedTwilioHttpClient(timeout=SEND_TIMEOUT)
-            client = Client(
-                self.settings.account_sid, self.settings.auth_token, http_client=self._twilio_http
-            )
-            client.api.base_url = self.settings.api_url
-            self._client = client
-        return self._client
-
-    async def deliver(self, conversation_id: str, messages: list[dict[str, Any]]) -> list[str]:
-        """Render ``messages`` for WhatsApp and send them; returns Twilio's message sids.
-
-        Raises ``RecipientUnknown``, ``OutsideMessagingWindow`` (nothing sent) or
-        ``PlatformRejected`` (Twilio refused or could not be reached)."""
-        turn = render_whatsapp(messages)
-        if not turn.messages:
-            return []
-        address = await self.address_of(conversation_id)
-        if address is None:
-            raise RecipientUnknown(
-                CHANNEL, conversation_id, "this conversation has no WhatsApp number"
-            )
-        if not self._in_window(address):
-            hours = (self.clock() - address.last_inbound) / 3600
-            reason = (
-                f"not sent: the customer last wrote {hours:.0f} hours ago, and WhatsApp allows "
-                f"free-form messages only within {WINDOW_HOURS:.0f} hours of the customer's last "
-                "message. Ask them to get in touch again, or use an approved template."
-            )
-            logger.warning("whatsapp send to conversation %s %s", conversation_id, reason)
-            raise OutsideMessagingWindow(CHANNEL, conversation_id, reason, hours)
-        self._options.put(conversation_id, turn.options)
-        client = self._twilio()
-        sids = []
-        for message in turn.messages:
-            kwargs: dict[str, Any] = {"from_": self.settings.whatsapp_number, "to": address.sender}
-            if message.body:
-                kwargs["body"] = message.body
-            if message.media_url:
-                kwargs["media_url"] = [message.media_url]
-            try:
-                created = await asyncio.wait_for(
-                    client.messages.create_async(**kwargs), SEND_TIMEOUT + 1
-                )
-            except TwilioRestException as exc:
-                raise PlatformRejected(
-                    CHANNEL, conversation_id, f"Twilio refused the message (error {exc.code})"
-                ) from exc
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                raise PlatformRejected(
-                    CHANNEL, conversation_id, "Twilio could not be reached"
-                ) from exc
-            sids.append(str(created.sid))
-        return sids
-
-    async def close(self) -> None:
-        if self._twilio_http is not None:
-            await self._twilio_http.close()
-        if self._session is not None:
-            await self._session.close()
-        self._client = self._twilio_http = self._session = None
-
     # --- receiving -------------------------------------------------------------------------
 
-    @staticmethod
-    def form(request: Request) -> RequestParameters:
-        """The webhook's form *with* empty fields: Twilio signs ``Body=`` of a photo without a
-        caption too, and Sanic's ``request.form`` drops blank values."""
-        if not hasattr(request.ctx, "twilio_form"):
-            try:
-                fields = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
-            except UnicodeDecodeError:
-                fields = {}
-            request.ctx.twilio_form = RequestParameters(fields)
-        return request.ctx.twilio_form
+    form = staticmethod(twilio_form)
 
     def signature_is_valid(self, request: Request) -> bool:
         signature = request.headers.get("X-Twilio-Signature")
@@ -352,22 +164,6 @@ class WhatsAppInput(InputChannel):
             return bool(self._validator.validate(url, self.form(request), signature))
         except Exception:  # a malformed body is as good as a wrong signature
             return False
-
-    async def _keep_media(self, inbound: Inbound, conversation_id: str) -> list[dict[str, Any]]:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        auth = aiohttp.BasicAuth(self.settings.account_sid, self.settings.auth_token)
-        return [
-            await keep_media(
-                self._session,
-                media,
-                conversation_id,
-                f"{inbound.message_sid}-{i}",
-                self.settings.api_url,
-                auth,
-            )
-            for i, media in enumerate(inbound.media)
-        ]
 
     async def _turn(
         self,

@@ -3,6 +3,10 @@
 The wording lives in domain.yml (the ``utter_return_*`` responses, one variation per
 language); here are only the facts, and the few words that go into button titles and lists,
 taken from :mod:`actions.services.i18n` in the customer's language (``lang``).
+
+The words that go into them are :mod:`actions.services.returns_words`, why something cannot
+go back :mod:`actions.services.returns_refusals`, and the policy as the bot tells it
+:mod:`actions.services.returns_policy_text`; their names are importable from here too.
 """
 
 from __future__ import annotations
@@ -15,20 +19,36 @@ from typing import Optional
 
 from actions.services import shop_text
 from actions.services.formatting import day, money
-from actions.services.i18n import CATALOGUE, join, join_or, text
+from actions.services.i18n import text
 from actions.services.replies import Button, Reply
 from actions.services.returns import (
-    ZERO,
     Assessment,
-    ItemCheck,
-    OrderRefusal,
     PersonNeeded,
     Quote,
-    Refusal,
     carrier_fee,
     drop_off_fee,
 )
 from actions.services.returns_policy import ReturnPolicy
+from actions.services.returns_policy_text import policy_for_order, policy_general
+from actions.services.returns_refusals import order_refusal, partial_refusals, refusal_line
+from actions.services.returns_words import (
+    CATEGORY_WORDS,
+    REASON_CLAUSES,
+    REASON_WORDS,
+    STATUS_WORDS,
+    ago,
+    category_words,
+    choice_payload,
+    fee_short,
+    fee_text,
+    items_text,
+    line_text,
+    lines_text,
+    reason_words,
+    refund_destination,
+    status_words,
+    working_days,
+)
 from actions.services.stores import (
     NearbyStore,
     Place,
@@ -39,108 +59,39 @@ from actions.services.stores import (
 from actions.store.models import Order, OrderSummary, Store
 from actions.store.returns_models import Return
 
-# English, for agents and the store's records; customers get ``reason_words(code, lang)``.
-REASON_WORDS = {
-    "damaged": "Arrived damaged or faulty",
-    "wrong_item": "Wrong item sent",
-    "doesnt_fit": "Doesn't fit",
-    "changed_mind": "Changed my mind",
-    "other": "Something else",
-}
-# "... taken from your refund, unless <clause> or <clause>"
-REASON_CLAUSES = {
-    "damaged": "it arrived damaged or faulty",
-    "wrong_item": "we sent the wrong item",
-    "doesnt_fit": "it doesn't fit",
-    "changed_mind": "you changed your mind",
-    "other": "you return it for another reason",
-}
-CATEGORY_WORDS = {"gift_cards": "gift cards"}
-STATUS_WORDS = {
-    "requested": "registered",
-    "label_created": "label ready",
-    "in_transit": "on its way to us",
-    "received": "received",
-    "inspected": "approved",
-    "refunded": "refunded",
-    "rejected": "not accepted",
-}
-_REFUSAL_RESPONSES = {
-    Refusal.FINAL_SALE: "utter_return_refused_final_sale",
-    Refusal.HYGIENE: "utter_return_refused_hygiene",
-    Refusal.NOT_DELIVERED: "utter_return_refused_not_delivered",
-    Refusal.ALREADY_RETURNED: "utter_return_refused_already_returned",
-    Refusal.WINDOW_CLOSED: "utter_return_refused_window",
-}
-
-
-def choice_payload(kind: str, value: str) -> str:
-    """A button payload that fills the slot being asked, whatever the NLU thinks of it."""
-    return "/inform" + json.dumps({"return_choice": f"{kind}:{value}"}, separators=(",", ":"))
-
-
-def reason_words(code: str, lang: str = "en") -> str:
-    """A return reason as a button title, in ``lang``."""
-    key = f"reason_{code}"
-    return text(key, lang) if key in CATALOGUE else REASON_WORDS.get(code, code)
-
-
-def status_words(status: str, lang: str = "en") -> str:
-    """A return's state in a few words ("on its way to us"), in ``lang``."""
-    key = f"return_status_{status}"
-    return text(key, lang) if key in CATALOGUE else STATUS_WORDS.get(status, status)
-
-
-def category_words(category: str, lang: str = "en") -> str:
-    key = f"category_{category}"
-    if key in CATALOGUE:
-        return text(key, lang)
-    return CATEGORY_WORDS.get(category, category.replace("_", " "))
-
-
-def working_days(n: int, lang: str = "en") -> str:
-    if n == 0:
-        return text("same_day", lang)
-    return text("working_days_1", lang) if n == 1 else text("working_days_n", lang, n=n)
-
-
-def ago(days: int, lang: str = "en") -> str:
-    return text("yesterday_ago", lang) if days == 1 else text("days_ago", lang, n=days)
-
-
-def line_text(
-    name: str, qty: int, unit: Optional[Decimal] = None, currency: str = "", lang: str = "en"
-) -> str:
-    line = name if qty == 1 else text("qty", lang, qty=qty, name=name)
-    if unit is not None and currency:
-        return f"{line} ({money(unit * qty, currency, lang)})"
-    return line
-
-
-def lines_text(lines: Sequence[tuple[str, int]], lang: str = "en") -> str:
-    """A return's lines as a list: "2 × Candle, T-shirt" / "Candle × 2, T-shirt"."""
-    return text("list_sep", lang).join(line_text(name, qty, lang=lang) for name, qty in lines)
-
-
-def items_text(
-    order: Order, selection: Mapping[int, int], with_prices: bool = False, lang: str = "en"
-) -> str:
-    names = {i.id: i for i in order.items}
-    parts = [
-        line_text(
-            names[item_id].product_name,
-            qty,
-            names[item_id].unit_price if with_prices else None,
-            order.currency,
-            lang,
-        )
-        for item_id, qty in sorted(selection.items())
-        if item_id in names
-    ]
-    if not parts:
-        return text("the_items", lang)
-    return join(parts, lang)
-
+__all__ = [
+    "CATEGORY_WORDS",
+    "PERSON_BUTTONS",
+    "REASON_CLAUSES",
+    "REASON_WORDS",
+    "STATUS_WORDS",
+    "ago",
+    "ask_items",
+    "ask_method",
+    "ask_reason",
+    "ask_refund_method",
+    "auto_selected",
+    "category_words",
+    "choice_payload",
+    "created",
+    "items_text",
+    "line_text",
+    "lines_text",
+    "order_buttons",
+    "order_refusal",
+    "partial_refusals",
+    "person_buttons",
+    "person_offer",
+    "policy_for_order",
+    "policy_general",
+    "reason_words",
+    "refund_destination",
+    "refusal_line",
+    "status_words",
+    "store_options",
+    "summary",
+    "working_days",
+]
 
 # --- which order, which items --------------------------------------------------------------
 
@@ -154,51 +105,6 @@ def order_buttons(recent: Sequence[OrderSummary], lang: str = "en") -> tuple[But
         )
         for o in recent
     )
-
-
-def refusal_line(check: ItemCheck, today: date, lang: str = "en") -> Reply:
-    facts = {
-        "product": check.item.product_name,
-        "category": category_words(check.item.category, lang),
-        "window_days": str(check.window_days),
-        "rma": check.rma,
-    }
-    if check.refusal is Refusal.WINDOW_CLOSED and check.last_day is not None:
-        facts.update(ago=ago(check.days_over, lang), last_day=day(check.last_day, today, lang))
-    assert check.refusal is not None
-    return Reply(_REFUSAL_RESPONSES[check.refusal], facts)
-
-
-def order_refusal(
-    assessment: Assessment, policy: ReturnPolicy, today: date, lang: str = "en"
-) -> list[Reply]:
-    """Why nothing in this order can be returned, with the next step where there is one."""
-    number = assessment.order.number
-    kind = assessment.order_refusal
-    if kind is OrderRefusal.CANCELLED:
-        return [Reply("utter_return_order_cancelled", {"order_number": number})]
-    if kind is OrderRefusal.LOST:
-        return [Reply("utter_return_order_lost", {"order_number": number})]
-    if kind is OrderRefusal.NOT_DELIVERED:
-        payload = "/order_status" + json.dumps({"order_number": number}, separators=(",", ":"))
-        return [
-            Reply(
-                "utter_return_order_not_delivered",
-                {"order_number": number, "window_days": str(policy.default_window_days)},
-                (Button(text("btn_where_is", lang, number=number), payload),),
-            )
-        ]
-    lines = [refusal_line(c, today, lang) for c in assessment.refused]
-    return [Reply("utter_return_all_refused", {"order_number": number}), *lines]
-
-
-def partial_refusals(assessment: Assessment, today: date, lang: str = "en") -> list[Reply]:
-    """The items that cannot go back, when others can (said before asking which ones)."""
-    refused = assessment.refused
-    if not refused:
-        return []
-    header = Reply("utter_return_some_refused", {"order_number": assessment.order.number})
-    return [header, *(refusal_line(c, today, lang) for c in refused)]
 
 
 def ask_items(assessment: Assessment, today: date, lang: str = "en") -> list[Reply]:
@@ -263,17 +169,6 @@ def ask_reason(policy: ReturnPolicy, lang: str = "en") -> Reply:
     )
 
 
-def _fee_text(fee: Decimal, currency: str, lang: str = "en") -> str:
-    if fee <= ZERO:
-        return text("free", lang)
-    return text("fee_from_refund", lang, fee=money(fee, currency, lang))
-
-
-def _fee_short(fee: Decimal, currency: str, lang: str) -> str:
-    """The fee alone, for a button title: "free" or "£3.50"."""
-    return text("free", lang) if fee <= ZERO else money(fee, currency, lang)
-
-
 def ask_method(
     order: Order,
     reason: Optional[str],
@@ -282,21 +177,21 @@ def ask_method(
     lang: str = "en",
 ) -> Reply:
     drop = drop_off_fee(policy, order.currency, reason)
-    drop_fee = _fee_text(drop, order.currency, lang)
+    drop_fee = fee_text(drop, order.currency, lang)
     buttons = [
         Button(
-            text("btn_drop_off", lang, fee=_fee_short(drop, order.currency, lang)),
+            text("btn_drop_off", lang, fee=fee_short(drop, order.currency, lang)),
             choice_payload("method", "drop_off"),
         )
     ]
     facts = {"drop_off_fee": drop_fee, "carrier": carrier or text("a_carrier", lang)}
     if carrier:
         post = carrier_fee(policy, order.currency, reason)
-        facts["carrier_fee"] = _fee_text(post, order.currency, lang)
+        facts["carrier_fee"] = fee_text(post, order.currency, lang)
         buttons.append(
             Button(
                 text(
-                    "btn_carrier", lang, carrier=carrier, fee=_fee_short(post, order.currency, lang)
+                    "btn_carrier", lang, carrier=carrier, fee=fee_short(post, order.currency, lang)
                 ),
                 choice_payload("method", "carrier"),
             )
@@ -348,12 +243,6 @@ def ask_refund_method(
     return Reply(name, facts, buttons)
 
 
-def refund_destination(order_payment_method: str, refund_method: str, lang: str = "en") -> str:
-    if refund_method == "store_credit":
-        return text("store_credit", lang)
-    return text("your_method", lang, method=shop_text.payment_method(order_payment_method, lang))
-
-
 def summary(
     order: Order,
     selection: Mapping[int, int],
@@ -370,7 +259,7 @@ def summary(
         "order_number": order.number,
         "items": items_text(order, selection, with_prices=True, lang=lang),
         "reason": reason_words(reason, lang),
-        "fee": _fee_text(q.return_fee, q.currency, lang),
+        "fee": fee_text(q.return_fee, q.currency, lang),
         "amount": money(q.refund_amount, q.currency, lang),
         "refund_destination": refund_destination(order.payment_method, refund_method, lang),
         "timing": working_days(policy.refund_method(refund_method).working_days, lang),
@@ -415,7 +304,7 @@ def created(
         tracking_number=ret.label.tracking_number,
         tracking_url=ret.label.tracking_url,
         label_url=label_url or "",
-        fee=_fee_text(ret.return_fee, ret.currency, lang),
+        fee=fee_text(ret.return_fee, ret.currency, lang),
     )
     return Reply("utter_return_created_carrier", facts)
 
@@ -438,70 +327,3 @@ def person_offer(kind: PersonNeeded, facts: Mapping[str, str], lang: str = "en")
         Reply(f"utter_return_person_{kind.value}", dict(facts)),
         Reply("utter_return_offer_person", {}, person_buttons(lang)),
     ]
-
-
-# --- the policy, in general and for one order ----------------------------------------------
-
-
-def _clause(code: str, lang: str) -> str:
-    key = f"clause_{code}"
-    return text(key, lang) if key in CATALOGUE else REASON_CLAUSES.get(code, code)
-
-
-def policy_general(policy: ReturnPolicy, currency: str = "GBP", lang: str = "en") -> Reply:
-    exceptions = [
-        text("days_for", lang, days=days, category=category_words(c, lang))
-        for c, days in sorted(policy.window_days_by_category.items())
-    ]
-    blocked = [text("final_sale_items", lang)] + [
-        category_words(c, lang)
-        for c in sorted(policy.final_sale_categories | policy.hygiene_categories)
-    ]
-    free = [_clause(r.code, lang) for r in policy.reasons if r.free_return_shipping]
-    fee = policy.carrier_fee.get(currency, ZERO)
-    timings = {r.code: working_days(r.working_days, lang) for r in policy.refund_methods}
-    return Reply(
-        "utter_return_policy_general",
-        {
-            "window_days": str(policy.default_window_days),
-            "exceptions": text("exceptions", lang, text=join(exceptions, lang))
-            if exceptions
-            else "",
-            "non_returnable": join(blocked, lang),
-            "free_clause": text("free_clause", lang, clauses=join_or(free, lang)) if free else "",
-            "drop_off": text("free", lang)
-            if policy.drop_off_free
-            else text("drop_off_charged", lang),
-            "carrier_fee": money(fee, currency, lang),
-            "original_timing": timings.get("original_payment", "—"),
-            "credit_timing": timings.get("store_credit", "—"),
-        },
-    )
-
-
-def policy_for_order(
-    assessment: Assessment, policy: ReturnPolicy, today: date, lang: str = "en"
-) -> list[Reply]:
-    """The policy applied to the customer's own order, item by item."""
-    if assessment.order_refusal in (
-        OrderRefusal.CANCELLED,
-        OrderRefusal.LOST,
-        OrderRefusal.NOT_DELIVERED,
-    ):
-        return order_refusal(assessment, policy, today, lang)
-    replies = [Reply("utter_return_policy_order", {"order_number": assessment.order.number})]
-    for check in assessment.checks:
-        if check.ok and check.last_day is not None:
-            replies.append(
-                Reply(
-                    "utter_return_policy_item_ok",
-                    {
-                        "product": check.item.product_name,
-                        "last_day": day(check.last_day, today, lang),
-                        "window_days": str(check.window_days),
-                    },
-                )
-            )
-        elif not check.ok:
-            replies.append(refusal_line(check, today, lang))
-    return replies
