@@ -240,6 +240,17 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo or file the customer sent: a reference the console resolves under ``uploads/``
+    (untrusted: the handoff service checks it before reading a byte)."""
+
+    kind: str = "file"
+    content_type: Optional[str] = field(default=None, metadata=OMIT_NONE)
+    path: Optional[str] = field(default=None, metadata=OMIT_NONE)
+    bytes: Optional[int] = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
 class TranscriptLine:
     """One message of this conversation: ``sender`` is user, bot or agent."""
 
@@ -250,6 +261,7 @@ class TranscriptLine:
     confidence: Optional[float] = field(default=None, metadata=OMIT_NONE)
     agent_name: Optional[str] = field(default=None, metadata=OMIT_NONE)
     buttons: Optional[list[Optional[str]]] = field(default=None, metadata=OMIT_NONE)
+    attachments: Optional[list[Attachment]] = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)

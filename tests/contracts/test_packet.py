@@ -275,3 +275,19 @@ def test_any_json_is_accepted_or_refused_with_a_reason_never_an_error(body: Any)
     else:
         assert parse_packet(packet.to_dict()) == packet
     ContextPacket.from_stored(body).to_json()  # the database side never fails either
+
+
+def test_a_customers_photo_stays_on_its_transcript_line_for_the_console() -> None:
+    """The console draws a thumbnail from the line's ``attachments``: a packet that dropped
+    them showed agents only "[photo]"."""
+    photo = {"kind": "image", "content_type": "image/png", "bytes": 812, "path": "uploads/c/a.png"}
+    packet = build_packet(
+        reason="customer_asked",
+        reason_text="The customer asked for a person",
+        conversation={"id": "conv-photo", "channel": "webchat"},
+        transcript=[{"sender": "user", "text": "[photo]", "attachments": [photo]}],
+    )
+    assert packet.notes == []
+    [line] = packet.to_dict()["transcript"]
+    assert line["attachments"] == [photo]
+    assert parse_packet(json.loads(packet.to_json())) == packet

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from connectors.attachments import PHOTO_ACK
+from infra.uploads import folder_name
 from tests.e2e.test_browser import bot_texts, browser  # noqa: F401 - the Chromium fixture
+from tests.support.handoff_agent import AgentClient
 from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, Baton
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -36,7 +38,8 @@ def png(width: int = 40, height: int = 30) -> bytes:
     )
 
 
-def _customer_sends_a_photo(driver: Any, url: str, photo: Path, exe: Path) -> None:
+def _customer_sends_a_photo(driver: Any, url: str, photo: Path, exe: Path) -> str:
+    """Returns the conversation id (the session the widget keeps)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -62,23 +65,31 @@ def _customer_sends_a_photo(driver: Any, url: str, photo: Path, exe: Path) -> No
     box.send_keys("I want to talk to a person")
     box.send_keys(Keys.ENTER)
     wait.until(lambda d: len(bot_texts(d)) >= 2)
+    session = driver.execute_script("return localStorage.getItem('baton_session_id')")
+    return str(session).split(".")[0]
 
 
-def _agent_sees_the_photo(driver: Any, url: str) -> dict[str, Any]:
+def _agent_sees_the_photo(driver: Any, url: str, ticket_id: int) -> dict[str, Any]:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(driver, 30)
+    # The queue holds the other tests' cases too, and is redrawn on every live event: find
+    # this customer's case and click it in one step, again on a stale reference.
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+
+    def open_case(d: Any) -> bool:
+        d.find_element(By.CSS_SELECTOR, f"#queue-waiting li[data-ticket-id='{ticket_id}']").click()
+        return bool(d.find_elements(By.CSS_SELECTOR, "#transcript img.thumb"))
+
     driver.get(url + "/")
     wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
     driver.find_element(By.ID, "login-username").send_keys(AGENT_USERNAME)
     driver.find_element(By.ID, "login-password").send_keys(AGENT_PASSWORD)
     driver.find_element(By.ID, "login-submit").click()
     wait.until(ec.visibility_of_element_located((By.ID, "app")))
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#queue-waiting li"))
-    driver.find_elements(By.CSS_SELECTOR, "#queue-waiting li")[0].click()
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#transcript img.thumb"))
+    wait.until(open_case)
     thumb = driver.find_element(By.CSS_SELECTOR, "#transcript img.thumb")
     wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", thumb) > 0)
     link = thumb.find_element(By.XPATH, "..")
@@ -109,8 +120,18 @@ async def test_a_customers_photo_reaches_the_agents_transcript(
     photo.write_bytes(png())
     exe = tmp_path / "parcel.jpg"
     exe.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200)  # a program, renamed
-    await asyncio.to_thread(_customer_sends_a_photo, browser, baton.rasa_url, photo, exe)
-    seen = await asyncio.to_thread(_agent_sees_the_photo, browser, baton.handoff_url)
+    conversation = await asyncio.to_thread(
+        _customer_sends_a_photo, browser, baton.rasa_url, photo, exe
+    )
+    agent = await AgentClient(baton.handoff_url, AGENT_USERNAME, AGENT_PASSWORD).login()
+    try:
+        ticket = await agent.ticket_for(conversation)
+        seen = await asyncio.to_thread(
+            _agent_sees_the_photo, browser, baton.handoff_url, ticket["id"]
+        )
+        await agent.close(ticket["id"])
+    finally:
+        await agent.logout()
     assert seen["width"] == 40
     assert seen["target"] == "_blank"
     assert "/api/attachments/" in seen["href"]
@@ -121,5 +142,5 @@ async def test_a_customers_photo_reaches_the_agents_transcript(
         "size": len(png()),
     }
     assert "[photo]" in seen["transcript"]
-    kept = list((baton.var_dir / "uploads").rglob("*.png"))
+    kept = list((baton.var_dir / "uploads" / folder_name(conversation)).rglob("*.png"))
     assert len(kept) == 1 and kept[0].read_bytes() == png()
