@@ -7,9 +7,9 @@ install is seeded with.
 
 The console offers the set for the ticket's language (the context packet's ``language``),
 so an agent who answers a Korean customer picks a Korean reply and only edits the details.
-English comes from the service's settings (``HandoffSettings.canned_replies``); Korean and
-Chinese follow it reply for reply, with the same ``{first_name}``, ``{agent}`` and
-``{shop}`` placeholders the console fills in.
+The built-in English replies come from the service's settings
+(``HandoffSettings.canned_replies``); the Korean and Chinese ones follow them reply for
+reply, with the same ``{first_name}``, ``{agent}`` and ``{shop}`` placeholders.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class CannedRepository:
                     _editor, _editor.c.id == c.updated_by
                 )
             )
-            .order_by(c.language, func.lower(c.title), c.id)
+            .order_by(c.language, c.id)  # the seed first, in its order; then as added
         )
 
     async def count(self) -> int:
