@@ -219,7 +219,7 @@
         row.appendChild(el("td", "title", r.title + (r.archived ? " (archived)" : "")));
         row.appendChild(el("td", "body", r.body));
         row.appendChild(el("td", "muted", (r.updated_by || "built in") + (r.updated_at ? " · " + new Date(r.updated_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }) : "")));
-        var actions = el("td", "actions");
+        var actions = el("td", "row-actions");
         var edit = el("button", "secondary", "Edit");
         edit.type = "button";
         edit.addEventListener("click", function () { openForm(r); });
