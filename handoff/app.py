@@ -21,6 +21,7 @@ from handoff.relay import RelayClient
 from handoff.routes.api import api, bot
 from handoff.routes.attachments import attachments
 from handoff.routes.auth import authenticate
+from handoff.routes.canned import canned_routes
 from handoff.routes.console import console
 from handoff.routes.inbox import inbox
 from handoff.routes.metrics import metrics
@@ -70,6 +71,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(api)
     app.blueprint(bot)
     app.blueprint(attachments)  # customers' photos, for the console's transcript
+    app.blueprint(canned_routes)  # canned replies: agents list, leads edit
     app.blueprint(console)
     app.blueprint(inbox)
     app.blueprint(metrics)
@@ -100,6 +102,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
             logger.info("Slack for agents is on (API at %s)", s.slack_api_url or "slack.com")
         service = HandoffService(engine, s, Hub.from_env(), relay, bridge)
         await service.ensure_demo_agent()
+        await service.seed_canned_replies()  # the built-in replies, on the first start only
         app.ctx.engine = engine
         app.ctx.service = service
 

@@ -8,7 +8,8 @@ one object made of parts, each in its own module:
 * ``handoff/intake.py`` — what the bot hands in: tickets, customer messages, ratings;
 * ``handoff/agent_work.py`` — claim, reply, note, close;
 * ``handoff/delivery.py`` — the ``outbound`` queue to the Rasa server's relay;
-* ``handoff/views.py`` — the console's queue and case views.
+* ``handoff/views.py`` — the console's queue and case views;
+* ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick.
 
 Callers import :class:`HandoffService` and its errors from here. Side effects that may be
 slow or fail (the relay to the customer's channel, Slack) never lose anything:
@@ -25,6 +26,7 @@ slow or fail (the relay to the customer's channel, Slack) never lose anything:
 from __future__ import annotations
 
 from handoff.agent_work import AgentWork
+from handoff.canned_replies import CannedReplies
 from handoff.intake import Intake
 from handoff.service_core import (
     LOGIN_MAX_FAILURES,
@@ -53,5 +55,5 @@ __all__ = [
 ]
 
 
-class HandoffService(Intake, AgentWork, ConsoleViews):
+class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies):
     """The handoff service: ``HandoffService(engine, settings, hub, relay, slack, clock)``."""

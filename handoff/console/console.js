@@ -95,11 +95,8 @@
     $("login").hidden = true;
     $("app").hidden = false;
     $("me").textContent = agent.display_name + " (" + agent.username + ")";
-    api("GET", "/api/canned-replies").then(function (data) {
-      state.shop = data.shop || "";
-      state.canned = data.by_language || { en: data.replies };
-      fillCannedOptions("en");
-    });
+    if (window.BatonCanned) window.BatonCanned.start(agent); // loads the canned replies
+    else loadCanned();
     refreshStatus();
     refreshQueue();
     connect();
@@ -420,6 +417,18 @@
     return { code: lang.code || "en", name: lang.name || "English" };
   }
 
+  // The canned replies (from the canned_replies table, edited by leads), again after a lead
+  // changed them: the menu is redrawn for the open case's language.
+  function loadCanned() {
+    return api("GET", "/api/canned-replies").then(function (data) {
+      state.shop = data.shop || "";
+      state.canned = data.by_language || { en: data.replies };
+      $("canned").dataset.language = "";
+      fillCannedOptions(state.current ? ticketLanguage(state.current.context || {}).code : "en");
+      return data;
+    });
+  }
+
   // The canned replies in the customer's language (English when there is no such set).
   function fillCannedOptions(code) {
     var sets = state.canned || {};
@@ -438,18 +447,21 @@
   function fillCanned() {
     var template = $("canned").value;
     if (!template) return;
-    var ctx = (state.current && state.current.context) || {};
-    // Without a name: "Hi there", "안녕하세요 고객님", "您好".
-    var fallback = ticketLanguage(ctx).code === "en" ? "there" : "";
-    var first = (ctx.customer && ctx.customer.first_name) || fallback;
-    $("reply-text").value = template
-      .replace(/\{first_name\}/g, first)
-      .replace(/\{agent\}/g, state.me ? state.me.display_name : "")
-      .replace(/\{shop\}/g, state.shop)
-      .replace(/ {2,}/g, " ");
+    // Placeholders are filled by canned.js (its fill), as the picker does.
+    $("reply-text").value = window.BatonCanned.fill(template);
     $("canned").value = "";
     $("reply-text").focus();
   }
+
+  // What canned.js (the canned-reply picker and the leads' editor) may see and do.
+  window.BatonConsole = {
+    api: api,
+    me: function () { return state.me; },
+    shop: function () { return state.shop; },
+    current: function () { return state.current; },
+    language: function () { return ticketLanguage((state.current && state.current.context) || {}).code; },
+    reloadCanned: loadCanned,
+  };
 
   // --- live updates -----------------------------------------------------------------
 

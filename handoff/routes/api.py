@@ -2,8 +2,8 @@
 
 Agents: ``/api/login``, ``/api/logout``, ``/api/me``, ``/api/status``, ``/api/tickets``
 (queue, oldest first), ``/api/tickets/<id>`` (the case with its context), ``claim``,
-``messages`` (reply to the customer), ``notes`` (private), ``close``, ``/api/canned-replies``
-and the live feed ``/api/live`` (WebSocket).
+``messages`` (reply to the customer), ``notes`` (private), ``close`` and the live feed
+``/api/live`` (WebSocket). Canned replies: handoff/routes/canned.py.
 
 The bot: ``POST /api/bot/tickets`` (open a handoff with its context packet), ``POST
 /api/bot/messages`` (a customer message while paused; idempotent by ``key``) and ``POST
@@ -21,7 +21,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from handoff import canned
 from handoff.routes.auth import COOKIE
 from handoff.services import Conflict, HandoffService, LoginThrottled, NotFound
 
@@ -149,18 +148,6 @@ async def status(request: Request) -> HTTPResponse:
             "business_hours": hours.describe(),
             "next_opening": hours.describe_next_opening(now),
             "slack": service.slack is not None,
-        }
-    )
-
-
-@api.get("/canned-replies")
-async def canned_replies(request: Request) -> HTTPResponse:
-    settings = _service(request).settings
-    return response.json(
-        {
-            "replies": list(settings.canned_replies),
-            "by_language": canned.by_language(settings.canned_replies),
-            "shop": settings.shop_name,
         }
     )
 

@@ -118,6 +118,26 @@ outbound = Table(
     Index("ix_outbound_pending", "delivered_at", "failed", "conversation_id", "id"),
 )
 
+# Canned replies agents pick in the console, per language, written by leads (handoff/canned.py
+# says which placeholders a body may hold). Seeded from the built-in replies on the first
+# start; ``seed_key`` marks those rows, so replicas starting together seed each one once.
+# Archived replies are kept (who wrote what stays known) but no longer offered.
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("language", String(8), nullable=False),  # en, ko, zh
+    Column("title", String(80), nullable=False),  # the shortcut agents type in the picker
+    Column("body", Text, nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("seed_key", String(40), nullable=True, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("agents.id"), nullable=True),  # None: seeded
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", ForeignKey("agents.id"), nullable=True),
+    Index("ix_canned_replies_language_archived", "language", "archived"),
+)
+
 # Slack event ids already handled: Slack retries an event it thinks we missed.
 slack_events = Table(
     "slack_events",

@@ -66,3 +66,6 @@ class SanicClient:
 
     async def post(self, path: str, **kwargs: Any) -> httpx2.Response:
         return await self.request("POST", path, **kwargs)
+
+    async def patch(self, path: str, **kwargs: Any) -> httpx2.Response:
+        return await self.request("PATCH", path, **kwargs)
