@@ -8,6 +8,11 @@ relay bearer token (``HANDOFF_RELAY_TOKEN``, compared in constant time):
   latest message came from) and records it in the tracker as a bot utterance tagged with the
   agent (``BotUttered.metadata.agent_name``), so transcripts, history and the web chat show it
   as the agent's.
+* ``POST /webhooks/relay/template`` ``{conversation_id, ticket_id, message_id, content_sid,
+  variables, text, agent_name}`` — sends an approved WhatsApp Content template (the way
+  back after WhatsApp's 24-hour window: ``content_sid`` and ``variables``, ``{"1": "Jane"}``)
+  through the channel's ``send_template``, and records ``text`` (the template as filled in)
+  like an agent's message. A channel without templates answers 422.
 * ``POST /webhooks/relay/close`` ``{conversation_id, ticket_id, message_id, agent_name}`` —
   resumes the conversation (``ConversationResumed``) and asks for the 1–5 rating on the same
   channel, rendered natively there (buttons on web chat and Slack, numbered options on
@@ -21,7 +26,8 @@ under the conversation's lock, like a customer's turn, so nothing interleaves.
 output may offer ``send_agent_message(recipient_id, text, agent_name)`` to show an agent's
 message its own way; otherwise socket.io channels get ``metadata.agent_name`` (the widget draws
 an agent bubble) and others get ``"Sam: text"``. A channel that cannot deliver raises
-:class:`connectors.delivery.DeliveryFailed`; its reason goes back to the agent.
+:class:`connectors.delivery.DeliveryFailed`; its reason goes back to the agent (HTTP 422,
+with ``"window_closed": true`` when WhatsApp's 24-hour window is the reason).
 
 Adding this channel to ``credentials.yml`` also activates its outbox, through which the Rasa hook
 of :mod:`connectors.outbox` forwards paused conversations' messages. That hook and the failsafe
@@ -83,6 +89,10 @@ async def send_agent_message(
         )
     else:
         await output.send_text_message(recipient_id, f"{agent_name}: {text}")
+
+
+class _NoTemplates(Exception):
+    """The conversation's channel has no message templates."""
 
 
 class RelayInput(InputChannel):
@@ -152,6 +162,40 @@ class RelayInput(InputChannel):
                 return response.json({"error": "conversation_id, message_id, text"}, status=400)
             return await relay.deliver(request.app, conversation_id, key, text, agent_name, body)
 
+        @bp.route("/template", methods=["POST"])
+        async def template(request: Request) -> HTTPResponse:
+            if not relay._authorized(request):
+                return response.json({"error": "relay token required"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            conversation_id = str(body.get("conversation_id") or "")
+            key = str(body.get("message_id") or "")
+            content_sid = str(body.get("content_sid") or "")
+            variables = body.get("variables")
+            text = str(body.get("text") or "").strip()[:MAX_TEXT]
+            agent_name = str(body.get("agent_name") or "Support agent")[:80]
+            if (
+                not conversation_id
+                or not key
+                or not content_sid
+                or not text
+                or not isinstance(variables, dict)
+            ):
+                return response.json(
+                    {"error": "conversation_id, message_id, content_sid, variables, text"},
+                    status=400,
+                )
+            filled = {str(k): str(v) for k, v in variables.items()}
+
+            async def send(output: OutputChannel) -> None:
+                send_template = getattr(output, "send_template", None)
+                if not callable(send_template):
+                    raise _NoTemplates()
+                await send_template(conversation_id, content_sid, filled)
+
+            return await relay.deliver(
+                request.app, conversation_id, key, text, agent_name, body, send=send
+            )
+
         @bp.route("/close", methods=["POST"])
         async def close(request: Request) -> HTTPResponse:
             if not relay._authorized(request):
@@ -174,10 +218,13 @@ class RelayInput(InputChannel):
         text: str,
         agent_name: str,
         body: dict[str, Any],
+        send: Optional[Callable[[OutputChannel], Awaitable[None]]] = None,
     ) -> HTTPResponse:
+        """Send to the customer's channel (an agent's text, or ``send`` for something else)
+        and record it in the tracker as the agent's."""
         from rasa.shared.core.events import BotUttered
 
-        from connectors.delivery import DeliveryFailed, RecipientUnknown
+        from connectors.delivery import DeliveryFailed, OutsideMessagingWindow, RecipientUnknown
         from connectors.fanout import FanoutUnavailable
 
         agent = getattr(app.ctx, "agent", None)
@@ -192,9 +239,24 @@ class RelayInput(InputChannel):
             channel = tracker.get_latest_input_channel()
             output = self.output_for(app, channel)
             live = output is not None
+            if output is None and send is not None:
+                return response.json(
+                    {"error": f"the customer's channel ({channel}) cannot send this now"},
+                    status=422,
+                )
             if output is not None:
                 try:
-                    await send_agent_message(output, conversation_id, text, agent_name)
+                    if send is not None:
+                        await send(output)
+                    else:
+                        await send_agent_message(output, conversation_id, text, agent_name)
+                except _NoTemplates:
+                    return response.json(
+                        {"error": f"the customer's channel ({channel}) has no message templates"},
+                        status=422,
+                    )
+                except OutsideMessagingWindow as exc:
+                    return response.json({"error": exc.reason, "window_closed": True}, status=422)
                 except RecipientUnknown as exc:
                     return response.json({"error": exc.reason}, status=404)
                 except FanoutUnavailable as exc:  # retried by the handoff service
@@ -208,6 +270,7 @@ class RelayInput(InputChannel):
                     metadata={
                         "agent_name": agent_name,
                         "handoff": {"ticket_id": body.get("ticket_id"), "message_id": key},
+                        **({"template": body.get("content_sid")} if send is not None else {}),
                     },
                 )
             )

@@ -20,6 +20,10 @@ write as any phone number, and blocks the event loop while it sends):
   customer's last message. Outside it a send is not attempted: it raises
   :class:`~connectors.delivery.OutsideMessagingWindow`, logged with the reason, for whoever
   sent it (the bot, or the handoff relay through :meth:`WhatsAppInput.get_output_channel`).
+  Twilio's own refusal for it (error 63016: our clock and WhatsApp's disagree) raises the
+  same. What may go outside it is an approved Content template
+  (:meth:`WhatsAppOutput.send_template`, ``ContentSid`` + ``ContentVariables``), which the
+  handoff console offers as "Send the re-opening template".
 
 Conversation ids are ``wa-`` + an HMAC of the number (``CHANNEL_ID_SECRET``), so logs and
 tracker keys do not spell out phone numbers; the number itself is kept in each message's
@@ -103,6 +107,12 @@ class WhatsAppOutput(DeliveringOutput):
     async def send_agent_message(self, recipient_id: str, text: str, agent_name: str) -> None:
         """An agent's reply (connectors.relay), signed with their name in WhatsApp bold."""
         await self.channel.deliver(recipient_id, [{"text": f"*{agent_name}*: {text}"}])
+
+    async def send_template(
+        self, recipient_id: str, content_sid: str, variables: dict[str, str]
+    ) -> None:
+        """An approved template (connectors.relay): the way back after the 24-hour window."""
+        await self.channel.deliver_template(recipient_id, content_sid, variables)
 
 
 class WhatsAppInput(WhatsAppTwilio, InputChannel):

@@ -8,6 +8,7 @@ A mixin of :class:`connectors.whatsapp.WhatsAppInput`, which sets the state anno
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, Optional
@@ -20,7 +21,12 @@ from twilio.rest import Client
 from connectors import conversations
 from connectors.attachments import keep_media
 from connectors.channel_settings import WhatsAppSettings
-from connectors.delivery import OutsideMessagingWindow, PlatformRejected, RecipientUnknown
+from connectors.delivery import (
+    DeliveryFailed,
+    OutsideMessagingWindow,
+    PlatformRejected,
+    RecipientUnknown,
+)
 from connectors.render import Option, render_whatsapp
 from connectors.whatsapp_common import (
     CHANNEL,
@@ -33,6 +39,25 @@ from connectors.whatsapp_common import (
 )
 
 logger = logging.getLogger("connectors.whatsapp")
+
+#: Twilio's error for a free-form message outside WhatsApp's 24-hour window.
+OUTSIDE_WINDOW_ERROR = 63016
+
+
+def _refused(conversation_id: str, exc: TwilioRestException) -> DeliveryFailed:
+    """Twilio's refusal as a ``DeliveryFailed``: 63016 (the window closed, e.g. our clock and
+    WhatsApp's disagree) as :class:`OutsideMessagingWindow`, so the agent is told why."""
+    if exc.code == OUTSIDE_WINDOW_ERROR:
+        reason = (
+            "not sent: WhatsApp refused a free-form message because the customer's last "
+            f"message is more than {WINDOW_HOURS:.0f} hours old (Twilio error 63016). Send the "
+            "re-opening template instead."
+        )
+        logger.warning("whatsapp send to conversation %s %s", conversation_id, reason)
+        return OutsideMessagingWindow(CHANNEL, conversation_id, reason, None)
+    return PlatformRejected(
+        CHANNEL, conversation_id, f"Twilio refused the message (error {exc.code})"
+    )
 
 
 class WhatsAppTwilio:
@@ -119,15 +144,42 @@ class WhatsAppTwilio:
                     client.messages.create_async(**kwargs), SEND_TIMEOUT + 1
                 )
             except TwilioRestException as exc:
-                raise PlatformRejected(
-                    CHANNEL, conversation_id, f"Twilio refused the message (error {exc.code})"
-                ) from exc
+                raise _refused(conversation_id, exc) from exc
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 raise PlatformRejected(
                     CHANNEL, conversation_id, "Twilio could not be reached"
                 ) from exc
             sids.append(str(created.sid))
         return sids
+
+    async def deliver_template(
+        self, conversation_id: str, content_sid: str, variables: dict[str, str]
+    ) -> str:
+        """Send an approved Content template (allowed outside the 24-hour window); returns
+        Twilio's message sid. Raises ``RecipientUnknown`` or ``PlatformRejected``."""
+        address = await self.address_of(conversation_id)
+        if address is None:
+            raise RecipientUnknown(
+                CHANNEL, conversation_id, "this conversation has no WhatsApp number"
+            )
+        client = self._twilio()
+        try:
+            created = await asyncio.wait_for(
+                client.messages.create_async(
+                    content_sid=content_sid,
+                    content_variables=json.dumps(variables),
+                    from_=self.settings.whatsapp_number,
+                    to=address.sender,
+                ),
+                SEND_TIMEOUT + 1,
+            )
+        except TwilioRestException as exc:
+            raise PlatformRejected(
+                CHANNEL, conversation_id, f"Twilio refused the template (error {exc.code})"
+            ) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise PlatformRejected(CHANNEL, conversation_id, "Twilio could not be reached") from exc
+        return str(created.sid)
 
     async def close(self) -> None:
         if self._twilio_http is not None:

@@ -113,6 +113,22 @@ class WhatsAppCustomer:
             data = await resp.json()
         return Ack(data["status"], data["ack_ms"], data["message_sid"])
 
+    async def send_through_fake(self, body: str) -> Ack:
+        """A message sent through the fake, as from the phone: the fake notes that this
+        number wrote (its 24-hour window re-opens) and posts the signed webhook."""
+        async with self.session.post(
+            f"{self.fake_url}/_fake/inbound", json={"from": self.phone, "body": body}
+        ) as resp:
+            data = await resp.json()
+        return Ack(data["status"], data["ack_ms"], data["message_sid"])
+
+    async def age_window(self, hours: float) -> None:
+        """The fake Twilio: this number's last message was ``hours`` ago (24+: window shut)."""
+        async with self.session.post(
+            f"{self.fake_url}/_fake/age", json={"number": self.phone, "hours": hours}
+        ) as resp:
+            assert resp.status == 200, await resp.text()
+
     async def sent_to_me(self, after: int = -1, wait: float = 0) -> list[dict[str, Any]]:
         params = {"to": self.address, "after": str(after), "wait": str(wait)}
         async with self.session.get(f"{self.fake_url}/_fake/messages", params=params) as resp:

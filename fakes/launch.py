@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Optional
 
 from fakes.slack import DEMO_BOT_TOKEN, DEMO_SIGNING_SECRET
-from fakes.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_WHATSAPP_NUMBER
+from fakes.twilio import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    DEMO_TEMPLATE_SID,
+    DEMO_WHATSAPP_NUMBER,
+)
 from infra.procs import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +52,8 @@ def channel_env(twilio_url: str, slack_url: str) -> dict[str, str]:
         "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
         "TWILIO_WHATSAPP_NUMBER": DEMO_WHATSAPP_NUMBER,
+        # the fake approves its demo template: agents can re-open a WhatsApp conversation
+        "WHATSAPP_REOPEN_TEMPLATE_SID": DEMO_TEMPLATE_SID,
         "SLACK_API_URL": f"{slack_url}/api/",
         "SLACK_BOT_TOKEN": DEMO_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": DEMO_SIGNING_SECRET,

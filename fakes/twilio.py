@@ -6,7 +6,14 @@ Baton's side, as Twilio answers it:
   ``Body``, ``MediaUrl``; HTTP basic auth with the account SID and auth token. Answers 201 with
   a Message resource, or Twilio's error JSON: 20003 (authentication), 21604 (no ``To``),
   21606 (``From`` is not this account's WhatsApp sender), 21619 (no body and no media),
-  21617 (body over 1,600 characters).
+  21617 (body over 1,600 characters), 63016 (a free-form message to a number whose last
+  inbound message is more than 24 hours old).
+* **Content templates**: ``ContentSid`` (``HX`` + 32 hex digits) and ``ContentVariables`` (a
+  JSON object of strings, ``{"1": "Jane", "2": "10001"}``) instead of ``Body``. A template may
+  go outside the 24-hour window. 21655 for an unknown ``ContentSid``, 21656 for variables that
+  are not such an object or miss one the template uses. The fake knows
+  :data:`DEMO_TEMPLATE_SID` and whatever ``/_fake/templates`` adds; the message recorded has
+  the template's text filled in as its ``body``, plus ``content_sid`` and ``content_variables``.
 * ``GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}`` — media a
   customer sent (basic auth, like Twilio with HTTP authentication enforced on media).
 
@@ -19,6 +26,11 @@ The customer's side (``/_fake/``):
 * ``GET /_fake/messages?to=whatsapp:+44…&after=N&wait=S`` — what Baton sent (long-polls until
   there are more than N); ``GET /_fake/conversation?number=+44…`` both directions;
   ``POST /_fake/reset``; ``GET /`` a phone to chat with Baton in the browser.
+* ``POST /_fake/age`` ``{"number": "+447700900001", "hours": 25}`` — the number's last inbound
+  message becomes that many hours old (its 24-hour window closes when ``hours`` ≥ 24); the
+  next inbound message re-opens it. A number the fake never heard from counts as inside the
+  window, so tests that post webhooks to Baton themselves can still be answered.
+* ``POST /_fake/templates`` ``{"sid": "HX…", "body": "Hi {{1}}…"}`` — approve a template.
 
     python -m fakes.twilio --port 5101 --baton-url http://localhost:5005
 """
@@ -27,7 +39,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
+import re
 import time
 from email.utils import formatdate
 from typing import Any, Optional
@@ -43,6 +57,17 @@ DEMO_AUTH_TOKEN = "fake-twilio-auth-token-for-local-demos"  # noqa: S105 - the f
 DEMO_WHATSAPP_NUMBER = "whatsapp:+14155238886"
 WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
 MAX_BODY = 1600
+WINDOW_SECONDS = 24 * 3600
+
+#: The demo's approved re-opening template (docs/channels.md): {{1}} the customer's first
+#: name, {{2}} the order number, {{3}} the shop's name.
+DEMO_TEMPLATE_SID = "HX" + "b47012" * 5 + "0e"
+DEMO_TEMPLATE_BODY = (
+    "Hi {{1}}, this is {{3}} about your order {{2}}. We have an update for you: reply to this "
+    "message and we'll carry on where we left off."
+)
+CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 # Numbers the demo phone offers: the seeded showcase customers and a stranger.
 DEMO_PHONES = [
@@ -99,6 +124,11 @@ def signature(auth_token: str, url: str, form: dict[str, str]) -> str:
     return str(RequestValidator(auth_token).compute_signature(url, form))
 
 
+def fill_template(body: str, variables: dict[str, str]) -> str:
+    """A template's text with its ``{{n}}`` placeholders filled, as WhatsApp shows it."""
+    return PLACEHOLDER.sub(lambda m: variables.get(m.group(1), m.group(0)), body)
+
+
 def _error(status: int, code: int, message: str) -> web.Response:
     return web.json_response(
         {
@@ -109,6 +139,17 @@ def _error(status: int, code: int, message: str) -> web.Response:
         },
         status=status,
     )
+
+
+def _content_variables(raw: str) -> Optional[dict[str, str]]:
+    """``ContentVariables`` as Twilio reads it: a JSON object of strings, or ``None``."""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        return None
+    return {str(k): v for k, v in parsed.items()}
 
 
 class FakeTwilio:
@@ -128,6 +169,9 @@ class FakeTwilio:
         self.sent = Recorder()  # messages Baton sent through the API
         self.received = Recorder()  # messages customers sent to Baton through this fake
         self.media: dict[str, tuple[bytes, str]] = {}
+        self.templates: dict[str, str] = {DEMO_TEMPLATE_SID: DEMO_TEMPLATE_BODY}
+        self.last_inbound: dict[str, float] = {}  # "whatsapp:+44…" -> when it last wrote
+        self.clock = time.time
         self._session: Optional[aiohttp.ClientSession] = None
         self.base_url = ""
 
@@ -151,6 +195,7 @@ class FakeTwilio:
         to, sender = form.get("To"), form.get("From")
         body = str(form.get("Body") or "")
         media = [str(v) for v in form.getall("MediaUrl", [])]
+        content_sid = str(form.get("ContentSid") or "")
         if not to:
             return _error(400, 21604, "A 'To' phone number is required.")
         if sender != self.whatsapp_number:
@@ -159,17 +204,45 @@ class FakeTwilio:
                 21606,
                 "The From phone number is not a valid, WhatsApp-capable sender for your account.",
             )
-        if not body and not media:
-            return _error(400, 21619, "A text message body or media URL must be specified.")
-        if len(body) > MAX_BODY:
-            return _error(
-                400, 21617, "The concatenated message body exceeds the 1600 character limit."
-            )
+        variables: dict[str, str] = {}
+        if content_sid:
+            template = self.templates.get(content_sid) if CONTENT_SID.match(content_sid) else None
+            if template is None:
+                return _error(400, 21655, "The ContentSid is Invalid")
+            parsed = _content_variables(str(form.get("ContentVariables") or "{}"))
+            used = set(PLACEHOLDER.findall(template))
+            if parsed is None or not used <= set(parsed):
+                return _error(400, 21656, "The ContentVariables Parameter is invalid")
+            variables = parsed
+            body = fill_template(template, variables)
+        else:
+            if not body and not media:
+                return _error(400, 21619, "A text message body or media URL must be specified.")
+            if len(body) > MAX_BODY:
+                return _error(
+                    400, 21617, "The concatenated message body exceeds the 1600 character limit."
+                )
+            last = self.last_inbound.get(str(to))
+            if last is not None and self.clock() - last >= WINDOW_SECONDS:
+                return _error(
+                    400,
+                    63016,
+                    "Failed to send freeform message because you are outside the allowed "
+                    "window. If you want to send messages outside the allowed window, please "
+                    "use a Message Template.",
+                )
         message_sid = sid("SM")
         now = formatdate(usegmt=True)
-        self.sent.add(
-            {"sid": message_sid, "to": str(to), "from": sender, "body": body, "media_urls": media}
-        )
+        record: dict[str, Any] = {
+            "sid": message_sid,
+            "to": str(to),
+            "from": sender,
+            "body": body,
+            "media_urls": media,
+        }
+        if content_sid:
+            record.update(content_sid=content_sid, content_variables=variables)
+        self.sent.add(record)
         uri = f"/2010-04-01/Accounts/{account}/Messages/{message_sid}"
         return web.json_response(
             {
@@ -230,6 +303,7 @@ class FakeTwilio:
             self.account_sid, self.whatsapp_number, sender, body, message_sid, profile_name, media
         )
         headers = {"X-Twilio-Signature": signature(self.auth_token, self.webhook_url, form)}
+        self.last_inbound[form["From"]] = self.clock()
         if self._session is None:
             self._session = aiohttp.ClientSession()
         started = time.perf_counter()
@@ -277,10 +351,32 @@ class FakeTwilio:
         items.sort(key=lambda m: m["at"])
         return web.json_response({"messages": items})
 
+    async def age(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        number = "whatsapp:" + str(data.get("number") or "").removeprefix("whatsapp:")
+        try:
+            hours = float(data.get("hours", 25))
+        except (TypeError, ValueError):
+            return web.json_response({"error": "'hours' is a number"}, status=400)
+        if number == "whatsapp:":
+            return web.json_response({"error": "'number' is required"}, status=400)
+        self.last_inbound[number] = self.clock() - hours * 3600
+        return web.json_response({"number": number, "hours": hours})
+
+    async def add_template(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        content_sid, body = str(data.get("sid") or ""), str(data.get("body") or "")
+        if not CONTENT_SID.match(content_sid) or not body:
+            return web.json_response({"error": "'sid' (HX + 32 hex) and 'body'"}, status=400)
+        self.templates[content_sid] = body
+        return web.json_response({"sid": content_sid})
+
     async def reset(self, _: web.Request) -> web.Response:
         self.sent.clear()
         self.received.clear()
         self.media.clear()
+        self.last_inbound.clear()
+        self.templates = {DEMO_TEMPLATE_SID: DEMO_TEMPLATE_BODY}
         return web.json_response({"ok": True})
 
     async def page(self, _: web.Request) -> web.Response:
@@ -302,6 +398,8 @@ class FakeTwilio:
         app.router.add_get("/_fake/messages", self.messages)
         app.router.add_get("/_fake/conversation", self.conversation)
         app.router.add_post("/_fake/reset", self.reset)
+        app.router.add_post("/_fake/age", self.age)
+        app.router.add_post("/_fake/templates", self.add_template)
         app.router.add_get("/_fake/health", self.health)
         app.router.add_get("/", self.page)
 

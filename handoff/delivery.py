@@ -13,6 +13,7 @@ import json
 import logging
 from datetime import timedelta
 
+from handoff.domain import SYSTEM, WINDOW_REFUSED
 from handoff.relay import RelayError, RelayRejected
 from handoff.service_core import ServiceCore
 from handoff.store.repository import HandoffRepository
@@ -42,8 +43,19 @@ class Delivery(ServiceCore):
                     await self.relay.send(row.kind, payload)
                 except RelayRejected as exc:
                     logger.warning("relay refused %s %s for good: %s", row.kind, row.id, exc)
+                    noted = None
                     async with begin(self.engine) as conn:
-                        await HandoffRepository(conn).mark_attempt_failed(row.id, str(exc), None)
+                        repo = HandoffRepository(conn)
+                        await repo.mark_attempt_failed(row.id, str(exc), None)
+                        if exc.window_closed:  # the agent sees why, and the template button
+                            noted = await repo.add_message(
+                                row.ticket_id, SYSTEM, f"{WINDOW_REFUSED}: {exc.reason}", now
+                            )
+                    if noted is not None:
+                        async with self.engine.connect() as conn:
+                            message = await HandoffRepository(conn).get_message(noted)
+                        if message is not None:
+                            await self._publish({"type": "message", "message": message.public()})
                     await self._publish(
                         {"type": "delivery_failed", "ticket_id": row.ticket_id, "kind": row.kind}
                     )

@@ -7,8 +7,9 @@ waiting estimate, what the customer is told) are tested on their own.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Optional
 
@@ -182,3 +183,71 @@ def estimate_minutes(
     else:
         per_customer = default_minutes
     return max(1, math.ceil(per_customer * position / agents_online))
+
+
+# --- WhatsApp's 24-hour window ---------------------------------------------------------
+
+WHATSAPP = "whatsapp"
+WINDOW = timedelta(hours=24)
+#: How the timeline records the platform's refusal and the template (system messages):
+#: the window's state is read back from them.
+WINDOW_REFUSED = "Not delivered: WhatsApp's 24-hour window is closed"
+TEMPLATE_SENT = "Re-opening template sent"
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def fill_template(text: str, variables: dict[str, str]) -> str:
+    """A template's ``{{1}}``… filled in, as the customer will see it."""
+    return _PLACEHOLDER.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+
+
+def template_values(ticket: Ticket, shop: str, agent: str) -> dict[str, str]:
+    """What Baton can put in a template: never empty (WhatsApp refuses empty variables)."""
+    packet = ticket.packet
+    customer = packet.customer
+    first = (customer.first_name if customer else None) or (
+        (ticket.customer_name or "").split(" ")[0] if ticket.customer_name else ""
+    )
+    order = next((o.number for o in packet.orders if o.number), "")
+    return {
+        "first_name": first or "there",
+        "order_number": order or "-",
+        "shop": shop or "our shop",
+        "agent": agent or "our team",
+    }
+
+
+def whatsapp_window(
+    ticket: Ticket,
+    messages: list[Message],
+    now: datetime,
+    template_configured: bool,
+    preview: Optional[str] = None,
+) -> Optional[dict[str, Any]]:
+    """Whether an agent may still write free-form to a WhatsApp customer (``None``: another
+    channel). The customer's last message is the newest one forwarded to this ticket, or the
+    handoff itself (the bot hands off right after a customer's message). The window is also
+    closed when WhatsApp refused a message after that (our clock and WhatsApp's disagree)."""
+    if ticket.channel != WHATSAPP:
+        return None
+    last_inbound = ticket.created_at
+    refused = False
+    template_sent_at: Optional[datetime] = None
+    for m in messages:  # oldest first
+        if m.kind == CUSTOMER:
+            last_inbound = max(last_inbound, m.created_at)
+            refused, template_sent_at = False, None
+        elif m.kind == SYSTEM and m.text.startswith(WINDOW_REFUSED):
+            refused = True
+        elif m.kind == SYSTEM and m.text.startswith(TEMPLATE_SENT):
+            template_sent_at = m.created_at
+    age = now - last_inbound
+    return {
+        "open": age < WINDOW and not refused,
+        "hours_since_last": max(0, int(age.total_seconds() // 3600)),
+        "last_inbound_at": iso(last_inbound),
+        "refused_by_whatsapp": refused,
+        "template_configured": template_configured,
+        "template_preview": preview,
+        "template_sent_at": iso(template_sent_at),
+    }

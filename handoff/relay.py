@@ -18,7 +18,13 @@ class RelayError(Exception):
 
 
 class RelayRejected(Exception):
-    """The relay refused the call for good (unknown conversation, bad request)."""
+    """The relay refused the call for good (unknown conversation, bad request).
+    ``window_closed``: WhatsApp's 24-hour window is why (only a template may go now)."""
+
+    def __init__(self, message: str, reason: Optional[str] = None, window_closed: bool = False):
+        super().__init__(message)
+        self.reason = reason
+        self.window_closed = window_closed
 
 
 class RelayClient:
@@ -53,7 +59,9 @@ class RelayClient:
                         reason = body.get("error") if isinstance(body, dict) else None
                         raise RelayRejected(
                             f"relay refused the {kind}: HTTP {resp.status}"
-                            + (f" ({reason})" if reason else "")
+                            + (f" ({reason})" if reason else ""),
+                            str(reason) if reason else None,
+                            isinstance(body, dict) and body.get("window_closed") is True,
                         )
                     if resp.status >= 300:
                         raise RelayError(f"relay answered HTTP {resp.status}")

@@ -67,6 +67,10 @@ class Conflict(Exception):
     pass
 
 
+class WindowClosed(Conflict):
+    """WhatsApp's 24-hour window is closed: no free-form message, only the template."""
+
+
 class ServiceCore:
     """The state every part of the service shares, the live feed and the Slack card."""
 

@@ -6,7 +6,7 @@ one object made of parts, each in its own module:
 * ``handoff/service_core.py`` — the shared state, background tasks, live feed and Slack card;
 * ``handoff/accounts.py`` — agents, console logins and sessions, presence;
 * ``handoff/intake.py`` — what the bot hands in: tickets, customer messages, ratings;
-* ``handoff/agent_work.py`` — claim, reply, note, close;
+* ``handoff/agent_work.py`` — claim, reply, note, close, the WhatsApp re-opening template;
 * ``handoff/delivery.py`` — the ``outbound`` queue to the Rasa server's relay;
 * ``handoff/views.py`` — the console's queue and case views;
 * ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick.
@@ -36,6 +36,7 @@ from handoff.service_core import (
     Conflict,
     LoginThrottled,
     NotFound,
+    WindowClosed,
     relay_key,
     utc_now,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "HandoffService",
     "LoginThrottled",
     "NotFound",
+    "WindowClosed",
     "relay_key",
     "utc_now",
 ]

@@ -30,6 +30,44 @@ DEFAULT_CANNED_REPLIES = (
 )
 
 
+#: The re-opening template's text as approved in Twilio's Content Template Builder, for the
+#: console's preview and the transcript (the demo's; WHATSAPP_REOPEN_TEMPLATE_TEXT for yours).
+DEFAULT_REOPEN_TEMPLATE_TEXT = (
+    "Hi {{1}}, this is {{3}} about your order {{2}}. We have an update for you: reply to this "
+    "message and we'll carry on where we left off."
+)
+#: What fills {{1}}, {{2}}, … of the re-opening template, in order.
+REOPEN_TEMPLATE_VALUES = ("first_name", "order_number", "shop", "agent")
+
+
+@dataclass(frozen=True)
+class ReopenTemplate:
+    """The approved WhatsApp template an agent may send after the 24-hour window closed."""
+
+    content_sid: str
+    text: str = DEFAULT_REOPEN_TEMPLATE_TEXT
+    variables: tuple[str, ...] = ("first_name", "order_number", "shop")
+
+    @classmethod
+    def from_env(cls) -> Optional[ReopenTemplate]:
+        content_sid = (os.environ.get("WHATSAPP_REOPEN_TEMPLATE_SID") or "").strip()
+        if not content_sid:
+            return None
+        names = os.environ.get("WHATSAPP_REOPEN_TEMPLATE_VARIABLES") or ""
+        variables = tuple(n.strip() for n in names.split(",") if n.strip())
+        unknown = [n for n in variables if n not in REOPEN_TEMPLATE_VALUES]
+        if unknown:
+            raise ValueError(
+                "WHATSAPP_REOPEN_TEMPLATE_VARIABLES names values Baton does not have: "
+                + ", ".join(unknown)
+                + " (it has "
+                + ", ".join(REOPEN_TEMPLATE_VALUES)
+                + ")"
+            )
+        text = os.environ.get("WHATSAPP_REOPEN_TEMPLATE_TEXT") or DEFAULT_REOPEN_TEMPLATE_TEXT
+        return cls(content_sid, text, variables or cls.variables)
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -73,6 +111,8 @@ class HandoffSettings:
     canned_replies: tuple[str, ...] = field(default=DEFAULT_CANNED_REPLIES)
     # a shop's BI tools read GET /api/metrics with this bearer token (None: leads only)
     metrics_token: Optional[str] = None
+    # WhatsApp after 24 hours: the approved template that re-opens the conversation
+    reopen_template: Optional[ReopenTemplate] = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -116,4 +156,5 @@ def load_settings() -> HandoffSettings:
         or None,
         slack_channel=os.environ.get("SLACK_AGENT_CHANNEL") or None,
         metrics_token=os.environ.get("METRICS_API_TOKEN") or None,
+        reopen_template=ReopenTemplate.from_env(),
     )

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
-from handoff.domain import ACTIVE, AGENT, CLOSED, CUSTOMER, OPEN_STATUSES, WAITING
+from handoff.domain import (
+    ACTIVE,
+    AGENT,
+    CLOSED,
+    CUSTOMER,
+    OPEN_STATUSES,
+    WAITING,
+    Message,
+    Ticket,
+    fill_template,
+    template_values,
+    whatsapp_window,
+)
 from handoff.service_core import NotFound, ServiceCore
 from handoff.store.repository import HandoffRepository
 
@@ -26,7 +38,34 @@ class ConsoleViews(ServiceCore):
         now = self.now()
         return [t.summary(now) for t in tickets]
 
-    async def ticket_detail(self, ticket_id: int) -> dict[str, Any]:
+    def reopen_template(self, ticket: Ticket, agent_name: str) -> Optional[dict[str, Any]]:
+        """The configured re-opening template for this ticket: its Content SID, variables
+        (``{"1": "Jane", …}``) and the text as the customer will read it."""
+        template = self.settings.reopen_template
+        if template is None:
+            return None
+        values = template_values(ticket, self.settings.shop_name, agent_name)
+        variables = {str(i): values[name] for i, name in enumerate(template.variables, 1)}
+        return {
+            "content_sid": template.content_sid,
+            "variables": variables,
+            "text": fill_template(template.text, variables),
+        }
+
+    def window_of(
+        self, ticket: Ticket, messages: list[Message], agent_name: str = ""
+    ) -> Optional[dict[str, Any]]:
+        """WhatsApp's 24-hour window for this ticket (``None`` on other channels)."""
+        template = self.reopen_template(ticket, agent_name)
+        return whatsapp_window(
+            ticket,
+            messages,
+            self.now(),
+            template is not None,
+            template["text"] if template else None,
+        )
+
+    async def ticket_detail(self, ticket_id: int, agent_name: str = "") -> dict[str, Any]:
         async with self.engine.connect() as conn:
             repo = HandoffRepository(conn)
             ticket = await repo.get_ticket(ticket_id)
@@ -42,6 +81,7 @@ class ConsoleViews(ServiceCore):
             **ticket.summary(now),
             "context": ticket.packet.to_dict(),
             "messages": [m.public() for m in messages],
+            "whatsapp_window": self.window_of(ticket, messages, agent_name),
             "earlier_handoffs": [
                 {
                     **e.summary(now),

@@ -42,7 +42,11 @@
         throw new Error("login required");
       }
       return resp.json().then(function (data) {
-        if (!resp.ok) throw new Error(data.error || "HTTP " + resp.status);
+        if (!resp.ok) {
+          var failure = new Error(data.error || "HTTP " + resp.status);
+          failure.data = data;
+          throw failure;
+        }
         return data;
       });
     });
@@ -372,6 +376,7 @@
     $("close").disabled = !open;
     $("reply-send").disabled = !open;
     $("reply-text").disabled = !open;
+    renderWhatsAppWindow(d);
     renderCustomer(ctx);
     renderOrders(ctx);
     renderReturns(ctx);
@@ -379,6 +384,49 @@
     renderIntents(ctx);
     renderEarlier(d);
     renderTranscript(d);
+  }
+
+  // --- WhatsApp after 24 hours --------------------------------------------------------
+  // WhatsApp refuses free-form messages once the customer's last message is 24 hours old:
+  // the case shows why, and the approved re-opening template, instead of the reply box.
+
+  function renderWhatsAppWindow(d) {
+    var w = d.whatsapp_window;
+    var closed = !!w && !w.open && d.status !== "closed";
+    $("wa-window").hidden = !closed;
+    $("reply-form").hidden = closed;
+    if (!closed) return;
+    var why = w.refused_by_whatsapp
+      ? "WhatsApp refused the last message: the customer's 24-hour window is closed, so it only allows an approved template now."
+      : "The customer's last message was " + w.hours_since_last + " hours ago; WhatsApp only allows an approved template now.";
+    if (!w.template_configured) {
+      why += " No re-opening template is configured (WHATSAPP_REOPEN_TEMPLATE_SID): reach the customer another way, e.g. by e-mail.";
+    } else if (w.template_sent_at) {
+      var ago = since(w.template_sent_at);
+      why += " The re-opening template was sent " + (ago === "just now" ? ago : ago + " ago") + "; the reply box returns when the customer answers.";
+    }
+    $("wa-window-text").textContent = why;
+    $("wa-template-preview").hidden = !w.template_configured;
+    $("wa-template-preview").textContent = w.template_preview || "";
+    $("wa-template-send").hidden = !w.template_configured;
+    $("wa-template-send").textContent = w.template_sent_at ? "Send the re-opening template again" : "Send the re-opening template";
+  }
+
+  function onSendTemplate() {
+    $("wa-template-send").disabled = true;
+    $("wa-template-state").textContent = "sending…";
+    act("/template").then(function (m) {
+      $("wa-template-state").textContent = m && m.delivered === false ? "queued: WhatsApp is not reachable yet" : "template sent";
+    }).catch(function (err) {
+      $("wa-template-state").textContent = err.message;
+    }).then(function () { $("wa-template-send").disabled = false; });
+  }
+
+  // A customer's message (re-opens the window) or WhatsApp's refusal (closes it).
+  function windowMayHaveChanged(message) {
+    var current = state.current;
+    if (!current || !current.whatsapp_window || message.ticket_id !== current.id) return false;
+    return message.kind === "customer" ? !current.whatsapp_window.open : message.kind === "system";
   }
 
   // --- actions ----------------------------------------------------------------------
@@ -402,6 +450,7 @@
       $("reply-state").textContent = m && m.delivered === false ? "queued: the customer's channel is not reachable yet" : "sent";
     }).catch(function (err) {
       $("reply-state").textContent = err.message;
+      if (err.data && err.data.window_closed && state.current) openCase(state.current.id);
     }).then(function () { $("reply-send").disabled = false; });
   }
 
@@ -497,6 +546,7 @@
       refreshStatus();
       if (current && data.ticket && data.ticket.id === current.id) openCase(current.id);
     } else if (data.type === "message" && data.message) {
+      if (windowMayHaveChanged(data.message)) openCase(current.id);
       if (current && data.message.ticket_id === current.id) {
         var exists = document.querySelector('#transcript [data-message-id="' + data.message.id + '"]');
         if (!exists) {
@@ -518,6 +568,7 @@
     $("login-form").addEventListener("submit", onLogin);
     $("reply-form").addEventListener("submit", onReply);
     $("note-form").addEventListener("submit", onNote);
+    $("wa-template-send").addEventListener("click", onSendTemplate);
     $("canned").addEventListener("change", fillCanned);
     $("claim").addEventListener("click", function () { act("/claim"); });
     $("close").addEventListener("click", function () {

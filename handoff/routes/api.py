@@ -2,7 +2,8 @@
 
 Agents: ``/api/login``, ``/api/logout``, ``/api/me``, ``/api/status``, ``/api/tickets``
 (queue, oldest first), ``/api/tickets/<id>`` (the case with its context), ``claim``,
-``messages`` (reply to the customer), ``notes`` (private), ``close`` and the live feed
+``messages`` (reply to the customer; 409 with ``window_closed`` after WhatsApp's 24 hours),
+``template`` (WhatsApp's re-opening template), ``notes`` (private), ``close`` and the live feed
 ``/api/live`` (WebSocket). Canned replies: handoff/routes/canned.py.
 
 The bot: ``POST /api/bot/tickets`` (open a handoff with its context packet), ``POST
@@ -22,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from handoff.routes.auth import COOKIE
-from handoff.services import Conflict, HandoffService, LoginThrottled, NotFound
+from handoff.services import Conflict, HandoffService, LoginThrottled, NotFound, WindowClosed
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ async def _guard(coro: Any) -> HTTPResponse:
         result = await coro
     except NotFound:
         return response.json({"error": "no such handoff"}, status=404)
+    except WindowClosed as exc:
+        return response.json({"error": str(exc), "window_closed": True}, status=409)
     except Conflict as exc:
         return response.json({"error": str(exc)}, status=409)
     except ValueError as exc:
@@ -166,7 +169,8 @@ async def _wrap_list(service: HandoffService, status: str) -> dict[str, Any]:
 async def ticket(request: Request, ticket_id: int) -> HTTPResponse:
     if (refused := _no_such_ticket(ticket_id)) is not None:
         return refused
-    return await _guard(_service(request).ticket_detail(ticket_id))
+    agent_name = request.ctx.agent.display_name
+    return await _guard(_service(request).ticket_detail(ticket_id, agent_name))
 
 
 @api.post("/tickets/<ticket_id:int>/claim")
@@ -182,6 +186,14 @@ async def reply(request: Request, ticket_id: int) -> HTTPResponse:
         return refused
     text = _text(_body(request))
     return await _guard(_service(request).reply(ticket_id, request.ctx.agent, text))
+
+
+@api.post("/tickets/<ticket_id:int>/template")
+async def reopen_template(request: Request, ticket_id: int) -> HTTPResponse:
+    """WhatsApp after 24 hours: send the approved re-opening template."""
+    if (refused := _no_such_ticket(ticket_id)) is not None:
+        return refused
+    return await _guard(_service(request).send_reopen_template(ticket_id, request.ctx.agent))
 
 
 @api.post("/tickets/<ticket_id:int>/notes")

@@ -396,7 +396,13 @@ class HandoffRepository:
     async def _messages(self, where: Any) -> list[Message]:
         m, a, o = t.messages, t.agents, t.outbound
         rows = await self.conn.execute(
-            select(m, a.c.display_name.label("agent_name"), o.c.delivered_at, o.c.failed)
+            select(
+                m,
+                a.c.display_name.label("agent_name"),
+                o.c.id.label("outbound_id"),
+                o.c.delivered_at,
+                o.c.failed,
+            )
             .outerjoin(a, a.c.id == m.c.agent_id)
             .outerjoin(o, o.c.message_id == m.c.id)
             .where(where)
@@ -411,7 +417,9 @@ class HandoffRepository:
                 created_at=r.created_at,
                 agent_id=r.agent_id,
                 agent_name=r.agent_name,
-                delivered=(r.delivered_at is not None) if r.kind == "agent" else None,
+                delivered=(r.delivered_at is not None)
+                if r.kind == "agent" or r.outbound_id is not None
+                else None,
             )
             for r in rows
         ]
