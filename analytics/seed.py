@@ -33,8 +33,10 @@ from analytics.seed_handoff import AGENTS, SeedTicket, handoff_case, seed_agents
 from bot import names
 from handoff.hours import BusinessHours
 from handoff.store import tables as h
+from handoff.store.migrations import MIGRATIONS as HANDOFF_MIGRATIONS
 from infra.events_table import events as events_table
 from infra.events_table import metadata as events_metadata
+from infra.migrations import upgrade_connection
 
 __all__ = ["AGENTS", "DAILY", "DEFAULT_DAYS", "PREFIX", "Written", "seed_history", "write_history"]
 
@@ -158,7 +160,10 @@ def write_history(
     """Write ``days`` days of history before ``anchor``; ``scale`` multiplies the volume."""
     hours = business_hours or BusinessHours.parse("mon-sat 09:00-18:00", "Europe/London")
     events_metadata.create_all(tracker)
-    h.metadata.create_all(handoff)
+    # the handoff service's own migrations, not create_all: a schema made here from today's
+    # tables would be adopted as revision 0001 by the service and upgraded again on start
+    with handoff.begin() as conn:
+        upgrade_connection(conn, HANDOFF_MIGRATIONS)
     written = Written(created=True)
     rng = random.Random(SEED)
     with handoff.begin() as hconn, tracker.begin() as tconn:

@@ -129,3 +129,32 @@ def test_the_events_table_is_the_one_rasa_creates() -> None:
         (c.name, type(c.type), c.nullable) for c in theirs.columns
     ]
     assert {i.name for i in ours.indexes} == {i.name for i in theirs.indexes}
+
+
+def test_the_handoff_service_starts_on_the_database_the_history_was_seeded_into(
+    seeded: Seeded,
+) -> None:
+    """`make run` seeds the history before the handoff service starts; the service upgrades
+    its database on start. A schema made by create_all was taken for an unversioned one and
+    upgraded again ("table canned_replies already exists"), so the service never answered."""
+    import asyncio
+
+    from handoff.store.db import create_engine, create_schema
+    from handoff.store.migrations import MIGRATIONS
+    from infra.migrations import current_revision
+
+    async def start() -> None:
+        engine = create_engine(seeded.handoff_url.replace("sqlite://", "sqlite+aiosqlite://"))
+        try:
+            await create_schema(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(start())
+    engine = sa.create_engine(seeded.handoff_url, future=True)
+    try:
+        with engine.connect() as conn:
+            assert current_revision(conn, MIGRATIONS) == "0002"
+            assert conn.execute(sa.select(sa.func.count()).select_from(h.tickets)).scalar()
+    finally:
+        engine.dispose()
