@@ -79,6 +79,9 @@ def _load(model_tar: str) -> None:
     """Worker initializer: load the model's prediction graph, as the server does."""
     global _runner, _nlu_target
     _die_with_parent()
+    from bot.quiet import silence_known_warnings
+
+    silence_known_warnings()  # a spawned process starts with Python's default filters
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it stops us
     logging.getLogger("rasa").setLevel(logging.WARNING)
     import tempfile

@@ -37,6 +37,14 @@ KNOWN_WARNINGS: tuple[KnownWarning, ...] = (
     KnownWarning(".*deprecated - use", r"matplotlib\."),
     # Rasa's SQL tracker store builds its URL the SQLAlchemy 1.3 way
     KnownWarning(r"Calling URL\(\) directly is deprecated", r"rasa\.core\.tracker_store"),
+    # ... and its declarative base the 1.x way (SQLAlchemy's MovedIn20Warning)
+    KnownWarning("Deprecated API features detected", r"rasa\.core\.tracker_store"),
+    # Rasa 3.6 reminds of a 3.0 change each time it reads a domain
+    KnownWarning("Slot auto-fill has been removed in 3.0", category=UserWarning),
+    # a float passed to random.randint inside Rasa's model loading
+    KnownWarning(r"non-integer arguments to randrange\(\)", "random"),
+    # an old-style import hook in a dependency (Python 3.12 removes load_module)
+    KnownWarning(r"the load_module\(\) method is deprecated", category=Warning),
 )
 
 

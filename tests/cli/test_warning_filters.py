@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.settings import ROOT
 
@@ -68,3 +70,40 @@ def test_the_same_message_from_another_module_is_still_shown() -> None:
         warn_from("actions.orders", "DeprecationWarning", "distutils Version classes are old")
     )
     assert "distutils Version classes" in printed
+
+
+WORKER_POOL = """
+import sys, time
+from pathlib import Path
+
+if __name__ == "__main__":
+    from bot.nlu_workers import NLUPool
+
+    pool = NLUPool(Path(sys.argv[1]), 1)
+    for _ in range(300):
+        if pool.ready or pool.failed:
+            break
+        time.sleep(0.2)
+    print("ready" if pool.ready else "failed", file=sys.stderr)
+"""
+
+
+def test_an_nlu_worker_starting_after_the_summary_prints_no_library_warnings(
+    model: Path, tmp_path: Path
+) -> None:
+    """The Rasa server starts its NLU workers once it is up, after `make run`'s summary, when
+    everything a server prints is shown: a spawned worker starts with Python's default
+    warning filters, so it printed a dozen library warnings under "Press Ctrl-C to stop"."""
+    script = tmp_path / "pool.py"
+    script.write_text(WORKER_POOL)
+    done = subprocess.run(
+        [sys.executable, str(script), str(model)],
+        cwd=ROOT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.stderr.strip().splitlines()[-1] == "ready", done.stderr[-2000:]
+    warned = [line for line in done.stderr.splitlines() if "Warning:" in line]
+    assert warned == []
