@@ -9,9 +9,10 @@ such as the local fakes in ``fakes/``.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Optional
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional, TypeVar
 
 TWILIO_API_URL = "https://api.twilio.com"
 SLACK_API_URL = "https://slack.com/api/"
@@ -106,3 +107,33 @@ def describe_channels(env: Mapping[str, str]) -> list[str]:
     else:
         lines.append(f"Slack:         off — set {', '.join(slack.missing)}")
     return lines
+
+
+_Settings = TypeVar("_Settings", "WhatsAppSettings", "SlackSettings")
+
+
+def with_credentials(
+    settings: _Settings, credentials: Optional[Mapping[str, Any]], required: Mapping[str, str]
+) -> _Settings:
+    """``settings`` with what credentials.yml gives instead of the environment, and ``missing``
+    worked out again; ``required`` maps each required variable to its settings field."""
+    overrides = {k: v for k, v in (credentials or {}).items() if v and hasattr(settings, k)}
+    if not overrides:
+        return settings
+    settings = replace(settings, **overrides)
+    missing = tuple(name for name, attr in required.items() if not getattr(settings, attr))
+    return replace(settings, missing=missing)
+
+
+#: How many conversations (or people, threads…) a channel keeps in memory.
+MEMORY = 10_000
+
+
+class Bounded(OrderedDict):
+    """A dictionary that forgets its oldest entries beyond ``MEMORY``."""
+
+    def put(self, key: Any, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > MEMORY:
+            self.popitem(last=False)

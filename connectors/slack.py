@@ -48,7 +48,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.background import TurnRunner, dialogue_slot
-from connectors.channel_settings import SlackSettings
+from connectors.channel_settings import Bounded, SlackSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import DeliveringOutput, TurnCollector
 from connectors.identity import channel_metadata
@@ -61,7 +61,6 @@ from connectors.slack_common import (
     EMPTY_HINT,
     MAX_MESSAGE_CHARS,
     Address,
-    Bounded,
     Inbound,
     Person,
     clean_text,

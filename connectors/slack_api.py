@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors import conversations
-from connectors.channel_settings import SlackSettings
+from connectors.channel_settings import Bounded, SlackSettings
 from connectors.delivery import DeliveryFailed, PlatformRejected, RecipientUnknown
 from connectors.logsafe import describe
 from connectors.render import render_slack
@@ -30,7 +30,6 @@ from connectors.slack_common import (
     THREAD_HOURS,
     USER_CACHE_SECONDS,
     Address,
-    Bounded,
     Inbound,
     Person,
 )

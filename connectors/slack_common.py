@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Optional
 
-from connectors.channel_settings import SlackSettings
+from connectors.channel_settings import SlackSettings, with_credentials
 from connectors.text import clean_text as normalise
 
 CHANNEL = "slack"
@@ -70,31 +69,10 @@ def clean_text(text: str, bot_user_id: Optional[str]) -> str:
     return " ".join(text.split())[:MAX_MESSAGE_CHARS]
 
 
-class Bounded(OrderedDict):
-    """A dictionary that forgets its oldest entries beyond ``MEMORY``."""
-
-    def put(self, key: Any, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > MEMORY:
-            self.popitem(last=False)
-
-
 def settings_with(credentials: Optional[dict[str, Any]]) -> SlackSettings:
-    """The environment's Slack settings, with what credentials.yml gives instead."""
-    settings = SlackSettings.from_env()
-    overrides = {k: v for k, v in (credentials or {}).items() if v and hasattr(settings, k)}
-    if overrides:
-        settings = replace(settings, **overrides)
-        settings = replace(
-            settings,
-            missing=tuple(
-                n
-                for n, v in (
-                    ("SLACK_BOT_TOKEN", settings.bot_token),
-                    ("SLACK_SIGNING_SECRET", settings.signing_secret),
-                )
-                if not v
-            ),
-        )
-    return settings
+    """The environment's settings, with what credentials.yml gives instead."""
+    return with_credentials(
+        SlackSettings.from_env(),
+        credentials,
+        {"SLACK_BOT_TOKEN": "bot_token", "SLACK_SIGNING_SECRET": "signing_secret"},
+    )

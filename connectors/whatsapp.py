@@ -52,7 +52,7 @@ from twilio.rest import Client
 from connectors import conversations
 from connectors.attachments import FILE_ACK, PHOTO_ACK, PHOTO_TEXT
 from connectors.background import TurnRunner, dialogue_slot
-from connectors.channel_settings import WhatsAppSettings
+from connectors.channel_settings import Bounded, WhatsAppSettings
 from connectors.dedupe import Deduplicator, default_deduplicator
 from connectors.delivery import (
     DeliveringOutput,
@@ -68,7 +68,6 @@ from connectors.whatsapp_common import (
     CHANNEL,
     EMPTY_HINT,
     Address,
-    Bounded,
     Inbound,
     _TimedTwilioHttpClient,
     conversation_id_for,

@@ -8,8 +8,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import parse_qs
 
@@ -18,7 +17,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 
 from connectors.attachments import Media
-from connectors.channel_settings import WhatsAppSettings
+from connectors.channel_settings import WhatsAppSettings, with_credentials
 from connectors.text import clean_text
 
 CHANNEL = "whatsapp"
@@ -103,35 +102,17 @@ class Address:
     last_inbound: float  # unix time of the customer's latest message
 
 
-class Bounded(OrderedDict):
-    """A dictionary that forgets its oldest entries beyond ``MEMORY``."""
-
-    def put(self, key: str, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > MEMORY:
-            self.popitem(last=False)
-
-
 def settings_with(credentials: Optional[dict[str, Any]]) -> WhatsAppSettings:
-    """The environment's WhatsApp settings, with what credentials.yml gives instead."""
-    settings = WhatsAppSettings.from_env()
-    overrides = {k: v for k, v in (credentials or {}).items() if v and hasattr(settings, k)}
-    if overrides:
-        settings = replace(settings, **overrides)
-        settings = replace(
-            settings,
-            missing=tuple(
-                n
-                for n, v in (
-                    ("TWILIO_ACCOUNT_SID", settings.account_sid),
-                    ("TWILIO_AUTH_TOKEN", settings.auth_token),
-                    ("TWILIO_WHATSAPP_NUMBER", settings.whatsapp_number),
-                )
-                if not v
-            ),
-        )
-    return settings
+    """The environment's settings, with what credentials.yml gives instead."""
+    return with_credentials(
+        WhatsAppSettings.from_env(),
+        credentials,
+        {
+            "TWILIO_ACCOUNT_SID": "account_sid",
+            "TWILIO_AUTH_TOKEN": "auth_token",
+            "TWILIO_WHATSAPP_NUMBER": "whatsapp_number",
+        },
+    )
 
 
 def twilio_form(request: Request) -> RequestParameters:

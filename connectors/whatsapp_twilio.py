@@ -20,7 +20,7 @@ from twilio.rest import Client
 
 from connectors import conversations
 from connectors.attachments import keep_media
-from connectors.channel_settings import WhatsAppSettings
+from connectors.channel_settings import Bounded, WhatsAppSettings
 from connectors.delivery import (
     DeliveryFailed,
     OutsideMessagingWindow,
@@ -33,7 +33,6 @@ from connectors.whatsapp_common import (
     SEND_TIMEOUT,
     WINDOW_HOURS,
     Address,
-    Bounded,
     Inbound,
     _TimedTwilioHttpClient,
 )
