@@ -272,3 +272,14 @@ async def test_a_customer_id_too_long_or_a_bad_page_is_refused(client: SanicClie
 
     assert too_long.status_code == 400 and "customer id" in too_long.json()["error"]
     assert bad_page.status_code == 400 and "page" in bad_page.json()["error"]
+
+
+async def test_the_console_page_loads_the_search_script(client: SanicClient) -> None:
+    page = await client.get("/")
+    script = await client.get("/console/search.js")
+
+    assert '<script src="/console/search.js" defer></script>' in page.text
+    assert 'id="search-q"' in page.text and 'id="search-panel"' in page.text
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("application/javascript")
+    assert "/api/search?q=" in script.text
