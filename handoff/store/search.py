@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handoff.domain import AGENT, CUSTOMER, NOTE, Ticket
@@ -66,10 +66,9 @@ class SearchRepository:
         if p.phone:
             conditions["phone"] = tk.search_keys.like(f"%{escape_like(p.phone)}:p|%", escape=ESCAPE)
         conditions["name"] = _contains(tk.customer_name, text)
-        conditions["text"] = exists(
-            select(literal(1)).where(
-                m.ticket_id == tk.id, m.kind.in_(SEARCHED_KINDS), _contains(m.text, text)
-            )
+        # One pass over the messages (not one lookup per ticket), then a set membership.
+        conditions["text"] = tk.id.in_(
+            select(m.ticket_id).where(m.kind.in_(SEARCHED_KINDS), _contains(m.text, text))
         )
         return conditions
 

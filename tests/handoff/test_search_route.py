@@ -6,6 +6,7 @@ console login may search; and a customer's cases are listed across channels."""
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,27 @@ async def test_the_console_page_loads_the_search_script(client: SanicClient) -> 
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("application/javascript")
     assert "/api/search?q=" in script.text
+
+
+async def test_what_an_agent_searches_for_is_not_logged(
+    client: SanicClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await service_of(client).open_ticket(jane())
+
+    # INFO, the level the service logs at (below it, the database driver echoes every query).
+    with caplog.at_level(logging.INFO):
+        cookies = await login(client)
+        for query in ("jane.doe@example.com", "+44 7700 900123", "no such thing"):
+            assert (await search(client, cookies, query)).status_code == 200
+        assert (await client.get("/api/customers/7/cases", cookies=cookies)).status_code == 200
+
+    # The test's own HTTP client logs its URLs; the service must not.
+    service_lines = " ".join(
+        r.getMessage().lower()
+        for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore"))
+    )
+    assert "logged in" in service_lines  # what the service logs is captured
+    assert "jane.doe" not in service_lines
+    assert "7700" not in service_lines and "no+such" not in service_lines
+    assert "no such thing" not in service_lines
