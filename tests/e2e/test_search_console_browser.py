@@ -1,7 +1,8 @@
 """Search in a real browser: an agent opens a customer's web-chat case, claims and closes it,
 then finds it again with the search field in the top bar, by the order number and by the
-customer's e-mail typed in another case; the closed case opens read-only, and a click on the
-customer's name shows their cases from web chat and WhatsApp.
+customer's e-mail; the customer among the results lists their cases; the closed case opens
+read-only, and a click on the customer's name in it shows their cases from web chat and
+WhatsApp.
 
 Only the handoff service runs (the canned replies' browser test's ``handoff`` fixture, with
 its stand-in relay): no model, no Rasa."""
@@ -100,6 +101,14 @@ def test_an_agent_finds_a_closed_case_and_the_customers_cases_on_two_channels(
 
     by_order = _search(driver, "#20417", web)
     by_email = _search(driver, "HANA.KIM@example.com", web)
+
+    # The customer among the results: their cases; back to the results.
+    driver.find_element(By.CSS_SELECTOR, "#search-customers li[data-customer-id='31']").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#customer-history li")) == 2)
+    driver.find_element(By.ID, "search-back").click()
+    wait.until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"#search-cases li[data-ticket-id='{web}']")
+    )
 
     # The closed case opens read-only.
     driver.find_element(By.CSS_SELECTOR, f"#search-cases li[data-ticket-id='{web}']").click()
