@@ -308,3 +308,19 @@ async def test_what_an_agent_searches_for_is_not_logged(
     assert "jane.doe" not in service_lines
     assert "7700" not in service_lines and "no+such" not in service_lines
     assert "no such thing" not in service_lines
+
+
+async def test_an_erased_customer_is_not_found_any_more(client: SanicClient) -> None:
+    from infra.erasure_places import erase_handoff
+
+    service = service_of(client)
+    await service.open_ticket(jane())
+    await service.open_ticket(jane("wa-jane", channel="whatsapp"))
+    cookies = await login(client)
+    assert len(await found_ids(client, cookies, "jane.doe@example.com")) == 2
+
+    await erase_handoff(service.engine, {"web-jane"}, 7)
+
+    for query in ("jane.doe@example.com", "07700 900123", "#10023", "Jane"):
+        assert await found_ids(client, cookies, query) == []
+    assert (await client.get("/api/customers/7/cases", cookies=cookies)).json()["cases"] == []
