@@ -19,6 +19,7 @@ from bot import names
 from contracts.packet import ContextPacket, build_packet
 from handoff.domain import CLOSED, reason_text
 from handoff.hours import BusinessHours
+from handoff.search_keys import search_keys
 from handoff.store import tables as h
 
 AGENTS = (
@@ -126,7 +127,8 @@ def handoff_case(
         ev.slot(rated_at, names.SLOT_CSAT_RATING, rating)
         ev.action(rated_at, names.ACTION_CSAT_RATING)
         ev.bot(rated_at, "Thank you for the feedback!", "utter_csat_thanks")
-    packet = _packet(ev, reason, opened).to_dict() if with_context else {}
+    typed = _packet(ev, reason, opened) if with_context else None
+    packet = typed.to_dict() if typed is not None else {}
     row = {
         "conversation_id": ev.sender_id,
         "channel": ev.channel,
@@ -141,6 +143,8 @@ def handoff_case(
         "closed_by": agent_id,
         "after_hours": after_hours,
         "context": json.dumps(packet),
+        # as intake writes it, so the console's search finds demo cases (a WhatsApp number)
+        "search_keys": (search_keys(typed) or None) if typed is not None else None,
         "csat_rating": rating,
         "csat_comment": None,
         "rated_at": utc(rated_at) if rated_at is not None else None,

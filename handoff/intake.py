@@ -14,6 +14,7 @@ from typing import Any, Optional
 from contracts.packet import ContextPacket, PacketError, parse_packet
 from handoff.accounts import Accounts
 from handoff.domain import CUSTOMER, SYSTEM, WAITING, Ticket, Waiting, estimate_minutes, reason_text
+from handoff.search_keys import search_keys
 from handoff.service_core import MAX_TEXT, NotFound
 from handoff.slack import escape
 from handoff.store.repository import HandoffRepository
@@ -78,6 +79,7 @@ class Intake(Accounts):
                     after_hours=not open_now or online == 0,
                     context=packet.to_dict(),
                     now=now,
+                    search_keys=search_keys(packet),
                 )
                 await repo.add_message(ticket_id, SYSTEM, f"Handed off: {reason_text(reason)}", now)
             else:

@@ -188,8 +188,10 @@
     if (!c) {
       box.appendChild(el("p", "muted", "Not identified (anonymous " + (conv.channel || "") + " visitor)."));
     } else {
+      // The name opens all the customer's cases on every channel (search.js).
+      var name = c.id && window.BatonSearch ? window.BatonSearch.customerLink(c.id, c.name) : c.name;
       box.appendChild(dl([
-        ["Name", c.name], ["Customer #", c.id], ["E-mail", c.email], ["Phone", c.phone],
+        ["Name", name], ["Customer #", c.id], ["E-mail", c.email], ["Phone", c.phone],
         ["Postcode", c.postal_code],
       ]));
       if (c.identities && c.identities.length) {
@@ -502,9 +504,11 @@
     $("reply-text").focus();
   }
 
-  // What canned.js (the canned-reply picker and the leads' editor) may see and do.
+  // What canned.js (the canned-reply picker and the leads' editor) and search.js may see
+  // and do.
   window.BatonConsole = {
     api: api,
+    openCase: openCase,
     me: function () { return state.me; },
     shop: function () { return state.shop; },
     current: function () { return state.current; },

@@ -245,6 +245,7 @@ class HandoffRepository:
         after_hours: bool,
         context: dict[str, Any],
         now: datetime,
+        search_keys: str = "",
     ) -> int:
         result = await self.conn.execute(
             insert(t.tickets).values(
@@ -257,6 +258,7 @@ class HandoffRepository:
                 created_at=now,
                 after_hours=after_hours,
                 context=json.dumps(context, default=str),
+                search_keys=search_keys or None,
             )
         )
         return int(result.inserted_primary_key[0])

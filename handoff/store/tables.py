@@ -80,6 +80,9 @@ tickets = Table(
     Column("rated_at", DateTime, nullable=True),
     Column("slack_channel", String(40), nullable=True),
     Column("slack_ts", String(40), nullable=True, index=True),
+    # The case's order numbers, e-mails and phones, normalised for the console's search
+    # (handoff/search_keys.py says the format); written at intake, erased with the ticket.
+    Column("search_keys", Text, nullable=True),
     Index("ix_tickets_conversation_status", "conversation_id", "status"),
     Index("ix_tickets_status_created", "status", "created_at"),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
@@ -154,7 +155,25 @@ def test_the_handoff_service_starts_on_the_database_the_history_was_seeded_into(
     engine = sa.create_engine(seeded.handoff_url, future=True)
     try:
         with engine.connect() as conn:
-            assert current_revision(conn, MIGRATIONS) == "0002"
+            assert current_revision(conn, MIGRATIONS) == "0003"
             assert conn.execute(sa.select(sa.func.count()).select_from(h.tickets)).scalar()
     finally:
         engine.dispose()
+
+
+def test_the_demo_whatsapp_cases_are_found_by_their_number(seeded: Seeded) -> None:
+    """The history's tickets carry the search keys intake would write (handoff/search_keys.py),
+    so the console's search finds a demo WhatsApp case by its phone number."""
+    engine = sa.create_engine(seeded.handoff_url, future=True)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(h.tickets.c.conversation_id, h.tickets.c.search_keys).where(
+                    h.tickets.c.channel == "whatsapp"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert rows
+    for _conversation_id, keys in rows:
+        assert re.fullmatch(r"\|p:447700\d{6}:p\|", keys or ""), keys

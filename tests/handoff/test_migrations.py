@@ -5,6 +5,7 @@ Run again on PostgreSQL by tests/prod/test_handoff_migrations_postgres.py (``mak
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
@@ -92,7 +93,7 @@ async def test_a_fresh_handoff_database_equals_tables_py(
     await create_schema(engine)
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 
 
@@ -115,7 +116,7 @@ async def test_an_old_handoff_database_without_roles_is_adopted_with_its_agents(
 
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     async with engine.connect() as conn:
         agents = (await conn.execute(select(h.agents.c.username, h.agents.c.role))).all()
     assert [tuple(a) for a in agents] == [("sam", "agent")]
@@ -132,6 +133,41 @@ async def test_the_store_and_the_handoff_tables_can_share_one_database(
         await create_schema(engine)
 
     assert await revision(engine, STORE) == "0002"
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     assert await differences(engine, STORE, store_tables.metadata) == []
+    assert await differences(engine, MIGRATIONS, h.metadata) == []
+
+
+async def test_tickets_handed_off_before_search_are_given_their_search_keys(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    engine = make_engine("before_search.db")
+    context = {
+        "conversation": {"id": "wa-1", "channel": "whatsapp", "channel_user_id": "+447700900123"},
+        "customer": {"id": "7", "name": "Jane Doe", "email": "Jane@Example.com"},
+        "orders": [{"number": "#10023"}],
+    }
+    ticket = {
+        "conversation_id": "wa-1",
+        "channel": "whatsapp",
+        "reason": "customer_asked",
+        "status": "closed",
+        "created_at": datetime(2026, 1, 1),
+        "after_hours": False,
+    }
+    async with engine.begin() as conn:
+        await conn.run_sync(baseline.metadata.create_all)
+        await conn.execute(
+            insert(baseline.tickets),
+            [
+                {**ticket, "id": 1, "context": json.dumps(context)},
+                {**ticket, "id": 2, "conversation_id": "web-2", "context": "not json"},
+            ],
+        )
+
+    await create_schema(engine)
+
+    async with engine.connect() as conn:
+        keys = dict((await conn.execute(select(h.tickets.c.id, h.tickets.c.search_keys))).all())
+    assert keys == {1: "|o:10023|e:jane@example.com|p:447700900123:p|", 2: None}
     assert await differences(engine, MIGRATIONS, h.metadata) == []
