@@ -25,6 +25,7 @@ from handoff.routes.canned import canned_routes
 from handoff.routes.console import console
 from handoff.routes.inbox import inbox
 from handoff.routes.metrics import metrics
+from handoff.routes.preferences import preferences_routes
 from handoff.routes.slack import slack
 from handoff.services import HandoffService
 from handoff.settings import HandoffSettings, load_settings
@@ -75,6 +76,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(console)
     app.blueprint(inbox)
     app.blueprint(metrics)
+    app.blueprint(preferences_routes)  # the agent's console language and notifications
     app.blueprint(slack)
     ops.install(app)  # /ready, /metrics, JSON logs (handoff/ops.py)
 

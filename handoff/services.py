@@ -9,7 +9,8 @@ one object made of parts, each in its own module:
 * ``handoff/agent_work.py`` — claim, reply, note, close, the WhatsApp re-opening template;
 * ``handoff/delivery.py`` — the ``outbound`` queue to the Rasa server's relay;
 * ``handoff/views.py`` — the console's queue and case views;
-* ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick.
+* ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick;
+* ``handoff/agent_preferences.py`` — each agent's console language and notifications.
 
 Callers import :class:`HandoffService` and its errors from here. Side effects that may be
 slow or fail (the relay to the customer's channel, Slack) never lose anything:
@@ -25,6 +26,7 @@ slow or fail (the relay to the customer's channel, Slack) never lose anything:
 
 from __future__ import annotations
 
+from handoff.agent_preferences import AgentPreferences
 from handoff.agent_work import AgentWork
 from handoff.canned_replies import CannedReplies
 from handoff.intake import Intake
@@ -57,5 +59,5 @@ __all__ = [
 ]
 
 
-class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies):
+class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies, AgentPreferences):
     """The handoff service: ``HandoffService(engine, settings, hub, relay, slack, clock)``."""
