@@ -1,0 +1,262 @@
+"""Notifications and the console's language in a real browser.
+
+An agent turns notifications on in the console's settings (the browser allows them), then a
+customer's handoff arrives: a browser notification names the customer and the case, and the tab
+title counts the waiting cases; the customer's next message is announced too, the agent's own
+reply is not. An agent switches the console to Korean: the labels are Korean after a reload
+and after logging in again, and another agent's console stays in English.
+
+Only the handoff service runs (``python -m handoff run``, the fixture of
+tests/e2e/test_canned_console_browser.py); the customer's handoff and messages arrive through
+the bot's API, as the action server sends them. ``window.Notification`` is wrapped in the page
+to record what is shown, with the browser's own underneath."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+import httpx2
+import pytest
+
+from tests.e2e.test_browser import browser  # noqa: F401 - the Chromium fixture
+from tests.e2e.test_canned_console_browser import (
+    AGENT,
+    AGENT_PASSWORD,
+    LEAD,
+    LEAD_PASSWORD,
+    SERVICE_TOKEN,
+    _log_in,
+    handoff,  # noqa: F401 - the handoff service fixture
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+_conversations = itertools.count(1)
+
+#: Runs before the console's own scripts on every page load: records each notification.
+RECORD_NOTIFICATIONS = """
+(function () {
+  var Real = window.Notification;
+  window.__shown = [];
+  if (!Real) return;
+  function Recorded(title, options) {
+    window.__shown.push({ title: String(title), body: (options && options.body) || "" });
+    return new Real(title, options);
+  }
+  Recorded.prototype = Real.prototype;
+  Object.defineProperty(Recorded, "permission", { get: function () { return Real.permission; } });
+  Recorded.requestPermission = function () {
+    return Real.requestPermission.apply(Real, arguments);
+  };
+  window.Notification = Recorded;
+})();
+"""
+
+
+def _bot(url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = httpx2.post(
+        f"{url}/api/bot/{path}",
+        json=body,
+        headers={"authorization": f"Bearer {SERVICE_TOKEN}"},
+        timeout=15,
+    )
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def _customer_hands_off(url: str, name: str) -> tuple[int, str]:
+    conversation = f"notify-conv-{next(_conversations)}"
+    packet = {
+        "version": 1,
+        "reason": {"code": "customer_asked", "text": "The customer asked for a person"},
+        "conversation": {"id": conversation, "channel": "webchat"},
+        "customer": {"id": "8", "name": name, "first_name": name.split()[0]},
+        "orders": [],
+        "transcript": [{"sender": "user", "text": "a person please"}],
+    }
+    return int(_bot(url, "tickets", packet)["ticket_id"]), conversation
+
+
+def _allow_and_record_notifications(driver: Any, url: str) -> None:
+    """The agent allowed notifications for the console (as a click on "Allow" would), and
+    every page load records what it shows."""
+    driver.execute_cdp_cmd(
+        "Browser.grantPermissions", {"origin": url, "permissions": ["notifications"]}
+    )
+    record = {"source": RECORD_NOTIFICATIONS}
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", record)
+
+
+def _shown(driver: Any) -> list[dict[str, str]]:
+    return list(driver.execute_script("return window.__shown || [];"))
+
+
+def _open_settings(driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.ID, "settings-open").click()
+    WebDriverWait(driver, 10).until(ec.visibility_of_element_located((By.ID, "settings")))
+
+
+def test_an_agent_is_notified_of_a_new_case_and_the_customers_reply_but_not_their_own(
+    handoff: str,  # noqa: F811 - the imported fixture
+    browser: Any,  # noqa: F811 - the imported fixture
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 30)
+    _allow_and_record_notifications(driver, handoff)
+    _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
+    permission = driver.execute_script("return Notification.permission;")
+    quiet_title = driver.title
+    _open_settings(driver)
+    sound_before = driver.find_element(By.ID, "settings-sound").is_enabled()
+    driver.find_element(By.ID, "settings-notifications").click()
+    wait.until(lambda d: d.find_element(By.ID, "settings-state").text == "Saved.")
+    sound_after = driver.find_element(By.ID, "settings-sound").is_enabled()
+    driver.find_element(By.ID, "settings-close").click()
+    saved = httpx2.get(f"{handoff}/api/me/preferences", cookies=_cookies(driver), timeout=10)
+
+    ticket_id, conversation = _customer_hands_off(handoff, "Jun Seo")
+    wait.until(lambda d: any(f"#{ticket_id}" in n["title"] for n in _shown(d)))
+    wait.until(lambda d: d.title.startswith("(1) "))
+    new_case = _shown(driver)[-1]
+    title_one = driver.title
+
+    _bot(handoff, "messages", {"conversation_id": conversation, "key": "k-1", "text": "hello?"})
+    wait.until(lambda d: len(_shown(d)) == 2)
+    reply = _shown(driver)[-1]
+
+    second_id, _ = _customer_hands_off(handoff, "Ana Lima")
+    wait.until(lambda d: d.title.startswith("(2) "))
+    wait.until(lambda d: len(_shown(d)) == 3)
+
+    # The agent's own work: claim the first case and answer; nothing is announced.
+    driver.find_element(By.CSS_SELECTOR, f"#queue-waiting li[data-ticket-id='{ticket_id}']").click()
+    wait.until(lambda d: "Jun Seo" in d.find_element(By.ID, "case-title").text)
+    driver.find_element(By.ID, "claim").click()
+    wait.until(lambda d: not d.find_element(By.ID, "claim").is_displayed())
+    driver.find_element(By.ID, "reply-text").send_keys("Hello Jun, I am on it.")
+    driver.find_element(By.ID, "reply-send").click()
+    wait.until(lambda d: d.find_element(By.ID, "reply-state").text == "sent")
+    wait.until(lambda d: d.title.startswith("(1) "))  # one case still waiting
+    time.sleep(1.0)  # any late live event would have arrived
+    after_own_work = len(_shown(driver))
+
+    assert permission == "granted"
+    assert quiet_title == "Baton · agent console"
+    assert (sound_before, sound_after) == (False, True)
+    assert saved.json()["preferences"] == {"language": None, "notifications": True, "sound": True}
+    assert new_case["title"] == f"New case #{ticket_id}: Jun Seo"
+    assert "The customer asked for a person" in new_case["body"]
+    assert title_one == "(1) Baton · agent console"
+    assert reply == {"title": f"Reply from Jun Seo (#{ticket_id})", "body": "hello?"}
+    assert _shown(driver)[2]["title"] == f"New case #{second_id}: Ana Lima"
+    assert after_own_work == 3
+
+
+def test_a_transfer_to_the_agent_is_announced_and_one_by_them_or_to_nobody_is_not(
+    handoff: str,  # noqa: F811 - the imported fixture
+    browser: Any,  # noqa: F811 - the imported fixture
+) -> None:
+    """The "transfer" live event comes from the teams part of the service; here it is handed
+    to the console's live-event handling as the socket would."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 30)
+    _allow_and_record_notifications(driver, handoff)
+    ticket_id, _ = _customer_hands_off(handoff, "Mei Chen")
+    _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
+    _open_settings(driver)
+    driver.find_element(By.ID, "settings-notifications").click()
+    wait.until(lambda d: d.find_element(By.ID, "settings-state").text == "Saved.")
+    me = httpx2.get(f"{handoff}/api/me", cookies=_cookies(driver), timeout=10).json()["agent"]["id"]
+    ticket = {"id": ticket_id, "customer_name": "Mei Chen"}
+
+    events = [
+        {"type": "transfer", "ticket": ticket},  # no to_agent_id: ignored
+        {"type": "transfer", "ticket": ticket, "to_agent_id": me + 1000},  # someone else
+        {"type": "transfer", "ticket": ticket, "to_agent_id": me, "by_agent_id": me},  # own
+        {"type": "transfer", "ticket_id": ticket_id, "to_agent_id": me, "by_agent_name": "Sam"},
+    ]
+    for event in events:
+        driver.execute_script("window.BatonNotify.event(arguments[0]);", event)
+    wait.until(lambda d: len(_shown(d)) >= 1)
+    time.sleep(0.5)
+
+    assert [n["title"] for n in _shown(driver)] == [f"Sam transferred case #{ticket_id} to you"]
+
+
+def _cookies(driver: Any) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in driver.get_cookies()}
+
+
+def test_an_agent_switches_the_console_to_korean_and_it_stays_korean(
+    handoff: str,  # noqa: F811 - the imported fixture
+    browser: Any,  # noqa: F811 - the imported fixture
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    driver = browser
+    wait = WebDriverWait(driver, 30)
+
+    def heading(d: Any) -> str:
+        # As written (the stylesheet shows the queue's headings in capitals)
+        return str(d.find_element(By.ID, "heading-waiting").get_attribute("textContent"))
+
+    _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
+    english = heading(driver)
+    _open_settings(driver)
+    Select(driver.find_element(By.ID, "settings-language")).select_by_value("ko")
+    wait.until(lambda d: heading(d) == "대기 중")
+    saved_note = driver.find_element(By.ID, "settings-state").text
+    at_once = {
+        "settings": driver.find_element(By.ID, "settings-title").text,
+        "logout": driver.find_element(By.ID, "logout").text,
+        "status": driver.find_element(By.ID, "status-line").text,
+    }
+
+    driver.refresh()
+    wait.until(ec.visibility_of_element_located((By.ID, "app")))
+    wait.until(lambda d: heading(d) == "대기 중")
+    reloaded = {
+        "title": driver.title,
+        "lang": driver.execute_script("return document.documentElement.lang;"),
+        "claim_hint": driver.find_element(By.ID, "case-empty").text,
+    }
+
+    driver.find_element(By.ID, "logout").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
+    driver.execute_script("window.localStorage.clear();")  # the preference, not this browser
+    _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
+    wait.until(lambda d: heading(d) == "대기 중")
+    relogin = heading(driver)
+
+    driver.find_element(By.ID, "logout").click()
+    wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
+    _log_in(driver, handoff, LEAD, LEAD_PASSWORD)
+    wait.until(lambda d: heading(d) == "Waiting")
+    colleague = heading(driver)
+
+    assert english == "Waiting"
+    assert saved_note == "저장했습니다."
+    assert at_once["settings"] == "설정" and at_once["logout"] == "로그아웃"
+    assert "상담원" in at_once["status"] and "접속 중" in at_once["status"]
+    assert reloaded == {
+        "title": "Baton · 상담원 콘솔",
+        "lang": "ko",
+        "claim_hint": "대기열에서 상담을 선택하세요.",
+    }
+    assert relogin == "대기 중"
+    assert colleague == "Waiting"
