@@ -35,7 +35,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 _conversations = itertools.count(1)
 
-#: Runs before the console's own scripts on every page load: records each notification.
+#: Runs before the console's own scripts on every page load: records each notification and
+#: each tone of the chime.
 RECORD_NOTIFICATIONS = """
 (function () {
   var Real = window.Notification;
@@ -51,6 +52,14 @@ RECORD_NOTIFICATIONS = """
     return Real.requestPermission.apply(Real, arguments);
   };
   window.Notification = Recorded;
+  window.__tones = 0; // the chime's tones, played through WebAudio
+  var start = window.OscillatorNode && window.OscillatorNode.prototype.start;
+  if (start) {
+    window.OscillatorNode.prototype.start = function () {
+      window.__tones += 1;
+      return start.apply(this, arguments);
+    };
+  }
 })();
 """
 
@@ -129,6 +138,7 @@ def test_an_agent_is_notified_of_a_new_case_and_the_customers_reply_but_not_thei
     wait.until(lambda d: d.title.startswith("(1) "))
     new_case = _shown(driver)[-1]
     title_one = driver.title
+    tones = driver.execute_script("return window.__tones;")
 
     _bot(handoff, "messages", {"conversation_id": conversation, "key": "k-1", "text": "hello?"})
     wait.until(lambda d: len(_shown(d)) == 2)
@@ -157,17 +167,20 @@ def test_an_agent_is_notified_of_a_new_case_and_the_customers_reply_but_not_thei
     assert new_case["title"] == f"New case #{ticket_id}: Jun Seo"
     assert "The customer asked for a person" in new_case["body"]
     assert title_one == "(1) Baton · agent console"
+    assert tones == 2  # the chime: two short tones
     assert reply == {"title": f"Reply from Jun Seo (#{ticket_id})", "body": "hello?"}
     assert _shown(driver)[2]["title"] == f"New case #{second_id}: Ana Lima"
     assert after_own_work == 3
 
 
-def test_a_transfer_to_the_agent_is_announced_and_one_by_them_or_to_nobody_is_not(
+def test_a_transfer_to_the_agent_is_announced_without_sound_when_the_sound_is_off(
     handoff: str,  # noqa: F811 - the imported fixture
     browser: Any,  # noqa: F811 - the imported fixture
 ) -> None:
-    """The "transfer" live event comes from the teams part of the service; here it is handed
-    to the console's live-event handling as the socket would."""
+    """Only a transfer to this agent by someone else is announced (one without a recipient,
+    to another agent or by the agent themselves is not), and with the sound off no chime
+    plays. The "transfer" live event comes from the teams part of the service; here it is
+    handed to the console's live-event handling as the socket would."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -178,6 +191,9 @@ def test_a_transfer_to_the_agent_is_announced_and_one_by_them_or_to_nobody_is_no
     _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
     _open_settings(driver)
     driver.find_element(By.ID, "settings-notifications").click()
+    wait.until(lambda d: d.find_element(By.ID, "settings-state").text == "Saved.")
+    driver.execute_script("document.getElementById('settings-state').textContent = '';")
+    driver.find_element(By.ID, "settings-sound").click()  # silent, this time
     wait.until(lambda d: d.find_element(By.ID, "settings-state").text == "Saved.")
     me = httpx2.get(f"{handoff}/api/me", cookies=_cookies(driver), timeout=10).json()["agent"]["id"]
     ticket = {"id": ticket_id, "customer_name": "Mei Chen"}
@@ -194,6 +210,7 @@ def test_a_transfer_to_the_agent_is_announced_and_one_by_them_or_to_nobody_is_no
     time.sleep(0.5)
 
     assert [n["title"] for n in _shown(driver)] == [f"Sam transferred case #{ticket_id} to you"]
+    assert driver.execute_script("return window.__tones;") == 0
 
 
 def _cookies(driver: Any) -> dict[str, str]:
