@@ -3,8 +3,10 @@
 An agent turns notifications on in the console's settings (the browser allows them), then a
 customer's handoff arrives: a browser notification names the customer and the case, and the tab
 title counts the waiting cases; the customer's next message is announced too, the agent's own
-reply is not. An agent switches the console to Korean: the labels are Korean after a reload
-and after logging in again, and another agent's console stays in English.
+reply is not, nor a reply in a case a colleague claimed; a reply the agent has not read yet
+counts in the title until they open the case. An agent switches the console to Korean: the
+labels are Korean after a reload and after logging in again, and another agent's console stays
+in English.
 
 Only the handoff service runs (``python -m handoff run``, the fixture of
 tests/e2e/test_canned_console_browser.py); the customer's handoff and messages arrive through
@@ -99,6 +101,37 @@ def _allow_and_record_notifications(driver: Any, url: str) -> None:
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", record)
 
 
+def _colleague_claims(url: str, ticket_id: int) -> None:
+    """The lead claims a case from a script of their own (a bearer token, no browser)."""
+    login = httpx2.post(
+        f"{url}/api/login",
+        json={"username": LEAD, "password": LEAD_PASSWORD, "bearer": True},
+        timeout=15,
+    )
+    assert login.status_code == 200, login.text
+    claimed = httpx2.post(
+        f"{url}/api/tickets/{ticket_id}/claim",
+        json={},
+        headers={"authorization": f"Bearer {login.json()['token']}"},
+        timeout=15,
+    )
+    assert claimed.status_code == 200, claimed.text
+
+
+def _open_case(driver: Any, queue: str, ticket_id: int, name: str) -> None:
+    """Click the case in the queue (redrawn by live events: again until it opens)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def opened(d: Any) -> bool:
+        d.find_element(By.CSS_SELECTOR, f"#queue-{queue} li[data-ticket-id='{ticket_id}']").click()
+        return name in d.find_element(By.ID, "case-title").text
+
+    ignored = (StaleElementReferenceException, NoSuchElementException)
+    WebDriverWait(driver, 30, ignored_exceptions=ignored).until(opened)
+
+
 def _shown(driver: Any) -> list[dict[str, str]]:
     return list(driver.execute_script("return window.__shown || [];"))
 
@@ -144,13 +177,12 @@ def test_an_agent_is_notified_of_a_new_case_and_the_customers_reply_but_not_thei
     wait.until(lambda d: len(_shown(d)) == 2)
     reply = _shown(driver)[-1]
 
-    second_id, _ = _customer_hands_off(handoff, "Ana Lima")
+    second_id, second_conversation = _customer_hands_off(handoff, "Ana Lima")
     wait.until(lambda d: d.title.startswith("(2) "))
     wait.until(lambda d: len(_shown(d)) == 3)
 
     # The agent's own work: claim the first case and answer; nothing is announced.
-    driver.find_element(By.CSS_SELECTOR, f"#queue-waiting li[data-ticket-id='{ticket_id}']").click()
-    wait.until(lambda d: "Jun Seo" in d.find_element(By.ID, "case-title").text)
+    _open_case(driver, "waiting", ticket_id, "Jun Seo")
     driver.find_element(By.ID, "claim").click()
     wait.until(lambda d: not d.find_element(By.ID, "claim").is_displayed())
     driver.find_element(By.ID, "reply-text").send_keys("Hello Jun, I am on it.")
@@ -159,6 +191,20 @@ def test_an_agent_is_notified_of_a_new_case_and_the_customers_reply_but_not_thei
     wait.until(lambda d: d.title.startswith("(1) "))  # one case still waiting
     time.sleep(1.0)  # any late live event would have arrived
     after_own_work = len(_shown(driver))
+
+    # A colleague claims the second case: the customer's reply there is theirs to see.
+    _colleague_claims(handoff, second_id)
+    wait.until(lambda d: d.title == "Baton · agent console")  # nothing waits any more
+    _bot(handoff, "messages", {"conversation_id": second_conversation, "key": "k-2", "text": "hi"})
+    # The agent looks elsewhere (the second case); their own customer writes again.
+    _open_case(driver, "active", second_id, "Ana Lima")
+    _bot(handoff, "messages", {"conversation_id": conversation, "key": "k-3", "text": "thanks!"})
+    wait.until(lambda d: len(_shown(d)) == 4)
+    own_reply = _shown(driver)[-1]
+    wait.until(lambda d: d.title == "(1) Baton · agent console")  # one reply not read
+    unread_title = driver.title
+    _open_case(driver, "active", ticket_id, "Jun Seo")
+    wait.until(lambda d: d.title == "Baton · agent console")
 
     assert permission == "granted"
     assert quiet_title == "Baton · agent console"
@@ -171,6 +217,9 @@ def test_an_agent_is_notified_of_a_new_case_and_the_customers_reply_but_not_thei
     assert reply == {"title": f"Reply from Jun Seo (#{ticket_id})", "body": "hello?"}
     assert _shown(driver)[2]["title"] == f"New case #{second_id}: Ana Lima"
     assert after_own_work == 3
+    assert own_reply == {"title": f"Reply from Jun Seo (#{ticket_id})", "body": "thanks!"}
+    assert unread_title == "(1) Baton · agent console"
+    assert [n["body"] for n in _shown(driver)].count("hi") == 0  # the colleague's case
 
 
 def test_a_transfer_to_the_agent_is_announced_without_sound_when_the_sound_is_off(
