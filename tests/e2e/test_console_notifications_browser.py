@@ -5,8 +5,8 @@ customer's handoff arrives: a browser notification names the customer and the ca
 title counts the waiting cases; the customer's next message is announced too, the agent's own
 reply is not, nor a reply in a case a colleague claimed; a reply the agent has not read yet
 counts in the title until they open the case. An agent switches the console to Korean: the
-labels are Korean after a reload and after logging in again, and another agent's console stays
-in English.
+labels are Korean after a reload and after logging in again (the analytics page too), and
+another agent's console stays in English.
 
 Only the handoff service runs (``python -m handoff run``, the fixture of
 tests/e2e/test_canned_console_browser.py); the customer's handoff and messages arrive through
@@ -308,6 +308,14 @@ def test_an_agent_switches_the_console_to_korean_and_it_stays_korean(
     _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
     wait.until(lambda d: heading(d) == "대기 중")
     relogin = heading(driver)
+    driver.get(handoff + "/dashboard")  # the analytics page follows (the agent is no lead)
+    wait.until(lambda d: d.find_element(By.ID, "app").is_displayed())
+    dashboard = {
+        "heading": driver.find_element(By.CSS_SELECTOR, ".topbar [data-i18n='dash.heading']").text,
+        "show": driver.find_element(By.ID, "f-apply").text,
+    }
+    driver.get(handoff + "/")
+    wait.until(lambda d: heading(d) == "대기 중")
 
     driver.find_element(By.ID, "logout").click()
     wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
@@ -325,4 +333,5 @@ def test_an_agent_switches_the_console_to_korean_and_it_stays_korean(
         "claim_hint": "대기열에서 상담을 선택하세요.",
     }
     assert relogin == "대기 중"
+    assert dashboard == {"heading": "상담 분석", "show": "보기"}
     assert colleague == "Waiting"

@@ -15,8 +15,8 @@ import pytest
 from handoff.routes.console import _ASSETS, CONSOLE_DIR
 
 LANGUAGES = ("en", "ko", "zh")
-PAGES = ("index.html", "inbox.html")
-SCRIPTS = ("console.js", "canned.js", "notify.js", "inbox.js")
+PAGES = ("index.html", "inbox.html", "dashboard.html")
+SCRIPTS = ("console.js", "canned.js", "notify.js", "inbox.js", "dashboard.js")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -97,10 +97,10 @@ def test_every_data_i18n_key_in_the_pages_is_in_the_dictionary(page: str) -> Non
 def test_every_key_a_script_asks_for_is_in_the_dictionary(script: str) -> None:
     keys = script_keys(script)
     assert keys, script
-    # "case.status." + status and "live." + state are checked on their own, below: a new key
-    # made at run time needs a test there too.
+    # Keys made at run time ("case.status." + status, ...) are checked on their own, below: a
+    # new one needs a test there too.
     prefixes = {k for k in keys if k.endswith(".")}
-    assert prefixes <= {"case.status.", "live."}
+    assert prefixes <= {"case.status.", "live.", "dash.topic.", "dash.reason.", "dash.lang."}
     assert sorted(k for k in keys - prefixes if k not in dictionary("en")) == []
 
 
@@ -111,6 +111,15 @@ def test_the_keys_made_from_a_status_exist() -> None:
         assert f"case.status.{status}" in english
     for live in ("offline", "live", "reconnecting"):
         assert f"live.{live}" in english
+    for language in ("en", "ko", "zh"):
+        assert f"dash.lang.{language}" in english
+
+
+def test_the_dashboard_names_every_handoff_reason() -> None:
+    """The dashboard shows a short name per handoff reason (the long text otherwise)."""
+    from contracts.packet import REASONS
+
+    assert sorted(k for k in REASONS if f"dash.reason.{k}" not in dictionary("en")) == []
 
 
 def test_the_pages_load_the_dictionaries_the_service_serves() -> None:
