@@ -26,6 +26,7 @@ from handoff.routes.console import console
 from handoff.routes.inbox import inbox
 from handoff.routes.metrics import metrics
 from handoff.routes.search import search_routes
+from handoff.routes.preferences import preferences_routes
 from handoff.routes.slack import slack
 from handoff.services import HandoffService
 from handoff.settings import HandoffSettings, load_settings
@@ -77,6 +78,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(inbox)
     app.blueprint(metrics)
     app.blueprint(search_routes)  # the console's search and a customer's cases
+    app.blueprint(preferences_routes)  # the agent's console language and notifications
     app.blueprint(slack)
     ops.install(app)  # /ready, /metrics, JSON logs (handoff/ops.py)
 

@@ -11,6 +11,7 @@ one object made of parts, each in its own module:
 * ``handoff/views.py`` — the console's queue and case views;
 * ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick;
 * ``handoff/search.py`` — the console's search and a customer's cases across channels.
+* ``handoff/agent_preferences.py`` — each agent's console language and notifications.
 
 Callers import :class:`HandoffService` and its errors from here. Side effects that may be
 slow or fail (the relay to the customer's channel, Slack) never lose anything:
@@ -26,6 +27,7 @@ slow or fail (the relay to the customer's channel, Slack) never lose anything:
 
 from __future__ import annotations
 
+from handoff.agent_preferences import AgentPreferences
 from handoff.agent_work import AgentWork
 from handoff.canned_replies import CannedReplies
 from handoff.intake import Intake
@@ -59,5 +61,7 @@ __all__ = [
 ]
 
 
-class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies, CaseSearch):
+class HandoffService(
+    Intake, AgentWork, ConsoleViews, CannedReplies, CaseSearch, AgentPreferences
+):
     """The handoff service: ``HandoffService(engine, settings, hub, relay, slack, clock)``."""

@@ -25,6 +25,7 @@
 
   function $(id) { return document.getElementById(id); }
   function host() { return window.BatonConsole; }
+  function t(key, vars) { return window.BatonI18n ? window.BatonI18n.t(key, vars) : key; }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -113,7 +114,7 @@
     canned.shown = matches($("canned-filter").value);
     if (canned.active >= canned.shown.length) canned.active = Math.max(0, canned.shown.length - 1);
     if (!canned.shown.length) {
-      list.appendChild(el("li", "muted", "No canned reply with that title."));
+      list.appendChild(el("li", "muted", t("canned.no_match")));
       return;
     }
     canned.shown.forEach(function (r, i) {
@@ -208,7 +209,7 @@
       clear(body);
       if (!data.items.length) {
         var row = el("tr");
-        var cell = el("td", "muted", "No canned replies in this language yet.");
+        var cell = el("td", "muted", t("admin.empty"));
         cell.colSpan = 4;
         row.appendChild(cell);
         body.appendChild(row);
@@ -216,14 +217,14 @@
       data.items.forEach(function (r) {
         var row = el("tr", r.archived ? "archived" : null);
         row.dataset.cannedId = r.id;
-        row.appendChild(el("td", "title", r.title + (r.archived ? " (archived)" : "")));
+        row.appendChild(el("td", "title", r.title + (r.archived ? t("admin.archived") : "")));
         row.appendChild(el("td", "body", r.body));
-        row.appendChild(el("td", "muted", (r.updated_by || "built in") + (r.updated_at ? " · " + new Date(r.updated_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }) : "")));
+        row.appendChild(el("td", "muted", (r.updated_by || t("admin.built_in")) + (r.updated_at ? " · " + new Date(r.updated_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }) : "")));
         var actions = el("td", "row-actions");
-        var edit = el("button", "secondary", "Edit");
+        var edit = el("button", "secondary", t("admin.edit"));
         edit.type = "button";
         edit.addEventListener("click", function () { openForm(r); });
-        var toggle = el("button", r.archived ? "secondary" : "danger", r.archived ? "Bring back" : "Archive");
+        var toggle = el("button", r.archived ? "secondary" : "danger", t(r.archived ? "admin.bring_back" : "admin.archive"));
         toggle.type = "button";
         toggle.addEventListener("click", function () { setArchived(r, !r.archived); });
         actions.appendChild(edit);
@@ -237,7 +238,7 @@
   function openForm(reply) {
     canned.editing = reply || null;
     $("canned-form").hidden = false;
-    $("canned-form-title").textContent = reply ? "Edit “" + reply.title + "”" : "Add a reply";
+    $("canned-form-title").textContent = reply ? t("admin.edit_title", { title: reply.title }) : t("admin.add");
     $("canned-form-language").value = reply ? reply.language : $("canned-admin-language").value;
     $("canned-form-name").value = reply ? reply.title : "";
     $("canned-form-body").value = reply ? reply.body : "";

@@ -50,7 +50,8 @@
 
   function nothing(el, width, height, label) {
     var s = svg(el, width, height, label);
-    text(s, width / 2, height / 2, "Nothing in this range", { "text-anchor": "middle", class: "none" });
+    var none = window.BatonI18n ? window.BatonI18n.t("dash.nothing") : "Nothing in this range";
+    text(s, width / 2, height / 2, none, { "text-anchor": "middle", class: "none" });
   }
 
   // The top of the axis: four round steps (0, 10, 20, 30, 40) that reach `value`.

@@ -17,9 +17,18 @@
     retry: 1000,
     known: {},
     canned: null, // canned replies by language code
+    live: "offline", // the live feed: offline, live, reconnecting
   };
 
   function $(id) { return document.getElementById(id); }
+
+  // The console's own text in the agent's language (i18n.js); the key itself without it.
+  function t(key, vars) { return window.BatonI18n ? window.BatonI18n.t(key, vars) : key; }
+
+  // Notifications, the tab title and the settings panel (notify.js), told what happens here.
+  function notify(hook, value) {
+    if (window.BatonNotify && window.BatonNotify[hook]) window.BatonNotify[hook](value);
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -57,11 +66,11 @@
   function since(iso) {
     if (!iso) return "";
     var seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-    if (seconds < 60) return "just now";
+    if (seconds < 60) return t("time.just_now");
     var minutes = Math.round(seconds / 60);
-    if (minutes < 60) return minutes + " min";
+    if (minutes < 60) return t("time.minutes", { minutes: minutes });
     var hours = Math.floor(minutes / 60);
-    return hours + " h " + (minutes % 60) + " min";
+    return t("time.hours", { hours: hours, minutes: minutes % 60 });
   }
 
   function clock(iso) {
@@ -74,6 +83,7 @@
 
   function showLogin() {
     if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
+    notify("stop");
     $("app").hidden = true;
     $("login").hidden = false;
     $("login-username").focus();
@@ -87,15 +97,16 @@
       password: $("login-password").value,
     }).then(function (data) {
       $("login-password").value = "";
-      start(data.agent);
+      start(data.agent, data.preferences);
     }).catch(function (err) {
       $("login-error").textContent = err.message;
       $("login-error").hidden = false;
     });
   }
 
-  function start(agent) {
+  function start(agent, preferences) {
     state.me = agent;
+    notify("start", { agent: agent, preferences: preferences || {} }); // its language first
     $("login").hidden = true;
     $("app").hidden = false;
     $("me").textContent = agent.display_name + " (" + agent.username + ")";
@@ -108,9 +119,9 @@
 
   function refreshStatus() {
     api("GET", "/api/status").then(function (s) {
-      var hours = s.open_now ? "open now" : "closed, back " + s.next_opening;
+      var hours = s.open_now ? t("status.open_now") : t("status.closed_until", { when: s.next_opening });
       $("status-line").textContent =
-        s.agents_online + " agent(s) online · hours " + s.business_hours + " · " + hours;
+        t("status.line", { agents: s.agents_online, hours: s.business_hours, state: hours });
     }).catch(function () {});
   }
 
@@ -130,6 +141,7 @@
   }
 
   function renderQueue() {
+    var tr = t; // inside, `t` is the ticket
     ["waiting", "active", "closed"].forEach(function (kind) {
       var list = $("queue-" + kind);
       clear(list);
@@ -140,9 +152,9 @@
         if (!state.known[t.id]) { item.classList.add("fresh"); state.known[t.id] = true; }
         item.appendChild(el("div", "who", "#" + t.id + " " + t.customer_name));
         var sub = t.channel + " · " + t.reason_text;
-        if (kind === "waiting") sub += " · waiting " + since(t.created_at);
+        if (kind === "waiting") sub += " · " + tr("queue.waiting_for", { time: since(t.created_at) });
         if (kind === "active") sub += " · " + (t.claimed_by_name || "");
-        if (kind === "closed" && t.csat_rating) sub += " · rated " + t.csat_rating + "/5";
+        if (kind === "closed" && t.csat_rating) sub += " · " + tr("queue.rated", { rating: t.csat_rating });
         item.appendChild(el("div", "sub", sub));
         item.addEventListener("click", function () { openCase(t.id); });
         list.appendChild(item);
@@ -150,11 +162,13 @@
       var count = $("count-" + kind);
       if (count) count.textContent = state.tickets[kind].length;
     });
+    notify("queue", state.tickets);
   }
 
   // --- one case ---------------------------------------------------------------------
 
   function openCase(id) {
+    notify("seen", id);
     return api("GET", "/api/tickets/" + id).then(function (detail) {
       state.current = detail;
       renderCase();
@@ -186,26 +200,26 @@
     var c = ctx.customer;
     var conv = ctx.conversation || {};
     if (!c) {
-      box.appendChild(el("p", "muted", "Not identified (anonymous " + (conv.channel || "") + " visitor)."));
+      box.appendChild(el("p", "muted", t("customer.anonymous", { channel: conv.channel || "" })));
     } else {
       // The name opens all the customer's cases on every channel (search.js).
       var name = c.id && window.BatonSearch ? window.BatonSearch.customerLink(c.id, c.name) : c.name;
       box.appendChild(dl([
-        ["Name", name], ["Customer #", c.id], ["E-mail", c.email], ["Phone", c.phone],
-        ["Postcode", c.postal_code],
+        [t("customer.name"), name], [t("customer.number"), c.id], [t("customer.email"), c.email],
+        [t("customer.phone"), c.phone], [t("customer.postcode"), c.postal_code],
       ]));
       if (c.identities && c.identities.length) {
         var ids = el("ul");
         c.identities.forEach(function (i) {
           ids.appendChild(el("li", null, i.channel + ": " + i.id + (i.note ? " (" + i.note + ")" : "")));
         });
-        box.appendChild(el("h3", null, "Linked identities"));
+        box.appendChild(el("h3", null, t("customer.identities")));
         box.appendChild(ids);
       }
     }
     box.appendChild(dl([
-      ["Channel", conv.channel], ["Display name", conv.display_name],
-      ["In conversation since", clock(conv.first_message_at || conv.started_at)],
+      [t("customer.channel"), conv.channel], [t("customer.display_name"), conv.display_name],
+      [t("customer.since"), clock(conv.first_message_at || conv.started_at)],
     ]));
     (ctx.notes || []).forEach(function (n) { box.appendChild(el("p", "error", n)); });
   }
@@ -214,14 +228,14 @@
     var box = $("case-orders");
     clear(box);
     var orders = ctx.orders || [];
-    if (!orders.length) { box.appendChild(el("p", "muted", "No orders known.")); return; }
+    if (!orders.length) { box.appendChild(el("p", "muted", t("orders.none"))); return; }
     orders.forEach(function (o) {
       var div = el("div", "order");
       div.dataset.order = o.number;
       var line = el("div", "line", o.number + " · " + o.status.replace(/_/g, " ") + " · " + o.total + " ");
-      if (!o.verified) line.appendChild(el("span", "tag warn", "ownership not proven"));
+      if (!o.verified) line.appendChild(el("span", "tag warn", t("orders.unverified")));
       div.appendChild(line);
-      div.appendChild(el("div", "muted", "Placed " + clock(o.placed_at) + " · " + o.payment_method + " (" + o.payment_status + ")"));
+      div.appendChild(el("div", "muted", t("orders.placed", { when: clock(o.placed_at), method: o.payment_method, status: o.payment_status })));
       var items = el("ul");
       (o.items || []).forEach(function (i) { items.appendChild(el("li", null, i.quantity + " × " + i.name + " — " + i.unit_price)); });
       div.appendChild(items);
@@ -231,10 +245,10 @@
         p.appendChild(link(s.tracking_url, s.tracking_number));
         var last = (s.events || [])[s.events.length - 1];
         if (last) p.appendChild(document.createTextNode(" · " + last.description + " (" + last.location + ", " + clock(last.at) + ")"));
-        if (s.estimated_delivery) p.appendChild(document.createTextNode(" · ETA " + s.estimated_delivery));
+        if (s.estimated_delivery) p.appendChild(document.createTextNode(" · " + t("orders.eta", { date: s.estimated_delivery })));
         div.appendChild(p);
       });
-      if (o.cancellation_reason) div.appendChild(el("div", "muted", "Cancelled: " + o.cancellation_reason));
+      if (o.cancellation_reason) div.appendChild(el("div", "muted", t("orders.cancelled", { reason: o.cancellation_reason })));
       box.appendChild(div);
     });
   }
@@ -245,17 +259,17 @@
     var any = false;
     (ctx.returns || []).forEach(function (r) {
       any = true;
-      box.appendChild(el("div", "order", r.rma + " · order " + r.order_number + " · " + r.status + " · " + r.reason + " · refund " + r.refund_amount));
+      box.appendChild(el("div", "order", t("returns.return", { rma: r.rma, order: r.order_number, status: r.status, reason: r.reason, amount: r.refund_amount })));
     });
     (ctx.refunds || []).forEach(function (r) {
       any = true;
-      box.appendChild(el("div", "order", "Refund " + r.amount + " for " + r.order_number + " · " + r.status + (r.refunded_at ? " " + clock(r.refunded_at) : "")));
+      box.appendChild(el("div", "order", t("returns.refund", { amount: r.amount, order: r.order_number, status: r.status }) + (r.refunded_at ? " " + clock(r.refunded_at) : "")));
     });
     (ctx.policy_cases || []).forEach(function (c) {
       any = true;
-      box.appendChild(el("div", "order", "Policy case: " + c.summary));
+      box.appendChild(el("div", "order", t("returns.policy_case", { summary: c.summary })));
     });
-    if (!any) box.appendChild(el("p", "muted", "None."));
+    if (!any) box.appendChild(el("p", "muted", t("none")));
   }
 
   function renderKnows(ctx) {
@@ -263,7 +277,7 @@
     clear(box);
     var knows = ctx.bot_knows || {};
     var keys = Object.keys(knows);
-    if (!keys.length) { box.appendChild(el("p", "muted", "Nothing yet.")); return; }
+    if (!keys.length) { box.appendChild(el("p", "muted", t("knows.nothing"))); return; }
     box.appendChild(dl(keys.map(function (k) {
       var v = knows[k];
       return [k.replace(/_/g, " "), Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : String(v)];
@@ -289,18 +303,18 @@
     (detail.earlier_handoffs || []).forEach(function (h) {
       any = true;
       var div = el("div", "earlier");
-      div.appendChild(el("p", null, "Handoff #" + h.id + " · " + h.channel + " · " + clock(h.created_at) + " · " + (h.claimed_by_name || "unclaimed") + (h.csat_rating ? " · rated " + h.csat_rating + "/5" : "") + (h.csat_comment ? " “" + h.csat_comment + "”" : "")));
-      h.messages.slice(-4).forEach(function (m) { div.appendChild(el("p", "muted", (m.kind === "agent" ? m.agent_name : "Customer") + ": " + m.text)); });
+      div.appendChild(el("p", null, t("earlier.handoff", { id: h.id, channel: h.channel, when: clock(h.created_at), agent: h.claimed_by_name || t("earlier.unclaimed") }) + (h.csat_rating ? " · " + t("queue.rated", { rating: h.csat_rating }) : "") + (h.csat_comment ? " “" + h.csat_comment + "”" : "")));
+      h.messages.slice(-4).forEach(function (m) { div.appendChild(el("p", "muted", (m.kind === "agent" ? m.agent_name : t("message.customer")) + ": " + m.text)); });
       box.appendChild(div);
     });
     (ctx.recent_conversations || []).forEach(function (c) {
       any = true;
       var div = el("div", "earlier");
-      div.appendChild(el("p", null, c.channel + " conversation · last message " + clock(c.last_at ? new Date(c.last_at * 1000).toISOString() : null)));
+      div.appendChild(el("p", null, t("earlier.conversation", { channel: c.channel, when: clock(c.last_at ? new Date(c.last_at * 1000).toISOString() : null) })));
       c.messages.slice(-4).forEach(function (m) { div.appendChild(el("p", "muted", (m.agent_name || m.sender) + ": " + m.text)); });
       box.appendChild(div);
     });
-    if (!any) box.appendChild(el("p", "muted", "None."));
+    if (!any) box.appendChild(el("p", "muted", t("none")));
   }
 
   // A photo or file the customer sent (the message's `attachments` reference, untrusted):
@@ -311,7 +325,7 @@
   function attachmentNode(a) {
     var found = a && typeof a.path === "string" ? REFERENCE.exec(a.path) : null;
     var photo = a && a.kind === "image";
-    if (!found) return el("span", "attachment missing", (photo ? "Photo" : "File") + " not kept on this server");
+    if (!found) return el("span", "attachment missing", t(photo ? "attachment.photo_missing" : "attachment.file_missing"));
     var url = "/api/attachments/" + found[1] + "/" + found[2];
     var link = el("a", "attachment");
     link.href = url;
@@ -320,12 +334,12 @@
     if (photo && INLINE.test(a.content_type || "")) {
       var img = el("img", "thumb");
       img.src = url;
-      img.alt = "Photo from the customer (click to open)";
+      img.alt = t("attachment.photo_alt");
       img.loading = "lazy";
       link.appendChild(img);
     } else {
       var size = typeof a.bytes === "number" ? " (" + Math.max(1, Math.round(a.bytes / 1024)) + " KB)" : "";
-      link.textContent = "Open " + (a.content_type === "application/pdf" ? "PDF" : "file") + size;
+      link.textContent = t(a.content_type === "application/pdf" ? "attachment.open_pdf" : "attachment.open_file", { size: size });
     }
     return link;
   }
@@ -335,11 +349,11 @@
     if (kind === "customer") kind = "user";
     var li = el("li", "msg " + kind);
     if (m.id) li.dataset.messageId = m.id;
-    var by = { user: "Customer", bot: "Bot", agent: m.agent_name || "Agent", note: "Note · " + (m.agent_name || ""), system: "" }[kind];
+    var by = { user: t("message.customer"), bot: t("message.bot"), agent: m.agent_name || t("message.agent"), note: t("message.note", { agent: m.agent_name || "" }), system: "" }[kind];
     if (by) li.appendChild(el("span", "by", by + (m.at || m.created_at ? " · " + clock(m.at || m.created_at) : "")));
     li.appendChild(document.createTextNode(m.text));
     (Array.isArray(m.attachments) ? m.attachments : []).forEach(function (a) { li.appendChild(attachmentNode(a)); });
-    if (kind === "agent" && m.delivered === false) li.appendChild(el("span", "pending", " (not delivered yet)"));
+    if (kind === "agent" && m.delivered === false) li.appendChild(el("span", "pending", t("message.not_delivered")));
     return li;
   }
 
@@ -347,7 +361,7 @@
     var list = $("transcript");
     clear(list);
     ((detail.context || {}).transcript || []).forEach(function (m) { list.appendChild(messageNode(m)); });
-    list.appendChild(el("li", "msg divider", "Handed off " + clock(detail.created_at)));
+    list.appendChild(el("li", "msg divider", t("case.handed_off", { when: clock(detail.created_at) })));
     detail.messages.forEach(function (m) { list.appendChild(messageNode(m)); });
     list.scrollTop = list.scrollHeight;
   }
@@ -359,11 +373,11 @@
     if (!d) return;
     var ctx = d.context || {};
     $("case-title").textContent = "#" + d.id + " " + d.customer_name;
-    var meta = d.channel + " · " + d.status;
-    if (d.status === "waiting") meta += " · waiting " + since(d.created_at);
-    if (d.claimed_by_name) meta += " · claimed by " + d.claimed_by_name;
-    if (d.after_hours) meta += " · left a message (nobody was online)";
-    if (d.csat_rating) meta += " · rated " + d.csat_rating + "/5";
+    var meta = d.channel + " · " + t("case.status." + d.status);
+    if (d.status === "waiting") meta += " · " + t("queue.waiting_for", { time: since(d.created_at) });
+    if (d.claimed_by_name) meta += " · " + t("case.claimed_by", { name: d.claimed_by_name });
+    if (d.after_hours) meta += " · " + t("case.after_hours");
+    if (d.csat_rating) meta += " · " + t("queue.rated", { rating: d.csat_rating });
     $("case-meta").textContent = meta;
     $("case-reason").textContent = (ctx.reason && ctx.reason.text) || d.reason_text;
     // The customer's language, prominently: the agent answers in it, and the canned
@@ -398,27 +412,25 @@
     $("wa-window").hidden = !closed;
     $("reply-form").hidden = closed;
     if (!closed) return;
-    var why = w.refused_by_whatsapp
-      ? "WhatsApp refused the last message: the customer's 24-hour window is closed, so it only allows an approved template now."
-      : "The customer's last message was " + w.hours_since_last + " hours ago; WhatsApp only allows an approved template now.";
+    var why = w.refused_by_whatsapp ? t("wa.refused") : t("wa.hours_ago", { hours: w.hours_since_last });
     if (!w.template_configured) {
-      why += " No re-opening template is configured (WHATSAPP_REOPEN_TEMPLATE_SID): reach the customer another way, e.g. by e-mail.";
+      why += t("wa.no_template");
     } else if (w.template_sent_at) {
       var ago = since(w.template_sent_at);
-      why += " The re-opening template was sent " + (ago === "just now" ? ago : ago + " ago") + "; the reply box returns when the customer answers.";
+      why += ago === t("time.just_now") ? t("wa.template_sent_now") : t("wa.template_sent_ago", { time: ago });
     }
     $("wa-window-text").textContent = why;
     $("wa-template-preview").hidden = !w.template_configured;
     $("wa-template-preview").textContent = w.template_preview || "";
     $("wa-template-send").hidden = !w.template_configured;
-    $("wa-template-send").textContent = w.template_sent_at ? "Send the re-opening template again" : "Send the re-opening template";
+    $("wa-template-send").textContent = t(w.template_sent_at ? "wa.send_again" : "wa.send");
   }
 
   function onSendTemplate() {
     $("wa-template-send").disabled = true;
-    $("wa-template-state").textContent = "sending…";
+    $("wa-template-state").textContent = t("reply.sending");
     act("/template").then(function (m) {
-      $("wa-template-state").textContent = m && m.delivered === false ? "queued: WhatsApp is not reachable yet" : "template sent";
+      $("wa-template-state").textContent = t(m && m.delivered === false ? "wa.queued" : "wa.sent");
     }).catch(function (err) {
       $("wa-template-state").textContent = err.message;
     }).then(function () { $("wa-template-send").disabled = false; });
@@ -446,10 +458,10 @@
     var text = $("reply-text").value.trim();
     if (!text) return;
     $("reply-send").disabled = true;
-    $("reply-state").textContent = "sending…";
+    $("reply-state").textContent = t("reply.sending");
     act("/messages", { text: text }).then(function (m) {
       $("reply-text").value = "";
-      $("reply-state").textContent = m && m.delivered === false ? "queued: the customer's channel is not reachable yet" : "sent";
+      $("reply-state").textContent = t(m && m.delivered === false ? "reply.queued" : "reply.sent");
     }).catch(function (err) {
       $("reply-state").textContent = err.message;
       if (err.data && err.data.window_closed && state.current) openCase(state.current.id);
@@ -514,6 +526,8 @@
     current: function () { return state.current; },
     language: function () { return ticketLanguage((state.current && state.current.context) || {}).code; },
     reloadCanned: loadCanned,
+    open: openCase,
+    tickets: function () { return state.tickets; },
   };
 
   // --- live updates -----------------------------------------------------------------
@@ -524,7 +538,8 @@
     state.socket = socket;
     socket.onopen = function () {
       state.retry = 1000;
-      $("live-state").textContent = "live";
+      state.live = "live";
+      $("live-state").textContent = t("live.live");
       $("live-state").classList.remove("off");
       refreshQueue();
       refreshStatus();
@@ -535,7 +550,8 @@
       onEvent(data);
     };
     socket.onclose = function () {
-      $("live-state").textContent = "reconnecting";
+      state.live = "reconnecting";
+      $("live-state").textContent = t("live.reconnecting");
       $("live-state").classList.add("off");
       if (state.socket !== socket) return;
       setTimeout(function () { if (state.me && state.socket === socket) connect(); }, state.retry);
@@ -545,6 +561,7 @@
 
   function onEvent(data) {
     var current = state.current;
+    notify("event", data);
     if (data.type === "ticket_opened" || data.type === "ticket_updated") {
       refreshQueue();
       refreshStatus();
@@ -576,7 +593,7 @@
     $("canned").addEventListener("change", fillCanned);
     $("claim").addEventListener("click", function () { act("/claim"); });
     $("close").addEventListener("click", function () {
-      if (window.confirm("Close this handoff? The conversation goes back to the bot, which asks for a rating.")) act("/close");
+      if (window.confirm(t("case.close.confirm"))) act("/close");
     });
     $("logout").addEventListener("click", function () {
       api("POST", "/api/logout", {}).catch(function () {}).then(function () { state.me = null; showLogin(); });
@@ -585,6 +602,14 @@
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) onReply(e);
     });
     setInterval(function () { if (state.me) { renderQueue(); } }, 15000);
-    api("GET", "/api/me").then(function (data) { start(data.agent); }).catch(function () { showLogin(); });
+    // Another language: what was drawn in the old one is drawn again.
+    if (window.BatonI18n) window.BatonI18n.onChange(function () {
+      $("live-state").textContent = t("live." + state.live);
+      if (!state.me) return;
+      renderQueue();
+      renderCase();
+      refreshStatus();
+    });
+    api("GET", "/api/me").then(function (data) { start(data.agent, data.preferences); }).catch(function () { showLogin(); });
   });
 })();

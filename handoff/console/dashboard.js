@@ -8,52 +8,24 @@
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var C = window.BatonCharts;
-  var CHANNEL_NAMES = { webchat: "Web chat", whatsapp: "WhatsApp", slack: "Slack" };
-  var LANGUAGE_NAMES = { en: "English", ko: "Korean", zh: "Chinese" };
+  // The page's text in the agent's console language (i18n.js; names of topics and handoff
+  // reasons too: "dash.topic.<intent>", "dash.reason.<code>").
+  function t(key, vars) { return window.BatonI18n ? window.BatonI18n.t(key, vars) : key; }
+  function known(key) { var text = t(key); return text === key ? null : text; }
   var COLORS = { webchat: "#4f46e5", whatsapp: "#16a34a", slack: "#d97706" };
-  var TOPICS = {
-    order_status: "Where is my order",
-    return_item: "Start a return",
-    return_policy: "Return policy",
-    refund_status: "Where is my refund",
-    human_handoff: "Asked for a person",
-    complain: "Complaint",
-    out_of_scope: "Something Baton does not do",
-    not_understood: "Not understood at all",
-    small_talk: "Small talk only",
-    cancel_order: "Cancel an order",
-    change_order: "Change an order's items",
-    change_address: "Change the address",
-    delivery_options: "Delivery options and costs",
-    payment: "Payment",
-    invoice: "Invoice or receipt",
-    discount_code: "Discount codes",
-    account: "Account and password",
-    product_question: "Product questions",
-    other: "Other"
-  };
-  var REASONS_SHORT = {
-    customer_asked: "Asked for a person",
-    misunderstood: "Misunderstood twice",
-    complaint: "Complaint",
-    policy: "Policy needs a person",
-    action_failed: "Something failed",
-    action_server_down: "Bot's server down",
-    verification_locked: "Could not prove ownership"
-  };
 
-  function channelName(c) { return CHANNEL_NAMES[c] || c; }
-  function topicName(t) { return TOPICS[t] || t.replace(/_/g, " "); }
+  function channelName(c) { return c === "webchat" ? t("dash.webchat") : { whatsapp: "WhatsApp", slack: "Slack" }[c] || c; }
+  function topicName(name) { return known("dash.topic." + name) || name.replace(/_/g, " "); }
   function pct(x) { return x === null || x === undefined ? "—" : (100 * x).toFixed(x >= 0.995 || x === 0 ? 0 : 1) + "%"; }
   function num(x) { return x === null || x === undefined ? "—" : Number(x).toLocaleString("en-GB"); }
   function dur(s) {
     if (s === null || s === undefined) return "—";
-    if (s < 90) return Math.round(s) + " s";
+    if (s < 90) return t("dash.dur.s", { n: Math.round(s) });
     var m = Math.round(s / 60);
-    if (m < 90) return m + " min";
+    if (m < 90) return t("dash.dur.min", { n: m });
     var h = Math.floor(m / 60), rest = m % 60;
-    if (h < 48) return h + " h" + (rest ? " " + rest + " min" : "");
-    return Math.round(h / 24) + " days";
+    if (h < 48) return rest ? t("dash.dur.h_min", { h: h, m: rest }) : t("dash.dur.h", { h: h });
+    return t("dash.dur.days", { n: Math.round(h / 24) });
   }
 
   function api(path) {
@@ -89,7 +61,7 @@
       var cell = body.insertRow().insertCell();
       cell.colSpan = head.length;
       cell.className = "muted";
-      cell.textContent = "Nothing in this range";
+      cell.textContent = t("dash.nothing");
     }
     rows.forEach(function (r) {
       var tr = body.insertRow();
@@ -99,112 +71,112 @@
 
   function render(m) {
     var h = m.handoff, c = m.csat, w = m.waiting;
-    kpi("kpi-conversations", num(m.conversations), num(m.messages) + " customer messages");
-    kpi("kpi-containment", pct(m.containment.rate), num(m.containment.contained) + " conversations");
-    kpi("kpi-handoff", pct(h.rate), num(h.conversations) + " conversations");
-    kpi("kpi-wait", dur(w.first_reply.median_seconds), "median · 90% within " + dur(w.first_reply.p90_seconds));
-    kpi("kpi-close", dur(w.close.median_seconds), "median · 90% within " + dur(w.close.p90_seconds));
-    kpi("kpi-csat", pct(c.csat), num(c.rated) + " ratings · " + pct(c.response_rate) + " answered");
-    kpi("kpi-fallback", pct(m.fallback.rate), "of messages · " + num(m.fallback.conversations) + " conversations");
+    kpi("kpi-conversations", num(m.conversations), t("dash.sub.messages", { count: num(m.messages) }));
+    kpi("kpi-containment", pct(m.containment.rate), t("dash.sub.conversations", { count: num(m.containment.contained) }));
+    kpi("kpi-handoff", pct(h.rate), t("dash.sub.conversations", { count: num(h.conversations) }));
+    kpi("kpi-wait", dur(w.first_reply.median_seconds), t("dash.sub.median", { time: dur(w.first_reply.p90_seconds) }));
+    kpi("kpi-close", dur(w.close.median_seconds), t("dash.sub.median", { time: dur(w.close.p90_seconds) }));
+    kpi("kpi-csat", pct(c.csat), t("dash.sub.ratings", { count: num(c.rated), share: pct(c.response_rate) }));
+    kpi("kpi-fallback", pct(m.fallback.rate), t("dash.sub.fallback", { count: num(m.fallback.conversations) }));
     kpi("kpi-returns", num(m.returns.opened), m.returns.by_method.map(function (r) { return num(r.count) + " " + r.value.replace("_", "-"); }).join(" · "));
 
     var labels = m.series.map(function (p) {
       var d = new Date(p.period + "T00:00:00Z");
       return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
     });
-    $("trend-unit").textContent = m.range.granularity === "week" ? "(per week, from Monday)" : "(per day)";
+    $("trend-unit").textContent = t(m.range.granularity === "week" ? "dash.unit.week" : "dash.unit.day");
     C.columns($("chart-trend"), {
-      label: "Conversations over time",
+      label: t("dash.h.trend"),
       labels: labels,
       stacked: true,
       series: [
-        { name: "Solved by the bot", color: "#6366f1", values: m.series.map(function (p) { return p.contained; }) },
-        { name: "Went to a person", color: "#f59e0b", values: m.series.map(function (p) { return p.handoffs; }) }
+        { name: t("dash.kpi.containment"), color: "#6366f1", values: m.series.map(function (p) { return p.contained; }) },
+        { name: t("dash.kpi.handoff"), color: "#f59e0b", values: m.series.map(function (p) { return p.handoffs; }) }
       ],
       format: function (v) { return num(Math.round(v)); }
     });
     C.lines($("chart-rates"), {
-      label: "Containment and CSAT over time",
+      label: t("dash.chart.rates"),
       labels: labels,
       max: 1,
       series: [
-        { name: "Solved by the bot", color: "#6366f1", values: m.series.map(function (p) { return p.containment_rate; }) },
-        { name: "CSAT (rated 4–5)", color: "#16a34a", values: m.series.map(function (p) { return p.csat; }) }
+        { name: t("dash.kpi.containment"), color: "#6366f1", values: m.series.map(function (p) { return p.containment_rate; }) },
+        { name: t("dash.kpi.csat"), color: "#16a34a", values: m.series.map(function (p) { return p.csat; }) }
       ],
       format: pct
     });
 
     C.columns($("chart-channels"), {
-      label: "Channels compared",
+      label: t("dash.h.channels"),
       labels: m.channels.map(function (r) { return channelName(r.channel); }),
       max: 1,
       values: true,
       series: [
-        { name: "Solved by the bot", color: "#6366f1", values: m.channels.map(function (r) { return r.containment_rate; }) },
-        { name: "Went to a person", color: "#f59e0b", values: m.channels.map(function (r) { return r.handoff_rate; }) },
+        { name: t("dash.kpi.containment"), color: "#6366f1", values: m.channels.map(function (r) { return r.containment_rate; }) },
+        { name: t("dash.kpi.handoff"), color: "#f59e0b", values: m.channels.map(function (r) { return r.handoff_rate; }) },
         { name: "CSAT", color: "#16a34a", values: m.channels.map(function (r) { return r.csat; }) }
       ],
       format: pct
     });
-    table("table-channels", ["Channel", "Conversations", "Solved", "To a person", "Not understood", "CSAT", "Median wait"],
+    table("table-channels", [t("dash.channel"), t("dash.kpi.conversations"), t("dash.col.solved"), t("dash.col.to_person"), t("dash.kpi.fallback"), "CSAT", t("dash.col.median_wait")],
       m.channels.map(function (r) {
         return [channelName(r.channel), num(r.conversations), pct(r.containment_rate), pct(r.handoff_rate), pct(r.fallback_rate), pct(r.csat), dur(r.median_first_reply_seconds)];
       }));
 
     var shades = { "1": "#dc2626", "2": "#f97316", "3": "#eab308", "4": "#84cc16", "5": "#16a34a" };
     C.columns($("chart-csat"), {
-      label: "CSAT distribution",
+      label: t("dash.chart.csat"),
       labels: ["1", "2", "3", "4", "5"].map(function (r) { return r + " ★"; }),
       values: true,
-      series: [{ name: "Ratings", color: "#16a34a", values: ["1", "2", "3", "4", "5"].map(function (r) { return c.distribution[r]; }) }],
+      series: [{ name: t("dash.chart.ratings"), color: "#16a34a", values: ["1", "2", "3", "4", "5"].map(function (r) { return c.distribution[r]; }) }],
       format: function (v) { return num(Math.round(v)); }
     });
     // colour each rating's column
     $("chart-csat").querySelectorAll("rect").forEach(function (rect, i) { rect.setAttribute("fill", shades[String(i + 1)]); });
-    table("table-csat-channels", ["Channel", "Closed", "Rated", "Answered", "CSAT", "Average"],
+    table("table-csat-channels", [t("dash.channel"), t("dash.col.closed"), t("dash.col.rated"), t("dash.col.answered"), "CSAT", t("dash.col.average")],
       c.by_channel.map(function (r) {
         return [channelName(r.channel), num(r.closed), num(r.rated), pct(r.response_rate), pct(r.csat), r.average === null ? "—" : r.average.toFixed(2)];
       }));
 
     C.bars($("chart-reasons"), {
-      label: "Handoff reasons",
-      items: h.reasons.map(function (r) { return { label: REASONS_SHORT[r.code] || r.label, value: r.count, color: "#f59e0b" }; }),
+      label: t("dash.chart.reasons"),
+      items: h.reasons.map(function (r) { return { label: known("dash.reason." + r.code) || r.label, value: r.count, color: "#f59e0b" }; }),
       format: num
     });
     C.bars($("chart-topics"), {
-      label: "Topics",
+      label: t("dash.chart.topics"),
       items: m.top_intents.map(function (r) { return { label: topicName(r.intent), value: r.conversations, color: "#6366f1" }; }),
       format: num
     });
-    table("table-failing", ["Topic", "Conversations", "To a person", "Not understood", "Solved"],
+    table("table-failing", [t("dash.col.topic"), t("dash.kpi.conversations"), t("dash.col.to_person"), t("dash.kpi.fallback"), t("dash.col.solved")],
       m.failing.slice(0, 8).map(function (r) {
         return [topicName(r.intent), num(r.conversations), num(r.handoffs), num(r.fallbacks), pct(r.containment_rate)];
       }));
     var na = m.not_automated;
     $("not-automated-total").textContent = na.conversations
-      ? num(na.conversations) + " conversations (" + pct(na.share) + ") asked about something Baton answers but cannot do yet."
-      : "No conversation asked about one yet.";
-    table("table-not-automated", ["Topic", "Conversations", "Share", "To a person"],
+      ? t("dash.not_automated_total", { count: num(na.conversations), share: pct(na.share) })
+      : t("dash.not_automated_none");
+    table("table-not-automated", [t("dash.col.topic"), t("dash.kpi.conversations"), t("dash.col.share"), t("dash.col.to_person")],
       na.topics.map(function (r) {
         return [topicName(r.topic), num(r.conversations), pct(r.share), num(r.to_a_person)];
       }));
-    table("table-agents", ["Agent", "Closed", "Rated", "CSAT", "Average", "Median wait"],
+    table("table-agents", [t("dash.col.agent"), t("dash.col.closed"), t("dash.col.rated"), "CSAT", t("dash.col.average"), t("dash.col.median_wait")],
       c.by_agent.map(function (r) {
         return [r.agent, num(r.closed), num(r.rated), pct(r.csat), r.average === null ? "—" : r.average.toFixed(2), dur(r.median_first_reply_seconds)];
       }));
     C.bars($("chart-return-reasons"), {
-      label: "Returns by reason",
+      label: t("dash.chart.return_reasons"),
       items: m.returns.by_reason.map(function (r) { return { label: r.value.replace(/_/g, " "), value: r.count, color: "#0ea5e9" }; }),
       format: num
     });
     C.bars($("chart-return-methods"), {
-      label: "Returns by method",
+      label: t("dash.chart.return_methods"),
       items: m.returns.by_method.map(function (r) { return { label: r.value.replace(/_/g, "-"), value: r.count, color: "#14b8a6" }; }),
       format: num
     });
-    table("table-languages", ["Language", "Conversations", "Solved", "To a person", "CSAT"],
+    table("table-languages", [t("dash.language"), t("dash.kpi.conversations"), t("dash.col.solved"), t("dash.col.to_person"), "CSAT"],
       m.languages.map(function (r) {
-        return [LANGUAGE_NAMES[r.language] || r.language, num(r.conversations), pct(r.containment_rate), pct(r.handoff_rate), pct(r.csat)];
+        return [known("dash.lang." + r.language) || r.language, num(r.conversations), pct(r.containment_rate), pct(r.handoff_rate), pct(r.csat)];
       }));
   }
 
@@ -220,7 +192,7 @@
 
   function load() {
     var q = query();
-    $("dash-state").textContent = "Loading…";
+    $("dash-state").textContent = t("inbox.loading");
     history.replaceState(null, "", "/dashboard?" + q.toString());
     var csv = new URLSearchParams(q);
     csv.set("format", "csv");
@@ -230,7 +202,7 @@
       $("f-to").value = m.range.to;
       render(m);
       $("dashboard").hidden = false;
-      $("dash-state").textContent = "Updated " + new Date().toLocaleTimeString("en-GB");
+      $("dash-state").textContent = t("dash.updated", { time: new Date().toLocaleTimeString("en-GB") });
     }).catch(function (err) {
       if (err.status === 401) return showLogin();
       $("dash-state").textContent = err.message;
@@ -244,10 +216,11 @@
     $("login-username").focus();
   }
 
-  function start(agent) {
+  function start(agent, preferences) {
+    if (window.BatonI18n) window.BatonI18n.use((preferences || {}).language || null, true);
     $("login").hidden = true;
     $("app").hidden = false;
-    $("me").textContent = agent.display_name + (agent.role === "lead" ? " (lead)" : "");
+    $("me").textContent = agent.display_name + (agent.role === "lead" ? t("dash.lead") : "");
     var params = new URLSearchParams(location.search);
     ["from", "to", "channel", "language", "granularity"].forEach(function (k) {
       var el = $("f-" + k);
@@ -268,7 +241,7 @@
       return resp.json().then(function (body) {
         if (!resp.ok) throw new Error(body.error || "login failed");
         $("login-password").value = "";
-        return start(body.agent);
+        return start(body.agent, body.preferences);
       });
     }).catch(function (err) {
       $("login-error").textContent = err.message;
@@ -283,7 +256,7 @@
       fetch("/api/logout", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: "{}" })
         .then(function () { location.href = "/dashboard"; });
     });
-    api("/api/me").then(function (body) { return start(body.agent); }).catch(function (err) {
+    api("/api/me").then(function (body) { return start(body.agent, body.preferences); }).catch(function (err) {
       if (err.status === 401) showLogin();
       else $("dash-state").textContent = err.message;
     });

@@ -5,6 +5,8 @@
   var table = document.getElementById("inbox-table");
   var body = document.getElementById("inbox-rows");
   var language = document.getElementById("inbox-language");
+  var i18n = window.BatonI18n;
+  function t(key, vars) { return i18n ? i18n.t(key, vars) : key; }
 
   function call(method, path, data) {
     var opts = { method: method, credentials: "same-origin", headers: {} };
@@ -26,11 +28,11 @@
   function picker(row, intents) {
     var select = document.createElement("select");
     select.className = "inbox-label";
-    select.setAttribute("aria-label", "intent for: " + row.text);
+    select.setAttribute("aria-label", t("inbox.label_for", { text: row.text }));
     ["", "skip"].concat(intents).forEach(function (name) {
       var option = document.createElement("option");
       option.value = name;
-      option.textContent = name === "" ? "— choose —" : name;
+      option.textContent = name === "" ? t("inbox.choose") : name;
       if (name === (row.label || "")) { option.selected = true; }
       select.appendChild(option);
     });
@@ -39,7 +41,7 @@
       call("POST", "/api/inbox/label", { text: row.text, label: select.value }).then(function (r) {
         select.disabled = false;
         select.parentNode.classList.toggle("saved", r.status === 200);
-        if (r.status !== 200) { state.textContent = (r.json && r.json.error) || "Not saved."; }
+        if (r.status !== 200) { state.textContent = (r.json && r.json.error) || t("inbox.not_saved"); }
       });
     });
     var td = document.createElement("td");
@@ -61,21 +63,21 @@
 
   function load() {
     var query = language.value ? "?lang=" + encodeURIComponent(language.value) : "";
-    state.textContent = "Loading…";
+    state.textContent = t("inbox.loading");
     body.innerHTML = "";
     call("GET", "/api/inbox/" + query).then(function (r) {
       if (r.status === 401) {
         state.innerHTML = "";
         var a = document.createElement("a");
         a.href = "/";
-        a.textContent = "Log in on the console first.";
+        a.textContent = t("inbox.log_in");
         state.appendChild(a);
         return;
       }
-      if (r.status !== 200) { state.textContent = (r.json && r.json.error) || "Cannot load the inbox."; return; }
+      if (r.status !== 200) { state.textContent = (r.json && r.json.error) || t("inbox.cannot_load"); return; }
       var rows = r.json.rows || [];
       showCounts(r.json.languages);
-      state.textContent = rows.length ? rows.length + " messages to review." : "Nothing to review: the bot understood everyone.";
+      state.textContent = rows.length ? t("inbox.to_review", { count: rows.length }) : t("inbox.nothing");
       rows.forEach(function (row) {
         var tr = document.createElement("tr");
         var text = cell(row.text);
@@ -93,5 +95,8 @@
   }
 
   language.addEventListener("change", load);
-  load();
+  // The page speaks the agent's console language (their preference, GET /api/me).
+  call("GET", "/api/me").then(function (r) {
+    if (i18n) i18n.use(r.status === 200 && r.json.preferences ? r.json.preferences.language : null, r.status === 200);
+  }).catch(function () {}).then(load);
 })();

@@ -111,7 +111,10 @@ async def login(request: Request) -> HTTPResponse:
     logger.info("agent %s logged in", agent.id)
     # The session lives in an HttpOnly cookie that page scripts cannot read; the token is in
     # the answer only for a client that asks for a bearer token (a script with the password).
-    answer: dict[str, Any] = {"agent": agent.public()}
+    answer: dict[str, Any] = {
+        "agent": agent.public(),
+        "preferences": (await service.preferences(agent.id)).public(),
+    }
     if body.get("bearer") is True:
         answer["token"] = token
     resp = response.json(answer)
@@ -136,7 +139,10 @@ async def logout(request: Request) -> HTTPResponse:
 
 @api.get("/me")
 async def me(request: Request) -> HTTPResponse:
-    return response.json({"agent": request.ctx.agent.public()})
+    """The agent, with their console preferences (handoff/routes/preferences.py)."""
+    agent = request.ctx.agent
+    found = await _service(request).preferences(agent.id)
+    return response.json({"agent": agent.public(), "preferences": found.public()})
 
 
 @api.get("/status")

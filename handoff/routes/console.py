@@ -18,6 +18,11 @@ _ASSETS = {
     "console.js": "application/javascript; charset=utf-8",
     "canned.js": "application/javascript; charset=utf-8",
     "search.js": "application/javascript; charset=utf-8",
+    "notify.js": "application/javascript; charset=utf-8",
+    "i18n.js": "application/javascript; charset=utf-8",
+    "i18n-en.js": "application/javascript; charset=utf-8",
+    "i18n-ko.js": "application/javascript; charset=utf-8",
+    "i18n-zh.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "inbox.js": "application/javascript; charset=utf-8",
 }

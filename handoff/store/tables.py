@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    true,
 )
 
 metadata = MetaData()
@@ -35,6 +37,12 @@ agents = Table(
     # "agent" or "lead" (leads also see the support analytics); added after the first release,
     # so create_schema adds it to older databases.
     Column("role", String(12), nullable=False, server_default="agent"),
+    # The console's preferences (handoff/preferences.py): its language (None: the browser's),
+    # browser notifications (off until the agent turns them on and the browser allows them)
+    # and their short sound.
+    Column("console_language", String(8), nullable=True),
+    Column("notifications", Boolean, nullable=False, server_default=false()),
+    Column("notification_sound", Boolean, nullable=False, server_default=true()),
 )
 
 agent_sessions = Table(
