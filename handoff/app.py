@@ -25,8 +25,8 @@ from handoff.routes.canned import canned_routes
 from handoff.routes.console import console
 from handoff.routes.inbox import inbox
 from handoff.routes.metrics import metrics
-from handoff.routes.search import search_routes
 from handoff.routes.preferences import preferences_routes
+from handoff.routes.search import search_routes
 from handoff.routes.slack import slack
 from handoff.services import HandoffService
 from handoff.settings import HandoffSettings, load_settings

@@ -61,7 +61,5 @@ __all__ = [
 ]
 
 
-class HandoffService(
-    Intake, AgentWork, ConsoleViews, CannedReplies, CaseSearch, AgentPreferences
-):
+class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies, CaseSearch, AgentPreferences):
     """The handoff service: ``HandoffService(engine, settings, hub, relay, slack, clock)``."""
