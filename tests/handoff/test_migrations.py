@@ -92,7 +92,7 @@ async def test_a_fresh_handoff_database_equals_tables_py(
     await create_schema(engine)
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 
 
@@ -115,7 +115,7 @@ async def test_an_old_handoff_database_without_roles_is_adopted_with_its_agents(
 
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     async with engine.connect() as conn:
         agents = (await conn.execute(select(h.agents.c.username, h.agents.c.role))).all()
     assert [tuple(a) for a in agents] == [("sam", "agent")]
@@ -132,6 +132,6 @@ async def test_the_store_and_the_handoff_tables_can_share_one_database(
         await create_schema(engine)
 
     assert await revision(engine, STORE) == "0002"
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     assert await differences(engine, STORE, store_tables.metadata) == []
     assert await differences(engine, MIGRATIONS, h.metadata) == []
