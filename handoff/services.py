@@ -9,7 +9,9 @@ one object made of parts, each in its own module:
 * ``handoff/agent_work.py`` — claim, reply, note, close, the WhatsApp re-opening template;
 * ``handoff/delivery.py`` — the ``outbound`` queue to the Rasa server's relay;
 * ``handoff/views.py`` — the console's queue and case views;
-* ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick.
+* ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick;
+* ``handoff/handing_on.py`` — release and transfer a case, the queue with teams and alerts;
+* ``handoff/teams_admin.py`` — the teams and routing rules leads edit.
 
 Callers import :class:`HandoffService` and its errors from here. Side effects that may be
 slow or fail (the relay to the customer's channel, Slack) never lose anything:
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 from handoff.agent_work import AgentWork
 from handoff.canned_replies import CannedReplies
+from handoff.handing_on import HandingOn
 from handoff.intake import Intake
 from handoff.service_core import (
     LOGIN_MAX_FAILURES,
@@ -40,6 +43,7 @@ from handoff.service_core import (
     relay_key,
     utc_now,
 )
+from handoff.teams_admin import TeamsAdmin
 from handoff.views import ConsoleViews
 
 __all__ = [
@@ -57,5 +61,5 @@ __all__ = [
 ]
 
 
-class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies):
+class HandoffService(Intake, AgentWork, HandingOn, ConsoleViews, CannedReplies, TeamsAdmin):
     """The handoff service: ``HandoffService(engine, settings, hub, relay, slack, clock)``."""

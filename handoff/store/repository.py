@@ -62,12 +62,21 @@ def _ticket(row: Any, with_context: bool = True) -> Ticket:
         slack_channel=row.slack_channel,
         slack_ts=row.slack_ts,
         context=json.loads(row.context) if with_context and row.context else {},
+        team_id=row.team_id,
+        team_name=row.team_name,
+        queued_at=row.queued_at,
     )
 
 
 def _ticket_query() -> Any:
-    return select(t.tickets, _claimer.c.display_name.label("claimed_by_name")).outerjoin(
-        _claimer, _claimer.c.id == t.tickets.c.claimed_by
+    return select(
+        t.tickets,
+        _claimer.c.display_name.label("claimed_by_name"),
+        t.teams.c.name.label("team_name"),
+    ).select_from(
+        t.tickets.outerjoin(_claimer, _claimer.c.id == t.tickets.c.claimed_by).outerjoin(
+            t.teams, t.teams.c.id == t.tickets.c.team_id
+        )
     )
 
 
@@ -245,9 +254,11 @@ class HandoffRepository:
         after_hours: bool,
         context: dict[str, Any],
         now: datetime,
+        team_id: Optional[int] = None,
     ) -> int:
         result = await self.conn.execute(
             insert(t.tickets).values(
+                team_id=team_id,
                 conversation_id=conversation_id,
                 channel=channel,
                 customer_id=customer_id,
