@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, Optional
 
 from handoff import assignment
 from handoff.assignment import AssignmentInvalid
@@ -45,8 +45,8 @@ class HandingOn(ConsoleViews):
             if not await TeamsRepository(conn).hand_on(ticket_id, ticket.claimed_by, now):
                 raise Conflict("the case changed hands meanwhile: reload it")
             text = assignment.line(agent.display_name, "released this case to the queue", why)
-            await repo.add_message(ticket_id, SYSTEM, text, now, agent_id=agent.id)
-        return await self._handed_on(ticket_id, "released", agent, text)
+            message_id = await repo.add_message(ticket_id, SYSTEM, text, now, agent_id=agent.id)
+        return await self._handed_on(ticket_id, "released", agent, text, message_id)
 
     async def transfer(
         self,
@@ -95,8 +95,8 @@ class HandingOn(ConsoleViews):
             if what.endswith("to you"):
                 what = "took this case over"
             text = assignment.line(agent.display_name, what, why)
-            await repo.add_message(ticket_id, SYSTEM, text, now, agent_id=agent.id)
-        return await self._handed_on(ticket_id, "transferred", agent, text)
+            message_id = await repo.add_message(ticket_id, SYSTEM, text, now, agent_id=agent.id)
+        return await self._handed_on(ticket_id, "transferred", agent, text, message_id)
 
     async def _open_ticket(self, repo: HandoffRepository, ticket_id: int) -> Ticket:
         ticket = await repo.get_ticket(ticket_id, with_context=False)
@@ -106,11 +106,17 @@ class HandingOn(ConsoleViews):
             raise Conflict("this handoff is closed")
         return ticket
 
-    async def _handed_on(self, ticket_id: int, how: str, agent: Agent, text: str) -> dict[str, Any]:
+    async def _handed_on(
+        self, ticket_id: int, how: str, agent: Agent, text: str, message_id: Optional[int]
+    ) -> dict[str, Any]:
         """Tell every console (the case, who did it and the timeline line) and Slack."""
         async with self.engine.connect() as conn:
-            ticket = await HandoffRepository(conn).get_ticket(ticket_id, with_context=False)
+            repo = HandoffRepository(conn)
+            ticket = await repo.get_ticket(ticket_id, with_context=False)
+            message = await repo.get_message(message_id) if message_id else None
         assert ticket is not None
+        if message is not None:
+            await self._publish({"type": "message", "message": message.public()})
         summary = (await self._with_flags([ticket]))[0]
         logger.info("handoff ticket %s %s by agent %s", ticket_id, how, agent.id)
         note = {"how": how, "by": agent.id, "by_name": agent.display_name, "text": text}

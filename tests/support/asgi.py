@@ -69,3 +69,6 @@ class SanicClient:
 
     async def patch(self, path: str, **kwargs: Any) -> httpx2.Response:
         return await self.request("PATCH", path, **kwargs)
+
+    async def put(self, path: str, **kwargs: Any) -> httpx2.Response:
+        return await self.request("PUT", path, **kwargs)
