@@ -101,6 +101,7 @@
     $("me").textContent = agent.display_name + " (" + agent.username + ")";
     if (window.BatonCanned) window.BatonCanned.start(agent); // loads the canned replies
     else loadCanned();
+    if (window.BatonAssign) window.BatonAssign.start(agent); // teams, transfers (assign.js)
     refreshStatus();
     refreshQueue();
     connect();
@@ -133,7 +134,9 @@
     ["waiting", "active", "closed"].forEach(function (kind) {
       var list = $("queue-" + kind);
       clear(list);
-      state.tickets[kind].forEach(function (t) {
+      // assign.js keeps the queue to the agent's choice (mine / my teams / all)
+      var shown = window.BatonAssign ? window.BatonAssign.filter(state.tickets[kind]) : state.tickets[kind];
+      shown.forEach(function (t) {
         var item = el("li");
         item.dataset.ticketId = t.id;
         if (state.current && state.current.id === t.id) item.classList.add("selected");
@@ -144,11 +147,12 @@
         if (kind === "active") sub += " · " + (t.claimed_by_name || "");
         if (kind === "closed" && t.csat_rating) sub += " · rated " + t.csat_rating + "/5";
         item.appendChild(el("div", "sub", sub));
+        if (window.BatonAssign) window.BatonAssign.decorate(item, t);
         item.addEventListener("click", function () { openCase(t.id); });
         list.appendChild(item);
       });
       var count = $("count-" + kind);
-      if (count) count.textContent = state.tickets[kind].length;
+      if (count) count.textContent = shown.length;
     });
   }
 
@@ -377,6 +381,7 @@
     $("reply-send").disabled = !open;
     $("reply-text").disabled = !open;
     renderWhatsAppWindow(d);
+    if (window.BatonAssign) window.BatonAssign.renderCase(d);
     renderCustomer(ctx);
     renderOrders(ctx);
     renderReturns(ctx);
@@ -510,6 +515,9 @@
     current: function () { return state.current; },
     language: function () { return ticketLanguage((state.current && state.current.context) || {}).code; },
     reloadCanned: loadCanned,
+    refreshQueue: refreshQueue,
+    renderQueue: renderQueue,
+    openCase: openCase,
   };
 
   // --- live updates -----------------------------------------------------------------
@@ -541,6 +549,7 @@
 
   function onEvent(data) {
     var current = state.current;
+    if (window.BatonAssign) window.BatonAssign.onEvent(data);
     if (data.type === "ticket_opened" || data.type === "ticket_updated") {
       refreshQueue();
       refreshStatus();

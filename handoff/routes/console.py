@@ -17,6 +17,7 @@ CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 _ASSETS = {
     "console.js": "application/javascript; charset=utf-8",
     "canned.js": "application/javascript; charset=utf-8",
+    "assign.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "inbox.js": "application/javascript; charset=utf-8",
 }
