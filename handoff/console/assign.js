@@ -72,6 +72,7 @@
     rules: [],
     languages: ["en", "ko", "zh"],
     canEdit: false,
+    teamState: { id: null, text: "" }, // what the last saved card says, kept across redraws
   };
 
   function $(id) { return document.getElementById(id); }
@@ -453,7 +454,8 @@
     var row = el("div", "row");
     var save = el("button", null, T.save);
     save.type = "submit";
-    var state = el("span", "error");
+    var state = el("span", "error team-state");
+    if (assign.teamState.id === team.id) state.textContent = assign.teamState.text;
     row.appendChild(save);
     row.appendChild(state);
     card.appendChild(row);
@@ -461,8 +463,8 @@
       e.preventDefault();
       var ids = Array.prototype.slice.call(members.querySelectorAll("input:checked")).map(function (b) { return parseInt(b.value, 10); });
       host().api("PATCH", "/api/teams/" + team.id, { name: name.value, archived: archivedBox.checked, member_ids: ids })
-        .then(function () { state.textContent = T.saved; return loadTeams(); })
-        .catch(function (err) { state.textContent = err.message; });
+        .then(function () { assign.teamState = { id: team.id, text: T.saved }; return loadTeams(); })
+        .catch(function (err) { assign.teamState = { id: team.id, text: err.message }; state.textContent = err.message; });
     });
     return card;
   }

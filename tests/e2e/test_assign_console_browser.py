@@ -1,6 +1,7 @@
 """Handing a case on in two real browsers: Ann transfers a case to Bo with a reason, and it
 appears on Bo's open console within a second, without a reload, with the reason in its
-timeline; then Ann transfers another case to Bo's team, and it shows in Bo's team queue.
+timeline; then Ann transfers another case to Bo's team, and it shows in Bo's team queue. And a
+lead sets up a team and a routing rule in the console, which routes the next Korean case.
 
 Only the handoff service runs (``python -m handoff run``), with a small stand-in for the Rasa
 server's relay that acknowledges what it is sent: no model, no Rasa."""
@@ -131,9 +132,10 @@ def handoff(tmp_path: Path) -> Iterator[str]:
         relay.shutdown()
 
 
-def _open_ticket(url: str, conversation: str, name: str) -> int:
+def _open_ticket(url: str, conversation: str, name: str, language: str = "en") -> int:
     packet = {
         "version": 1,
+        "language": {"code": language},
         "reason": {"code": "customer_asked", "text": "The customer asked for a person"},
         "conversation": {"id": conversation, "channel": "webchat"},
         "customer": {"id": conversation, "name": name},
@@ -164,7 +166,7 @@ def _korean_team_with_bo(url: str) -> int:
         return int(team["id"])
 
 
-def _log_in(driver: Any, url: str, username: str) -> None:
+def _log_in(driver: Any, url: str, username: str, password: str = AGENT_PASSWORD) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -173,7 +175,7 @@ def _log_in(driver: Any, url: str, username: str) -> None:
     driver.get(url + "/")
     wait.until(ec.visibility_of_element_located((By.ID, "login-username")))
     driver.find_element(By.ID, "login-username").send_keys(username)
-    driver.find_element(By.ID, "login-password").send_keys(AGENT_PASSWORD)
+    driver.find_element(By.ID, "login-password").send_keys(password)
     driver.find_element(By.ID, "login-submit").click()
     wait.until(ec.visibility_of_element_located((By.ID, "app")))
     wait.until(lambda d: d.find_element(By.ID, "live-state").text == "live")
@@ -287,3 +289,67 @@ def test_a_case_transferred_to_a_colleague_appears_on_their_screen_within_a_seco
             }
         )
     )
+
+
+def test_a_lead_sets_up_a_team_and_a_routing_rule_that_routes_the_next_case(
+    handoff: str,
+    browser: Any,  # noqa: F811 - the imported fixture
+) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    lead = browser
+    wait = WebDriverWait(lead, 30)
+    steady = WebDriverWait(lead, 30, ignored_exceptions=(StaleElementReferenceException,))
+    _log_in(lead, handoff, "demo", LEAD_PASSWORD)
+    wait.until(ec.visibility_of_element_located((By.ID, "teams-admin-open"))).click()
+    wait.until(ec.visibility_of_element_located((By.ID, "teams-admin")))
+    lead.find_element(By.ID, "team-new-name").send_keys("Korean")
+    lead.find_element(By.CSS_SELECTOR, "#team-new button[type=submit]").click()
+    card = "#team-list form[data-team-id]"
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, card))
+    lead.find_element(By.ID, "team-new-name").send_keys("korean")  # the same name again
+    lead.find_element(By.CSS_SELECTOR, "#team-new button[type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "team-new-error").text)
+    refused = lead.find_element(By.ID, "team-new-error").text
+
+    def tick_bo_and_save(d: Any) -> bool:  # the card is redrawn when teams change: find anew
+        form = d.find_element(By.CSS_SELECTOR, card)
+        box = form.find_element(By.XPATH, ".//label[contains(., 'Bo')]/input")
+        if not box.is_selected():
+            box.click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        return True
+
+    steady.until(tick_bo_and_save)
+    steady.until(lambda d: d.find_element(By.CSS_SELECTOR, card + " .team-state").text == "saved")
+    lead.find_element(By.ID, "rule-add").click()
+    steady.until(
+        lambda d: (
+            Select(d.find_element(By.CSS_SELECTOR, "#rule-list li select")).select_by_value("ko")
+            or True
+        )
+    )
+    lead.find_element(By.ID, "rules-save").click()
+    wait.until(lambda d: d.find_element(By.ID, "rules-state").text == "saved")
+    lead.find_element(By.CSS_SELECTOR, "#teams-admin .canned-admin-head button").click()
+    wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "main.layout")))
+
+    korean = _open_ticket(handoff, "assign-conv-ko", "Ji-woo Kim", language="ko")
+    english = _open_ticket(handoff, "assign-conv-en", "Amy Lee")
+    wait.until(lambda d: _shown(d, korean, "Korean") and _shown(d, english))
+    english_tagged = _shown(lead, english, "Korean")
+    with httpx2.Client(base_url=handoff, timeout=15) as http:
+        login = http.post(
+            "/api/login", json={"username": "bo", "password": AGENT_PASSWORD, "bearer": True}
+        )
+        seen_by_bo = http.get(
+            "/api/teams", headers={"authorization": f"Bearer {login.json()['token']}"}
+        ).json()
+
+    assert refused == "there is already a team called korean"
+    assert not english_tagged  # no rule matches: no team, everyone's queue
+    assert [(t["name"], t["mine"]) for t in seen_by_bo["teams"]] == [("Korean", True)]
+    assert [(r["language"], r["team_name"]) for r in seen_by_bo["rules"]] == [("ko", "Korean")]
