@@ -8,10 +8,9 @@
  *   the timeline shows. Only the owner or a lead sees these on a claimed case (the server
  *   refuses anyone else anyway).
  * - A notice when a colleague hands a case to you, from the live feed.
- * - For leads ("Teams & routing" in the top bar): add, rename and archive teams, set their
- *   members, and order the routing rules that put a new case into a team's queue.
+ * - The leads' editor of teams and routing rules is teams.js.
  *
- * Every string shown is in T, to translate in one place. Text from agents and customers is
+ * Every string shown, here and in teams.js, is in T, to translate in one place. Text from agents and customers is
  * only ever inserted with textContent. The console's own state comes from console.js
  * (window.BatonConsole).
  */
@@ -324,201 +323,11 @@
       assign.rules = data.rules;
       assign.languages = data.languages;
       assign.canEdit = data.can_edit;
-      $("teams-admin-open").hidden = !data.can_edit;
       host().renderQueue();
-      if (!$("teams-admin").hidden) renderAdmin();
+      if (window.BatonTeams) window.BatonTeams.refresh(data.can_edit); // the leads' editor
       var current = host().current();
       if (current && $("assign-form") && !$("assign-form").hidden) fillTargets(current);
     }).catch(function () {});
-  }
-
-  // --- leads: teams and rules -------------------------------------------------------------
-
-  function buildAdmin() {
-    if ($("teams-admin")) return;
-    var open = el("button", "link inbox-link", T.adminOpen);
-    open.type = "button";
-    open.id = "teams-admin-open";
-    open.title = T.adminOpenTitle;
-    open.hidden = true;
-    open.addEventListener("click", function () { showAdmin(true); });
-    $("me").parentNode.insertBefore(open, $("me"));
-
-    var section = el("section", "canned-admin teams-admin");
-    section.id = "teams-admin";
-    section.setAttribute("aria-label", T.adminTitle);
-    section.hidden = true;
-    var head = el("div", "canned-admin-head");
-    head.appendChild(el("h2", null, T.adminTitle));
-    head.appendChild(el("span", "spacer"));
-    var back = el("button", "secondary", T.back);
-    back.type = "button";
-    back.addEventListener("click", function () { showAdmin(false); });
-    head.appendChild(back);
-    section.appendChild(head);
-    var add = el("form", "canned-form team-new");
-    add.id = "team-new";
-    var name = el("input");
-    name.id = "team-new-name";
-    name.maxLength = 60;
-    name.placeholder = T.newTeamName;
-    var addButton = el("button", null, T.addTeam);
-    addButton.type = "submit";
-    var addError = el("span", "error");
-    addError.id = "team-new-error";
-    add.appendChild(name);
-    add.appendChild(addButton);
-    add.appendChild(addError);
-    add.addEventListener("submit", function (e) {
-      e.preventDefault();
-      host().api("POST", "/api/teams", { name: name.value }).then(function () {
-        name.value = "";
-        addError.textContent = "";
-        return loadTeams();
-      }).catch(function (err) { addError.textContent = err.message; });
-    });
-    section.appendChild(add);
-    var list = el("div", "team-list");
-    list.id = "team-list";
-    section.appendChild(list);
-    section.appendChild(el("h3", null, T.rulesTitle));
-    section.appendChild(el("p", "muted", T.rulesHelp));
-    var rules = el("ol", "rule-list");
-    rules.id = "rule-list";
-    section.appendChild(rules);
-    var row = el("div", "row");
-    var addRule = el("button", "secondary", T.addRule);
-    addRule.type = "button";
-    addRule.id = "rule-add";
-    addRule.addEventListener("click", function () {
-      var first = assign.teams.filter(function (t) { return !t.archived; })[0];
-      assign.rules.push({ language: null, topic: null, team_id: first ? first.id : null });
-      renderRules();
-    });
-    var saveRules = el("button", null, T.saveRules);
-    saveRules.type = "button";
-    saveRules.id = "rules-save";
-    saveRules.addEventListener("click", onSaveRules);
-    var rulesState = el("span", "error");
-    rulesState.id = "rules-state";
-    row.appendChild(addRule);
-    row.appendChild(saveRules);
-    row.appendChild(rulesState);
-    section.appendChild(row);
-    $("app").appendChild(section);
-  }
-
-  function showAdmin(show) {
-    $("teams-admin").hidden = !show;
-    document.querySelector("main.layout").hidden = show;
-    if (show) { var other = $("canned-admin"); if (other) other.hidden = true; renderAdmin(); }
-  }
-
-  function renderAdmin() {
-    var list = $("team-list");
-    clear(list);
-    assign.teams.forEach(function (team) { list.appendChild(teamCard(team)); });
-    renderRules();
-  }
-
-  function teamCard(team) {
-    var card = el("form", "canned-form team-card" + (team.archived ? " archived" : ""));
-    card.dataset.teamId = team.id;
-    var name = el("input");
-    name.value = team.name;
-    name.maxLength = 60;
-    name.className = "team-name";
-    name.setAttribute("aria-label", T.name);
-    card.appendChild(name);
-    var members = el("fieldset", "team-members");
-    members.appendChild(el("legend", null, T.members));
-    assign.agents.forEach(function (a) {
-      var label = el("label", "inline");
-      var box = el("input");
-      box.type = "checkbox";
-      box.value = a.id;
-      box.checked = team.member_ids.indexOf(a.id) >= 0;
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(" " + a.display_name));
-      members.appendChild(label);
-    });
-    card.appendChild(members);
-    var archived = el("label", "inline");
-    var archivedBox = el("input");
-    archivedBox.type = "checkbox";
-    archivedBox.className = "team-archived";
-    archivedBox.checked = team.archived;
-    archived.appendChild(archivedBox);
-    archived.appendChild(document.createTextNode(" " + T.archived));
-    card.appendChild(archived);
-    var row = el("div", "row");
-    var save = el("button", null, T.save);
-    save.type = "submit";
-    var state = el("span", "error team-state");
-    if (assign.teamState.id === team.id) state.textContent = assign.teamState.text;
-    row.appendChild(save);
-    row.appendChild(state);
-    card.appendChild(row);
-    card.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var ids = Array.prototype.slice.call(members.querySelectorAll("input:checked")).map(function (b) { return parseInt(b.value, 10); });
-      host().api("PATCH", "/api/teams/" + team.id, { name: name.value, archived: archivedBox.checked, member_ids: ids })
-        .then(function () { assign.teamState = { id: team.id, text: T.saved }; return loadTeams(); })
-        .catch(function (err) { assign.teamState = { id: team.id, text: err.message }; state.textContent = err.message; });
-    });
-    return card;
-  }
-
-  function renderRules() {
-    var list = $("rule-list");
-    clear(list);
-    assign.rules.forEach(function (rule, index) {
-      var li = el("li", "rule");
-      var lang = el("select");
-      lang.setAttribute("aria-label", T.language);
-      lang.appendChild(option("", T.anyLanguage));
-      assign.languages.forEach(function (code) { lang.appendChild(option(code, T.languageNames[code] || code)); });
-      lang.value = rule.language || "";
-      lang.addEventListener("change", function () { rule.language = lang.value || null; });
-      var topic = el("input");
-      topic.placeholder = T.anyTopic;
-      topic.setAttribute("aria-label", T.topic);
-      topic.value = rule.topic || "";
-      topic.addEventListener("input", function () { rule.topic = topic.value.trim() || null; });
-      var team = el("select");
-      team.setAttribute("aria-label", T.team);
-      assign.teams.forEach(function (t) { if (!t.archived || t.id === rule.team_id) team.appendChild(option(String(t.id), t.name)); });
-      team.value = rule.team_id === null ? "" : String(rule.team_id);
-      team.addEventListener("change", function () { rule.team_id = parseInt(team.value, 10); });
-      li.appendChild(lang);
-      li.appendChild(el("span", null, " + "));
-      li.appendChild(topic);
-      li.appendChild(el("span", null, " → "));
-      li.appendChild(team);
-      [[T.up, -1], [T.down, 1]].forEach(function (move) {
-        var b = el("button", "secondary", move[0]);
-        b.type = "button";
-        b.addEventListener("click", function () {
-          var j = index + move[1];
-          if (j < 0 || j >= assign.rules.length) return;
-          var r = assign.rules[index]; assign.rules[index] = assign.rules[j]; assign.rules[j] = r;
-          renderRules();
-        });
-        li.appendChild(b);
-      });
-      var remove = el("button", "secondary", T.remove);
-      remove.type = "button";
-      remove.addEventListener("click", function () { assign.rules.splice(index, 1); renderRules(); });
-      li.appendChild(remove);
-      list.appendChild(li);
-    });
-  }
-
-  function onSaveRules() {
-    var rules = assign.rules.map(function (r) { return { language: r.language, topic: r.topic, team_id: r.team_id }; });
-    host().api("PUT", "/api/routing-rules", { rules: rules })
-      .then(function () { $("rules-state").textContent = T.saved; return loadTeams(); })
-      .catch(function (err) { $("rules-state").textContent = err.message; });
   }
 
   // --- start ------------------------------------------------------------------------------
@@ -526,7 +335,7 @@
   function start(agent) {
     assign.me = agent;
     buildScope();
-    buildAdmin();
+    if (window.BatonTeams) window.BatonTeams.build();
     var saved = null;
     try { saved = localStorage.getItem("baton.scope"); } catch (e) { /* private mode */ }
     setScope(T.scopes[saved] ? saved : "all");
@@ -539,6 +348,8 @@
     decorate: decorate,
     renderCase: renderCase,
     onEvent: onEvent,
+    loadTeams: loadTeams,
+    state: assign, // teams.js edits the teams and rules loaded here
     T: T,
   };
 })();

@@ -18,6 +18,7 @@ _ASSETS = {
     "console.js": "application/javascript; charset=utf-8",
     "canned.js": "application/javascript; charset=utf-8",
     "assign.js": "application/javascript; charset=utf-8",
+    "teams.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "inbox.js": "application/javascript; charset=utf-8",
 }
