@@ -10,7 +10,7 @@ a ``handed_on`` note) so every open console moves the case at once.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from handoff import assignment
@@ -141,15 +141,22 @@ class HandingOn(ConsoleViews):
             raise ValueError("status is one of open, waiting, active, closed")
         async with self.engine.connect() as conn:
             tickets = await HandoffRepository(conn).list_tickets(statuses)
-            mine = await TeamsRepository(conn).teams_of(agent.id) if scope == "teams" else set()
-        summaries = await self._with_flags(tickets)
+            teams = TeamsRepository(conn)
+            mine = await teams.teams_of(agent.id) if scope == "teams" else set()
+            words = await teams.last_words([t.id for t in tickets if t.is_open])
+        summaries = self._flagged(tickets, words)
         return [s for s in summaries if assignment.in_scope(s, scope, agent.id, mine)]
 
     async def _with_flags(self, tickets: list[Ticket]) -> list[dict[str, Any]]:
-        """Summaries with the waiting alert (handoff/assignment.py, ``waiting_flag``)."""
-        now = self.now()
         async with self.engine.connect() as conn:
             words = await TeamsRepository(conn).last_words([t.id for t in tickets if t.is_open])
+        return self._flagged(tickets, words)
+
+    def _flagged(
+        self, tickets: list[Ticket], words: dict[int, tuple[Optional[datetime], Optional[datetime]]]
+    ) -> list[dict[str, Any]]:
+        """Summaries with the waiting alert (handoff/assignment.py, ``waiting_flag``)."""
+        now = self.now()
         out = []
         for ticket in tickets:
             customer_at, agent_at = words.get(ticket.id, (None, None))
