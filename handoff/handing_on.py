@@ -75,8 +75,11 @@ class HandingOn(ConsoleViews):
                 if ticket.claimed_by == target.id:
                     raise Conflict(f"{target.display_name} already has this case")
                 moved = await teams.hand_on(ticket_id, ticket.claimed_by, now, to_agent=target.id)
-                whom = "you" if target.id == agent.id else target.display_name
-                what = f"transferred this case to {whom}"
+                what = (
+                    "took this case over"
+                    if target.id == agent.id
+                    else f"transferred this case to {target.display_name}"
+                )
             else:
                 assert isinstance(to_team, int)
                 team = await teams.team(to_team) if 0 < to_team < 2**31 else None
@@ -92,8 +95,6 @@ class HandingOn(ConsoleViews):
                 what = f"transferred this case to the {team['name']} team"
             if not moved:
                 raise Conflict("the case changed hands meanwhile: reload it")
-            if what.endswith("to you"):
-                what = "took this case over"
             text = assignment.line(agent.display_name, what, why)
             message_id = await repo.add_message(ticket_id, SYSTEM, text, now, agent_id=agent.id)
         return await self._handed_on(ticket_id, "transferred", agent, text, message_id)

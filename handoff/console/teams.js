@@ -109,6 +109,9 @@
     row.appendChild(rulesState);
     section.appendChild(row);
     $("app").appendChild(section);
+    // The canned replies' editor (canned.js) takes the same place: one at a time.
+    var canned = $("canned-admin-open");
+    if (canned) canned.addEventListener("click", function () { section.hidden = true; });
   }
 
   function showAdmin(show) {

@@ -314,3 +314,18 @@ async def test_the_queue_says_whether_a_case_waits_too_long(client: SanicClient)
         bad_scope.status_code == 400
         and bad_scope.json()["error"] == "scope is one of all, mine, teams"
     )
+
+
+async def test_a_lead_takes_over_a_colleagues_case(client: SanicClient) -> None:
+    ann, lead = await login(client, "ann"), await login(client, "demo")
+    case = await open_case(client)
+    await client.post(f"/api/tickets/{case}/claim", json={}, cookies=ann)
+
+    taken = await client.post(
+        f"/api/tickets/{case}/transfer",
+        json={"agent_id": await agent_id(client, lead), "reason": "Ann's shift ended"},
+        cookies=lead,
+    )
+
+    assert taken.status_code == 200 and taken.json()["claimed_by_name"] == "Sam"
+    assert (await timeline(client, case, lead))[-1] == "Sam took this case over: Ann's shift ended"

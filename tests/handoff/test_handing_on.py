@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from handoff.services import HandoffService
+from handoff.store.repository import HandoffRepository
 from tests.handoff.conftest import Clock, FakeSocket, packet
 
 
@@ -14,8 +15,6 @@ async def agents(service: HandoffService) -> tuple[Any, Any]:
     ann_id = await service.create_agent("ann", "Ann", "agent-password", "agent")
     bo_id = await service.create_agent("bo", "Bo", "agent-password", "agent")
     async with service.engine.connect() as conn:
-        from handoff.store.repository import HandoffRepository
-
         repo = HandoffRepository(conn)
         return await repo.agent_by_id(ann_id), await repo.agent_by_id(bo_id)
 
@@ -43,8 +42,9 @@ async def test_a_team_change_is_pushed_to_every_open_console(service: HandoffSer
     ann, _ = await agents(service)
     console = FakeSocket()
     service.hub.add(console, ann.id)
-    lead = await service.agent_for_token((await service.login("demo", "demo-password"))[0])  # type: ignore[index]
-    assert lead is not None
+    logged_in = await service.login("demo", "demo-password")
+    assert logged_in is not None
+    lead = logged_in[1]
 
     await service.create_team(lead, "returns")
 
