@@ -19,6 +19,7 @@ from handoff import ops
 from handoff.live import Hub
 from handoff.relay import RelayClient
 from handoff.routes.api import api, bot
+from handoff.routes.assign import assign_routes
 from handoff.routes.attachments import attachments
 from handoff.routes.auth import authenticate
 from handoff.routes.canned import canned_routes
@@ -74,6 +75,7 @@ def create_app(settings: Optional[HandoffSettings] = None, name: str = "baton_ha
     app.blueprint(bot)
     app.blueprint(attachments)  # customers' photos, for the console's transcript
     app.blueprint(canned_routes)  # canned replies: agents list, leads edit
+    app.blueprint(assign_routes)  # release, transfer, teams and routing rules
     app.blueprint(console)
     app.blueprint(inbox)
     app.blueprint(metrics)

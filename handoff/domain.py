@@ -100,6 +100,9 @@ class Ticket:
     slack_channel: Optional[str] = None
     slack_ts: Optional[str] = None
     context: dict[str, Any] = field(default_factory=dict)  # the packet as stored (JSON)
+    team_id: Optional[int] = None  # the team whose queue it is in (handoff/assignment.py)
+    team_name: Optional[str] = None
+    queued_at: Optional[datetime] = None  # when it last went back into a queue
 
     @cached_property
     def packet(self) -> ContextPacket:
@@ -132,6 +135,8 @@ class Ticket:
             "waited_seconds": max(0, int((end - self.created_at).total_seconds())),
             "csat_rating": self.csat_rating,
             "csat_comment": self.csat_comment,
+            "team_id": self.team_id,
+            "team_name": self.team_name,
         }
 
 

@@ -12,12 +12,14 @@ from datetime import timedelta
 from typing import Any, Optional
 
 from contracts.packet import ContextPacket, PacketError, parse_packet
+from handoff import assignment
 from handoff.accounts import Accounts
 from handoff.domain import CUSTOMER, SYSTEM, WAITING, Ticket, Waiting, estimate_minutes, reason_text
 from handoff.search_keys import search_keys
 from handoff.service_core import MAX_TEXT, NotFound
 from handoff.slack import escape
 from handoff.store.repository import HandoffRepository
+from handoff.store.teams import TeamsRepository
 from infra.sql import begin
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class Intake(Accounts):
             repo = HandoffRepository(conn)
             existing = await repo.open_ticket_for(conversation_id)
             if existing is None:
+                routed = await self._route(TeamsRepository(conn), packet, reason)
                 ticket_id = await repo.insert_ticket(
                     conversation_id=conversation_id,
                     channel=conversation.channel or "unknown",
@@ -80,8 +83,11 @@ class Intake(Accounts):
                     context=packet.to_dict(),
                     now=now,
                     search_keys=search_keys(packet),
+                    team_id=routed[0] if routed else None,
                 )
                 await repo.add_message(ticket_id, SYSTEM, f"Handed off: {reason_text(reason)}", now)
+                if routed:
+                    await repo.add_message(ticket_id, SYSTEM, routed[1], now)
             else:
                 ticket_id = existing.id
                 await repo.add_message(
@@ -100,6 +106,24 @@ class Intake(Accounts):
             "existing": existing is not None,
             **waiting.public(),
         }
+
+    async def _route(
+        self, teams: TeamsRepository, packet: ContextPacket, reason: str
+    ) -> Optional[tuple[int, str]]:
+        """The team of the leads' first matching routing rule (rules naming an archived
+        team are skipped), and the timeline's line saying so."""
+        rules = await teams.rules()
+        if not rules:
+            return None
+        names = {t["id"]: t["name"] for t in await teams.teams() if not t["archived"]}
+        team_id = assignment.route(
+            [r for r in rules if r.team_id in names],
+            packet.language_code,
+            assignment.packet_topics(reason, packet.intents),
+        )
+        if team_id is None:
+            return None
+        return team_id, f"Routed to the {names[team_id]} team by the routing rules"
 
     async def customer_message(
         self, conversation_id: str, key: str, text: str, sent_at: Optional[float] = None

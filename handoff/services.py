@@ -12,6 +12,8 @@ one object made of parts, each in its own module:
 * ``handoff/canned_replies.py`` — the canned replies leads edit and agents pick;
 * ``handoff/search.py`` — the console's search and a customer's cases across channels.
 * ``handoff/agent_preferences.py`` — each agent's console language and notifications.
+* ``handoff/handing_on.py`` — release and transfer a case, the queue with teams and alerts;
+* ``handoff/teams_admin.py`` — the teams and routing rules leads edit.
 
 Callers import :class:`HandoffService` and its errors from here. Side effects that may be
 slow or fail (the relay to the customer's channel, Slack) never lose anything:
@@ -30,6 +32,7 @@ from __future__ import annotations
 from handoff.agent_preferences import AgentPreferences
 from handoff.agent_work import AgentWork
 from handoff.canned_replies import CannedReplies
+from handoff.handing_on import HandingOn
 from handoff.intake import Intake
 from handoff.search import CaseSearch
 from handoff.service_core import (
@@ -44,6 +47,7 @@ from handoff.service_core import (
     relay_key,
     utc_now,
 )
+from handoff.teams_admin import TeamsAdmin
 from handoff.views import ConsoleViews
 
 __all__ = [
@@ -61,5 +65,14 @@ __all__ = [
 ]
 
 
-class HandoffService(Intake, AgentWork, ConsoleViews, CannedReplies, CaseSearch, AgentPreferences):
+class HandoffService(
+    Intake,
+    AgentWork,
+    HandingOn,
+    ConsoleViews,
+    CannedReplies,
+    TeamsAdmin,
+    CaseSearch,
+    AgentPreferences,
+):
     """The handoff service: ``HandoffService(engine, settings, hub, relay, slack, clock)``."""

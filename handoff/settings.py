@@ -113,6 +113,8 @@ class HandoffSettings:
     metrics_token: Optional[str] = None
     # WhatsApp after 24 hours: the approved template that re-opens the conversation
     reopen_template: Optional[ReopenTemplate] = None
+    # a case unclaimed, or a customer unanswered, this long is flagged in the queue
+    waiting_alert_seconds: int = 300
 
     @property
     def slack_enabled(self) -> bool:
@@ -157,4 +159,5 @@ def load_settings() -> HandoffSettings:
         slack_channel=os.environ.get("SLACK_AGENT_CHANNEL") or None,
         metrics_token=os.environ.get("METRICS_API_TOKEN") or None,
         reopen_template=ReopenTemplate.from_env(),
+        waiting_alert_seconds=int(os.environ.get("HANDOFF_WAITING_ALERT_SECONDS") or 300),
     )

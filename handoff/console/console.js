@@ -112,6 +112,7 @@
     $("me").textContent = agent.display_name + " (" + agent.username + ")";
     if (window.BatonCanned) window.BatonCanned.start(agent); // loads the canned replies
     else loadCanned();
+    if (window.BatonAssign) window.BatonAssign.start(agent); // teams, transfers (assign.js)
     refreshStatus();
     refreshQueue();
     connect();
@@ -145,7 +146,9 @@
     ["waiting", "active", "closed"].forEach(function (kind) {
       var list = $("queue-" + kind);
       clear(list);
-      state.tickets[kind].forEach(function (t) {
+      // assign.js keeps the queue to the agent's choice (mine / my teams / all)
+      var shown = window.BatonAssign ? window.BatonAssign.filter(state.tickets[kind]) : state.tickets[kind];
+      shown.forEach(function (t) {
         var item = el("li");
         item.dataset.ticketId = t.id;
         if (state.current && state.current.id === t.id) item.classList.add("selected");
@@ -156,11 +159,12 @@
         if (kind === "active") sub += " · " + (t.claimed_by_name || "");
         if (kind === "closed" && t.csat_rating) sub += " · " + tr("queue.rated", { rating: t.csat_rating });
         item.appendChild(el("div", "sub", sub));
+        if (window.BatonAssign) window.BatonAssign.decorate(item, t);
         item.addEventListener("click", function () { openCase(t.id); });
         list.appendChild(item);
       });
       var count = $("count-" + kind);
-      if (count) count.textContent = state.tickets[kind].length;
+      if (count) count.textContent = shown.length;
     });
     notify("queue", state.tickets);
   }
@@ -393,6 +397,7 @@
     $("reply-send").disabled = !open;
     $("reply-text").disabled = !open;
     renderWhatsAppWindow(d);
+    if (window.BatonAssign) window.BatonAssign.renderCase(d);
     renderCustomer(ctx);
     renderOrders(ctx);
     renderReturns(ctx);
@@ -528,6 +533,8 @@
     reloadCanned: loadCanned,
     open: openCase,
     tickets: function () { return state.tickets; },
+    refreshQueue: refreshQueue,
+    renderQueue: renderQueue,
   };
 
   // --- live updates -----------------------------------------------------------------
@@ -562,6 +569,7 @@
   function onEvent(data) {
     var current = state.current;
     notify("event", data);
+    if (window.BatonAssign) window.BatonAssign.onEvent(data);
     if (data.type === "ticket_opened" || data.type === "ticket_updated") {
       refreshQueue();
       refreshStatus();

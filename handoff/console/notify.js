@@ -7,8 +7,8 @@
  *   Turning notifications on asks the browser's permission, from that click.
  * - With notifications on and allowed, the console shows one (and plays the chime, if the
  *   sound is on) when a new case arrives, when a customer writes in a case this agent owns or
- *   nobody has claimed yet, and when a case is transferred to this agent (a live event of
- *   type "transfer" with `to_agent_id`). Nothing is announced for the agent's own actions, nor
+ *   nobody has claimed yet, and when a case is transferred to this agent (the live
+ *   ``ticket_updated`` with ``handed_on.how == "transferred"``, owner = this agent). Nothing is announced for the agent's own actions, nor
  *   for a reply in the case the agent is looking at.
  * - The tab title counts the waiting cases and the cases with a reply or transfer not read
  *   yet: "(3) Baton · agent console".
@@ -176,6 +176,13 @@
       onCustomerMessage(data.message);
     } else if (data.type === "transfer") {
       onTransfer(data);
+    } else if (data.type === "ticket_updated" && data.handed_on && data.ticket &&
+               data.handed_on.how === "transferred") {
+      // assign.js's transfers: the case's new owner is who it was transferred to.
+      onTransfer({
+        to_agent_id: data.ticket.claimed_by, ticket: data.ticket,
+        by_agent_id: data.handed_on.by, by_agent_name: data.handed_on.by_name,
+      });
     }
   }
 

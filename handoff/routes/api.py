@@ -4,7 +4,8 @@ Agents: ``/api/login``, ``/api/logout``, ``/api/me``, ``/api/status``, ``/api/ti
 (queue, oldest first), ``/api/tickets/<id>`` (the case with its context), ``claim``,
 ``messages`` (reply to the customer; 409 with ``window_closed`` after WhatsApp's 24 hours),
 ``template`` (WhatsApp's re-opening template), ``notes`` (private), ``close`` and the live feed
-``/api/live`` (WebSocket). Canned replies: handoff/routes/canned.py.
+``/api/live`` (WebSocket). Canned replies: handoff/routes/canned.py; release, transfer, teams
+and routing rules: handoff/routes/assign.py.
 
 The bot: ``POST /api/bot/tickets`` (open a handoff with its context packet), ``POST
 /api/bot/messages`` (a customer message while paused; idempotent by ``key``) and ``POST
@@ -163,12 +164,16 @@ async def status(request: Request) -> HTTPResponse:
 
 @api.get("/tickets")
 async def tickets(request: Request) -> HTTPResponse:
+    """The queue; ``?scope=mine|teams|all`` (handoff/assignment.py, ``in_scope``)."""
     status = request.args.get("status", "open")
-    return await _guard(_wrap_list(_service(request), status))
+    scope = request.args.get("scope", "all")
+    return await _guard(_wrap_list(_service(request), status, request.ctx.agent, scope))
 
 
-async def _wrap_list(service: HandoffService, status: str) -> dict[str, Any]:
-    return {"tickets": await service.list_tickets(status)}
+async def _wrap_list(
+    service: HandoffService, status: str, agent: Any, scope: str
+) -> dict[str, Any]:
+    return {"tickets": await service.queue(status, agent, scope)}
 
 
 @api.get("/tickets/<ticket_id:int>")

@@ -23,6 +23,8 @@ _ASSETS = {
     "i18n-en.js": "application/javascript; charset=utf-8",
     "i18n-ko.js": "application/javascript; charset=utf-8",
     "i18n-zh.js": "application/javascript; charset=utf-8",
+    "assign.js": "application/javascript; charset=utf-8",
+    "teams.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "inbox.js": "application/javascript; charset=utf-8",
 }

@@ -41,7 +41,8 @@ def _agent(row: Any) -> Agent:
     )
 
 
-def _ticket(row: Any, with_context: bool = True) -> Ticket:
+def ticket_from_row(row: Any, with_context: bool = True) -> Ticket:
+    """A ticket from a row of :func:`ticket_query` (the search builds on both)."""
     return Ticket(
         id=row.id,
         conversation_id=row.conversation_id,
@@ -62,12 +63,22 @@ def _ticket(row: Any, with_context: bool = True) -> Ticket:
         slack_channel=row.slack_channel,
         slack_ts=row.slack_ts,
         context=json.loads(row.context) if with_context and row.context else {},
+        team_id=row.team_id,
+        team_name=row.team_name,
+        queued_at=row.queued_at,
     )
 
 
-def _ticket_query() -> Any:
-    return select(t.tickets, _claimer.c.display_name.label("claimed_by_name")).outerjoin(
-        _claimer, _claimer.c.id == t.tickets.c.claimed_by
+def ticket_query() -> Any:
+    """Tickets with the claimer's name and the team's: the one join every ticket read uses."""
+    return select(
+        t.tickets,
+        _claimer.c.display_name.label("claimed_by_name"),
+        t.teams.c.name.label("team_name"),
+    ).select_from(
+        t.tickets.outerjoin(_claimer, _claimer.c.id == t.tickets.c.claimed_by).outerjoin(
+            t.teams, t.teams.c.id == t.tickets.c.team_id
+        )
     )
 
 
@@ -214,7 +225,7 @@ class HandoffRepository:
     async def open_ticket_for(self, conversation_id: str) -> Optional[Ticket]:
         row = (
             await self.conn.execute(
-                _ticket_query()
+                ticket_query()
                 .where(
                     t.tickets.c.conversation_id == conversation_id,
                     t.tickets.c.status.in_(OPEN_STATUSES),
@@ -222,17 +233,17 @@ class HandoffRepository:
                 .order_by(t.tickets.c.id.desc())
             )
         ).first()
-        return _ticket(row) if row else None
+        return ticket_from_row(row) if row else None
 
     async def latest_ticket_for(self, conversation_id: str) -> Optional[Ticket]:
         row = (
             await self.conn.execute(
-                _ticket_query()
+                ticket_query()
                 .where(t.tickets.c.conversation_id == conversation_id)
                 .order_by(t.tickets.c.id.desc())
             )
         ).first()
-        return _ticket(row) if row else None
+        return ticket_from_row(row) if row else None
 
     async def insert_ticket(
         self,
@@ -246,9 +257,11 @@ class HandoffRepository:
         context: dict[str, Any],
         now: datetime,
         search_keys: str = "",
+        team_id: Optional[int] = None,
     ) -> int:
         result = await self.conn.execute(
             insert(t.tickets).values(
+                team_id=team_id,
                 conversation_id=conversation_id,
                 channel=channel,
                 customer_id=customer_id,
@@ -264,20 +277,20 @@ class HandoffRepository:
         return int(result.inserted_primary_key[0])
 
     async def get_ticket(self, ticket_id: int, with_context: bool = True) -> Optional[Ticket]:
-        row = (await self.conn.execute(_ticket_query().where(t.tickets.c.id == ticket_id))).first()
-        return _ticket(row, with_context) if row else None
+        row = (await self.conn.execute(ticket_query().where(t.tickets.c.id == ticket_id))).first()
+        return ticket_from_row(row, with_context) if row else None
 
     async def ticket_by_slack_ts(self, ts: str) -> Optional[Ticket]:
-        row = (await self.conn.execute(_ticket_query().where(t.tickets.c.slack_ts == ts))).first()
-        return _ticket(row) if row else None
+        row = (await self.conn.execute(ticket_query().where(t.tickets.c.slack_ts == ts))).first()
+        return ticket_from_row(row) if row else None
 
     async def list_tickets(self, statuses: tuple[str, ...], limit: int = 200) -> list[Ticket]:
         """Open tickets oldest first (a queue); closed ones newest first."""
         order = t.tickets.c.id.desc() if statuses == (CLOSED,) else t.tickets.c.id.asc()
         rows = await self.conn.execute(
-            _ticket_query().where(t.tickets.c.status.in_(statuses)).order_by(order).limit(limit)
+            ticket_query().where(t.tickets.c.status.in_(statuses)).order_by(order).limit(limit)
         )
-        return [_ticket(r, with_context=False) for r in rows]
+        return [ticket_from_row(r, with_context=False) for r in rows]
 
     async def queue_position(self, ticket_id: int) -> int:
         """1 for the oldest waiting ticket."""
@@ -351,12 +364,12 @@ class HandoffRepository:
             else t.tickets.c.conversation_id == conversation_id
         )
         rows = await self.conn.execute(
-            _ticket_query()
+            ticket_query()
             .where(who, t.tickets.c.id < before_id)
             .order_by(t.tickets.c.id.desc())
             .limit(limit)
         )
-        return [_ticket(r, with_context=False) for r in rows]
+        return [ticket_from_row(r, with_context=False) for r in rows]
 
     # --- messages --------------------------------------------------------------------
 

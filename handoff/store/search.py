@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from handoff.domain import AGENT, CUSTOMER, NOTE, Ticket
 from handoff.search_keys import Patterns
 from handoff.store import tables as t
-from handoff.store.repository import _claimer, _ticket
+from handoff.store.repository import ticket_from_row, ticket_query
 
 #: The message kinds a text search reads: what was said and the private notes.
 SEARCHED_KINDS = (CUSTOMER, AGENT, NOTE)
@@ -80,8 +80,8 @@ class SearchRepository:
             for key, condition in conditions.items()
         ]
         query = (
-            select(t.tickets, _claimer.c.display_name.label("claimed_by_name"), *flags)
-            .outerjoin(_claimer, _claimer.c.id == t.tickets.c.claimed_by)
+            ticket_query()
+            .add_columns(*flags)
             .where(or_(*conditions.values()))
             .order_by(t.tickets.c.created_at.desc(), t.tickets.c.id.desc())
             .offset(offset)
@@ -90,7 +90,7 @@ class SearchRepository:
         rows = await self.conn.execute(query)
         return [
             Hit(
-                ticket=_ticket(row, with_context=False),
+                ticket=ticket_from_row(row, with_context=False),
                 matched=tuple(key for key in conditions if getattr(row, f"by_{key}")),
             )
             for row in rows
@@ -160,11 +160,10 @@ class SearchRepository:
     async def customer_cases(self, customer_id: str, offset: int, limit: int) -> list[Ticket]:
         """One customer's tickets on every channel, newest first."""
         rows = await self.conn.execute(
-            select(t.tickets, _claimer.c.display_name.label("claimed_by_name"))
-            .outerjoin(_claimer, _claimer.c.id == t.tickets.c.claimed_by)
+            ticket_query()
             .where(t.tickets.c.customer_id == customer_id)
             .order_by(t.tickets.c.created_at.desc(), t.tickets.c.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        return [_ticket(row, with_context=False) for row in rows]
+        return [ticket_from_row(row, with_context=False) for row in rows]

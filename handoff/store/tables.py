@@ -66,6 +66,40 @@ login_failures = Table(
     Index("ix_login_failures_client_at", "client", "at"),
 )
 
+# Teams of agents ("returns", "Korean"): leads create, rename and archive them and say who is
+# in which (team_members); a case waits in a team's queue (tickets.team_id). Archived teams
+# are kept (old cases still name them) but take no new cases.
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(60), nullable=False, unique=True),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", ForeignKey("agents.id"), nullable=True),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", ForeignKey("teams.id"), primary_key=True),
+    Column("agent_id", ForeignKey("agents.id"), primary_key=True, index=True),
+)
+
+# Where a new case from the bot goes: the first rule (by position) whose language and topic
+# (the handoff reason or the latest intent) match puts the case in its team's queue.
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("language", String(8), nullable=True),  # None: any language
+    Column("topic", String(60), nullable=True),  # None: any topic
+    Column("team_id", ForeignKey("teams.id"), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", ForeignKey("agents.id"), nullable=True),
+)
+
 tickets = Table(
     "tickets",
     metadata,
@@ -91,6 +125,11 @@ tickets = Table(
     # The case's order numbers, e-mails and phones, normalised for the console's search
     # (handoff/search_keys.py says the format); written at intake, erased with the ticket.
     Column("search_keys", Text, nullable=True),
+    # The team whose queue the case is in (routing rules, transfers); None: everyone's.
+    Column("team_id", ForeignKey("teams.id"), nullable=True, index=True),
+    # When a released or transferred case went back into a queue (the waiting alert counts
+    # from here, not from the handoff); None: it never went back.
+    Column("queued_at", DateTime, nullable=True),
     Index("ix_tickets_conversation_status", "conversation_id", "status"),
     Index("ix_tickets_status_created", "status", "created_at"),
 )

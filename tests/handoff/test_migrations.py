@@ -93,7 +93,7 @@ async def test_a_fresh_handoff_database_equals_tables_py(
     await create_schema(engine)
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0004"
+    assert await revision(engine, MIGRATIONS) == "0005"
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 
 
@@ -116,7 +116,7 @@ async def test_an_old_handoff_database_without_roles_is_adopted_with_its_agents(
 
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0004"
+    assert await revision(engine, MIGRATIONS) == "0005"
     async with engine.connect() as conn:
         agents = (await conn.execute(select(h.agents.c.username, h.agents.c.role))).all()
     assert [tuple(a) for a in agents] == [("sam", "agent")]
@@ -133,7 +133,7 @@ async def test_the_store_and_the_handoff_tables_can_share_one_database(
         await create_schema(engine)
 
     assert await revision(engine, STORE) == "0002"
-    assert await revision(engine, MIGRATIONS) == "0004"
+    assert await revision(engine, MIGRATIONS) == "0005"
     assert await differences(engine, STORE, store_tables.metadata) == []
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 

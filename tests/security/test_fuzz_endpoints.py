@@ -332,10 +332,13 @@ def test_the_console_api_with_a_login_and_any_body(
 
     @FUZZ
     @given(
-        body=st.one_of(with_keys(["text", "username", "password", "label", "bearer"]), json_values),
+        body=st.one_of(
+            with_keys(["text", "username", "password", "label", "bearer"]),
+            json_values,
+        ),
         ticket=st.integers(min_value=-(2**63), max_value=2**70),
         query=st.dictionaries(
-            st.sampled_from(["status", "language", "limit", "q"]), text, max_size=3
+            st.sampled_from(["status", "language", "limit", "q", "scope"]), text, max_size=3
         ),
     )
     def throw(body: Any, ticket: int, query: dict[str, str]) -> None:
@@ -366,6 +369,49 @@ def test_the_console_api_with_a_login_and_any_body(
         )
 
     throw()
+    still_answers(baton)
+
+
+def test_handing_on_teams_and_rules_with_a_login_and_any_body(
+    baton: Baton, http: requests.Session, agent_token: str
+) -> None:
+    """Release, transfer, teams and routing rules (the demo agent is a lead: the writes are
+    tried for real)."""
+    auth = {"Authorization": f"Bearer {agent_token}", "Content-Type": "application/json"}
+    base = baton.handoff_url
+    keys = ["agent_id", "team_id", "reason", "name", "archived", "member_ids", "rules"]
+
+    @FUZZ
+    @given(
+        body=st.one_of(with_keys(keys), json_values),
+        ticket=st.integers(min_value=-(2**63), max_value=2**70),
+        scope=text,
+    )
+    def throw(body: Any, ticket: int, scope: str) -> None:
+        data = encode(body)
+        for path in ("release", "transfer"):
+            no_server_error(
+                http.post(
+                    f"{base}/api/tickets/{ticket}/{path}", data=data, headers=auth, timeout=TIMEOUT
+                )
+            )
+        no_server_error(http.post(f"{base}/api/teams", data=data, headers=auth, timeout=TIMEOUT))
+        no_server_error(
+            http.patch(f"{base}/api/teams/{ticket}", data=data, headers=auth, timeout=TIMEOUT)
+        )
+        no_server_error(
+            http.put(f"{base}/api/routing-rules", data=data, headers=auth, timeout=TIMEOUT)
+        )
+        no_server_error(
+            http.get(
+                f"{base}/api/tickets", params=raw({"scope": scope}), headers=auth, timeout=TIMEOUT
+            )
+        )
+
+    try:
+        throw()
+    finally:  # later tests in this session expect new cases in no team
+        http.put(f"{base}/api/routing-rules", json={"rules": []}, headers=auth, timeout=TIMEOUT)
     still_answers(baton)
 
 

@@ -41,6 +41,7 @@ INTEGRATION_FIXTURES = frozenset(
         "redis_server",
         "browser",
         "korean_browser",
+        "second_browser",
     }
 )
 
