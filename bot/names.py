@@ -157,6 +157,10 @@ SLOT_RETURN_OUTCOME: Final = "return_outcome"
 SLOT_RETURN_ASSESSED_ORDER: Final = "return_assessed_order"
 SLOT_LAST_RMA: Final = "last_rma"
 SLOT_REFUND_REFERENCE: Final = "refund_reference"
+# how a self-service flow ended (actions/services/outcomes.py), for the analytics
+SLOT_FLOW_OUTCOME: Final = "flow_outcome"
+# the forms whose activation starts a self-service flow, and the flow's name in its outcome
+FLOW_FORMS: Final = {"cancel_form": "cancel", "address_form": "address", "problem_form": "claim"}
 # the answers of the return form, in the order it asks for them (verification_value aside)
 RETURN_ANSWERS: Final = (
     SLOT_RETURN_ITEMS,
