@@ -24,6 +24,7 @@ from actions.orders import ValidateOrderStatusForm
 from actions.services import cancellation, verification
 from actions.services.formatting import day, local, money
 from actions.services.order_numbers import normalize_order_number
+from actions.services.outcomes import Outcome, outcome_event
 from actions.settings import get_settings
 from actions.shop.backend import OrderNotChangeable
 from actions.shop.current import get_shop
@@ -133,46 +134,76 @@ class ActionCancelOrder(Action):
     def name(self) -> str:
         return names.ACTION_CANCEL_ORDER
 
-    @apologise_on_failure
     async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await self._settle(dispatcher, tracker, domain)
+        if not any(e.get("name") == names.SLOT_FLOW_OUTCOME for e in events):
+            # the failure path (the shop unreachable, a bug) offered a person instead
+            events.append(outcome_event("cancel", "handoff", detail="failure"))
+        return events
+
+    @apologise_on_failure
+    async def _settle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
         if number is None:
             dispatcher.utter_message(response="utter_ask_order_number")
-            return _reset(None)
+            return _ended(None, "stopped", "no_order")
         if tracker.get_slot(names.SLOT_ORDER_LOCKED):
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset(None)
+            return _ended(None, "refused", "locked")
         order, found = await _assessment(number)
         if order is None or found is None:
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-            return _reset(None)
+            return _ended(None, "refused", "not_found")
         if verification.needs_proof(
             order.customer_id, customer_id(tracker), number, verified_orders(tracker)
         ):
             # Never reached through the form; kept so no path acts on a stranger's order.
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset(None)
+            return _ended(None, "refused", "locked")
         if not found.allowed:
-            dispatcher.utter_message(
-                response=_REFUSALS[found.refusal or "on_its_way"], order_number=number
-            )
-            return _reset(number)
+            refusal = found.refusal or "on_its_way"
+            dispatcher.utter_message(response=_REFUSALS[refusal], order_number=number)
+            return _ended(number, "refused", refusal)
         confirmed = tracker.get_slot(names.SLOT_CANCEL_CONFIRMED)
         if confirmed is not True:
             dispatcher.utter_message(response="utter_order_kept", order_number=number)
-            return _reset(number)
+            return _ended(number, "stopped", "kept")
         try:
             await get_shop().cancel_order(number, REASON)
         except OrderNotChangeable as refused:
             key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
             dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
-            return _reset(number)
+            return _ended(number, "refused", key)
         logger.info("order cancelled in the chat", extra={"conversation": tracker.sender_id})
         words = _refund_words(order, found, language(tracker))
         response = (
             "utter_order_cancelled_refund" if found.refund > 0 else "utter_order_cancelled_unpaid"
         )
         dispatcher.utter_message(response=response, **words)
-        return _reset(number)
+        done = outcome_event("cancel", "done", found.refund, order.currency)
+        return [*_reset(number), done]
+
+
+def _ended(number: str | None, outcome: Outcome, detail: str) -> list[EventType]:
+    """The slots reset, and how the cancellation ended for the analytics."""
+    return [*_reset(number), outcome_event("cancel", outcome, detail=detail)]
+
+
+class ActionCancelStopped(Action):
+    """The customer stopped (or left) in the middle of a cancellation: said so, and counted
+    as ``stopped`` by the analytics — the rules end the stop in this action, not in a bare
+    response, so every way out of the flow leaves its outcome."""
+
+    def name(self) -> str:
+        return names.ACTION_CANCEL_STOPPED
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        leaving = (tracker.latest_message or {}).get("intent", {}).get("name") == names.GOODBYE
+        dispatcher.utter_message(response="utter_goodbye" if leaving else "utter_ok_stopped")
+        return [outcome_event("cancel", "stopped", detail="left" if leaving else "asked")]

@@ -117,6 +117,7 @@ SLOT_CANCEL_CONFIRMED: Final = "cancel_confirmed"
 ACTION_VALIDATE_CANCEL_FORM: Final = "validate_cancel_form"
 ACTION_ASK_CANCEL_CONFIRMED: Final = "action_ask_cancel_confirmed"
 ACTION_CANCEL_ORDER: Final = "action_cancel_order"
+ACTION_CANCEL_STOPPED: Final = "action_cancel_stopped"
 
 # Message metadata keys every connector sets (connectors/identity.py)
 META_CHANNEL: Final = "channel"
