@@ -230,7 +230,8 @@ async def test_a_store_create_all_made_from_the_new_tables_is_stamped_0002(
 
     await create_schema(engine)
 
-    assert await revision(engine) == HEAD  # stamped 0002, then upgraded (0003 adds only what is missing)
+    # stamped 0002, then upgraded: 0003 adds only the columns that are missing
+    assert await revision(engine) == HEAD
     assert await differences(engine) == []
     assert await read(engine, t.seed_meta) == [{"key": "k", "value": "v"}]
 
