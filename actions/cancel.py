@@ -18,10 +18,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.cancel_items import asks_items, read_items_answer
 from actions.common import customer_id, language, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.orders import ValidateOrderStatusForm
-from actions.services import cancellation, verification
+from actions.services import cancel_choice, cancellation, verification
+from actions.services.cancel_items import items_refund
 from actions.services.formatting import day, local, money
 from actions.services.order_numbers import normalize_order_number
 from actions.services.outcomes import Outcome, outcome_event
@@ -82,10 +84,17 @@ class ValidateCancelForm(ValidateOrderStatusForm):
         if found != [names.SLOT_ORDER_NUMBER] or tracker.get_slot(names.SLOT_ORDER_LOCKED):
             return found  # still finding the order or its proof (or locked: nothing to ask)
         number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
-        _, assessed = await _assessment(number or "")
-        if assessed is None or not assessed.allowed:
+        order, assessed = await _assessment(number or "")
+        if order is None or assessed is None or not assessed.allowed:
             return found  # the form ends; action_cancel_order says why not
+        if asks_items(order):
+            return [*found, names.SLOT_CANCEL_ITEMS, names.SLOT_CANCEL_CONFIRMED]
         return [*found, names.SLOT_CANCEL_CONFIRMED]
+
+    async def validate_cancel_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await read_items_answer(value, dispatcher, tracker)
 
     async def validate_cancel_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -107,12 +116,18 @@ class ActionAskCancelConfirmed(Action):
         order, found = await _assessment(number)
         if order is None or found is None or not found.allowed:
             return []  # changed meanwhile: the form's next turn ends it and says why
-        words = _refund_words(order, found, language(tracker))
-        response = (
-            "utter_ask_cancel_confirmed_refund"
-            if found.refund > 0
-            else "utter_ask_cancel_confirmed_unpaid"
-        )
+        lang = language(tracker)
+        words = _refund_words(order, found, lang)
+        ids = cancel_choice.decode(tracker.get_slot(names.SLOT_CANCEL_ITEMS))
+        if ids:
+            some = items_refund(order, ids)
+            words["amount"] = money(some.amount, order.currency, lang)
+            words["items"] = cancel_choice.item_names(order.items, ids, lang)
+            paid = some.amount > 0
+            response = f"utter_ask_cancel_items_confirmed_{'refund' if paid else 'unpaid'}"
+        else:
+            paid = found.refund > 0
+            response = f"utter_ask_cancel_confirmed_{'refund' if paid else 'unpaid'}"
         dispatcher.utter_message(response=response, **words)
         return []
 
@@ -123,6 +138,8 @@ def _reset(number: str | None) -> list[EventType]:
         SlotSet(names.SLOT_VERIFICATION, None),
         SlotSet(names.SLOT_ORDER_LOCKED, False),
         SlotSet(names.SLOT_CANCEL_CONFIRMED, None),
+        SlotSet(names.SLOT_CANCEL_ITEMS, None),
+        SlotSet(names.SLOT_CANCEL_CHOSEN, None),
         SlotSet("requested_slot", None),
     ]
     return [*events, SlotSet(names.SLOT_LAST_ORDER, number)] if number else events
@@ -172,6 +189,9 @@ class ActionCancelOrder(Action):
         if confirmed is not True:
             dispatcher.utter_message(response="utter_order_kept", order_number=number)
             return _ended(number, "stopped", "kept")
+        ids = cancel_choice.decode(tracker.get_slot(names.SLOT_CANCEL_ITEMS))
+        if ids:
+            return await _cancel_items(dispatcher, tracker, order, found, ids)
         try:
             await get_shop().cancel_order(number, REASON)
         except OrderNotChangeable as refused:
@@ -186,6 +206,37 @@ class ActionCancelOrder(Action):
         dispatcher.utter_message(response=response, **words)
         done = outcome_event("cancel", "done", found.refund, order.currency)
         return [*_reset(number), done]
+
+
+async def _cancel_items(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    order: Order,
+    found: cancellation.Assessment,
+    ids: tuple[int, ...],
+) -> list[EventType]:
+    """Cancel the chosen items (the whole order when they were the last ones left); a retry
+    or a double tap finds them cancelled and says so, refunding nothing twice."""
+    number, lang = order.number, language(tracker)
+    try:
+        done = await get_shop().cancel_items(number, ids, REASON)
+    except OrderNotChangeable as refused:
+        key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
+        dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
+        return _ended(number, "refused", key)
+    words = _refund_words(order, found, lang)
+    words["items"] = cancel_choice.item_names(order.items, ids, lang)
+    if not done.cancelled:
+        dispatcher.utter_message(response="utter_order_items_already_cancelled", **words)
+        return _ended(number, "refused", "already_cancelled")
+    logger.info("order items cancelled in the chat", extra={"conversation": tracker.sender_id})
+    words["amount"] = money(done.refund, order.currency, lang)
+    paid = "refund" if done.refund > 0 else "unpaid"
+    whole = f"utter_order_cancelled_{paid}"
+    dispatcher.utter_message(
+        response=whole if done.whole else f"utter_order_items_cancelled_{paid}", **words
+    )
+    return [*_reset(number), outcome_event("cancel", "done", done.refund, order.currency)]
 
 
 def _ended(number: str | None, outcome: Outcome, detail: str) -> list[EventType]:

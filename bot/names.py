@@ -114,6 +114,9 @@ ACTION_SHOP_TOPIC: Final = "action_shop_topic"  # answers a shop topic from poli
 # --- cancelling an order (actions/cancel.py) ----------------------------------------------
 FORM_CANCEL: Final = "cancel_form"
 SLOT_CANCEL_CONFIRMED: Final = "cancel_confirmed"
+SLOT_CANCEL_ITEMS: Final = "cancel_items"
+SLOT_CANCEL_CHOSEN: Final = "cancel_chosen"
+ACTION_ASK_CANCEL_ITEMS: Final = "action_ask_cancel_items"
 ACTION_VALIDATE_CANCEL_FORM: Final = "validate_cancel_form"
 ACTION_ASK_CANCEL_CONFIRMED: Final = "action_ask_cancel_confirmed"
 ACTION_CANCEL_ORDER: Final = "action_cancel_order"

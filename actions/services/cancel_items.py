@@ -18,6 +18,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from actions.services.formatting import money
+from actions.services.i18n import join
+from actions.services.replies import Reply
 from actions.store.models import Order, OrderItem
 
 CENT = Decimal("0.01")
@@ -71,3 +74,16 @@ def items_refund(order: Order, item_ids: Collection[int]) -> ItemsRefund:
         return ItemsRefund(chosen, amount.quantize(CENT), True, order.shipping_fee)
     amount = sum((item_refund(order, i) for i in chosen), Decimal("0.00"))
     return ItemsRefund(chosen, amount.quantize(CENT), False)
+
+
+def cancelled_items_refund(order: Order, lang: str) -> Reply:
+    """ "Where is my refund?" for an order some of whose items were cancelled: which, how
+    much came back and to where."""
+    gone = [i for i in order.items if i.cancelled_at is not None]
+    facts = {
+        "order_number": order.number,
+        "items": join([i.product_name for i in gone], lang),
+        "amount": money(already_refunded(order), order.currency, lang),
+        "payment_method": order.payment_method,
+    }
+    return Reply("utter_order_items_refunded", facts)

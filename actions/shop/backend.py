@@ -68,6 +68,8 @@ class ShopBackend(Protocol):
     raise :class:`actions.shop.platform.ShopUnavailable` from any method."""
 
     name: str
+    #: whether :meth:`cancel_items` can cancel some items (else only whole orders)
+    cancels_items: bool
 
     async def customer(self, customer_id: int) -> Optional[Customer]: ...
 
@@ -125,6 +127,7 @@ class BuiltInShop:
     """Baton's own tables are the shop (the embedded default, with the demo shop)."""
 
     name = "builtin"
+    cancels_items = True
 
     async def customer(self, customer_id: int) -> Optional[Customer]:
         async with unit_of_work() as repo:

@@ -55,6 +55,7 @@ class MirroredShop(BuiltInShop):
     def __init__(self, platform: ShopPlatform, ttl: float = 30.0) -> None:
         self.platform = platform
         self.name = platform.name
+        self.cancels_items = False  # see cancel_items
         self.ttl = timedelta(seconds=ttl)
         self._inflight: dict[str, asyncio.Future[bool]] = {}
 

@@ -36,6 +36,7 @@ class FakeShop:
     """The shop as dicts. ``calls`` records each method asked, for tests that count."""
 
     name = "fake"
+    cancels_items = True
 
     def __init__(self, data: Optional[ShopData] = None) -> None:
         self.data = data or ShopData()
