@@ -18,12 +18,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.cancel_items import asks_items, read_items_answer
 from actions.common import customer_id, language, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.orders import ValidateOrderStatusForm
-from actions.services import cancellation, verification
+from actions.services import cancel_choice, cancellation, verification
+from actions.services.cancel_items import items_refund
 from actions.services.formatting import day, local, money
 from actions.services.order_numbers import normalize_order_number
+from actions.services.outcomes import Outcome, outcome_event
 from actions.settings import get_settings
 from actions.shop.backend import OrderNotChangeable
 from actions.shop.current import get_shop
@@ -81,10 +84,17 @@ class ValidateCancelForm(ValidateOrderStatusForm):
         if found != [names.SLOT_ORDER_NUMBER] or tracker.get_slot(names.SLOT_ORDER_LOCKED):
             return found  # still finding the order or its proof (or locked: nothing to ask)
         number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
-        _, assessed = await _assessment(number or "")
-        if assessed is None or not assessed.allowed:
+        order, assessed = await _assessment(number or "")
+        if order is None or assessed is None or not assessed.allowed:
             return found  # the form ends; action_cancel_order says why not
+        if asks_items(order):
+            return [*found, names.SLOT_CANCEL_ITEMS, names.SLOT_CANCEL_CONFIRMED]
         return [*found, names.SLOT_CANCEL_CONFIRMED]
+
+    async def validate_cancel_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await read_items_answer(value, dispatcher, tracker)
 
     async def validate_cancel_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -106,12 +116,18 @@ class ActionAskCancelConfirmed(Action):
         order, found = await _assessment(number)
         if order is None or found is None or not found.allowed:
             return []  # changed meanwhile: the form's next turn ends it and says why
-        words = _refund_words(order, found, language(tracker))
-        response = (
-            "utter_ask_cancel_confirmed_refund"
-            if found.refund > 0
-            else "utter_ask_cancel_confirmed_unpaid"
-        )
+        lang = language(tracker)
+        words = _refund_words(order, found, lang)
+        ids = cancel_choice.decode(tracker.get_slot(names.SLOT_CANCEL_ITEMS))
+        if ids:
+            some = items_refund(order, ids)
+            words["amount"] = money(some.amount, order.currency, lang)
+            words["items"] = cancel_choice.item_names(order.items, ids, lang)
+            paid = some.amount > 0
+            response = f"utter_ask_cancel_items_confirmed_{'refund' if paid else 'unpaid'}"
+        else:
+            paid = found.refund > 0
+            response = f"utter_ask_cancel_confirmed_{'refund' if paid else 'unpaid'}"
         dispatcher.utter_message(response=response, **words)
         return []
 
@@ -122,6 +138,8 @@ def _reset(number: str | None) -> list[EventType]:
         SlotSet(names.SLOT_VERIFICATION, None),
         SlotSet(names.SLOT_ORDER_LOCKED, False),
         SlotSet(names.SLOT_CANCEL_CONFIRMED, None),
+        SlotSet(names.SLOT_CANCEL_ITEMS, None),
+        SlotSet(names.SLOT_CANCEL_CHOSEN, None),
         SlotSet("requested_slot", None),
     ]
     return [*events, SlotSet(names.SLOT_LAST_ORDER, number)] if number else events
@@ -133,46 +151,110 @@ class ActionCancelOrder(Action):
     def name(self) -> str:
         return names.ACTION_CANCEL_ORDER
 
-    @apologise_on_failure
     async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await self._settle(dispatcher, tracker, domain)
+        if not any(e.get("name") == names.SLOT_FLOW_OUTCOME for e in events):
+            # the failure path (the shop unreachable, a bug) offered a person instead
+            events.append(outcome_event("cancel", "handoff", detail="failure"))
+        return events
+
+    @apologise_on_failure
+    async def _settle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
         if number is None:
             dispatcher.utter_message(response="utter_ask_order_number")
-            return _reset(None)
+            return _ended(None, "stopped", "no_order")
         if tracker.get_slot(names.SLOT_ORDER_LOCKED):
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset(None)
+            return _ended(None, "refused", "locked")
         order, found = await _assessment(number)
         if order is None or found is None:
             dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-            return _reset(None)
+            return _ended(None, "refused", "not_found")
         if verification.needs_proof(
             order.customer_id, customer_id(tracker), number, verified_orders(tracker)
         ):
             # Never reached through the form; kept so no path acts on a stranger's order.
             dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset(None)
+            return _ended(None, "refused", "locked")
         if not found.allowed:
-            dispatcher.utter_message(
-                response=_REFUSALS[found.refusal or "on_its_way"], order_number=number
-            )
-            return _reset(number)
+            refusal = found.refusal or "on_its_way"
+            dispatcher.utter_message(response=_REFUSALS[refusal], order_number=number)
+            return _ended(number, "refused", refusal)
         confirmed = tracker.get_slot(names.SLOT_CANCEL_CONFIRMED)
         if confirmed is not True:
             dispatcher.utter_message(response="utter_order_kept", order_number=number)
-            return _reset(number)
+            return _ended(number, "stopped", "kept")
+        ids = cancel_choice.decode(tracker.get_slot(names.SLOT_CANCEL_ITEMS))
+        if ids:
+            return await _cancel_items(dispatcher, tracker, order, found, ids)
         try:
             await get_shop().cancel_order(number, REASON)
         except OrderNotChangeable as refused:
             key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
             dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
-            return _reset(number)
+            return _ended(number, "refused", key)
         logger.info("order cancelled in the chat", extra={"conversation": tracker.sender_id})
         words = _refund_words(order, found, language(tracker))
         response = (
             "utter_order_cancelled_refund" if found.refund > 0 else "utter_order_cancelled_unpaid"
         )
         dispatcher.utter_message(response=response, **words)
-        return _reset(number)
+        done = outcome_event("cancel", "done", found.refund, order.currency)
+        return [*_reset(number), done]
+
+
+async def _cancel_items(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    order: Order,
+    found: cancellation.Assessment,
+    ids: tuple[int, ...],
+) -> list[EventType]:
+    """Cancel the chosen items (the whole order when they were the last ones left); a retry
+    or a double tap finds them cancelled and says so, refunding nothing twice."""
+    number, lang = order.number, language(tracker)
+    try:
+        done = await get_shop().cancel_items(number, ids, REASON)
+    except OrderNotChangeable as refused:
+        key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
+        dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
+        return _ended(number, "refused", key)
+    words = _refund_words(order, found, lang)
+    words["items"] = cancel_choice.item_names(order.items, ids, lang)
+    if not done.cancelled:
+        dispatcher.utter_message(response="utter_order_items_already_cancelled", **words)
+        return _ended(number, "refused", "already_cancelled")
+    logger.info("order items cancelled in the chat", extra={"conversation": tracker.sender_id})
+    words["amount"] = money(done.refund, order.currency, lang)
+    paid = "refund" if done.refund > 0 else "unpaid"
+    whole = f"utter_order_cancelled_{paid}"
+    dispatcher.utter_message(
+        response=whole if done.whole else f"utter_order_items_cancelled_{paid}", **words
+    )
+    return [*_reset(number), outcome_event("cancel", "done", done.refund, order.currency)]
+
+
+def _ended(number: str | None, outcome: Outcome, detail: str) -> list[EventType]:
+    """The slots reset, and how the cancellation ended for the analytics."""
+    return [*_reset(number), outcome_event("cancel", outcome, detail=detail)]
+
+
+class ActionCancelStopped(Action):
+    """The customer stopped (or left) in the middle of a cancellation: said so, and counted
+    as ``stopped`` by the analytics — the rules end the stop in this action, not in a bare
+    response, so every way out of the flow leaves its outcome."""
+
+    def name(self) -> str:
+        return names.ACTION_CANCEL_STOPPED
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        leaving = (tracker.latest_message or {}).get("intent", {}).get("name") == names.GOODBYE
+        dispatcher.utter_message(response="utter_goodbye" if leaving else "utter_ok_stopped")
+        return [outcome_event("cancel", "stopped", detail="left" if leaving else "asked")]

@@ -30,6 +30,7 @@ from actions.common import customer_id, language, send, utc_now, verified_orders
 from actions.services import context
 from actions.services.handoff import UNAVAILABLE, handoff_reason, reason_text, waiting_reply
 from actions.services.order_numbers import normalize_order_number
+from actions.services.outcomes import outcome_event
 from actions.shop.current import get_shop
 from actions.store import tables
 from actions.store.repository import StoreRepository
@@ -182,6 +183,13 @@ async def build_context_packet(tracker: Tracker, reason: str) -> ContextPacket:
     )
 
 
+def _flow_handed_over(tracker: Tracker) -> list[EventType]:
+    """A self-service flow (cancel, address, claim) that a person takes over mid-way ends as
+    ``handoff`` for the analytics."""
+    flow = names.FLOW_FORMS.get((tracker.active_loop or {}).get("name") or "")
+    return [outcome_event(flow, "handoff", detail="asked")] if flow else []  # type: ignore[arg-type]
+
+
 class ActionHandoff(Action):
     """Open a handoff with the full context, tell the customer what happens next, pause."""
 
@@ -217,6 +225,7 @@ class ActionHandoff(Action):
         send(dispatcher, [waiting_reply(ticket, language(tracker))])
         return [
             *leave_form,
+            *_flow_handed_over(tracker),
             SlotSet(names.SLOT_HANDOFF_TICKET, str(ticket.get("ticket_id"))),
             SlotSet(names.SLOT_HANDOFF_REASON, None),
             ConversationPaused(),

@@ -21,6 +21,7 @@ from actions.failures import apologise_on_failure
 from actions.returns_common import hand_back, is_aside, run_handing_back, wants_person
 from actions.returns_submit import link_for
 from actions.services import order_status, verification
+from actions.services.cancel_items import cancelled_items_refund
 from actions.services.i18n import text
 from actions.services.order_numbers import normalize_order_number
 from actions.services.refunds import describe_return, describe_returns, normalize_rma
@@ -233,6 +234,10 @@ class ActionRefundStatus(Action):
                 # refunded, to where and when (or that nothing was charged).
                 tz = get_settings().shop_timezone
                 send(dispatcher, order_status.describe_order(order, utc_now(), tz, lang))
+                return _reset()
+            if order is not None and any(i.cancelled_at for i in order.items):
+                # Items cancelled on their own: their refund is the order's, not a return's.
+                send(dispatcher, [cancelled_items_refund(order, lang)])
                 return _reset()
             payload = "/return_item" + json.dumps({"order_number": number}, separators=(",", ":"))
             send(

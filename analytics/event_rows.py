@@ -49,8 +49,13 @@ SLOT_KINDS = {
     names.SLOT_RETURN_REASON: 8,
     names.SLOT_RETURN_METHOD: 9,
     names.SLOT_LAST_RMA: 10,
+    names.SLOT_FLOW_OUTCOME: 11,
 }
-CHANNEL, LANGUAGE, RETURN_REASON, RETURN_METHOD, LAST_RMA = (SLOT_KINDS[n] for n in READ_SLOTS)
+CHANNEL, LANGUAGE, RETURN_REASON, RETURN_METHOD, LAST_RMA, FLOW_OUTCOME = (
+    SLOT_KINDS[n] for n in READ_SLOTS
+)
+# a self-service flow's form was activated (its name in ``intent``); not a slot, read apart
+FLOW_STARTED = 12
 _SMALL_TALK_INTENTS = sorted(NOT_A_TOPIC - {names.NLU_FALLBACK})
 _NOT_TOPIC_INTENTS = sorted(NOT_A_TOPIC)
 SHOP_TOPICS = frozenset(names.SHOP_TOPICS)
@@ -98,6 +103,7 @@ def events_query(
         sa.case(
             (c.type_name == "pause", PAUSE),
             (c.type_name == "resume", RESUME),
+            (c.type_name == "active_loop", FLOW_STARTED),
             (c.type_name != "user", NEW_SESSION),
             # no intent at all (a message the NLU could not even classify) is not understood:
             # a None topic made every later read of the figures fail
@@ -107,8 +113,10 @@ def events_query(
             else_=MESSAGE,
         ).label("kind"),
         sa.case((c.type_name == "user", c.timestamp), else_=sa.null()).label("ts"),
-        # only an intent that can be the topic: the others would be strings for nothing
+        # only an intent that can be the topic: the others would be strings for nothing;
+        # for a form's activation, the form's name
         sa.case(
+            (c.type_name == "active_loop", c.action_name),
             (
                 sa.and_(c.type_name == "user", c.intent_name.not_in(_NOT_TOPIC_INTENTS)),
                 c.intent_name,

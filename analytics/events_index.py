@@ -35,8 +35,11 @@ from infra.events_table import events
 
 logger = logging.getLogger(__name__)
 
-INDEX_NAME = "ix_events_analytics"
-SLOTS_INDEX_NAME = "ix_events_analytics_slots"
+# "_v2": with the flows' form activations and outcomes; the first indexes (``OLD_NAMES``)
+# are dropped when these are created
+INDEX_NAME = "ix_events_analytics_v2"
+SLOTS_INDEX_NAME = "ix_events_analytics_slots_v2"
+OLD_NAMES = ("ix_events_analytics", "ix_events_analytics_slots")
 READ_TYPES = ("user", "session_started", "restart", "pause", "resume")
 # The slots the analytics read; every other slot event is left out.
 READ_SLOTS = (
@@ -45,12 +48,21 @@ READ_SLOTS = (
     names.SLOT_RETURN_REASON,
     names.SLOT_RETURN_METHOD,
     names.SLOT_LAST_RMA,
+    names.SLOT_FLOW_OUTCOME,
 )
+#: The forms whose activation starts a self-service flow, and the flow's name in the figures
+#: (the ``flow`` of its ``flow_outcome`` event).
+FLOW_FORMS = names.FLOW_FORMS
 
 
 def turn_rows(table: sa.Table) -> Any:
-    """Customer messages, session starts and restarts, pauses and resumes."""
-    return table.c.type_name.in_(READ_TYPES)
+    """Customer messages, session starts and restarts, pauses and resumes, and the start of
+    a self-service flow (its form's activation)."""
+    c = table.c
+    return sa.or_(
+        c.type_name.in_(READ_TYPES),
+        sa.and_(c.type_name == "active_loop", c.action_name.in_(sorted(FLOW_FORMS))),
+    )
 
 
 def slot_rows(table: sa.Table) -> Any:
@@ -77,7 +89,7 @@ def _indexes(dialect: str) -> list[sa.Index]:
     return [
         sa.Index(
             INDEX_NAME,
-            *(c.sender_id, c.id, c.type_name, c.timestamp, c.intent_name),
+            *(c.sender_id, c.id, c.type_name, c.timestamp, c.intent_name, c.action_name),
             sqlite_where=turns,
             postgresql_where=turns,
         ),
@@ -171,10 +183,14 @@ def _create(engine: Engine) -> None:
                 conn.execute(sa.text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
             for statement in create_index_sql(engine):
                 conn.execute(sa.text(statement))
+            for name in OLD_NAMES:  # the first version's, which the reader no longer uses
+                conn.execute(sa.text(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"))
         return
     with engine.begin() as conn:
         for statement in create_index_sql(engine):
             conn.execute(sa.text(statement))
+        for name in OLD_NAMES:
+            conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
 
 
 def forget_checked() -> None:

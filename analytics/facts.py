@@ -47,6 +47,10 @@ class ConversationFacts:
     # shop topics the customer asked about that Baton does not settle itself yet (cancel,
     # change an address, invoices...), in the order first asked: "asked, not automated yet"
     asked: tuple[str, ...] = ()
+    # self-service flows started (their form activated), e.g. ("cancel",), in order
+    flows: tuple[str, ...] = ()
+    # how each flow ended: (flow, outcome, amount as text or "", currency or "")
+    outcomes: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def handed_off(self) -> bool:

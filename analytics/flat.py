@@ -61,6 +61,7 @@ def rows(m: dict[str, Any]) -> Iterator[Row]:
     for cut, field in (("by_reason", "reason"), ("by_method", "method")):
         for row in m["returns"][cut]:
             yield ("returns_opened", field, row["value"], row["count"])
+    yield from _flow_rows(m["flows"])
     for cut, field in (("channels", "channel"), ("languages", "language")):
         for row in m[cut]:
             for key in (
@@ -74,6 +75,21 @@ def rows(m: dict[str, Any]) -> Iterator[Row]:
     for row in m["series"]:
         for key in ("conversations", "containment_rate", "handoffs", "csat"):
             yield (key, r["granularity"], row["period"], _value(row[key]))
+
+
+FLOW_KEYS = ("started", "done", "refused", "handoff", "stopped", "containment_rate")
+
+
+def _flow_rows(flows: dict[str, Any]) -> Iterator[Row]:
+    """``flow_started, flow, cancel, 12``…; split by channel and language as
+    ``flow_started, channel:webchat, cancel, 7``; money as ``flow_money, flow:GBP, cancel, …``."""
+    for field, rows_of in (("", "flows"), ("channel", "by_channel"), ("language", "by_language")):
+        for row in flows[rows_of]:
+            where = f"{field}:{row[field]}" if field else "flow"
+            for key in FLOW_KEYS:
+                yield (f"flow_{key}", where, row["flow"], _value(row[key]))
+            for money in row["money"]:
+                yield ("flow_money", f"{where}:{money['currency']}", row["flow"], money["amount"])
 
 
 def _cell(value: Any) -> Any:

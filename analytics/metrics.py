@@ -34,6 +34,7 @@ from analytics.facts import (
     ConversationFacts,
     TicketFacts,
 )
+from analytics.flows import flow_figures
 from contracts.packet import REASONS, reason_text
 
 TOP_INTENTS = 10
@@ -349,6 +350,7 @@ def compute(all_conversations: Iterable[ConversationFacts], cut: Cut) -> dict[st
             "by_reason": _counted(r for r, _ in returns),
             "by_method": _counted(m for _, m in returns),
         },
+        "flows": flow_figures(conversations),
         "channels": [
             {"channel": ch, **_summary(tally)} for ch, tally in sorted(by_channel.items())
         ],

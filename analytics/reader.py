@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -12,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from analytics.event_rows import (
     CHANNEL,
+    FLOW_OUTCOME,
+    FLOW_STARTED,
     LANGUAGE,
     MESSAGE,
     NEW_SESSION,
@@ -22,10 +25,13 @@ from analytics.event_rows import (
     RETURN_REASON,
     SHOP_TOPICS,
 )
+from analytics.events_index import FLOW_FORMS
 from analytics.facts import DEFAULT_LANGUAGE, NO_TOPIC, ConversationFacts
 from infra.events_table import events
 
 UNKNOWN_CHANNEL = "unknown"
+FLOWS = frozenset(FLOW_FORMS.values())
+OUTCOMES = frozenset(("done", "refused", "handoff", "stopped"))
 
 
 class _Sender:
@@ -47,6 +53,26 @@ def _slot_value(data: Optional[str]) -> Any:
         return json.loads(data or "{}").get("value")
     except (json.JSONDecodeError, AttributeError):
         return None
+
+
+def flow_outcome(value: Any) -> Optional[tuple[str, str, str, str]]:
+    """``(flow, outcome, amount, currency)`` of a ``flow_outcome`` slot's value; None for
+    anything else (the slot reset, or a value no flow wrote). An amount that is not a number
+    is left out rather than trusted."""
+    if not isinstance(value, dict):
+        return None
+    flow, outcome = value.get("flow"), value.get("outcome")
+    if flow not in FLOWS or outcome not in OUTCOMES:
+        return None
+    amount, currency = value.get("amount"), value.get("currency")
+    try:
+        if not Decimal(str(amount)).is_finite():
+            amount = None
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not isinstance(currency, str) or not currency.isalpha():
+        return (flow, outcome, "", "")
+    return (flow, outcome, str(amount), currency.upper()[:3])
 
 
 class Reader:
@@ -118,6 +144,9 @@ class Reader:
                         current.topic = intent
                     if intent in SHOP_TOPICS and intent not in current.asked:
                         current.asked += (intent,)
+            elif kind == FLOW_STARTED:  # a self-service flow's form was activated
+                if current is not None and intent in FLOW_FORMS:
+                    current.flows += (FLOW_FORMS[intent],)
             elif kind >= CHANNEL:  # a slot
                 if raw is not None:
                     value = _slot_value(raw)
@@ -134,6 +163,10 @@ class Reader:
                     reason = str(value) if value else reason
                 elif kind == RETURN_METHOD:
                     method = str(value) if value else method
+                elif kind == FLOW_OUTCOME:
+                    ended = flow_outcome(value)
+                    if ended is not None and current is not None:
+                        current.outcomes += (ended,)
                 elif value and current is not None:  # last_rma: a return was opened
                     current.returns.append((reason or "other", method or "unknown"))
                     reason = method = None

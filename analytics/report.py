@@ -25,6 +25,8 @@ from typing import Any
 
 from analytics.flat import to_csv
 from analytics.report_charts import Chart, charts
+from analytics.report_flows import HEAD as FLOW_HEAD
+from analytics.report_flows import flow_rows
 from analytics.report_format import CHANNEL_NAMES, LANGUAGE_NAMES, TOPICS, duration, num, pct
 
 __all__ = ["Chart", "Written", "charts", "duration", "num", "pct", "render_html", "write_report"]
@@ -184,6 +186,9 @@ def render_html(m: dict[str, Any], drawn: Sequence[Chart], shop: str = "Baton") 
                 for x in m["not_automated"]["topics"]
             ],
         ),
+        "<h2>Self-service flows</h2>"
+        + '<p class="muted">Settled by the bot: done or refused (the customer got a final '
+        "answer) out of the flows started.</p>" + _table(FLOW_HEAD, flow_rows(m)),
         images.get("returns", ""),
         "<h2>Languages</h2>"
         + _table(

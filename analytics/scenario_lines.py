@@ -15,6 +15,11 @@ OPENERS = {
             "tracking for my order please",
             "my order still hasn't come",
         ],
+        "cancel": [
+            "I want to cancel my order",
+            "can I still cancel order",
+            "please cancel my order, I ordered the wrong size",
+        ],
         "return": [
             "I want to return something",
             "how do i send back a jumper that doesnt fit",
@@ -58,6 +63,7 @@ OPENERS = {
     "ko": {
         "order": ["주문한 물건 어디쯤 왔나요?", "배송 조회 부탁드려요"],
         "return": ["반품하고 싶어요", "사이즈가 안 맞아서 반품할게요"],
+        "cancel": ["주문 취소해 주세요", "주문 취소하고 싶어요"],
         "policy": ["반품 기간이 어떻게 되나요?"],
         "refund": ["환불 언제 되나요?"],
         "human": ["상담원 연결해 주세요"],
@@ -70,6 +76,7 @@ OPENERS = {
     "zh": {
         "order": ["我的订单到哪里了？", "请帮我查一下物流"],
         "return": ["我想退货", "衣服不合适，可以退吗"],
+        "cancel": ["我想取消订单", "请帮我取消订单"],
         "policy": ["退货期限是多久？"],
         "refund": ["我的退款什么时候到账？"],
         "human": ["我要人工客服"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from analytics import scenarios_self_service, scenarios_to_person
+from analytics import scenarios_cancel, scenarios_self_service, scenarios_to_person
 from analytics.scenario_lines import OPENERS, RETURN_METHODS, RETURN_REASONS, SHOP_TOPIC_LINES
 from analytics.scenario_steps import Say, Script, Start, pick, start
 
@@ -31,6 +31,7 @@ __all__ = [
 
 BUILDERS: dict[str, Callable[[Start], Script]] = {
     **scenarios_self_service.BUILDERS,
+    **scenarios_cancel.BUILDERS,
     **scenarios_to_person.BUILDERS,
 }
 
@@ -50,6 +51,7 @@ MIX = {
         ("order", 30),
         ("order_after_fallback", 5),
         ("return", 12),
+        ("cancel", 5),
         ("policy", 8),
         ("refund", 7),
         ("oos", 2),
@@ -65,6 +67,7 @@ MIX = {
         ("order", 34),
         ("order_after_fallback", 6),
         ("return", 10),
+        ("cancel", 4),
         ("policy", 5),
         ("refund", 8),
         ("oos", 2),
@@ -80,6 +83,7 @@ MIX = {
         ("order", 28),
         ("order_after_fallback", 4),
         ("return", 9),
+        ("cancel", 3),
         ("policy", 12),
         ("refund", 8),
         ("oos", 3),

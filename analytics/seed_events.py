@@ -31,6 +31,8 @@ class SeedEvents:
         self.events.append(event)
 
     def action(self, ts: float, name: str) -> None:
+        if name.endswith("_form"):  # Rasa writes a form's activation after its first run
+            self.add({"event": "active_loop", "timestamp": ts, "name": name})
         self.add(
             {
                 "event": "action",

@@ -1,9 +1,10 @@
 """Read conversations and tickets for a date range from the two databases Baton keeps.
 
 * The tracker store (``TRACKER_DATABASE_URL``): one row per Rasa event. Only customer
-  messages (their intent is a column), session starts, pauses and resumes, and five slots
-  are read (the channel, set by ``action_session_start`` from the message metadata; the
-  language; the return's reason and method; ``last_rma``, set when a return was opened), so
+  messages (their intent is a column), session starts, pauses and resumes, a self-service
+  flow's form activation, and six slots are read (the channel, set by
+  ``action_session_start`` from the message metadata; the language; the return's reason and
+  method; ``last_rma``, set when a return was opened; ``flow_outcome``, how a flow ended), so
   the large JSON of a message is never decoded. A full read goes customer by customer (the
   order of :mod:`analytics.events_index`, which holds exactly those rows); the cache's reads
   of what is new go by id. A conversation whose session has no channel slot (the action

@@ -114,6 +114,8 @@ def _with_own_tickets(c: ConversationFacts) -> ConversationFacts:
         c.topic,
         c.returns,
         asked=c.asked,
+        flows=c.flows,
+        outcomes=c.outcomes,
     )
 
 

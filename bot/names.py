@@ -114,9 +114,13 @@ ACTION_SHOP_TOPIC: Final = "action_shop_topic"  # answers a shop topic from poli
 # --- cancelling an order (actions/cancel.py) ----------------------------------------------
 FORM_CANCEL: Final = "cancel_form"
 SLOT_CANCEL_CONFIRMED: Final = "cancel_confirmed"
+SLOT_CANCEL_ITEMS: Final = "cancel_items"
+SLOT_CANCEL_CHOSEN: Final = "cancel_chosen"
+ACTION_ASK_CANCEL_ITEMS: Final = "action_ask_cancel_items"
 ACTION_VALIDATE_CANCEL_FORM: Final = "validate_cancel_form"
 ACTION_ASK_CANCEL_CONFIRMED: Final = "action_ask_cancel_confirmed"
 ACTION_CANCEL_ORDER: Final = "action_cancel_order"
+ACTION_CANCEL_STOPPED: Final = "action_cancel_stopped"
 
 # Message metadata keys every connector sets (connectors/identity.py)
 META_CHANNEL: Final = "channel"
@@ -157,6 +161,10 @@ SLOT_RETURN_OUTCOME: Final = "return_outcome"
 SLOT_RETURN_ASSESSED_ORDER: Final = "return_assessed_order"
 SLOT_LAST_RMA: Final = "last_rma"
 SLOT_REFUND_REFERENCE: Final = "refund_reference"
+# how a self-service flow ended (actions/services/outcomes.py), for the analytics
+SLOT_FLOW_OUTCOME: Final = "flow_outcome"
+# the forms whose activation starts a self-service flow, and the flow's name in its outcome
+FLOW_FORMS: Final = {"cancel_form": "cancel", "address_form": "address", "problem_form": "claim"}
 # the answers of the return form, in the order it asks for them (verification_value aside)
 RETURN_ANSWERS: Final = (
     SLOT_RETURN_ITEMS,

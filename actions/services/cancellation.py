@@ -27,7 +27,7 @@ from actions.store.models import Order
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = ROOT / "policy" / "cancellation.yml"
-KEYS = {"version", "cancellable_states", "packed_until", "refund_working_days"}
+KEYS = {"version", "cancellable_states", "packed_until", "refund_working_days", "item_by_item"}
 #: Why an order cannot be cancelled: already_cancelled, on_its_way (handed to the carrier or
 #: later), delivered, packed_too_late (packed and past today's cut-off).
 REFUSALS = ("already_cancelled", "on_its_way", "delivered", "packed_too_late")
@@ -42,6 +42,7 @@ class CancellationPolicy:
     cancellable_states: tuple[str, ...]
     packed_until: time
     refund_working_days: dict[str, int]  # payment method prefix -> days; "default"
+    item_by_item: bool = True  # a multi-item order may be cancelled item by item
 
     def refund_days(self, payment_method: str) -> int:
         for prefix, days in self.refund_working_days.items():
@@ -85,8 +86,11 @@ def parse_policy(raw: Any, where: str = "policy") -> CancellationPolicy:
             raise CancellationPolicyError(
                 f"{where}.refund_working_days.{method}: whole days from 0 to 30"
             )
+    by_item = raw.get("item_by_item", True)
+    if not isinstance(by_item, bool):
+        raise CancellationPolicyError(f"{where}.item_by_item: true or false")
     hours, minutes = (int(part) for part in until.split(":"))
-    return CancellationPolicy(tuple(states), time(hours, minutes), dict(days))
+    return CancellationPolicy(tuple(states), time(hours, minutes), dict(days), by_item)
 
 
 @lru_cache(maxsize=4)

@@ -161,6 +161,14 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     },
     "a_carrier": {"en": "a carrier", "ko": "택배사", "zh": "快递公司"},
     "btn_all": {"en": "All of these", "ko": "전부", "zh": "全部"},
+    # cancelling some items of an order (actions/services/cancel_choice.py)
+    "btn_thats_all": {"en": "That's all", "ko": "다 골랐어요", "zh": "就这些"},
+    "btn_whole_order": {"en": "The whole order", "ko": "주문 전체", "zh": "整个订单"},
+    "cancel_chosen_so_far": {
+        "en": "So far: {items}. Tap another, or That's all.",
+        "ko": "지금까지 고른 상품: {items}. 더 고르시거나 '다 골랐어요'를 눌러 주세요.",
+        "zh": "目前已选：{items}。可以继续选择，或点“就这些”。",
+    },
     "btn_where_is": {
         "en": "Where is order {number}?",
         "ko": "주문 {number} 배송 조회",

@@ -14,6 +14,8 @@ from typing import Any, Literal, Optional
 
 from rasa_sdk.events import SlotSet
 
+from bot import names
+
 Flow = Literal["cancel", "address", "claim"]
 #: done: the bot settled it; refused: the shop's policy said no and the customer was told why
 #: (and offered what is possible); handoff: a person took it over; stopped: the customer
@@ -21,7 +23,7 @@ Flow = Literal["cancel", "address", "claim"]
 Outcome = Literal["done", "refused", "handoff", "stopped"]
 FLOWS: tuple[str, ...] = ("cancel", "address", "claim")
 OUTCOMES: tuple[str, ...] = ("done", "refused", "handoff", "stopped")
-SLOT = "flow_outcome"
+SLOT = names.SLOT_FLOW_OUTCOME
 
 
 def outcome_value(

@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Optional, Protocol
 
+from actions.services.cancel_items import item_refund, items_refund
 from actions.store import order_changes
 from actions.store.models import Address, Customer, Order, OrderSummary
 from actions.store.returns_models import NewLabel, NewReturn, Return
@@ -36,6 +38,19 @@ class ReturnInputs:
     order: Order
     deliveries: dict[int, Optional[datetime]]
     returned: dict[int, tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class ItemsCancelled:
+    """What :meth:`ShopBackend.cancel_items` did: ``cancelled``, the item ids this call
+    cancelled (empty: they were all cancelled already — a retry or a double tap); ``refund``,
+    what this call refunded; ``whole``, the order is now cancelled as a whole (they were the
+    last items left); ``order``, the order as it is now."""
+
+    order: Order
+    cancelled: tuple[int, ...]
+    refund: Decimal
+    whole: bool
 
 
 class OrderNotChangeable(Exception):
@@ -53,6 +68,8 @@ class ShopBackend(Protocol):
     raise :class:`actions.shop.platform.ShopUnavailable` from any method."""
 
     name: str
+    #: whether :meth:`cancel_items` can cancel some items (else only whole orders)
+    cancels_items: bool
 
     async def customer(self, customer_id: int) -> Optional[Customer]: ...
 
@@ -89,6 +106,14 @@ class ShopBackend(Protocol):
     async def cancel_order(self, number: str, reason: str) -> Order:
         """Cancel an order that has not left the warehouse; raises :class:`OrderNotChangeable`."""
 
+    async def cancel_items(
+        self, number: str, item_ids: Sequence[int], reason: str
+    ) -> ItemsCancelled:
+        """Cancel some items of an order that has not left the warehouse, refunding their price
+        less their share of a discount (:mod:`actions.services.cancel_items`); the whole order
+        when they are the last ones left. Idempotent: an item already cancelled is not
+        cancelled or refunded again. Raises :class:`OrderNotChangeable`."""
+
     async def change_address(self, number: str, address: Address) -> Order:
         """Change where an order that has not left goes; raises :class:`OrderNotChangeable`."""
 
@@ -102,6 +127,7 @@ class BuiltInShop:
     """Baton's own tables are the shop (the embedded default, with the demo shop)."""
 
     name = "builtin"
+    cancels_items = True
 
     async def customer(self, customer_id: int) -> Optional[Customer]:
         async with unit_of_work() as repo:
@@ -162,12 +188,33 @@ class BuiltInShop:
 
     async def cancel_order(self, number: str, reason: str) -> Order:
         async with unit_of_work() as repo:
+            await order_changes.lock_order(repo.conn, number)
             order = await repo.get_order(number)
             check_changeable(order, number)
             await order_changes.cancel_order(repo.conn, number, reason)
             changed = await repo.get_order(number)
         assert changed is not None
         return changed
+
+    async def cancel_items(
+        self, number: str, item_ids: Sequence[int], reason: str
+    ) -> ItemsCancelled:
+        async with unit_of_work() as repo:
+            await order_changes.lock_order(repo.conn, number)
+            order = await repo.get_order(number)
+            check_changeable(order, number)
+            assert order is not None
+            found = items_refund(order, item_ids)
+            refunds = {i.id: item_refund(order, i) for i in found.items}
+            if found.items and order.payment_status != "paid":
+                refunds = dict.fromkeys(refunds, Decimal("0.00"))
+            done = await order_changes.cancel_items(repo.conn, order.id, refunds)
+            if found.whole and done:
+                await order_changes.cancel_order(repo.conn, number, reason)
+            changed = await repo.get_order(number)
+        assert changed is not None
+        refund = found.amount if done else Decimal("0.00")
+        return ItemsCancelled(changed, done, refund, found.whole and bool(done))
 
     async def change_address(self, number: str, address: Address) -> Order:
         async with unit_of_work() as repo:

@@ -18,13 +18,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Optional, TypeVar
 
 from actions.common import utc_now
 from actions.shop import mirror_sql
-from actions.shop.backend import BuiltInShop, ReturnInputs, check_changeable
+from actions.shop.backend import (
+    BuiltInShop,
+    ItemsCancelled,
+    OrderNotChangeable,
+    ReturnInputs,
+    check_changeable,
+)
 from actions.shop.platform import (
     PlatformAddress,
     PlatformCustomer,
@@ -49,6 +55,7 @@ class MirroredShop(BuiltInShop):
     def __init__(self, platform: ShopPlatform, ttl: float = 30.0) -> None:
         self.platform = platform
         self.name = platform.name
+        self.cancels_items = False  # see cancel_items
         self.ttl = timedelta(seconds=ttl)
         self._inflight: dict[str, asyncio.Future[bool]] = {}
 
@@ -209,6 +216,14 @@ class MirroredShop(BuiltInShop):
         changed = await self._call("cancel", lambda: self.platform.cancel_order(found, reason))
         await self._store(changed)
         return await self._read(number)
+
+    async def cancel_items(
+        self, number: str, item_ids: Sequence[int], reason: str
+    ) -> ItemsCancelled:
+        """Not through a platform yet: the built-in way would change only Baton's copy, which
+        the next read from the platform would undo. Refused, so the caller offers the whole
+        order or a person instead."""
+        raise OrderNotChangeable("items_not_supported", self.platform.name)
 
     async def change_address(self, number: str, address: Address) -> Order:
         found = await self._changeable(number)

@@ -44,6 +44,10 @@ class OrderItem:
     quantity: int
     unit_price: Decimal
     final_sale: bool = False
+    # cancelled on its own before the order left (the rest of the order goes ahead), and what
+    # that cancellation refunded
+    cancelled_at: Optional[datetime] = None
+    refunded: Optional[Decimal] = None
 
 
 @dataclass(frozen=True)

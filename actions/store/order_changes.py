@@ -7,12 +7,41 @@ that the order has not left the warehouse.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from actions.common import utc_now
 from actions.store import tables as t
 from actions.store.models import Address
+
+
+async def lock_order(conn: AsyncConnection, number: str) -> None:
+    """Take the order for this transaction before reading it: a no-op write, so a second
+    cancellation of the same order (a double tap, two replicas) waits for the first to commit
+    and then reads what it did — PostgreSQL locks the row, SQLite takes its write lock."""
+    o = t.orders
+    await conn.execute(update(o).where(o.c.number == number).values(status=o.c.status))
+
+
+async def cancel_items(
+    conn: AsyncConnection, order_id: int, refunds: dict[int, Decimal]
+) -> tuple[int, ...]:
+    """Cancel each item of ``refunds`` (item id -> what it refunds) that is not cancelled yet;
+    the ids this call cancelled. Items of another order are never touched."""
+    i = t.order_items
+    now = utc_now()
+    done = []
+    for item_id, amount in refunds.items():
+        result = await conn.execute(
+            update(i)
+            .where(i.c.id == item_id, i.c.order_id == order_id, i.c.cancelled_at.is_(None))
+            .values(cancelled_at=now, refunded_amount=amount)
+        )
+        if result.rowcount == 1:
+            done.append(item_id)
+    return tuple(done)
 
 
 async def cancel_order(conn: AsyncConnection, number: str, reason: str) -> None:

@@ -102,6 +102,8 @@ class OrdersRepository:
                 quantity=r.quantity,
                 unit_price=r.unit_price,
                 final_sale=bool(r.final_sale),
+                cancelled_at=r.cancelled_at,
+                refunded=r.refunded_amount,
             )
             for r in items_rows
         )

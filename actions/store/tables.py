@@ -112,6 +112,9 @@ order_items = Table(
     Column("unit_price", Numeric(10, 2), nullable=False),
     Column("final_sale", Boolean, nullable=False, default=False),
     Column("external_ref", String(120), nullable=True),  # the platform's line item id
+    # an item cancelled on its own (the rest of the order goes ahead), and what it refunded
+    Column("cancelled_at", DateTime, nullable=True),
+    Column("refunded_amount", Numeric(10, 2), nullable=True),
 )
 
 shipments = Table(

@@ -160,6 +160,12 @@
       na.topics.map(function (r) {
         return [topicName(r.topic), num(r.conversations), pct(r.share), num(r.to_a_person)];
       }));
+    var FLOW_NAMES = { cancel: "Cancel an order", address: "Change the address", claim: "Delivery problem" };
+    table("table-flows", ["Flow", "Started", "Done", "Refused", "To a person", "Stopped", "Settled by the bot", "Money"],
+      m.flows.flows.map(function (r) {
+        var money = r.money.map(function (x) { return x.currency + " " + x.amount; }).join(" · ") || "—";
+        return [FLOW_NAMES[r.flow] || r.flow, num(r.started), num(r.done), num(r.refused), num(r.handoff), num(r.stopped), pct(r.containment_rate), money];
+      }));
     table("table-agents", [t("dash.col.agent"), t("dash.col.closed"), t("dash.col.rated"), "CSAT", t("dash.col.average"), t("dash.col.median_wait")],
       c.by_agent.map(function (r) {
         return [r.agent, num(r.closed), num(r.rated), pct(r.csat), r.average === null ? "—" : r.average.toFixed(2), dur(r.median_first_reply_seconds)];

@@ -88,6 +88,10 @@ class History:
     def slot(self, sender: str, when: str, name: str, value: Any) -> None:
         self._event(sender, {"event": "slot", "timestamp": at(when), "name": name, "value": value})
 
+    def form(self, sender: str, when: str, name: Optional[str]) -> None:
+        """A form activated (``name``) or deactivated (None), as Rasa writes it."""
+        self._event(sender, {"event": "active_loop", "timestamp": at(when), "name": name})
+
     def pause(self, sender: str, when: str) -> None:
         self._event(sender, {"event": "pause", "timestamp": at(when)})
 

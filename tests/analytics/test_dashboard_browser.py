@@ -64,6 +64,12 @@ def test_a_lead_sees_the_seeded_history_as_figures_and_charts(
     assert "Cancel an order" in table and "Change the address" in table
     first_row = table.split("\n")[1]
     assert f"{asked[0]['conversations']:,}" in first_row
+    # the self-service flows: the seeded cancellations, started and how they ended
+    cancel = next(f for f in truth["flows"]["flows"] if f["flow"] == "cancel")
+    flows = driver.find_element(By.ID, "table-flows").text
+    row = next(line for line in flows.split("\n") if line.startswith("Cancel an order"))
+    assert f"{cancel['started']:,}" in row and f"{cancel['done']:,}" in row, row
+    assert "GBP " in row and "EUR " in row, row
     agents = driver.find_element(By.ID, "table-agents").text
     assert "Amara Okafor" in agents and "Mei Chen" in agents
     # the page drew everything itself: nothing came from another origin

@@ -81,6 +81,17 @@ def test_the_history_has_every_kind_of_handoff_rating_return_and_language(figure
     assert figures["waiting"]["first_reply"]["median_seconds"] < 15 * 60
 
 
+def test_the_history_has_cancellations_with_every_ending_and_their_refunds(figures: dict) -> None:
+    cancel = next(f for f in figures["flows"]["flows"] if f["flow"] == "cancel")
+    assert cancel["started"] > 20
+    assert cancel["done"] > cancel["refused"] > 0 and cancel["stopped"] > 0
+    # every cancellation started in the history ends: done, refused or stopped
+    assert cancel["done"] + cancel["refused"] + cancel["stopped"] == cancel["started"]
+    assert 0.5 < cancel["containment_rate"] < 1.0
+    assert {m["currency"] for m in cancel["money"]} == {"EUR", "GBP"}
+    assert all(float(m["amount"]) > 0 for m in cancel["money"])
+
+
 def test_the_same_anchor_gives_the_same_history(
     seeded: Seeded, tmp_path: Path, figures: dict
 ) -> None:

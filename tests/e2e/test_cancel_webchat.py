@@ -70,12 +70,12 @@ async def test_saying_no_at_the_last_step_changes_nothing(
     new_customer: NewCustomer, load_order: OrderLoader
 ) -> None:
     customer = await new_customer()
-    before = await load_order("10118")
-    confirm = await proven(customer, "cancel my order 10118", "oliver.bennett@example.co.uk")
+    before = await load_order("10104")
+    confirm = await proven(customer, "cancel my order 10104", "freya.lewis@example.com")
     assert "Shall I cancel the whole order?" in confirm.text, confirm.text
     kept = await customer.say("/deny", timeout=60)
-    assert "order 10118 goes ahead as planned" in kept.text, kept.text
-    after = await load_order("10118")
+    assert "order 10104 goes ahead as planned" in kept.text, kept.text
+    after = await load_order("10104")
     assert (after.status, after.payment_status) == (before.status, before.payment_status)
 
 
@@ -112,10 +112,10 @@ async def test_a_korean_customer_cancels_in_korean(
     new_customer: NewCustomer, load_order: OrderLoader
 ) -> None:
     customer = await new_customer()
-    asked = await customer.say("주문 10115 취소해 주세요", timeout=60)
+    asked = await customer.say("주문 10106 취소해 주세요", timeout=60)
     assert "이메일" in asked.text or "우편번호" in asked.text, asked.text
-    confirm = await customer.say("emily.bennett@example.com", timeout=60)
+    confirm = await customer.say("saoirse.lynch@example.ie", timeout=60)
     assert "취소할까요?" in confirm.text, confirm.text
     done = await customer.say("/affirm", timeout=60)
-    assert "주문 10115이(가) 취소되었어요" in done.text, done.text
-    assert (await load_order("10115")).status == "cancelled"
+    assert "주문 10106이(가) 취소되었어요" in done.text, done.text
+    assert (await load_order("10106")).status == "cancelled"

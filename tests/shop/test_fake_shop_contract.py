@@ -210,3 +210,21 @@ async def test_the_fake_holds_exactly_what_the_seeded_store_holds(seeded_store: 
         assert await fake.recent_orders(cid, 10) == await store.recent_orders(cid, 10)
         assert await fake.recent_delivered_orders(cid) == await store.recent_delivered_orders(cid)
         assert await fake.returns_for_customer(cid, 50) == await store.returns_for_customer(cid, 50)
+
+
+async def test_some_items_are_cancelled_once_and_the_last_ones_cancel_the_order(
+    backend: ShopBackend,
+) -> None:
+    before = await backend.order("10115")
+    assert before is not None and before.status == "paid" and len(before.items) == 4
+    ids = [i.id for i in before.items]
+    two = await backend.cancel_items("10115", ids[:2], "changed my mind")
+    assert two.cancelled == tuple(ids[:2]) and not two.whole and two.refund > 0
+    again = await backend.cancel_items("10115", ids[:2], "changed my mind")
+    assert again.cancelled == () and again.refund == Decimal("0.00")
+    assert two.order.status == "paid"
+    assert [i.cancelled_at is not None for i in two.order.items] == [True, True, False, False]
+    rest = await backend.cancel_items("10115", ids, "changed my mind")
+    assert rest.cancelled == tuple(ids[2:]) and rest.whole
+    assert two.refund + rest.refund == before.total
+    assert (rest.order.status, rest.order.payment_status) == ("cancelled", "refunded")

@@ -333,6 +333,23 @@ async def test_cancel_asks_the_platform_and_refuses_a_shipped_order(
     assert "cancel" not in platform.calls[-1]
 
 
+async def test_a_platform_shop_refuses_item_by_item_and_changes_nothing(
+    store: str, platform: MemoryPlatform
+) -> None:
+    # only Baton's copy would change, and the next read from the platform would undo it
+    shop = MirroredShop(platform)
+    assert shop.cancels_items is False
+    before = await shop.order("10005")
+    assert before is not None
+    with pytest.raises(OrderNotChangeable) as refused:
+        await shop.cancel_items("10005", [i.id for i in before.items], "changed my mind")
+    assert refused.value.reason == "items_not_supported"
+    after = await shop.order("10005")
+    assert after is not None and after.status == before.status
+    assert all(i.cancelled_at is None for i in after.items)
+    assert platform.orders["10005"].status == before.status
+
+
 async def test_an_address_change_reaches_the_platform_and_the_copy(
     store: str, platform: MemoryPlatform
 ) -> None:

@@ -12,14 +12,17 @@ raising ``IntegrityError``, cancels and address changes refused by the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy.exc import IntegrityError
 
 from actions.common import utc_now
-from actions.shop.backend import ReturnInputs, check_changeable
+from actions.services.cancel_items import item_refund, items_refund
+from actions.shop.backend import ItemsCancelled, ReturnInputs, check_changeable
 from actions.store.models import Address, Customer, Order, OrderSummary
 from actions.store.repository import rma_for
 from actions.store.returns_models import NewLabel, NewReturn, Return, ReturnLabel, ReturnLine
@@ -33,6 +36,7 @@ class FakeShop:
     """The shop as dicts. ``calls`` records each method asked, for tests that count."""
 
     name = "fake"
+    cancels_items = True
 
     def __init__(self, data: Optional[ShopData] = None) -> None:
         self.data = data or ShopData()
@@ -219,6 +223,36 @@ class FakeShop:
         )
         self.data.orders[number] = changed
         return changed
+
+    async def cancel_items(
+        self, number: str, item_ids: Sequence[int], reason: str
+    ) -> ItemsCancelled:
+        """As the store: the open items among ``item_ids`` are cancelled once each; the last
+        ones left cancel the whole order."""
+        self.calls.append(f"cancel_items {number} {','.join(map(str, sorted(item_ids)))}")
+        order = self.data.orders.get(number)
+        check_changeable(order, number)
+        assert order is not None
+        found = items_refund(order, item_ids)
+        if not found.items:
+            return ItemsCancelled(order, (), Decimal("0.00"), False)
+        now, paid = utc_now(), order.payment_status == "paid"
+        chosen = {i.id for i in found.items}
+        items = tuple(
+            replace(
+                i,
+                cancelled_at=now,
+                refunded=item_refund(order, i) if paid else Decimal("0.00"),
+            )
+            if i.id in chosen
+            else i
+            for i in order.items
+        )
+        self.data.orders[number] = replace(order, items=items)
+        if found.whole:
+            await self.cancel_order(number, reason)
+        changed = self.data.orders[number]
+        return ItemsCancelled(changed, tuple(sorted(chosen)), found.amount, found.whole)
 
     async def change_address(self, number: str, address: Address) -> Order:
         self.calls.append(f"change_address {number}")
