@@ -250,13 +250,13 @@
     else if (choice.indexOf("agent:") === 0) body.agent_id = parseInt(choice.slice(6), 10);
     else if (choice.indexOf("team:") === 0) body.team_id = parseInt(choice.slice(5), 10);
     else return;
-    $("assign.send").disabled = true;
+    $("assign-send").disabled = true;
     host().api("POST", "/api/tickets/" + d.id + path, body).then(function () {
       showForm(false);
       return host().openCase(d.id).then(host().refreshQueue);
     }).catch(function (err) {
       $("assign-error").textContent = err.message;
-    }).then(function () { $("assign.send").disabled = false; });
+    }).then(function () { $("assign-send").disabled = false; });
   }
 
   // --- live -------------------------------------------------------------------------------
