@@ -10,58 +10,16 @@
  * - A notice when a colleague hands a case to you, from the live feed.
  * - The leads' editor of teams and routing rules is teams.js.
  *
- * Every string shown, here and in teams.js, is in T, to translate in one place. Text from agents and customers is
- * only ever inserted with textContent. The console's own state comes from console.js
- * (window.BatonConsole).
+ * Every string shown, here and in teams.js, comes from the console's dictionaries (i18n-*.js,
+ * keys assign.* and teams.*), in the agent's language: what is built once carries data-i18n
+ * attributes (i18n.js relabels it when the language changes), the rest is drawn again. Text
+ * from agents and customers is only ever inserted with textContent. The console's own state
+ * comes from console.js (window.BatonConsole).
  */
 (function () {
   "use strict";
 
-  var T = {
-    scopeLabel: "Show",
-    scopes: { mine: "Mine", teams: "My teams", all: "All" },
-    team: "Team",
-    noTeam: "no team",
-    waitingTooLong: "waiting too long",
-    waitingTooLongTitle: "Nobody has answered this customer for longer than the alert threshold",
-    handOn: "Transfer / release…",
-    to: "To",
-    release: "Back to the queue (release)",
-    agents: "Agents",
-    teams: "Teams",
-    you: " (you)",
-    reason: "Reason (optional, shown in the timeline)",
-    reasonPlaceholder: "e.g. the customer writes in Korean",
-    send: "Hand on",
-    cancel: "Cancel",
-    done: "done",
-    handedToYou: function (by, id, text) { return by + " handed case #" + id + " to you — " + text; },
-    handedToTeam: function (by, id, team) { return by + " put case #" + id + " in the " + team + " queue"; },
-    dismiss: "Dismiss",
-    adminOpen: "Teams & routing",
-    adminOpenTitle: "teams, their members and the routing rules (leads)",
-    adminTitle: "Teams & routing",
-    back: "Back to the cases",
-    addTeam: "Add a team",
-    newTeamName: "New team's name",
-    name: "Name",
-    members: "Members",
-    archived: "Archived",
-    save: "Save",
-    saved: "saved",
-    rulesTitle: "Routing rules (first match wins)",
-    rulesHelp: "A new case from the bot goes to the team of the first rule whose language and topic match. The topic is the handoff reason (e.g. complaint, policy) or the intent the bot recognised last (e.g. request_return). Leave one empty to match anything.",
-    language: "Language",
-    anyLanguage: "any language",
-    topic: "Topic",
-    anyTopic: "any topic",
-    up: "↑",
-    down: "↓",
-    remove: "Remove",
-    addRule: "Add a rule",
-    saveRules: "Save the rules",
-    languageNames: { en: "English", ko: "한국어 (Korean)", zh: "中文 (Chinese)" },
-  };
+  var SCOPES = ["mine", "teams", "all"];
 
   var assign = {
     me: null,
@@ -76,6 +34,20 @@
 
   function $(id) { return document.getElementById(id); }
   function host() { return window.BatonConsole; }
+  function t(key, vars) { return window.BatonI18n ? window.BatonI18n.t(key, vars) : key; }
+
+  // A text (or an attribute: placeholder, title, aria-label) that i18n.js relabels when the
+  // agent's language changes, for what is built once.
+  function i18n(node, key, attribute) {
+    if (attribute) {
+      node.setAttribute("data-i18n-" + attribute, key);
+      node.setAttribute(attribute, t(key));
+    } else {
+      node.setAttribute("data-i18n", key);
+      node.textContent = t(key);
+    }
+    return node;
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -117,16 +89,16 @@
     return Date.now() - Date.parse(t.waiting_since) > t.waiting_alert_seconds * 1000;
   }
 
-  function decorate(item, t) {
-    if (t.team_name) {
-      var team = el("span", "team-tag", t.team_name);
-      team.title = T.team;
+  function decorate(item, ticket) {
+    if (ticket.team_name) {
+      var team = el("span", "team-tag", ticket.team_name);
+      team.title = t("assign.team");
       item.querySelector(".who").appendChild(team);
     }
-    if (t.status !== "closed" && tooLong(t)) {
+    if (ticket.status !== "closed" && tooLong(ticket)) {
       item.classList.add("too-long");
-      var flag = el("div", "flag", T.waitingTooLong);
-      flag.title = T.waitingTooLongTitle;
+      var flag = el("div", "flag", t("assign.too_long"));
+      flag.title = t("assign.too_long.title");
       item.appendChild(flag);
     }
   }
@@ -137,9 +109,9 @@
     var bar = el("div", "scope");
     bar.id = "queue-scope";
     bar.setAttribute("role", "group");
-    bar.setAttribute("aria-label", T.scopeLabel);
-    ["mine", "teams", "all"].forEach(function (scope) {
-      var b = el("button", "scope-" + scope, T.scopes[scope]);
+    i18n(bar, "assign.scope", "aria-label");
+    SCOPES.forEach(function (scope) {
+      var b = i18n(el("button", "scope-" + scope), "assign.scope." + scope);
       b.type = "button";
       b.id = "scope-" + scope;
       b.addEventListener("click", function () { setScope(scope); });
@@ -151,7 +123,7 @@
   function setScope(scope) {
     assign.scope = scope;
     try { localStorage.setItem("baton.scope", scope); } catch (e) { /* private mode */ }
-    ["mine", "teams", "all"].forEach(function (s) {
+    SCOPES.forEach(function (s) {
       var b = $("scope-" + s);
       if (b) b.setAttribute("aria-pressed", s === scope ? "true" : "false");
     });
@@ -163,7 +135,7 @@
   function buildCaseControls() {
     var actions = document.querySelector(".case-head .actions");
     if (!actions || $("assign-open")) return;
-    var open = el("button", "secondary", T.handOn);
+    var open = i18n(el("button", "secondary"), "assign.open");
     open.type = "button";
     open.id = "assign-open";
     open.addEventListener("click", function () { showForm(true); });
@@ -172,21 +144,25 @@
     var form = el("form", "assign-form");
     form.id = "assign-form";
     form.hidden = true;
-    var to = el("label", null, T.to + " ");
+    var to = el("label");
+    to.appendChild(i18n(el("span"), "assign.to"));
+    to.appendChild(document.createTextNode(" "));
     var target = el("select");
     target.id = "assign-target";
     to.appendChild(target);
-    var why = el("label", null, T.reason + " ");
+    var why = el("label");
+    why.appendChild(i18n(el("span"), "assign.reason"));
+    why.appendChild(document.createTextNode(" "));
     var reason = el("input");
     reason.id = "assign-reason";
     reason.maxLength = 300;
-    reason.placeholder = T.reasonPlaceholder;
+    i18n(reason, "assign.reason.placeholder", "placeholder");
     why.appendChild(reason);
     var row = el("div", "row");
-    var send = el("button", null, T.send);
+    var send = i18n(el("button"), "assign.send");
     send.type = "submit";
     send.id = "assign-send";
-    var cancel = el("button", "secondary", T.cancel);
+    var cancel = i18n(el("button", "secondary"), "assign.cancel");
     cancel.type = "button";
     cancel.addEventListener("click", function () { showForm(false); });
     var state = el("span", "error");
@@ -216,16 +192,16 @@
     var select = $("assign-target");
     var keep = select.value;
     clear(select);
-    if (d.claimed_by !== null) select.appendChild(option("release", T.release));
+    if (d.claimed_by !== null) select.appendChild(option("release", t("assign.release")));
     var people = el("optgroup");
-    people.label = T.agents;
+    people.label = t("assign.agents");
     assign.agents.forEach(function (a) {
       if (a.id === d.claimed_by) return;
-      people.appendChild(option("agent:" + a.id, a.display_name + (assign.me && a.id === assign.me.id ? T.you : "")));
+      people.appendChild(option("agent:" + a.id, a.display_name + (assign.me && a.id === assign.me.id ? t("assign.you") : "")));
     });
     select.appendChild(people);
     var teams = el("optgroup");
-    teams.label = T.teams;
+    teams.label = t("assign.teams");
     assign.teams.forEach(function (t) {
       if (t.archived) return;
       if (t.id === d.team_id && d.claimed_by === null) return;
@@ -242,12 +218,12 @@
     if (!open) showForm(false);
     else if (!$("assign-form").hidden) fillTargets(d);
     var tag = $("case-team");
-    tag.textContent = d.team_name ? T.team + ": " + d.team_name : "";
+    tag.textContent = d.team_name ? t("assign.case_team", { team: d.team_name }) : "";
     tag.hidden = !d.team_name;
     var flagged = d.status !== "closed" && tooLong(d);
     $("case-meta").classList.toggle("too-long", flagged);
-    if (flagged && $("case-meta").textContent.indexOf(T.waitingTooLong) < 0) {
-      $("case-meta").textContent += " · " + T.waitingTooLong;
+    if (flagged && $("case-meta").textContent.indexOf(t("assign.too_long")) < 0) {
+      $("case-meta").textContent += " · " + t("assign.too_long");
     }
   }
 
@@ -293,7 +269,7 @@
       box.setAttribute("role", "status");
       var msg = el("span");
       msg.id = "assign-notice-text";
-      var close = el("button", "link", T.dismiss);
+      var close = i18n(el("button", "link"), "assign.dismiss");
       close.type = "button";
       close.addEventListener("click", function () { box.hidden = true; });
       box.appendChild(msg);
@@ -307,12 +283,12 @@
   function onEvent(data) {
     if (data.type === "teams_changed") { loadTeams(); return; }
     if (data.type !== "ticket_updated" || !data.handed_on || !data.ticket || !assign.me) return;
-    var t = data.ticket;
+    var ticket = data.ticket;
     var by = data.handed_on;
     if (by.by === assign.me.id) return;
-    if (t.claimed_by === assign.me.id) notice(T.handedToYou(by.by_name, t.id, by.text));
-    else if (t.claimed_by === null && t.team_id !== null && myTeamIds().indexOf(t.team_id) >= 0) {
-      notice(T.handedToTeam(by.by_name, t.id, t.team_name));
+    if (ticket.claimed_by === assign.me.id) notice(t("assign.handed_to_you", { agent: by.by_name, id: ticket.id, text: by.text }));
+    else if (ticket.claimed_by === null && ticket.team_id !== null && myTeamIds().indexOf(ticket.team_id) >= 0) {
+      notice(t("assign.handed_to_team", { agent: by.by_name, id: ticket.id, team: ticket.team_name }));
     }
   }
 
@@ -338,7 +314,7 @@
     if (window.BatonTeams) window.BatonTeams.build();
     var saved = null;
     try { saved = localStorage.getItem("baton.scope"); } catch (e) { /* private mode */ }
-    setScope(T.scopes[saved] ? saved : "all");
+    setScope(SCOPES.indexOf(saved) >= 0 ? saved : "all");
     loadTeams();
   }
 
@@ -350,6 +326,6 @@
     onEvent: onEvent,
     loadTeams: loadTeams,
     state: assign, // teams.js edits the teams and rules loaded here
-    T: T,
+    i18n: i18n, // teams.js labels what it builds once the same way
   };
 })();

@@ -9,42 +9,22 @@
  * - Clicking a customer (in the results, or the customer's name in a case) shows all their
  *   cases from /api/customers/<id>/cases, whatever the channel.
  *
- * Every text the agent reads is in STRINGS, so it can be translated in one place. Text from
- * customers and agents is only ever inserted with textContent.
+ * Every text the agent reads comes from the console's dictionaries (i18n-*.js, keys search.*),
+ * in the agent's language; a language change redraws the panel. Text from customers and agents
+ * is only ever inserted with textContent.
  */
 (function () {
   "use strict";
 
-  var STRINGS = {
-    placeholder: "Search cases: order, e-mail, phone, name, words… (Ctrl+Shift+F)",
-    searching: "Searching…",
-    results: "Search results",
-    customers: "Customers",
-    cases: "Cases",
-    nothing: "Nothing found. Try an order number, an e-mail address, a phone number or a name.",
-    page: function (n) { return "Page " + n; },
-    newer: "← Newer",
-    older: "Older →",
-    close: "Close",
-    back: "← Back to the results",
-    historyOf: function (name) { return "Cases of " + name; },
-    noCases: "No cases for this customer.",
-    anonymous: "Anonymous visitor",
-    casesCount: function (n) { return n === 1 ? "1 case" : n + " cases"; },
-    channels: function (list) { return list.join(", "); },
-    lastCase: function (when) { return "last " + when; },
-    matchedBy: {
-      order: "order number", email: "e-mail", phone: "phone", name: "name", text: "message",
-    },
-    matched: function (list) { return "matched by " + list.join(", "); },
-    note: "private note",
-    opened: function (when) { return "opened " + when; },
-    closed: function (when) { return "closed " + when; },
-    showHistory: "Show all cases of this customer",
-    failed: "The search did not work: ",
-  };
+  function t(key, vars) { return window.BatonI18n ? window.BatonI18n.t(key, vars) : key; }
 
-  var search = { query: "", page: 1, data: null, customer: null, from: null };
+  // The fields a case matched by ("search.match." + field); an unknown one as it came.
+  function matchedBy(field) {
+    var text = t("search.match." + field);
+    return text === "search.match." + field ? field : text;
+  }
+
+  var search = { query: "", page: 1, data: null, customer: null, from: null, view: null };
 
   function $(id) { return document.getElementById(id); }
   function host() { return window.BatonConsole; }
@@ -74,14 +54,14 @@
     box.hidden = false;
     var head = el("div", "search-head");
     if (backToResults) {
-      var back = el("button", "link", STRINGS.back);
+      var back = el("button", "link", t("search.back"));
       back.type = "button";
       back.id = "search-back";
       back.addEventListener("click", function () { renderResults(); });
       head.appendChild(back);
     }
     head.appendChild(el("h2", null, title));
-    var close = el("button", "secondary", STRINGS.close);
+    var close = el("button", "secondary", t("search.close"));
     close.type = "button";
     close.id = "search-close";
     close.addEventListener("click", hide);
@@ -97,18 +77,16 @@
     item.dataset.ticketId = c.id;
     item.tabIndex = 0;
     item.appendChild(el("div", "who", "#" + c.id + " " + c.customer_name));
-    item.appendChild(el("div", "sub", [c.channel, c.status, c.reason_text].join(" · ")));
-    var when = STRINGS.opened(day(c.created_at));
-    if (c.closed_at) when += " · " + STRINGS.closed(day(c.closed_at));
+    item.appendChild(el("div", "sub", [c.channel, t("case.status." + c.status), c.reason_text].join(" · ")));
+    var when = t("search.opened", { when: day(c.created_at) });
+    if (c.closed_at) when += " · " + t("search.closed", { when: day(c.closed_at) });
     item.appendChild(el("div", "sub", when));
     if (withMatch && c.matched && c.matched.length) {
-      item.appendChild(el("div", "sub match", STRINGS.matched(c.matched.map(function (k) {
-        return STRINGS.matchedBy[k] || k;
-      }))));
+      item.appendChild(el("div", "sub match", t("search.matched", { fields: c.matched.map(matchedBy).join(", ") })));
     }
     if (withMatch && c.snippet) {
       var quote = el("blockquote", "snippet " + c.snippet.kind, c.snippet.text);
-      if (c.snippet.kind === "note") quote.title = STRINGS.note;
+      if (c.snippet.kind === "note") quote.title = t("search.note");
       item.appendChild(quote);
     }
     function open() { hide(); host().openCase(c.id); }
@@ -122,8 +100,8 @@
     item.dataset.customerId = c.customer_id;
     item.tabIndex = 0;
     item.appendChild(el("div", "who", c.name));
-    item.appendChild(el("div", "sub", [STRINGS.casesCount(c.cases), STRINGS.channels(c.channels),
-      STRINGS.lastCase(day(c.last_case_at))].join(" · ")));
+    item.appendChild(el("div", "sub", [t(c.cases === 1 ? "search.cases_one" : "search.cases_many", { count: c.cases }),
+      c.channels.join(", "), t("search.last_case", { when: day(c.last_case_at) })].join(" · ")));
     function open() { showCustomer(c.customer_id, true); }
     item.addEventListener("click", open);
     item.addEventListener("keydown", function (e) { if (e.key === "Enter") open(); });
@@ -132,16 +110,16 @@
 
   function pager(data, go) {
     var row = el("div", "search-pager");
-    var newer = el("button", "secondary search-newer", STRINGS.newer);
+    var newer = el("button", "secondary search-newer", t("search.newer"));
     newer.type = "button";
     newer.disabled = data.page <= 1;
     newer.addEventListener("click", function () { go(data.page - 1); });
-    var older = el("button", "secondary search-older", STRINGS.older);
+    var older = el("button", "secondary search-older", t("search.older"));
     older.type = "button";
     older.disabled = !data.has_more;
     older.addEventListener("click", function () { go(data.page + 1); });
     row.appendChild(newer);
-    row.appendChild(el("span", "muted", STRINGS.page(data.page)));
+    row.appendChild(el("span", "muted", t("search.page", { page: data.page })));
     row.appendChild(older);
     return row;
   }
@@ -151,33 +129,34 @@
   function run(query, page) {
     search.query = query;
     search.page = page;
-    var box = show(STRINGS.results, false);
-    box.appendChild(el("p", "muted", STRINGS.searching));
+    var box = show(t("search.results"), false);
+    box.appendChild(el("p", "muted", t("search.searching")));
     var path = "/api/search?q=" + encodeURIComponent(query) + "&page=" + page;
     return host().api("GET", path).then(function (data) {
       if (search.query !== query || search.page !== page) return; // a newer search is running
       search.data = data;
       renderResults();
     }).catch(function (err) {
-      var box = show(STRINGS.results, false);
-      box.appendChild(el("p", "error", STRINGS.failed + err.message));
+      var box = show(t("search.results"), false);
+      box.appendChild(el("p", "error", t("search.failed", { error: err.message })));
     });
   }
 
   function renderResults() {
     var data = search.data;
     if (!data) return;
-    var box = show(STRINGS.results, false);
+    search.view = null;
+    var box = show(t("search.results"), false);
     if (data.customers.length) {
-      box.appendChild(el("h3", null, STRINGS.customers));
+      box.appendChild(el("h3", null, t("search.customers")));
       var people = el("ul", "tickets search-customers");
       people.id = "search-customers";
       data.customers.forEach(function (c) { people.appendChild(customerItem(c)); });
       box.appendChild(people);
     }
-    box.appendChild(el("h3", null, STRINGS.cases));
+    box.appendChild(el("h3", null, t("search.cases")));
     if (!data.cases.length) {
-      box.appendChild(el("p", "muted", STRINGS.nothing));
+      box.appendChild(el("p", "muted", t("search.nothing")));
       return;
     }
     var list = el("ul", "tickets search-cases");
@@ -192,13 +171,14 @@
   function showCustomer(customerId, fromResults, page) {
     page = page || 1;
     search.from = fromResults && search.data ? "results" : null;
+    search.view = { customerId: customerId, fromResults: fromResults, page: page };
     var path = "/api/customers/" + encodeURIComponent(customerId) + "/cases?page=" + page;
     return host().api("GET", path).then(function (data) {
-      var box = show(STRINGS.historyOf(data.name || STRINGS.anonymous), search.from === "results");
+      var box = show(t("search.history_of", { name: data.name || t("search.anonymous") }), search.from === "results");
       box.dataset.customerId = customerId;
-      box.appendChild(el("p", "muted", STRINGS.channels(data.channels)));
+      box.appendChild(el("p", "muted", data.channels.join(", ")));
       if (!data.cases.length) {
-        box.appendChild(el("p", "muted", STRINGS.noCases));
+        box.appendChild(el("p", "muted", t("search.no_cases")));
         return;
       }
       var list = el("ul", "tickets search-history");
@@ -207,29 +187,36 @@
       box.appendChild(list);
       box.appendChild(pager(data, function (p) { showCustomer(customerId, fromResults, p); }));
     }).catch(function (err) {
-      var box = show(STRINGS.results, false);
-      box.appendChild(el("p", "error", STRINGS.failed + err.message));
+      var box = show(t("search.results"), false);
+      box.appendChild(el("p", "error", t("search.failed", { error: err.message })));
     });
   }
 
   /** The customer's name in a case, as a link to all their cases (console.js asks). */
   function customerLink(customerId, name) {
-    var link = el("button", "link customer-link", name || STRINGS.anonymous);
+    var link = el("button", "link customer-link", name || t("search.anonymous"));
     link.type = "button";
-    link.title = STRINGS.showHistory;
+    link.title = t("search.show_history");
     link.addEventListener("click", function () { showCustomer(customerId, false); });
     return link;
   }
 
   window.BatonSearch = { customerLink: customerLink, showCustomer: showCustomer };
 
+  // Another language: the open panel is drawn again in it (the field's placeholder and the
+  // panel's label have data-i18n attributes in index.html, which i18n.js fills).
+  if (window.BatonI18n) window.BatonI18n.onChange(function () {
+    if (!panel() || panel().hidden) return;
+    var view = search.view;
+    if (view) showCustomer(view.customerId, view.fromResults, view.page);
+    else renderResults();
+  });
+
   // --- wiring -------------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", function () {
     var field = $("search-q");
     if (!field || !panel()) return;
-    field.placeholder = STRINGS.placeholder;
-    field.setAttribute("aria-label", STRINGS.placeholder);
     field.addEventListener("keydown", function (e) {
       if (e.key === "Enter") {
         e.preventDefault();

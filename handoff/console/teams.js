@@ -5,19 +5,23 @@
  * members, and order the routing rules that put a new case into a team's queue. The server
  * refuses what cannot be saved and the reason is shown next to it.
  *
- * The teams, agents and rules are loaded by assign.js (window.BatonAssign), whose T holds
- * every string shown here. Text is only ever inserted with textContent.
+ * The teams, agents and rules are loaded by assign.js (window.BatonAssign). Every string shown
+ * comes from the console's dictionaries (i18n-*.js, keys teams.*), in the agent's language: the
+ * editor's frame is relabelled by i18n.js, its teams and rules are drawn again. Text is only
+ * ever inserted with textContent.
  */
 (function () {
   "use strict";
 
   var A = {
-    get T() { return window.BatonAssign.T; },
     get state() { return window.BatonAssign.state; },
     host: function () { return window.BatonConsole; },
   };
 
   function $(id) { return document.getElementById(id); }
+  function t(key, vars) { return window.BatonI18n ? window.BatonI18n.t(key, vars) : key; }
+  // Labels what is built once, relabelled when the language changes (assign.js's i18n).
+  function i18n(node, key, attribute) { return window.BatonAssign.i18n(node, key, attribute); }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -39,22 +43,22 @@
 
   function buildAdmin() {
     if ($("teams-admin")) return;
-    var open = el("button", "link inbox-link", A.T.adminOpen);
+    var open = i18n(el("button", "link inbox-link"), "teams.open");
     open.type = "button";
     open.id = "teams-admin-open";
-    open.title = A.T.adminOpenTitle;
+    i18n(open, "teams.open.title", "title");
     open.hidden = true;
     open.addEventListener("click", function () { showAdmin(true); });
     $("me").parentNode.insertBefore(open, $("me"));
 
     var section = el("section", "canned-admin teams-admin");
     section.id = "teams-admin";
-    section.setAttribute("aria-label", A.T.adminTitle);
+    i18n(section, "teams.title", "aria-label");
     section.hidden = true;
     var head = el("div", "canned-admin-head");
-    head.appendChild(el("h2", null, A.T.adminTitle));
+    head.appendChild(i18n(el("h2"), "teams.title"));
     head.appendChild(el("span", "spacer"));
-    var back = el("button", "secondary", A.T.back);
+    var back = i18n(el("button", "secondary"), "teams.back");
     back.type = "button";
     back.addEventListener("click", function () { showAdmin(false); });
     head.appendChild(back);
@@ -64,8 +68,8 @@
     var name = el("input");
     name.id = "team-new-name";
     name.maxLength = 60;
-    name.placeholder = A.T.newTeamName;
-    var addButton = el("button", null, A.T.addTeam);
+    i18n(name, "teams.new_name", "placeholder");
+    var addButton = i18n(el("button"), "teams.add");
     addButton.type = "submit";
     var addError = el("span", "error");
     addError.id = "team-new-error";
@@ -84,13 +88,13 @@
     var list = el("div", "team-list");
     list.id = "team-list";
     section.appendChild(list);
-    section.appendChild(el("h3", null, A.T.rulesTitle));
-    section.appendChild(el("p", "muted", A.T.rulesHelp));
+    section.appendChild(i18n(el("h3"), "teams.rules"));
+    section.appendChild(i18n(el("p", "muted"), "teams.rules.help"));
     var rules = el("ol", "rule-list");
     rules.id = "rule-list";
     section.appendChild(rules);
     var row = el("div", "row");
-    var addRule = el("button", "secondary", A.T.addRule);
+    var addRule = i18n(el("button", "secondary"), "teams.add_rule");
     addRule.type = "button";
     addRule.id = "rule-add";
     addRule.addEventListener("click", function () {
@@ -98,7 +102,7 @@
       A.state.rules.push({ language: null, topic: null, team_id: first ? first.id : null });
       renderRules();
     });
-    var saveRules = el("button", null, A.T.saveRules);
+    var saveRules = i18n(el("button"), "teams.save_rules");
     saveRules.type = "button";
     saveRules.id = "rules-save";
     saveRules.addEventListener("click", onSaveRules);
@@ -134,10 +138,10 @@
     name.value = team.name;
     name.maxLength = 60;
     name.className = "team-name";
-    name.setAttribute("aria-label", A.T.name);
+    name.setAttribute("aria-label", t("teams.name"));
     card.appendChild(name);
     var members = el("fieldset", "team-members");
-    members.appendChild(el("legend", null, A.T.members));
+    members.appendChild(el("legend", null, t("teams.members")));
     A.state.agents.forEach(function (a) {
       var label = el("label", "inline");
       var box = el("input");
@@ -155,10 +159,10 @@
     archivedBox.className = "team-archived";
     archivedBox.checked = team.archived;
     archived.appendChild(archivedBox);
-    archived.appendChild(document.createTextNode(" " + A.T.archived));
+    archived.appendChild(document.createTextNode(" " + t("teams.archived")));
     card.appendChild(archived);
     var row = el("div", "row");
-    var save = el("button", null, A.T.save);
+    var save = el("button", null, t("teams.save"));
     save.type = "submit";
     var state = el("span", "error team-state");
     if (A.state.teamState.id === team.id) state.textContent = A.state.teamState.text;
@@ -169,10 +173,16 @@
       e.preventDefault();
       var ids = Array.prototype.slice.call(members.querySelectorAll("input:checked")).map(function (b) { return parseInt(b.value, 10); });
       A.host().api("PATCH", "/api/teams/" + team.id, { name: name.value, archived: archivedBox.checked, member_ids: ids })
-        .then(function () { A.state.teamState = { id: team.id, text: A.T.saved }; return loadTeams(); })
+        .then(function () { A.state.teamState = { id: team.id, text: t("teams.saved") }; return loadTeams(); })
         .catch(function (err) { A.state.teamState = { id: team.id, text: err.message }; state.textContent = err.message; });
     });
     return card;
+  }
+
+  // "teams.language." + code: each language's name in the rules (an unknown code as it is).
+  function languageName(code) {
+    var name = t("teams.language." + code);
+    return name === "teams.language." + code ? code : name;
   }
 
   function renderRules() {
@@ -181,18 +191,18 @@
     A.state.rules.forEach(function (rule, index) {
       var li = el("li", "rule");
       var lang = el("select");
-      lang.setAttribute("aria-label", A.T.language);
-      lang.appendChild(option("", A.T.anyLanguage));
-      A.state.languages.forEach(function (code) { lang.appendChild(option(code, A.T.languageNames[code] || code)); });
+      lang.setAttribute("aria-label", t("teams.language"));
+      lang.appendChild(option("", t("teams.any_language")));
+      A.state.languages.forEach(function (code) { lang.appendChild(option(code, languageName(code))); });
       lang.value = rule.language || "";
       lang.addEventListener("change", function () { rule.language = lang.value || null; });
       var topic = el("input");
-      topic.placeholder = A.T.anyTopic;
-      topic.setAttribute("aria-label", A.T.topic);
+      topic.placeholder = t("teams.any_topic");
+      topic.setAttribute("aria-label", t("teams.topic"));
       topic.value = rule.topic || "";
       topic.addEventListener("input", function () { rule.topic = topic.value.trim() || null; });
       var team = el("select");
-      team.setAttribute("aria-label", A.T.team);
+      team.setAttribute("aria-label", t("assign.team"));
       A.state.teams.forEach(function (t) { if (!t.archived || t.id === rule.team_id) team.appendChild(option(String(t.id), t.name)); });
       team.value = rule.team_id === null ? "" : String(rule.team_id);
       team.addEventListener("change", function () { rule.team_id = parseInt(team.value, 10); });
@@ -201,7 +211,7 @@
       li.appendChild(topic);
       li.appendChild(el("span", null, " → "));
       li.appendChild(team);
-      [[A.T.up, -1], [A.T.down, 1]].forEach(function (move) {
+      [["↑", -1], ["↓", 1]].forEach(function (move) {
         var b = el("button", "secondary", move[0]);
         b.type = "button";
         b.addEventListener("click", function () {
@@ -212,7 +222,7 @@
         });
         li.appendChild(b);
       });
-      var remove = el("button", "secondary", A.T.remove);
+      var remove = el("button", "secondary", t("teams.remove"));
       remove.type = "button";
       remove.addEventListener("click", function () { A.state.rules.splice(index, 1); renderRules(); });
       li.appendChild(remove);
@@ -223,7 +233,7 @@
   function onSaveRules() {
     var rules = A.state.rules.map(function (r) { return { language: r.language, topic: r.topic, team_id: r.team_id }; });
     A.host().api("PUT", "/api/routing-rules", { rules: rules })
-      .then(function () { $("rules-state").textContent = A.T.saved; return loadTeams(); })
+      .then(function () { $("rules-state").textContent = t("teams.saved"); return loadTeams(); })
       .catch(function (err) { $("rules-state").textContent = err.message; });
   }
 
@@ -235,4 +245,10 @@
   }
 
   window.BatonTeams = { build: buildAdmin, refresh: refresh };
+
+  // Another language: the open editor's teams and rules are drawn again (its frame carries
+  // data-i18n attributes, which i18n.js relabels).
+  if (window.BatonI18n) window.BatonI18n.onChange(function () {
+    if ($("teams-admin") && !$("teams-admin").hidden) renderAdmin();
+  });
 })();

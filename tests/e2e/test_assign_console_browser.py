@@ -1,7 +1,8 @@
 """Handing a case on in two real browsers: Ann transfers a case to Bo with a reason, and it
 appears on Bo's open console within a second, without a reload, with the reason in its
-timeline; then Ann transfers another case to Bo's team, and it shows in Bo's team queue. And a
-lead sets up a team and a routing rule in the console, which routes the next Korean case.
+timeline, and Bo's browser shows a notification (his notifications are on); then Ann transfers
+another case to Bo's team, and it shows in Bo's team queue. And a lead sets up a team and a
+routing rule in the console, which routes the next Korean case.
 
 Only the handoff service runs (``python -m handoff run``), with a small stand-in for the Rasa
 server's relay that acknowledges what it is sent: no model, no Rasa."""
@@ -32,6 +33,7 @@ from tests.e2e.test_browser import (
     CHROMIUM,
     browser,  # noqa: F401 - the Chromium fixture
 )
+from tests.e2e.test_console_notifications_browser import _allow_and_record_notifications
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -166,6 +168,21 @@ def _korean_team_with_bo(url: str) -> int:
         return int(team["id"])
 
 
+def _notifications_on(url: str, username: str) -> None:
+    """The agent turned notifications on (in another browser: the preference follows them)."""
+    with httpx2.Client(base_url=url, timeout=15) as http:
+        login = http.post(
+            "/api/login", json={"username": username, "password": AGENT_PASSWORD, "bearer": True}
+        )
+        auth = {"authorization": f"Bearer {login.json()['token']}"}
+        saved = http.put("/api/me/preferences", json={"notifications": True}, headers=auth)
+        assert saved.status_code == 200, saved.text
+
+
+def _notifications(driver: Any) -> list[str]:
+    return [n["title"] for n in driver.execute_script("return window.__shown || [];")]
+
+
 def _log_in(driver: Any, url: str, username: str, password: str = AGENT_PASSWORD) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -245,6 +262,8 @@ def test_a_case_transferred_to_a_colleague_appears_on_their_screen_within_a_seco
     to_team = _open_ticket(handoff, "assign-conv-2", "Jun Seo")
     _korean_team_with_bo(handoff)
     ann, bo = browser, second_browser
+    _notifications_on(handoff, "bo")
+    _allow_and_record_notifications(bo, handoff)  # his browser allows them; we record them
     _log_in(ann, handoff, "ann")
     _log_in(bo, handoff, "bo")
     bo.find_element(By.ID, "scope-mine").click()  # Bo looks at his own cases only
@@ -259,6 +278,9 @@ def test_a_case_transferred_to_a_colleague_appears_on_their_screen_within_a_seco
     to_bo_seconds = _seconds_until_shown(bo, to_bo, clicked)
 
     notice = bo.find_element(By.ID, "assign-notice-text").text
+    # A real transfer (the API's ticket_updated with handed_on) notifies Bo's browser.
+    WebDriverWait(bo, 30).until(lambda d: any(f"#{to_bo}" in n for n in _notifications(d)))
+    notified = _notifications(bo)
     _open_case(bo, to_bo)
     WebDriverWait(bo, 30).until(lambda d: REASON in d.find_element(By.ID, "transcript").text)
     transcript = bo.find_element(By.ID, "transcript").text
@@ -277,6 +299,7 @@ def test_a_case_transferred_to_a_colleague_appears_on_their_screen_within_a_seco
     assert f"Ann transferred this case to Bo: {REASON}" in transcript
     assert "claimed by Bo" in meta
     assert f"Ann handed case #{to_bo} to you" in notice and REASON in notice
+    assert notified == [f"Ann transferred case #{to_bo} to you"]
     assert to_team_seconds < 1.0, (
         f"shown in Bo's team queue {to_team_seconds:.2f} s after the click"
     )

@@ -5,8 +5,10 @@ customer's handoff arrives: a browser notification names the customer and the ca
 title counts the waiting cases; the customer's next message is announced too, the agent's own
 reply is not, nor a reply in a case a colleague claimed; a reply the agent has not read yet
 counts in the title until they open the case. An agent switches the console to Korean: the
-labels are Korean after a reload and after logging in again (the analytics page too), and
-another agent's console stays in English.
+labels are Korean at once (the search field's placeholder and the open case's transfer button
+too), after a reload and after logging in again (the analytics page too), and another agent's
+console stays in English. (A real transfer's notification, in two browsers, is in
+tests/e2e/test_assign_console_browser.py.)
 
 Only the handoff service runs (``python -m handoff run``, the fixture of
 tests/e2e/test_canned_console_browser.py); the customer's handoff and messages arrive through
@@ -281,8 +283,20 @@ def test_an_agent_switches_the_console_to_korean_and_it_stays_korean(
         # As written (the stylesheet shows the queue's headings in capitals)
         return str(d.find_element(By.ID, "heading-waiting").get_attribute("textContent"))
 
+    def placeholder(d: Any) -> str:
+        return str(d.find_element(By.ID, "search-q").get_attribute("placeholder"))
+
     _log_in(driver, handoff, AGENT, AGENT_PASSWORD)
     english = heading(driver)
+    # An open case of the agent's (claimed: nothing waits, the tab title stays plain).
+    ticket_id, _ = _customer_hands_off(handoff, "Min Ji")
+    _open_case(driver, "waiting", ticket_id, "Min Ji")
+    driver.find_element(By.ID, "claim").click()
+    wait.until(lambda d: not d.find_element(By.ID, "claim").is_displayed())
+    english_case = {
+        "search": placeholder(driver),
+        "transfer": wait.until(ec.visibility_of_element_located((By.ID, "assign-open"))).text,
+    }
     _open_settings(driver)
     Select(driver.find_element(By.ID, "settings-language")).select_by_value("ko")
     wait.until(lambda d: heading(d) == "대기 중")
@@ -291,6 +305,8 @@ def test_an_agent_switches_the_console_to_korean_and_it_stays_korean(
         "settings": driver.find_element(By.ID, "settings-title").text,
         "logout": driver.find_element(By.ID, "logout").text,
         "status": driver.find_element(By.ID, "status-line").text,
+        "search": placeholder(driver),
+        "transfer": driver.find_element(By.ID, "assign-open").text,
     }
 
     driver.refresh()
@@ -327,6 +343,12 @@ def test_an_agent_switches_the_console_to_korean_and_it_stays_korean(
     assert saved_note == "저장했습니다."
     assert at_once["settings"] == "설정" and at_once["logout"] == "로그아웃"
     assert "상담원" in at_once["status"] and "접속 중" in at_once["status"]
+    assert english_case == {
+        "search": "Search cases: order, e-mail, phone, name, words… (Ctrl+Shift+F)",
+        "transfer": "Transfer / release…",
+    }
+    assert at_once["search"] == "상담 검색: 주문번호, 이메일, 전화번호, 이름, 단어… (Ctrl+Shift+F)"
+    assert at_once["transfer"] == "이관 / 대기열로 반환…"
     assert reloaded == {
         "title": "Baton · 상담원 콘솔",
         "lang": "ko",

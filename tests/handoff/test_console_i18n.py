@@ -16,7 +16,16 @@ from handoff.routes.console import _ASSETS, CONSOLE_DIR
 
 LANGUAGES = ("en", "ko", "zh")
 PAGES = ("index.html", "inbox.html", "dashboard.html")
-SCRIPTS = ("console.js", "canned.js", "notify.js", "inbox.js", "dashboard.js")
+SCRIPTS = (
+    "console.js",
+    "canned.js",
+    "notify.js",
+    "inbox.js",
+    "dashboard.js",
+    "search.js",
+    "assign.js",
+    "teams.js",
+)
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -55,9 +64,11 @@ def page_keys(page: str) -> list[tuple[str, str]]:
 
 def script_keys(script: str) -> set[str]:
     """The keys a script passes to ``t(...)`` (or ``tr(...)``) as literals, including both
-    sides of ``t(cond ? "a" : "b")``."""
+    sides of ``t(cond ? "a" : "b")``, and to ``i18n(node, "key")`` (assign.js and teams.js:
+    what they build once, labelled with a data-i18n attribute)."""
     source = (CONSOLE_DIR / script).read_text(encoding="utf-8")
     keys = set(re.findall(r"\btr?\(\s*\"([^\"]+)\"", source))
+    keys |= set(re.findall(r"\bi18n\(\s*(?:\w+|el\([^()]*\))\s*,\s*\"([^\"]+)\"", source))
     for a, b in re.findall(r"\btr?\([^;\"]*?\?\s*\"([^\"]+)\"\s*:\s*\"([^\"]+)\"\s*[,)]", source):
         keys |= {a, b}
     return keys
@@ -100,7 +111,16 @@ def test_every_key_a_script_asks_for_is_in_the_dictionary(script: str) -> None:
     # Keys made at run time ("case.status." + status, ...) are checked on their own, below: a
     # new one needs a test there too.
     prefixes = {k for k in keys if k.endswith(".")}
-    assert prefixes <= {"case.status.", "live.", "dash.topic.", "dash.reason.", "dash.lang."}
+    assert prefixes <= {
+        "case.status.",
+        "live.",
+        "dash.topic.",
+        "dash.reason.",
+        "dash.lang.",
+        "search.match.",
+        "assign.scope.",
+        "teams.language.",
+    }
     assert sorted(k for k in keys - prefixes if k not in dictionary("en")) == []
 
 
@@ -113,6 +133,26 @@ def test_the_keys_made_from_a_status_exist() -> None:
         assert f"live.{live}" in english
     for language in ("en", "ko", "zh"):
         assert f"dash.lang.{language}" in english
+        assert f"teams.language.{language}" in english  # teams.js: a routing rule's language
+
+
+def test_the_keys_search_and_assign_make_exist() -> None:
+    """search.js names what a case matched by (``"search.match." + field``, the fields
+    handoff/store/search.py reports) and assign.js each queue filter (``"assign.scope." +
+    scope``)."""
+    english = dictionary("en")
+    for field in ("order", "email", "phone", "name", "text"):
+        assert f"search.match.{field}" in english
+    for scope in ("mine", "teams", "all"):
+        assert f"assign.scope.{scope}" in english
+
+
+@pytest.mark.parametrize("script", ["search.js", "assign.js", "teams.js"])
+def test_search_assign_and_teams_keep_no_english_of_their_own(script: str) -> None:
+    """Their text is in the dictionaries, not in a local object of English strings."""
+    source = (CONSOLE_DIR / script).read_text(encoding="utf-8")
+    assert not re.search(r"\bvar (STRINGS|T) = \{", source)
+    assert "BatonAssign.T" not in source
 
 
 def test_the_dashboard_names_every_handoff_reason() -> None:
