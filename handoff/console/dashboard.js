@@ -160,8 +160,8 @@
       na.topics.map(function (r) {
         return [topicName(r.topic), num(r.conversations), pct(r.share), num(r.to_a_person)];
       }));
-    var FLOW_NAMES = { cancel: "Cancel an order", address: "Change the address", claim: "Delivery problem" };
-    table("table-flows", ["Flow", "Started", "Done", "Refused", "To a person", "Stopped", "Settled by the bot", "Money"],
+    var FLOW_NAMES = { cancel: t("dash.flow.cancel"), address: t("dash.flow.address"), claim: t("dash.flow.claim") };
+    table("table-flows", [t("dash.col.flow"), t("dash.col.started"), t("dash.col.done"), t("dash.col.refused"), t("dash.col.to_person"), t("dash.col.stopped"), t("dash.col.settled"), t("dash.col.money")],
       m.flows.flows.map(function (r) {
         var money = r.money.map(function (x) { return x.currency + " " + x.amount; }).join(" · ") || "—";
         return [FLOW_NAMES[r.flow] || r.flow, num(r.started), num(r.done), num(r.refused), num(r.handoff), num(r.stopped), pct(r.containment_rate), money];
