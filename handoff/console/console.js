@@ -233,6 +233,11 @@
         div.appendChild(p);
       });
       if (o.cancellation_reason) div.appendChild(el("div", "muted", "Cancelled: " + o.cancellation_reason));
+      if (o.address_changed_at) {
+        var to = o.shipping_address || {};
+        div.appendChild(el("div", "muted address-changed", "Address changed " + clock(o.address_changed_at) +
+          " by " + (o.address_changed_by || "unknown") + (to.line1 ? " · now " + to.line1 + ", " + (to.city || "") + " " + (to.postal_code || "") : "")));
+      }
       box.appendChild(div);
     });
   }
