@@ -24,7 +24,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import customer_id, utc_now, verified_orders
 from actions.failures import apologise_on_failure
 from actions.orders import ValidateOrderStatusForm
-from actions.services import address, verification
+from actions.services import address, i18n, verification
 from actions.services.address_parsing import AddressProblem, one_line, parse_address
 from actions.services.order_numbers import normalize_order_number
 from actions.services.outcomes import Outcome, outcome_event
@@ -63,18 +63,14 @@ def stored_address(value: Any) -> Optional[Address]:
         return None
 
 
-def _number_before_this_message(tracker: Tracker) -> Optional[str]:
-    """The order number the form had before the customer's latest message."""
+def _before_this_message(tracker: Tracker, slot: str) -> Any:
+    """The value ``slot`` had before the customer's latest message (None: never set)."""
     seen_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             seen_user = True
-        elif (
-            seen_user
-            and event.get("event") == "slot"
-            and event.get("name") == (names.SLOT_ORDER_NUMBER)
-        ):
-            return normalize_order_number(event.get("value"))
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
     return None
 
 
@@ -109,7 +105,7 @@ class ValidateAddressForm(ValidateOrderStatusForm):
     ) -> dict[str, Any]:
         # A house number the NLU takes for an order number must not switch orders mid-way.
         if tracker.get_slot("requested_slot") in _ASKING:
-            before = _number_before_this_message(tracker)
+            before = normalize_order_number(_before_this_message(tracker, names.SLOT_ORDER_NUMBER))
             if before is not None:
                 return {names.SLOT_ORDER_NUMBER: before}
         return await super().validate_order_number(value, dispatcher, tracker, domain)
@@ -119,7 +115,11 @@ class ValidateAddressForm(ValidateOrderStatusForm):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") in _ASKING:
             return {}  # the new address's postcode is not a proof of the old one
-        return await super().extract_verification_value(dispatcher, tracker, domain)
+        found = await super().extract_verification_value(dispatcher, tracker, domain)
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == names.CHANGE_ADDRESS and "@" not in str(found.get(names.SLOT_VERIFICATION)):
+            return {}  # "…send it to D02 X285 instead": the new postcode, not a proof
+        return found
 
     async def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -133,22 +133,53 @@ class ValidateAddressForm(ValidateOrderStatusForm):
         problem = parsed.reason if isinstance(parsed, AddressProblem) else None
         if problem is None and order is not None and isinstance(parsed, Address):
             problem = address.check_country(order, parsed, policy)
+        # An address is written in Latin letters whatever the customer's language: it must
+        # not switch a Korean or Chinese conversation to English.
+        kept = _before_this_message(tracker, i18n.SLOT)
+        language = {i18n.SLOT: kept} if kept and kept != tracker.get_slot(i18n.SLOT) else {}
         if problem is None and isinstance(parsed, Address):
-            return {names.SLOT_NEW_ADDRESS: asdict(parsed)}
+            return {names.SLOT_NEW_ADDRESS: asdict(parsed), **language}
         attempts = int(tracker.get_slot(names.SLOT_ADDRESS_ATTEMPTS) or 0) + 1
         if attempts >= policy.max_attempts:
             return {
                 names.SLOT_NEW_ADDRESS: None,
                 names.SLOT_ADDRESS_ATTEMPTS: float(attempts),
                 names.SLOT_ADDRESS_OUTCOME: TOO_MANY_ATTEMPTS,
+                **language,
             }
-        dispatcher.utter_message(response=f"utter_address_problem_{problem}", order_number=number)
-        return {names.SLOT_NEW_ADDRESS: None, names.SLOT_ADDRESS_ATTEMPTS: float(attempts)}
+        # Said by action_ask_new_address, which runs once the language is put back.
+        return {
+            names.SLOT_NEW_ADDRESS: None,
+            names.SLOT_ADDRESS_ATTEMPTS: float(attempts),
+            names.SLOT_ADDRESS_PROBLEM: problem,
+            **language,
+        }
 
     async def validate_address_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return {names.SLOT_ADDRESS_CONFIRMED: value if isinstance(value, bool) else None}
+
+
+class ActionAskNewAddress(Action):
+    """Asks for the new address; after one that cannot be used, says why in plain words."""
+
+    def name(self) -> str:
+        return names.ACTION_ASK_NEW_ADDRESS
+
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER)) or ""
+        problem = tracker.get_slot(names.SLOT_ADDRESS_PROBLEM)
+        if problem in address.PROBLEMS:
+            dispatcher.utter_message(
+                response=f"utter_address_problem_{problem}", order_number=number
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_new_address", order_number=number)
+        return [SlotSet(names.SLOT_ADDRESS_PROBLEM, None)]
 
 
 class ActionAskAddressConfirmed(Action):
@@ -179,6 +210,7 @@ def _reset(number: Optional[str], outcome: Optional[Outcome]) -> list[EventType]
         SlotSet(names.SLOT_ADDRESS_CONFIRMED, None),
         SlotSet(names.SLOT_ADDRESS_ATTEMPTS, None),
         SlotSet(names.SLOT_ADDRESS_OUTCOME, None),
+        SlotSet(names.SLOT_ADDRESS_PROBLEM, None),
         SlotSet("requested_slot", None),
     ]
     if number:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import yaml
 
+from actions.services.address_parsing import PROBLEMS as PARSING_PROBLEMS
 from actions.store.models import Address, Order
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 #: the customer redirect it (the links); person: on its way, only a person can try;
 #: cancelled / delivered: nothing to send elsewhere.
 Kind = Literal["change", "redirect", "person", "cancelled", "delivered"]
+
+
+#: Why a typed address cannot be used: the parsing's reasons, and other_country (the policy).
+PROBLEMS: tuple[str, ...] = (*PARSING_PROBLEMS, "other_country")
 
 
 class AddressPolicyError(ValueError):

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.address import ActionAskAddressConfirmed, ActionChangeAddress, ValidateAddressForm
+from actions.address import (
+    ActionAskAddressConfirmed,
+    ActionAskNewAddress,
+    ActionChangeAddress,
+    ValidateAddressForm,
+)
 from actions.shop.backend import OrderNotChangeable
 from actions.store import address_changes
 from actions.store.models import Address, Order
@@ -83,8 +88,28 @@ async def test_an_invalid_postcode_is_explained_and_asked_again(fake_shop: FakeS
     result = await ValidateAddressForm().validate_new_address(
         "12 High Street, Leeds, ZZ1 1ZZ", dispatcher, asked, {}
     )
-    assert result == {names.SLOT_NEW_ADDRESS: None, names.SLOT_ADDRESS_ATTEMPTS: 1.0}
-    assert responses(dispatcher) == ["utter_address_problem_bad_postcode"]
+    assert result == {
+        names.SLOT_NEW_ADDRESS: None,
+        names.SLOT_ADDRESS_ATTEMPTS: 1.0,
+        names.SLOT_ADDRESS_PROBLEM: "bad_postcode",
+    }
+    assert responses(dispatcher) == []  # said when asking again, in the customer's language
+    again = CollectingDispatcher()
+    events = await ActionAskNewAddress().run(again, tracker(proven("10104", **result)), {})
+    assert responses(again) == ["utter_address_problem_bad_postcode"]
+    assert slot_events(events) == {names.SLOT_ADDRESS_PROBLEM: None}
+
+
+async def test_an_address_does_not_switch_a_korean_conversation_to_english(
+    fake_shop: FakeShop,
+) -> None:
+    asked = tracker(proven("10104", language="en"), form=FORM)
+    asked.events.insert(0, {"event": "slot", "name": "language", "value": "ko"})
+    asked.events.insert(0, {"event": "user", "text": "주문 10104 배송지 변경해 주세요"})
+    result = await ValidateAddressForm().validate_new_address(
+        "12 High Street, Leeds, LS1 4AB", CollectingDispatcher(), asked, {}
+    )
+    assert result["language"] == "ko"
 
 
 async def test_an_address_in_another_country_is_refused_by_the_shipped_policy(
@@ -95,7 +120,7 @@ async def test_an_address_in_another_country_is_refused_by_the_shipped_policy(
         "1 Main Street, Dublin 2, D02 X285", dispatcher, tracker(proven("10104"), form=FORM), {}
     )
     assert result[names.SLOT_NEW_ADDRESS] is None
-    assert responses(dispatcher) == ["utter_address_problem_other_country"]
+    assert result[names.SLOT_ADDRESS_PROBLEM] == "other_country"
 
 
 async def test_a_valid_address_is_kept_normalised_and_read_back(fake_shop: FakeShop) -> None:
@@ -223,3 +248,24 @@ async def test_someone_elses_order_is_never_changed_without_the_proof(fake_shop:
     await ActionChangeAddress().run(dispatcher, tracker(slots, sender="conv-addr-x"), {})
     assert responses(dispatcher) == ["utter_order_locked"]
     assert "change_address 10104" not in fake_shop.calls
+
+
+async def test_a_postcode_in_the_request_itself_is_the_new_one_not_a_proof(
+    fake_shop: FakeShop,
+) -> None:
+    form = ValidateAddressForm()
+    moving = tracker(
+        {names.SLOT_ORDER_NUMBER: "10104"},
+        intent="change_address",
+        entities=(("postal_code", "LS1 4AB"),),
+        form=FORM,
+    )
+    assert await form.extract_verification_value(CollectingDispatcher(), moving, {}) == {}
+    proving = tracker(
+        {names.SLOT_ORDER_NUMBER: "10104"},
+        intent="change_address",
+        entities=(("email", "freya.lewis@example.com"),),
+        form=FORM,
+    )
+    found = await form.extract_verification_value(CollectingDispatcher(), proving, {})
+    assert found == {names.SLOT_VERIFICATION: "freya.lewis@example.com"}

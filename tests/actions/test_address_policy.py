@@ -131,3 +131,11 @@ def test_the_same_change_in_the_same_conversation_has_one_key() -> None:
     other = Address("14 High Street", None, "Leeds", "LS1 4AB", "GB")
     assert key != address.idempotency_key("conv-1", "10104", other)
     assert len(key) <= 64
+
+
+def test_every_reason_an_address_is_refused_has_words_for_the_customer() -> None:
+    domain = yaml.safe_load((SHIPPED_FILE.parents[1] / "domain.yml").read_text())
+    missing = [
+        p for p in address.PROBLEMS if f"utter_address_problem_{p}" not in domain["responses"]
+    ]
+    assert missing == []
