@@ -372,11 +372,18 @@ def check_all(root: Path) -> list[str]:
 
 def _policy_problems() -> list[str]:
     """The shop's policy files parse: a typo is found by `make validate`, not by a customer."""
+    from actions.services.address import AddressPolicyError
+    from actions.services.address import load_policy as load_address
     from actions.services.cancellation import CancellationPolicyError
     from actions.services.cancellation import load_policy as load_cancellation
 
+    problems: list[str] = []
     try:
         load_cancellation()
     except CancellationPolicyError as problem:
-        return [f"policy/cancellation.yml: {problem}"]
-    return []
+        problems.append(f"policy/cancellation.yml: {problem}")
+    try:
+        load_address()
+    except AddressPolicyError as problem:
+        problems.append(f"policy/address.yml: {problem}")
+    return problems

@@ -122,6 +122,18 @@ ACTION_ASK_CANCEL_CONFIRMED: Final = "action_ask_cancel_confirmed"
 ACTION_CANCEL_ORDER: Final = "action_cancel_order"
 ACTION_CANCEL_STOPPED: Final = "action_cancel_stopped"
 
+# --- changing the delivery address (actions/address.py) -----------------------------------
+FORM_ADDRESS: Final = "address_form"
+SLOT_NEW_ADDRESS: Final = "new_address"  # the typed text; once checked, the address as a dict
+SLOT_ADDRESS_CONFIRMED: Final = "address_confirmed"
+SLOT_ADDRESS_ATTEMPTS: Final = "address_attempts"  # unusable addresses typed so far
+SLOT_ADDRESS_OUTCOME: Final = "address_outcome"  # "too_many_attempts" ends the form early
+SLOT_ADDRESS_PROBLEM: Final = "address_problem"  # why the last typed address was not usable
+ACTION_ASK_NEW_ADDRESS: Final = "action_ask_new_address"
+ACTION_VALIDATE_ADDRESS_FORM: Final = "validate_address_form"
+ACTION_ASK_ADDRESS_CONFIRMED: Final = "action_ask_address_confirmed"
+ACTION_CHANGE_ADDRESS: Final = "action_change_address"
+
 # Message metadata keys every connector sets (connectors/identity.py)
 META_CHANNEL: Final = "channel"
 META_CHANNEL_USER_ID: Final = "channel_user_id"

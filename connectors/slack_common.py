@@ -58,7 +58,9 @@ class Inbound:
 
 def clean_text(text: str, bot_user_id: Optional[str]) -> str:
     """What the customer typed, without Slack's markup: the bot's mention removed, links and
-    auto-linked e-mail addresses back to the words the customer wrote, entities unescaped."""
+    auto-linked e-mail addresses back to the words the customer wrote, entities unescaped.
+    Spaces are collapsed within a line; the line breaks stay (a postal address typed with
+    Shift+Enter is one part a line, as on the other channels)."""
     if bot_user_id:
         text = text.replace(f"<@{bot_user_id}>", " ")
     else:
@@ -66,7 +68,8 @@ def clean_text(text: str, bot_user_id: Optional[str]) -> str:
     text = _LABELLED.sub(r"\1", text)
     text = _BARE.sub(r"\1", text)
     text = normalise(html.unescape(text))  # no NUL, controls or lone surrogates
-    return " ".join(text.split())[:MAX_MESSAGE_CHARS]
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)[:MAX_MESSAGE_CHARS]
 
 
 def settings_with(credentials: Optional[dict[str, Any]]) -> SlackSettings:

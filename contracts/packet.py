@@ -55,6 +55,8 @@ REASONS = {
     "action_server_down": "The bot's action server could not be reached",
     "verification_locked": "The customer could not prove ownership of an order",
     "shop_topic": "A shop question the bot cannot settle itself yet",
+    "address_change_after_dispatch": "A new delivery address for an order already on its way",
+    "address_unusable": "The customer's new delivery address could not be used",
 }
 
 
@@ -198,6 +200,10 @@ class Order:
     shipping_address: Optional[Address] = None
     items: list[OrderItem] = field(default_factory=list)
     shipments: list[Shipment] = field(default_factory=list)
+    #: The delivery address was last changed then (ISO time, UTC) by this ("customer via
+    #: chat"); left out when it never was. Optional, so version 1 still reads it.
+    address_changed_at: Optional[str] = field(default=None, metadata=OMIT_NONE)
+    address_changed_by: Optional[str] = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,14 @@ def order_section(order: Order, verified: bool = True) -> dict[str, Any]:
         "cancelled_at": _dt(order.cancelled_at),
         "cancellation_reason": order.cancellation_reason,
         "refunded_at": _dt(order.refunded_at),
+        **(
+            {
+                "address_changed_at": _dt(order.address_changed_at),
+                "address_changed_by": order.address_changed_by,
+            }
+            if order.address_changed_at is not None
+            else {}
+        ),
         "shipping_address": {
             "line1": order.shipping_address.line1,
             "line2": order.shipping_address.line2,

@@ -89,7 +89,23 @@ def _parcel_facts(
 
 
 def describe_order(order: Order, now: datetime, tz: ZoneInfo, lang: str = "en") -> list[Reply]:
-    """The answer to "where is my order?" for one order the customer may see, in ``lang``."""
+    """The answer to "where is my order?" for one order the customer may see, in ``lang``;
+    when its delivery address was changed through Baton, a line says when and to where."""
+    replies = _describe(order, now, tz, lang)
+    if order.address_changed_at is None or order.status == "cancelled":
+        return replies
+    a = order.shipping_address
+    changed = {
+        "order_number": order.number,
+        "changed_date": day(
+            local(order.address_changed_at, tz).date(), local(now, tz).date(), lang
+        ),
+        "address": ", ".join(p for p in (a.line1, a.line2, a.city, a.postal_code) if p),
+    }
+    return [*replies, Reply("utter_order_address_changed", changed)]
+
+
+def _describe(order: Order, now: datetime, tz: ZoneInfo, lang: str) -> list[Reply]:
     today = local(now, tz).date()
     base = {"order_number": order.number, "total": money(order.total, order.currency, lang)}
 

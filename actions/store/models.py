@@ -102,6 +102,9 @@ class Order:
     email: str
     items: tuple[OrderItem, ...] = ()
     shipments: tuple[Shipment, ...] = field(default=())
+    # The latest change of the delivery address made through Baton (None: never), and by whom.
+    address_changed_at: Optional[datetime] = None
+    address_changed_by: Optional[str] = None
 
 
 @dataclass(frozen=True)

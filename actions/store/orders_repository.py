@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from actions.store import tables as t
+from actions.store.address_changes import latest_address_change
 from actions.store.models import (
     Address,
     Customer,
@@ -107,6 +108,7 @@ class OrdersRepository:
             )
             for r in items_rows
         )
+        changed = await latest_address_change(self.conn, row.number)
         return Order(
             id=row.id,
             number=row.number,
@@ -135,6 +137,8 @@ class OrdersRepository:
             email=row.email,
             items=items,
             shipments=await self._shipments(row.id, {i.id: i.product_name for i in items}),
+            address_changed_at=changed[0] if changed else None,
+            address_changed_by=changed[1] if changed else None,
         )
 
     async def _shipments(self, order_id: int, item_names: dict[int, str]) -> tuple[Shipment, ...]:

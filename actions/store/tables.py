@@ -186,6 +186,21 @@ verification_attempts = Table(
     Index("ix_verification_client_time", "client_key", "attempted_at"),
 )
 
+# Delivery addresses changed in the chat (actions/address.py): one row per change, so a double
+# tap or a retried confirmation finds its key and changes nothing twice, the order question
+# can say "address changed on <date>", and the person taking over sees who changed it when.
+# No address in it: the order's own shipping address is the truth.
+address_changes = Table(
+    "address_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("order_number", String(12), nullable=False, index=True),
+    Column("conversation_id", String(120), nullable=False),
+    Column("changed_by", String(40), nullable=False),  # "customer via chat"
+    Column("changed_at", DateTime, nullable=False),
+)
+
 seed_meta = Table(
     "seed_meta",
     metadata,

@@ -253,6 +253,13 @@
         div.appendChild(p);
       });
       if (o.cancellation_reason) div.appendChild(el("div", "muted", t("orders.cancelled", { reason: o.cancellation_reason })));
+      if (o.address_changed_at) {
+        var to = o.shipping_address || {};
+        var now = to.line1 ? t("orders.address_now", { address: to.line1 + ", " + (to.city || "") + " " + (to.postal_code || "") }) : "";
+        div.appendChild(el("div", "muted address-changed", t("orders.address_changed", {
+          when: clock(o.address_changed_at), by: o.address_changed_by || t("orders.address_by_unknown"),
+        }) + now));
+      }
       box.appendChild(div);
     });
   }

@@ -2,6 +2,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from actions.services.order_status import describe_order
+from actions.store.models import Address
 from tests.actions.fixtures import NOW, order, parcel
 
 LONDON = ZoneInfo("Europe/London")
@@ -111,3 +112,23 @@ def test_split_shipment_gets_one_line_per_parcel() -> None:
     assert replies[1].params["contents"] == "Duvet cover, 2 × Pillowcase pair"
     assert replies[2].params["carrier"] == "Royal Mail"
     assert replies[2].params["parcel_index"] == "2"
+
+
+def test_an_order_whose_address_was_changed_says_when_and_where_it_goes_now() -> None:
+    moved = order(
+        "paid",
+        shipping_address=Address("12 High Street", "Flat 2", "Leeds", "LS1 4AB", "GB"),
+        address_changed_at=datetime(2026, 11, 21, 15, 0),
+        address_changed_by="customer via chat",
+    )
+    replies = describe_order(moved, NOW, LONDON)
+    assert [r.response for r in replies] == ["utter_order_paid", "utter_order_address_changed"]
+    assert replies[1].params == {
+        "order_number": "10001",
+        "changed_date": "yesterday",
+        "address": "12 High Street, Flat 2, Leeds, LS1 4AB",
+    }
+
+
+def test_an_order_never_changed_says_nothing_about_its_address() -> None:
+    assert [r.response for r in describe_order(order("paid"), NOW, LONDON)] == ["utter_order_paid"]

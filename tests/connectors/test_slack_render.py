@@ -70,6 +70,11 @@ def test_what_the_customer_typed_comes_back_without_slack_markup() -> None:
     )
 
 
+def test_the_lines_the_customer_typed_stay_lines_without_extra_spaces() -> None:
+    typed = "<@U0BATONBOT>  2 Mill   Lane\n\n Leeds \nLS1 4AB  "
+    assert clean_text(typed, "U0BATONBOT") == "2 Mill Lane\nLeeds\nLS1 4AB"
+
+
 def _channel() -> SlackInput:
     settings = SlackSettings.from_env(
         {"SLACK_BOT_TOKEN": fake.DEMO_BOT_TOKEN, "SLACK_SIGNING_SECRET": fake.DEMO_SIGNING_SECRET}

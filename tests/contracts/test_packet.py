@@ -4,6 +4,7 @@ receipt, and every stored packet still readable. No model, no server."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -291,3 +292,28 @@ def test_a_customers_photo_stays_on_its_transcript_line_for_the_console() -> Non
     [line] = packet.to_dict()["transcript"]
     assert line["attachments"] == [photo]
     assert parse_packet(json.loads(packet.to_json())) == packet
+
+
+def test_an_address_change_travels_on_its_order_and_the_version_stays_1() -> None:
+    from actions.services.context import order_section
+    from tests.actions.fixtures import order
+
+    changed = order(
+        "paid",
+        address_changed_at=datetime(2026, 11, 21, 15, 0),
+        address_changed_by="customer via chat",
+    )
+    packet = _built(orders=[order_section(changed), order_section(order("paid"))])
+    assert packet.version == 1
+    moved, never = packet.orders
+    assert (moved.address_changed_at, moved.address_changed_by) == (
+        "2026-11-21T15:00:00",
+        "customer via chat",
+    )
+    assert never.address_changed_at is None
+    wire = json.loads(packet.to_json())
+    assert "address_changed_at" not in wire["orders"][1]  # left out when it never changed
+    assert parse_packet(wire) == packet
+    # A reader that knew nothing of it (an older stored packet) still reads the order.
+    del wire["orders"][0]["address_changed_at"], wire["orders"][0]["address_changed_by"]
+    assert parse_packet(wire).orders[0].address_changed_at is None

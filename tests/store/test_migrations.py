@@ -167,7 +167,7 @@ async def test_a_fresh_store_gets_every_revision_and_equals_tables_py(
     make_engine: Callable[[str], AsyncEngine],
 ) -> None:
     engine = make_engine("fresh.db")
-    assert HEAD == "0003"
+    assert HEAD == "0004"
 
     await create_schema(engine)
 
@@ -219,7 +219,7 @@ async def test_an_old_store_without_client_key_gets_the_old_fix_first(
     assert [(a["order_number"], a["client_key"]) for a in attempts] == [("10001", None)]
 
 
-async def test_a_store_create_all_made_from_the_new_tables_is_stamped_0002(
+async def test_a_store_create_all_made_from_the_new_tables_is_adopted_and_upgraded(
     make_engine: Callable[[str], AsyncEngine],
 ) -> None:
     # Whoever ran the commit that added the platform columns, before migrations existed.
@@ -230,7 +230,8 @@ async def test_a_store_create_all_made_from_the_new_tables_is_stamped_0002(
 
     await create_schema(engine)
 
-    # stamped 0002, then upgraded: 0003 adds only the columns that are missing
+    # stamped 0002, then upgraded: 0003 adds only the columns that are missing, 0004 finds its
+    # table made
     assert await revision(engine) == HEAD
     assert await differences(engine) == []
     assert await read(engine, t.seed_meta) == [{"key": "k", "value": "v"}]
