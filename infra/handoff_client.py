@@ -121,13 +121,24 @@ class HandoffClient:
             return await self._post("/api/bot/tickets", fallback.to_dict())
 
     async def forward(
-        self, conversation_id: str, key: str, text: str, sent_at: Optional[float] = None
+        self,
+        conversation_id: str,
+        key: str,
+        text: str,
+        sent_at: Optional[float] = None,
+        attachments: Optional[list[dict[str, Any]]] = None,
     ) -> dict[str, Any]:
-        """A customer message written while the conversation is with an agent."""
-        return await self._post(
-            "/api/bot/messages",
-            {"conversation_id": conversation_id, "key": key, "text": text, "sent_at": sent_at},
-        )
+        """A customer message written while the conversation is with an agent, with the
+        references of the photos or files it brought (:mod:`contracts.relayed`)."""
+        body: dict[str, Any] = {
+            "conversation_id": conversation_id,
+            "key": key,
+            "text": text,
+            "sent_at": sent_at,
+        }
+        if attachments:
+            body["attachments"] = attachments
+        return await self._post("/api/bot/messages", body)
 
     async def record_csat(
         self, ticket_id: int, rating: Optional[int] = None, comment: Optional[str] = None

@@ -92,7 +92,7 @@ async def test_a_fresh_handoff_database_equals_tables_py(
     await create_schema(engine)
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 
 
@@ -115,7 +115,7 @@ async def test_an_old_handoff_database_without_roles_is_adopted_with_its_agents(
 
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     async with engine.connect() as conn:
         agents = (await conn.execute(select(h.agents.c.username, h.agents.c.role))).all()
     assert [tuple(a) for a in agents] == [("sam", "agent")]
@@ -132,6 +132,38 @@ async def test_the_store_and_the_handoff_tables_can_share_one_database(
         await create_schema(engine)
 
     assert await revision(engine, STORE) == "0002"
-    assert await revision(engine, MIGRATIONS) == "0002"
+    assert await revision(engine, MIGRATIONS) == "0003"
     assert await differences(engine, STORE, store_tables.metadata) == []
     assert await differences(engine, MIGRATIONS, h.metadata) == []
+
+
+async def test_messages_stored_before_attachments_read_without_any_after_the_upgrade(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    from alembic import command
+
+    from handoff.store.repository import HandoffRepository
+    from infra.migrations import alembic_config
+
+    engine = make_engine("at-0002.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(MIGRATIONS, c), "0002"))
+        now = datetime(2026, 12, 1, 9, 0)
+        await conn.exec_driver_sql(
+            "INSERT INTO tickets (id, conversation_id, channel, reason, status, created_at,"
+            " after_hours, context) VALUES (1, 'wa-1', 'whatsapp', 'customer_asked', 'waiting',"
+            " ?, 0, '{}')",
+            (now,),
+        )
+        await conn.exec_driver_sql(
+            "INSERT INTO messages (ticket_id, kind, text, created_at)"
+            " VALUES (1, 'customer', '[photo]', ?)",
+            (now,),
+        )
+
+    await create_schema(engine)
+
+    assert await revision(engine, MIGRATIONS) == "0003"
+    async with engine.connect() as conn:
+        [message] = await HandoffRepository(conn).messages_for(1)
+    assert message.text == "[photo]" and message.public()["attachments"] == []
