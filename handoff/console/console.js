@@ -323,7 +323,7 @@
       link.appendChild(img);
     } else {
       var size = typeof a.bytes === "number" ? " (" + Math.max(1, Math.round(a.bytes / 1024)) + " KB)" : "";
-      link.textContent = "Open " + (a.content_type === "application/pdf" ? "PDF" : "file") + size;
+      link.textContent = "Open " + (a.content_type === "application/pdf" ? "PDF" : "file") + " " + found[2] + size;
     }
     return link;
   }
