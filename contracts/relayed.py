@@ -18,7 +18,7 @@ only the shapes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Optional
 
 from contracts.packet import Attachment, PacketError
@@ -43,6 +43,12 @@ class RelayedMessage:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = to_plain(self)
         return data
+
+
+def attachment_of(reference: Mapping[str, Any]) -> Attachment:
+    """A connector's reference as the contract's :class:`Attachment` (its other keys left)."""
+    names = {f.name for f in fields(Attachment)}
+    return Attachment(**{k: v for k, v in reference.items() if k in names})
 
 
 def _reference_problems(raw: Any) -> list[str]:

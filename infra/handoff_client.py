@@ -16,6 +16,7 @@ from typing import Any, Optional
 import aiohttp
 
 from contracts.packet import ContextPacket, fallback_packet
+from contracts.relayed import RelayedMessage, attachment_of
 from infra.secrets import secret_from_env
 
 logger = logging.getLogger(__name__)
@@ -130,15 +131,14 @@ class HandoffClient:
     ) -> dict[str, Any]:
         """A customer message written while the conversation is with an agent, with the
         references of the photos or files it brought (:mod:`contracts.relayed`)."""
-        body: dict[str, Any] = {
-            "conversation_id": conversation_id,
-            "key": key,
-            "text": text,
-            "sent_at": sent_at,
-        }
-        if attachments:
-            body["attachments"] = attachments
-        return await self._post("/api/bot/messages", body)
+        message = RelayedMessage(
+            conversation_id=conversation_id,
+            key=key,
+            text=text,
+            sent_at=sent_at,
+            attachments=[attachment_of(a) for a in attachments or []],
+        )
+        return await self._post("/api/bot/messages", message.to_dict())
 
     async def record_csat(
         self, ticket_id: int, rating: Optional[int] = None, comment: Optional[str] = None

@@ -186,3 +186,31 @@ async def test_the_live_feed_shows_the_photo_as_it_arrives(
     events = [json.loads(sent) for sent in socket.sent]
     [event] = [e for e in events if e["type"] == "message"]
     assert event["message"]["attachments"] == [photo]
+
+
+async def test_the_rasa_servers_client_sends_what_the_route_keeps(
+    client: SanicClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox's forward (infra/handoff_client.py), its HTTP call bridged to the app: the
+    connector's reference goes through the contract and lands in the case unchanged."""
+    from infra.handoff_client import HandoffClient, HandoffUnavailable
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = await client.post(path, json=body, headers=SERVICE)
+        if answer.status_code >= 300:
+            raise HandoffUnavailable("refused", answer.status_code, answer.json().get("error"))
+        return dict(answer.json())
+
+    handoff = HandoffClient("http://handoff.invalid", token="service-token")
+    monkeypatch.setattr(handoff, "_post", post)
+    ticket_id = await open_case(client)
+    photo = store_bytes(CONVERSATION, JPEG, "image/jpeg")
+
+    await handoff.forward(CONVERSATION, "outbox-client", "[photo]", 1.0, attachments=[photo])
+    with pytest.raises(HandoffUnavailable) as refused:
+        theirs = store_bytes("wa-another-customer", JPEG, "image/jpeg")
+        await handoff.forward(CONVERSATION, "outbox-theirs", "[photo]", 2.0, attachments=[theirs])
+
+    assert refused.value.status == 400  # the outbox sets a 400 aside instead of retrying
+    customer = [m for m in (await case(client, ticket_id))["messages"] if m["kind"] == "customer"]
+    assert [m["attachments"] for m in customer] == [[photo]]
