@@ -1,11 +1,13 @@
 """Erasing a customer removes the photos they sent after a handoff: the kept files, the
 references stored with their case's messages and those still queued in the outbox — and
-another customer's stay."""
+another customer's stay. Retention forgets them with the idle conversation and the old case."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from connectors.outbox import outbox_attachments
 from handoff.store import tables as h
 from handoff.store.db import create_engine
 from infra.erasure import Subject, erase
+from infra.retention import Retention, apply_retention
 from infra.sql import create_async_engine_for
 from infra.uploads import store_bytes
 from tests.ops.world import JANE_ID, JANE_WEB, PRIYA_WEB, World, build_world
@@ -85,3 +88,25 @@ async def test_erasure_removes_the_photo_its_case_reference_and_its_queued_refer
     )
     assert queued == [(PRIYA_WEB,)]
     assert (var / priyas["path"]).read_bytes() == JPEG
+
+
+async def test_retention_forgets_old_photos_with_their_conversations_and_cases(
+    world: World,
+) -> None:
+    var = Path(world.env["BATON_VAR_DIR"])
+    kept = [
+        await photo_after_handoff(world, 1, JANE_WEB),
+        await photo_after_handoff(world, 2, PRIYA_WEB),
+    ]
+    with sqlite3.connect(world.targets.handoff_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE tickets SET status = 'closed', closed_at = '2020-01-01 00:00:00'")
+
+    future = time.time() + 400 * 86_400  # every conversation of the world is idle by then
+    policy = dataclasses.replace(Retention.from_env({}), events_days=365, tickets_days=365)
+    counts = await apply_retention(world.targets, policy, now=future)
+
+    assert counts["uploaded_files"] == 2
+    assert not any((var / reference["path"]).exists() for reference in kept)
+    assert rows(world.targets.handoff_url, "SELECT attachments FROM messages") == []
+    queued = "SELECT COUNT(*) FROM baton_handoff_outbox_attachments"
+    assert rows(world.targets.tracker_url, queued) == [(0,)]
