@@ -55,25 +55,20 @@ def _open_case(driver: Any, url: str, name: str) -> None:
 
 
 def _photo_appears(driver: Any) -> dict[str, Any]:
-    from selenium.webdriver.common.by import By
+    """The customer's thumbnail once the browser has drawn it, read in one script (an element
+    held across calls could be replaced by a redraw of the case)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    shown = "#transcript li.user img.thumb"
-    thumb = WebDriverWait(driver, 30).until(
-        lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, shown)), None)
+    drawn = (
+        "var i = document.querySelector('#transcript li.user img.thumb');"
+        "if (!i || !i.complete || !i.naturalWidth) return null;"
+        "var item = i.closest('li');"
+        "return {width: i.naturalWidth, src: i.src, href: i.parentNode.href,"
+        " message_id: item.dataset.messageId || null, text: item.innerText,"
+        " same_page: " + MARK + " === true};"
     )
-    drawn = "return arguments[0].complete && arguments[0].naturalWidth"
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script(drawn, thumb))
-    item = thumb.find_element(By.XPATH, "ancestor::li[1]")
-    link = thumb.find_element(By.XPATH, "..")
-    return {
-        "width": driver.execute_script("return arguments[0].naturalWidth", thumb),
-        "src": thumb.get_attribute("src"),
-        "href": link.get_attribute("href"),
-        "message_id": item.get_attribute("data-message-id"),
-        "text": item.text,
-        "same_page": driver.execute_script("return " + MARK + " === true"),
-    }
+    shown: dict[str, Any] = WebDriverWait(driver, 30).until(lambda d: d.execute_script(drawn))
+    return shown
 
 
 async def test_a_photo_sent_after_the_handoff_appears_live_in_the_open_case(
