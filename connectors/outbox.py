@@ -29,6 +29,10 @@ failing ``dead_after_seconds`` (a day) after it was written, moves to
 normalised before it is written (:func:`connectors.text.clean_text`), so a NUL or a lone
 surrogate no longer makes the write itself fail and the message vanish.
 
+**Photos and files** sent while paused travel with their message: the references the
+connector kept (``uploads/<folder>/<file>``, never the channel's own media URL) are queued
+in ``baton_handoff_outbox_attachments`` with the message and forwarded with it.
+
 The hook that writes to the outbox is channel-independent: it wraps Rasa's
 ``MessageProcessor.log_message``, so web chat, WhatsApp and Slack messages are forwarded the
 same way without each connector knowing about handoffs (:func:`activate`, in
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
@@ -57,7 +62,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.outbox_hook import activate, patched
-from connectors.outbox_tables import dead_letters, leases, metadata, outbox, relay_deliveries
+from connectors.outbox_tables import (
+    dead_letters,
+    leases,
+    metadata,
+    outbox,
+    outbox_attachments,
+    relay_deliveries,
+)
 from infra.sql import create_async_engine_for
 
 # Importable from here as before.
@@ -71,6 +83,7 @@ __all__ = [
     "leases",
     "metadata",
     "outbox",
+    "outbox_attachments",
     "patched",
     "permanent_failure",
     "relay_deliveries",
@@ -78,7 +91,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Forward = Callable[[str, str, str, float], Awaitable[Any]]
+#: ``forward(conversation_id, key, text, sent_at)``; for a message that brought photos or
+#: files, also ``attachments=[reference, …]`` (:func:`infra.handoff_client.HandoffClient.forward`).
+Forward = Callable[..., Awaitable[Any]]
 
 
 #: How often a customer message is written again when SQLite says the file is busy.
@@ -160,8 +175,13 @@ class Outbox:
     # --- writing ----------------------------------------------------------------------
 
     async def enqueue(
-        self, conversation_id: str, text: str, sent_at: Optional[float] = None
+        self,
+        conversation_id: str,
+        text: str,
+        sent_at: Optional[float] = None,
+        attachments: Optional[list[dict[str, Any]]] = None,
     ) -> str:
+        """Queue one message (and the references of its photos or files) for the agent."""
         from connectors.text import clean_text
 
         key = uuid.uuid4().hex
@@ -180,6 +200,14 @@ class Outbox:
             try:
                 async with self.engine.begin() as conn:
                     await conn.execute(insert(outbox).values(**row))
+                    if attachments:
+                        await conn.execute(
+                            insert(outbox_attachments).values(
+                                key=key,
+                                conversation_id=conversation_id,
+                                attachments=json.dumps(attachments),
+                            )
+                        )
                 break
             except OperationalError as exc:
                 if "database is locked" not in str(exc) or attempt == LOCKED_RETRIES - 1:
@@ -331,7 +359,13 @@ class Outbox:
             if still_queued is None:
                 continue  # forwarded meanwhile by a replica whose lease had expired
             try:
-                await self._forward(row.conversation_id, row.key, row.text, row.sent_at)
+                references = await self._attachments_of(row.key)
+                if references:
+                    await self._forward(
+                        row.conversation_id, row.key, row.text, row.sent_at, attachments=references
+                    )
+                else:  # the plain call, as every forward was before attachments
+                    await self._forward(row.conversation_id, row.key, row.text, row.sent_at)
             except Exception as exc:
                 reason = permanent_failure(exc)
                 if reason is None and time.time() - row.sent_at > self._dead_after:
@@ -359,7 +393,21 @@ class Outbox:
                 return backoff
             async with self.engine.begin() as conn:
                 await conn.execute(delete(outbox).where(outbox.c.id == row.id))
+                await conn.execute(
+                    delete(outbox_attachments).where(outbox_attachments.c.key == row.key)
+                )
         return None
+
+    async def _attachments_of(self, key: str) -> list[dict[str, Any]]:
+        """The references queued with message ``key`` (none for most messages)."""
+        async with self.engine.connect() as conn:
+            raw = (
+                await conn.execute(
+                    select(outbox_attachments.c.attachments).where(outbox_attachments.c.key == key)
+                )
+            ).scalar()
+        found = json.loads(raw) if raw else []
+        return [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
 
     async def _bury(self, row: Any, reason: str) -> None:
         """Move ``row`` to the dead letters, visibly, so the messages behind it go on."""

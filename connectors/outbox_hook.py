@@ -50,4 +50,26 @@ async def _forward_if_paused(tracker: Any, message: Any) -> None:
     text = message.text if isinstance(message.text, str) else ""
     if not text.strip():
         return
-    await _active.enqueue(tracker.sender_id, text, getattr(latest, "timestamp", None))
+    await _active.enqueue(
+        tracker.sender_id,
+        text,
+        getattr(latest, "timestamp", None),
+        attachments=kept_references(getattr(message, "metadata", None)),
+    )
+
+
+def kept_references(metadata: Any) -> list[dict[str, Any]]:
+    """The references of the files a connector kept for this message, for the agent.
+
+    Only a reference with a kept file's ``path`` goes: one the connector could not copy (too
+    big, the download failed) holds the channel's ``media_url`` instead, which needs the
+    channel's credentials and is never sent on; the handoff service checks the rest."""
+    found = metadata.get("attachments") if isinstance(metadata, dict) else None
+    if not isinstance(found, list):
+        return []
+    keys = ("kind", "content_type", "bytes", "sha256", "path")
+    return [
+        {k: a[k] for k in keys if k in a}
+        for a in found
+        if isinstance(a, dict) and isinstance(a.get("path"), str) and "media_url" not in a
+    ]

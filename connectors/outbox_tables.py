@@ -1,6 +1,6 @@
 """The outbox's tables (:mod:`connectors.outbox`), in the Rasa server's own database: the
-messages waiting to be forwarded, those given up on, the workers' leases, and the relay calls
-already carried out."""
+messages waiting to be forwarded (with their attachment references), those given up on, the
+workers' leases, and the relay calls already carried out."""
 
 from __future__ import annotations
 
@@ -20,6 +20,17 @@ outbox = Table(
     Column("next_attempt_at", Float, nullable=True),
     Column("last_error", String(200), nullable=True),
     Index("ix_baton_outbox_conversation", "conversation_id", "id"),
+)
+
+# The photos and files of a queued message: its attachment references (JSON), by the
+# message's key. A table of its own, so an outbox made before it needs no change to
+# baton_handoff_outbox (these tables are made by create_all, which adds tables, not columns).
+outbox_attachments = Table(
+    "baton_handoff_outbox_attachments",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("attachments", Text, nullable=False),
 )
 
 # Messages the outbox gave up on (see the module docstring), for an operator to read.

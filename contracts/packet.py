@@ -254,6 +254,7 @@ class Attachment:
     content_type: Optional[str] = field(default=None, metadata=OMIT_NONE)
     path: Optional[str] = field(default=None, metadata=OMIT_NONE)
     bytes: Optional[int] = field(default=None, metadata=OMIT_NONE)
+    sha256: Optional[str] = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True)

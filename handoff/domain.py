@@ -65,6 +65,9 @@ class Message:
     agent_id: Optional[int] = None
     agent_name: Optional[str] = None
     delivered: Optional[bool] = None  # agent messages: has the customer got it?
+    # Customer messages: the photos and files that came with them (references, checked on
+    # receipt by handoff/attachment_refs.py; the console shows them through its own route).
+    attachments: tuple[dict[str, Any], ...] = ()
 
     def public(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class Message:
             "agent_id": self.agent_id,
             "agent_name": self.agent_name,
             "delivered": self.delivered,
+            "attachments": [dict(a) for a in self.attachments],
         }
 
 

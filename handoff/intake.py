@@ -1,7 +1,9 @@
 """What the bot hands in: tickets with their context packet, customer messages, ratings.
 
 A forwarded customer message carries the bot's outbox key, so a retried forward is
-acknowledged without storing the message twice.
+acknowledged without storing the message twice, and the references of the photos or files
+that came with it, checked (:mod:`handoff.attachment_refs`) and stored with the message, so
+the case and the live feed show a photo sent after the handoff, not just "[photo]".
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Optional
 
-from contracts.packet import ContextPacket, PacketError, parse_packet
+from contracts.packet import Attachment, ContextPacket, PacketError, parse_packet
 from handoff import assignment
 from handoff.accounts import Accounts
+from handoff.attachment_refs import checked
 from handoff.domain import CUSTOMER, SYSTEM, WAITING, Ticket, Waiting, estimate_minutes, reason_text
 from handoff.search_keys import search_keys
 from handoff.service_core import MAX_TEXT, NotFound
@@ -126,12 +129,21 @@ class Intake(Accounts):
         return team_id, f"Routed to the {names[team_id]} team by the routing rules"
 
     async def customer_message(
-        self, conversation_id: str, key: str, text: str, sent_at: Optional[float] = None
+        self,
+        conversation_id: str,
+        key: str,
+        text: str,
+        sent_at: Optional[float] = None,
+        attachments: Optional[list[Attachment]] = None,
     ) -> dict[str, Any]:
         """A customer message forwarded by the bot while the conversation is paused.
 
         It goes to the conversation's open ticket — or, if the ticket was closed a moment
-        ago, to the latest one — so nothing the customer wrote is dropped."""
+        ago, to the latest one — so nothing the customer wrote is dropped. A reference that
+        is not this conversation's kept file raises
+        :class:`handoff.attachment_refs.AttachmentRefused` (HTTP 400) before anything is
+        stored."""
+        references = checked(conversation_id, attachments or [])
         now = self.now()
         async with begin(self.engine) as conn:
             repo = HandoffRepository(conn)
@@ -141,7 +153,7 @@ class Intake(Accounts):
             if ticket is None:
                 return {"accepted": False, "reason": "no handoff for this conversation"}
             message_id = await repo.add_message(
-                ticket.id, CUSTOMER, text[:MAX_TEXT], now, external_key=key
+                ticket.id, CUSTOMER, text[:MAX_TEXT], now, external_key=key, attachments=references
             )
             message = await repo.get_message(message_id) if message_id else None
         if message is None:

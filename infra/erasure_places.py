@@ -61,6 +61,7 @@ async def erase_outbox(engine: AsyncEngine, conversations: set[str]) -> dict[str
         for name, key in (
             ("baton_handoff_outbox", "outbox_messages"),
             ("baton_handoff_outbox_dead", "outbox_messages"),  # messages given up on
+            ("baton_handoff_outbox_attachments", None),  # their photos' references
             ("baton_outbox_leases", None),
             # WhatsApp webhooks accepted but whose turn has not finished (connectors/inbound.py)
             ("baton_inbound", "inbound_webhooks"),

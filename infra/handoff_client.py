@@ -16,6 +16,7 @@ from typing import Any, Optional
 import aiohttp
 
 from contracts.packet import ContextPacket, fallback_packet
+from contracts.relayed import RelayedMessage, attachment_of
 from infra.secrets import secret_from_env
 
 logger = logging.getLogger(__name__)
@@ -121,13 +122,23 @@ class HandoffClient:
             return await self._post("/api/bot/tickets", fallback.to_dict())
 
     async def forward(
-        self, conversation_id: str, key: str, text: str, sent_at: Optional[float] = None
+        self,
+        conversation_id: str,
+        key: str,
+        text: str,
+        sent_at: Optional[float] = None,
+        attachments: Optional[list[dict[str, Any]]] = None,
     ) -> dict[str, Any]:
-        """A customer message written while the conversation is with an agent."""
-        return await self._post(
-            "/api/bot/messages",
-            {"conversation_id": conversation_id, "key": key, "text": text, "sent_at": sent_at},
+        """A customer message written while the conversation is with an agent, with the
+        references of the photos or files it brought (:mod:`contracts.relayed`)."""
+        message = RelayedMessage(
+            conversation_id=conversation_id,
+            key=key,
+            text=text,
+            sent_at=sent_at,
+            attachments=[attachment_of(a) for a in attachments or []],
         )
+        return await self._post("/api/bot/messages", message.to_dict())
 
     async def record_csat(
         self, ticket_id: int, rating: Optional[int] = None, comment: Optional[str] = None

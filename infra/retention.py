@@ -121,13 +121,18 @@ async def _old_conversations(engines: _Engines, targets: Targets, cutoff: float)
             # Only if still idle: a customer may have written since the list was read.
             counts["tracker_events"] += await tracker_events.delete_idle(conn, batch, cutoff)
         async with engines(targets.outbox_url).begin() as conn:
-            for name in ("baton_handoff_outbox", "baton_handoff_outbox_dead"):
+            for name, counted in (
+                ("baton_handoff_outbox", True),
+                ("baton_handoff_outbox_dead", True),
+                ("baton_handoff_outbox_attachments", False),  # the messages' photo references
+            ):
                 table = await _table(conn, name)
                 if table is not None:
                     result = await conn.execute(
                         delete(table).where(table.c.conversation_id.in_(batch))
                     )
-                    counts["outbox_messages"] += result.rowcount or 0
+                    if counted:
+                        counts["outbox_messages"] += result.rowcount or 0
         counts["uploaded_files"] += await asyncio.to_thread(
             erase_uploads, targets.uploads_dir, batch
         )

@@ -350,7 +350,7 @@
       link.appendChild(img);
     } else {
       var size = typeof a.bytes === "number" ? " (" + Math.max(1, Math.round(a.bytes / 1024)) + " KB)" : "";
-      link.textContent = t(a.content_type === "application/pdf" ? "attachment.open_pdf" : "attachment.open_file", { size: size });
+      link.textContent = t(a.content_type === "application/pdf" ? "attachment.open_pdf" : "attachment.open_file", { name: found[2], size: size });
     }
     return link;
   }

@@ -8,7 +8,8 @@ Agents: ``/api/login``, ``/api/logout``, ``/api/me``, ``/api/status``, ``/api/ti
 and routing rules: handoff/routes/assign.py.
 
 The bot: ``POST /api/bot/tickets`` (open a handoff with its context packet), ``POST
-/api/bot/messages`` (a customer message while paused; idempotent by ``key``) and ``POST
+/api/bot/messages`` (a customer message while paused, with its attachment references;
+idempotent by ``key``) and ``POST
 /api/bot/tickets/<id>/csat`` (the rating).
 """
 
@@ -23,6 +24,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from contracts.packet import PacketError
+from contracts.relayed import parse_relayed_message
 from handoff.routes.auth import COOKIE
 from handoff.services import Conflict, HandoffService, LoginThrottled, NotFound, WindowClosed
 
@@ -253,11 +256,21 @@ async def open_ticket(request: Request) -> HTTPResponse:
 
 @bot.post("/messages")
 async def customer_message(request: Request) -> HTTPResponse:
-    body = _body(request)
-    conversation_id, key, text = _text(body, "conversation_id"), _text(body, "key"), _text(body)
-    if not conversation_id or not key:
-        return response.json({"error": "conversation_id and key are required"}, status=400)
-    return await _guard(_service(request).customer_message(conversation_id, key, text))
+    """One relayed message (:class:`contracts.relayed.RelayedMessage`); 400 with the reason
+    for a body of the wrong shape or an attachment reference the case will not keep."""
+    try:
+        message = parse_relayed_message(_body(request))
+    except PacketError as exc:
+        return response.json({"error": str(exc)}, status=400)
+    return await _guard(
+        _service(request).customer_message(
+            message.conversation_id,
+            message.key,
+            message.text,
+            message.sent_at,
+            attachments=message.attachments,
+        )
+    )
 
 
 @bot.post("/tickets/<ticket_id:int>/csat")

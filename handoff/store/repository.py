@@ -30,6 +30,15 @@ from handoff.store import tables as t
 _claimer = t.agents.alias("claimer")
 
 
+def _attachments(raw: Optional[str]) -> tuple[dict[str, Any], ...]:
+    """A message's stored references; anything unreadable reads as none."""
+    try:
+        found = json.loads(raw) if raw else []
+    except ValueError:
+        return ()
+    return tuple(a for a in found if isinstance(a, dict)) if isinstance(found, list) else ()
+
+
 def _agent(row: Any) -> Agent:
     return Agent(
         id=row.id,
@@ -381,6 +390,7 @@ class HandoffRepository:
         now: datetime,
         agent_id: Optional[int] = None,
         external_key: Optional[str] = None,
+        attachments: Optional[list[dict[str, Any]]] = None,
     ) -> Optional[int]:
         """The new message's id; ``None`` if a message with this key is already stored."""
         result = await self.conn.execute(
@@ -391,6 +401,7 @@ class HandoffRepository:
                 created_at=now,
                 agent_id=agent_id,
                 external_key=external_key,
+                attachments=json.dumps(attachments) if attachments else None,
             )
         )
         if not result.rowcount:
@@ -435,6 +446,7 @@ class HandoffRepository:
                 delivered=(r.delivered_at is not None)
                 if r.kind == "agent" or r.outbound_id is not None
                 else None,
+                attachments=_attachments(r.attachments),
             )
             for r in rows
         ]

@@ -146,6 +146,9 @@ messages = Table(
     # The bot's outbox key for a forwarded customer message: a retry is recognised and
     # acknowledged without storing the message twice.
     Column("external_key", String(120), nullable=True, unique=True),
+    # A customer message's photos and files: a JSON list of references (kind, content_type,
+    # bytes, sha256, path under uploads/), checked on receipt (handoff/attachment_refs.py).
+    Column("attachments", Text, nullable=True),
 )
 
 # Calls to the Rasa server's relay (agent replies, closes), delivered per conversation in

@@ -166,7 +166,7 @@ def test_the_handoff_service_starts_on_the_database_the_history_was_seeded_into(
     engine = sa.create_engine(seeded.handoff_url, future=True)
     try:
         with engine.connect() as conn:
-            assert current_revision(conn, MIGRATIONS) == "0005"
+            assert current_revision(conn, MIGRATIONS) == "0006"
             assert conn.execute(sa.select(sa.func.count()).select_from(h.tickets)).scalar()
     finally:
         engine.dispose()

@@ -90,10 +90,16 @@ def _agent_sees_the_photo(driver: Any, url: str, ticket_id: int) -> dict[str, An
     driver.find_element(By.ID, "login-submit").click()
     wait.until(ec.visibility_of_element_located((By.ID, "app")))
     wait.until(open_case)
-    thumb = driver.find_element(By.CSS_SELECTOR, "#transcript img.thumb")
-    wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", thumb) > 0)
-    link = thumb.find_element(By.XPATH, "..")
-    href = link.get_attribute("href")
+    # The poll's last click redraws the case once more, after the thumbnail was first seen:
+    # an element held across calls may be the replaced one (a detached image never loads).
+    # Read the drawn thumbnail and its link in one script, on the page as it is then.
+    drawn = (
+        "var i = document.querySelector('#transcript img.thumb');"
+        "if (!i || !i.naturalWidth) return null;"
+        "return {width: i.naturalWidth, target: i.parentNode.target, href: i.parentNode.href};"
+    )
+    shown = wait.until(lambda d: d.execute_script(drawn))
+    href = shown["href"]
     # what the link opens: the photo's bytes, fetched with the agent's session
     fetched = driver.execute_async_script(
         "var done = arguments[arguments.length - 1];"
@@ -103,8 +109,8 @@ def _agent_sees_the_photo(driver: Any, url: str, ticket_id: int) -> dict[str, An
         href,
     )
     return {
-        "width": driver.execute_script("return arguments[0].naturalWidth", thumb),
-        "target": link.get_attribute("target"),
+        "width": shown["width"],
+        "target": shown["target"],
         "href": href,
         "fetched": fetched,
         "transcript": driver.find_element(By.ID, "transcript").text,

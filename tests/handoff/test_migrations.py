@@ -93,7 +93,7 @@ async def test_a_fresh_handoff_database_equals_tables_py(
     await create_schema(engine)
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0005"
+    assert await revision(engine, MIGRATIONS) == "0006"
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 
 
@@ -116,7 +116,7 @@ async def test_an_old_handoff_database_without_roles_is_adopted_with_its_agents(
 
     await create_schema(engine)
 
-    assert await revision(engine, MIGRATIONS) == "0005"
+    assert await revision(engine, MIGRATIONS) == "0006"
     async with engine.connect() as conn:
         agents = (await conn.execute(select(h.agents.c.username, h.agents.c.role))).all()
     assert [tuple(a) for a in agents] == [("sam", "agent")]
@@ -133,7 +133,7 @@ async def test_the_store_and_the_handoff_tables_can_share_one_database(
         await create_schema(engine)
 
     assert await revision(engine, STORE) == "0004"
-    assert await revision(engine, MIGRATIONS) == "0005"
+    assert await revision(engine, MIGRATIONS) == "0006"
     assert await differences(engine, STORE, store_tables.metadata) == []
     assert await differences(engine, MIGRATIONS, h.metadata) == []
 
@@ -171,3 +171,35 @@ async def test_tickets_handed_off_before_search_are_given_their_search_keys(
         keys = dict((await conn.execute(select(h.tickets.c.id, h.tickets.c.search_keys))).all())
     assert keys == {1: "|o:10023|e:jane@example.com|p:447700900123:p|", 2: None}
     assert await differences(engine, MIGRATIONS, h.metadata) == []
+
+
+async def test_messages_stored_before_attachments_read_without_any_after_the_upgrade(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    from alembic import command
+
+    from handoff.store.repository import HandoffRepository
+    from infra.migrations import alembic_config
+
+    engine = make_engine("at-0002.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(MIGRATIONS, c), "0002"))
+        now = datetime(2026, 12, 1, 9, 0)
+        await conn.exec_driver_sql(
+            "INSERT INTO tickets (id, conversation_id, channel, reason, status, created_at,"
+            " after_hours, context) VALUES (1, 'wa-1', 'whatsapp', 'customer_asked', 'waiting',"
+            " ?, 0, '{}')",
+            (now,),
+        )
+        await conn.exec_driver_sql(
+            "INSERT INTO messages (ticket_id, kind, text, created_at)"
+            " VALUES (1, 'customer', '[photo]', ?)",
+            (now,),
+        )
+
+    await create_schema(engine)
+
+    assert await revision(engine, MIGRATIONS) == "0006"
+    async with engine.connect() as conn:
+        [message] = await HandoffRepository(conn).messages_for(1)
+    assert message.text == "[photo]" and message.public()["attachments"] == []
