@@ -120,6 +120,7 @@ bench: $(STAMP)  ## every benchmark (each starts its own Baton on a temp dir)
 	$(PY) benchmarks/handoff.py
 	$(PY) benchmarks/lock_store.py
 	$(PY) benchmarks/analytics.py
+	$(PY) -m benchmarks.search
 
 .PHONY: report
 report: $(STAMP)  ## support analytics as HTML (PNG charts) + CSV: make report FROM=2026-11-01 TO=2026-11-28 [CHANNEL=whatsapp] [LANGUAGE=ko]
