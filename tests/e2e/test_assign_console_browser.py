@@ -10,128 +10,38 @@ server's relay that acknowledges what it is sent: no model, no Rasa."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
-from bot.launcher import handoff_command, stop, wait_until_up
-from bot.settings import ROOT
-from infra.procs import free_port
 from tests.e2e.test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
     browser,  # noqa: F401 - the Chromium fixture
+    chromium,
 )
 from tests.e2e.test_console_notifications_browser import _allow_and_record_notifications
+from tests.support.handoff_alone import AGENT_PASSWORD, LEAD_PASSWORD, handoff_alone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-LEAD_PASSWORD = "lead-password-1"
-AGENT_PASSWORD = "agent-password-1"
 SERVICE_TOKEN = "assign-service-token"
 REASON = "customer writes in Korean"
-
-
-class _Relay(BaseHTTPRequestHandler):
-    """The Rasa server's relay, acknowledging every delivery."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        body = b'{"delivered": true}'
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: Any) -> None:
-        pass
 
 
 @pytest.fixture
 def second_browser() -> Iterator[Any]:
     """A second headless Chromium with its own profile: another agent's console."""
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("needs Debian's chromium and chromium-driver (make browser-deps)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="baton-chromium-")
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture
 def handoff(tmp_path: Path) -> Iterator[str]:
-    relay = ThreadingHTTPServer(("127.0.0.1", 0), _Relay)
-    threading.Thread(target=relay.serve_forever, daemon=True).start()
-    port = str(free_port())
-    env = {
-        **os.environ,
-        "BATON_VAR_DIR": str(tmp_path),
-        "HANDOFF_PORT": port,
-        "HANDOFF_DATABASE_URL": f"sqlite:///{tmp_path / 'handoff.db'}",
-        "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN,
-        "HANDOFF_RELAY_TOKEN": "assign-relay-token",
-        "RASA_RELAY_URL": f"http://127.0.0.1:{relay.server_address[1]}/webhooks/relay",
-        "HANDOFF_DEMO_AGENT": "true",  # the demo agent (Sam) is a lead
-        "HANDOFF_DEMO_PASSWORD": LEAD_PASSWORD,
-        "HANDOFF_BUSINESS_HOURS": "always",
-        "HANDOFF_NEW_AGENT_PASSWORD": AGENT_PASSWORD,
-        "REDIS_URL": "",
-        "PROMETHEUS_SCRAPE_TOKEN": "assign-scrape-token",
-    }
-    for username, name in (("ann", "Ann"), ("bo", "Bo")):
-        subprocess.run(
-            [sys.executable, "-m", "handoff", "create-agent", username, name],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-    log = (tmp_path / "handoff.log").open("wb")
-    proc = subprocess.Popen(
-        handoff_command(port), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        assert wait_until_up(f"{url}/health", 60, [proc]), (tmp_path / "handoff.log").read_text()
+    with handoff_alone(tmp_path, "assign", [("ann", "Ann"), ("bo", "Bo")]) as (url, _token):
         yield url
-    finally:
-        stop([proc])
-        log.close()
-        relay.shutdown()
 
 
 def _open_ticket(url: str, conversation: str, name: str, language: str = "en") -> int:

@@ -7,90 +7,26 @@ server's relay that acknowledges what it is sent: no model, no Rasa."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx2
 import pytest
 
-from bot.launcher import handoff_command, stop, wait_until_up
-from bot.settings import ROOT
-from infra.procs import free_port
 from tests.e2e.test_browser import browser  # noqa: F401 - the Chromium fixture
+from tests.support.handoff_alone import AGENT_PASSWORD, LEAD_PASSWORD, AckRelay, handoff_alone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-LEAD, LEAD_PASSWORD = "demo", "lead-password-1"
-AGENT, AGENT_PASSWORD = "ana", "agent-password-1"
+LEAD, AGENT = "demo", "ana"
 SERVICE_TOKEN = "canned-service-token"
-RELAY_TOKEN = "canned-relay-token"
-
-
-class _Relay(BaseHTTPRequestHandler):
-    """The Rasa server's relay, acknowledging every delivery and keeping it."""
-
-    received: ClassVar[list[dict[str, Any]]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        _Relay.received.append(json.loads(self.rfile.read(length) or b"{}"))
-        body = b'{"delivered": true}'
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: Any) -> None:
-        pass
 
 
 @pytest.fixture
 def handoff(tmp_path: Path) -> Iterator[str]:
-    relay = ThreadingHTTPServer(("127.0.0.1", 0), _Relay)
-    threading.Thread(target=relay.serve_forever, daemon=True).start()
-    port = str(free_port())
-    env = {
-        **os.environ,
-        "BATON_VAR_DIR": str(tmp_path),
-        "HANDOFF_PORT": port,
-        "HANDOFF_DATABASE_URL": f"sqlite:///{tmp_path / 'handoff.db'}",
-        "HANDOFF_SERVICE_TOKEN": SERVICE_TOKEN,
-        "HANDOFF_RELAY_TOKEN": RELAY_TOKEN,
-        "RASA_RELAY_URL": f"http://127.0.0.1:{relay.server_address[1]}/webhooks/relay",
-        "HANDOFF_DEMO_AGENT": "true",  # the demo agent is a lead
-        "HANDOFF_DEMO_PASSWORD": LEAD_PASSWORD,
-        "HANDOFF_BUSINESS_HOURS": "always",
-        "HANDOFF_NEW_AGENT_PASSWORD": AGENT_PASSWORD,
-        "REDIS_URL": "",
-        "PROMETHEUS_SCRAPE_TOKEN": "canned-scrape-token",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "handoff", "create-agent", AGENT, "Ana"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    log = (tmp_path / "handoff.log").open("wb")
-    proc = subprocess.Popen(
-        handoff_command(port), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        assert wait_until_up(f"{url}/health", 60, [proc]), (tmp_path / "handoff.log").read_text()
+    with handoff_alone(tmp_path, "canned", [(AGENT, "Ana")]) as (url, _token):
         yield url
-    finally:
-        stop([proc])
-        log.close()
-        relay.shutdown()
 
 
 def _open_ticket(url: str) -> int:
@@ -227,5 +163,5 @@ def test_a_lead_adds_a_canned_reply_and_an_agent_picks_it_with_the_keyboard(
     expected = "Hi Mina, your order 10042 left our warehouse today. Ana"
     assert picked["filled"] == expected
     assert picked["picker_hidden"]
-    sent = [d for d in _Relay.received if d.get("text", "").startswith("Hi Mina")]
+    sent = [d for d in AckRelay.received if d.get("text", "").startswith("Hi Mina")]
     assert sent and sent[-1]["text"] == expected + " Thanks!"
