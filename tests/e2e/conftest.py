@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import aiohttp
 import pytest
 
 from actions.store.db import create_engine_for
@@ -26,3 +27,10 @@ async def load_order(baton: Baton) -> AsyncIterator[Callable[[str], Awaitable[Or
 
     yield load
     await engine.dispose()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain HTTP client for the fakes' customers (WhatsApp, Slack) and the servers' APIs."""
+    async with aiohttp.ClientSession() as session:
+        yield session

@@ -8,39 +8,22 @@ their mind at the last step and nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import pytest
 
-from actions.store.db import create_engine_for
-from actions.store.models import Address
-from actions.store.repository import StoreRepository
+from actions.store.models import Address, Order
 from fakes.clients import SlackCustomer, WhatsAppCustomer
 from tests.support.servers import Baton
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def address_of(baton: Baton, number: str) -> Address:
-    engine = create_engine_for(baton.store_url)
-    try:
-        async with engine.connect() as conn:
-            order = await StoreRepository(conn).get_order(number)
-    finally:
-        await engine.dispose()
-    assert order is not None
-    return order.shipping_address
+LoadOrder = Callable[[str], Awaitable[Order]]
 
 
 async def test_a_whatsapp_customer_changes_the_address_of_their_own_order(
-    baton: Baton, http: aiohttp.ClientSession
+    baton: Baton, http: aiohttp.ClientSession, load_order: LoadOrder
 ) -> None:
     harry = WhatsAppCustomer(http, baton.rasa_url, baton.twilio_url, "+447700900409", "Harry")
     asked = await harry.say("I need to change the delivery address for order 10098", timeout=60)
@@ -50,15 +33,15 @@ async def test_a_whatsapp_customer_changes_the_address_of_their_own_order(
     assert "7 Leith Walk, Edinburgh, EH6 8LN" in confirm.text, confirm.text
     done = await harry.say("yes", timeout=60)
     assert "Done: order 10098 will now go to 7 Leith Walk, Edinburgh, EH6 8LN" in done.text
-    assert await address_of(baton, "10098") == Address(
+    assert (await load_order("10098")).shipping_address == Address(
         "7 Leith Walk", None, "Edinburgh", "EH6 8LN", "GB"
     )
 
 
 async def test_a_slack_customer_types_a_new_address_then_keeps_the_old_one(
-    baton: Baton, http: aiohttp.ClientSession
+    baton: Baton, http: aiohttp.ClientSession, load_order: LoadOrder
 ) -> None:
-    before = await address_of(baton, "10005")
+    before = (await load_order("10005")).shipping_address
     priya = SlackCustomer(http, baton.rasa_url, baton.slack_url, "U03PRIYA")
     asked = await priya.say("can I change the delivery address on order 10005?", timeout=60)
     assert "Please type the new address in one message" in asked.text, asked.text
@@ -66,4 +49,4 @@ async def test_a_slack_customer_types_a_new_address_then_keeps_the_old_one(
     assert "2 Mill Lane, Leeds, LS1 4AB" in confirm.text, confirm.text
     kept = await priya.say("no", timeout=60)
     assert "I haven't changed anything" in kept.text, kept.text
-    assert await address_of(baton, "10005") == before
+    assert (await load_order("10005")).shipping_address == before

@@ -8,8 +8,6 @@ last step and nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
@@ -19,12 +17,6 @@ from fakes.clients import SlackCustomer, WhatsAppCustomer
 from tests.support.servers import Baton
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def status_of(baton: Baton, number: str) -> str:

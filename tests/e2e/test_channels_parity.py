@@ -15,7 +15,6 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -201,12 +200,6 @@ def intents(baton: Baton, conversation_id: str, last: int) -> list[str]:
         ).fetchall()
     names = [(json.loads(r[0]).get("parse_data") or {}).get("intent", {}).get("name") for r in rows]
     return names[-last:]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.mark.parametrize("script_name", list(SCRIPTS))

@@ -7,7 +7,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import aiohttp
@@ -20,12 +20,6 @@ from tests.support.servers import Baton
 pytestmark = pytest.mark.e2e
 
 NewCustomer = Callable[..., SlackCustomer]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import asyncio
 import json
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,6 @@ from tests.support.servers import CHANNEL_ID_SECRET, Baton
 pytestmark = pytest.mark.e2e
 
 NewCustomer = Callable[..., WhatsAppCustomer]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def stranger() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -20,12 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 #: Set on the page once the case is open; a reload would lose it.
 MARK = "window.__batonSamePage"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _open_case(driver: Any, url: str, name: str) -> None:

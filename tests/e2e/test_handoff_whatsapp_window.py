@@ -21,12 +21,6 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def agent(baton: Baton) -> AsyncIterator[AgentClient]:
     client = await AgentClient(baton.handoff_url, AGENT_USERNAME, AGENT_PASSWORD).login()
     await client.live()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -18,12 +17,6 @@ from tests.e2e.test_browser import browser  # noqa: F401 - the Chromium fixture
 from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, Baton
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _open_case(driver: Any, url: str, name: str) -> None:
