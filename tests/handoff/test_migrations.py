@@ -185,16 +185,22 @@ async def test_messages_stored_before_attachments_read_without_any_after_the_upg
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: command.upgrade(alembic_config(MIGRATIONS, c), "0002"))
         now = datetime(2026, 12, 1, 9, 0)
-        await conn.exec_driver_sql(
-            "INSERT INTO tickets (id, conversation_id, channel, reason, status, created_at,"
-            " after_hours, context) VALUES (1, 'wa-1', 'whatsapp', 'customer_asked', 'waiting',"
-            " ?, 0, '{}')",
-            (now,),
+        await conn.execute(
+            insert(baseline.tickets).values(
+                id=1,
+                conversation_id="wa-1",
+                channel="whatsapp",
+                reason="customer_asked",
+                status="waiting",
+                created_at=now,
+                after_hours=False,
+                context="{}",
+            )
         )
-        await conn.exec_driver_sql(
-            "INSERT INTO messages (ticket_id, kind, text, created_at)"
-            " VALUES (1, 'customer', '[photo]', ?)",
-            (now,),
+        await conn.execute(
+            insert(baseline.messages).values(
+                ticket_id=1, kind="customer", text="[photo]", created_at=now
+            )
         )
 
     await create_schema(engine)
