@@ -333,10 +333,11 @@ async def test_cancel_asks_the_platform_and_refuses_a_shipped_order(
     assert "cancel" not in platform.calls[-1]
 
 
-async def test_a_platform_shop_refuses_item_by_item_and_changes_nothing(
+async def test_a_platform_that_cannot_cancel_items_refuses_item_by_item_and_changes_nothing(
     store: str, platform: MemoryPlatform
 ) -> None:
-    # only Baton's copy would change, and the next read from the platform would undo it
+    # MemoryPlatform has no cancel_items: only Baton's copy would change, and the next read
+    # from the platform would undo it (Shopify and WooCommerce can: test_*_item_cancel.py)
     shop = MirroredShop(platform)
     assert shop.cancels_items is False
     before = await shop.order("10005")
