@@ -100,7 +100,7 @@ async def asking_twice_refunds_once(h: Harness) -> None:
 async def two_taps_at_the_same_moment_refund_once(h: Harness) -> None:
     before = await _order(h)
     two = [before.items[0].id, before.items[1].id]
-    results: list[ItemsCancelled] = await asyncio.gather(
+    results: tuple[ItemsCancelled, ...] = await asyncio.gather(
         h.shop.cancel_items(NUMBER, two, REASON), h.shop.cancel_items(NUMBER, two, REASON)
     )
     done = [r for r in results if r.cancelled]
