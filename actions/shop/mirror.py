@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
@@ -63,7 +64,11 @@ class MirroredShop(BuiltInShop):
         self.cancels_items = callable(getattr(platform, "cancel_items", None))
         self.ttl = timedelta(seconds=ttl)
         self._inflight: dict[str, asyncio.Future[bool]] = {}
-        self._writing: dict[str, asyncio.Lock] = {}  # one item cancellation per order at a time
+        # One item cancellation per order at a time; a lock lives while a call holds or waits
+        # for it, so the map does not grow with every order ever cancelled.
+        self._writing: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     # --- talking to the platform ------------------------------------------------------
 
@@ -224,7 +229,9 @@ class MirroredShop(BuiltInShop):
         Baton's copy. Calls for one order are serialised within this process."""
         if not self.cancels_items:
             raise OrderNotChangeable("items_not_supported", self.platform.name)
-        lock = self._writing.setdefault(number, asyncio.Lock())
+        lock = self._writing.get(number)
+        if lock is None:
+            lock = self._writing[number] = asyncio.Lock()
         async with lock:
             found = await self._changeable(number)
             order = await self._read(number)
