@@ -42,7 +42,19 @@ _REFUSALS = {
     "delivered": "utter_cancel_too_late_delivered",
     "on_its_way": "utter_cancel_too_late_on_its_way",
     "packed_too_late": "utter_cancel_too_late_packed",
+    "not_accepted": "utter_cancel_not_accepted",
 }
+
+
+def _refusal(refused: OrderNotChangeable) -> str:
+    """The answer's key for a refusal at the moment of cancelling: already cancelled, the
+    shop's system turning it down for its own reason (a person can finish it), or -- the state
+    having moved on since the customer was told it could be cancelled -- on its way."""
+    if refused.reason == "already_cancelled":
+        return "already_cancelled"
+    if refused.reason in ("refused", "items_not_supported"):
+        return "not_accepted"
+    return "on_its_way"
 
 
 async def _assessment(number: str) -> tuple[Order | None, cancellation.Assessment | None]:
@@ -195,7 +207,7 @@ class ActionCancelOrder(Action):
         try:
             await get_shop().cancel_order(number, REASON)
         except OrderNotChangeable as refused:
-            key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
+            key = _refusal(refused)
             dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
             return _ended(number, "refused", key)
         logger.info("order cancelled in the chat", extra={"conversation": tracker.sender_id})
@@ -221,7 +233,7 @@ async def _cancel_items(
     try:
         done = await get_shop().cancel_items(number, ids, REASON)
     except OrderNotChangeable as refused:
-        key = "already_cancelled" if refused.reason == "already_cancelled" else "on_its_way"
+        key = _refusal(refused)
         dispatcher.utter_message(response=_REFUSALS[key], order_number=number)
         return _ended(number, "refused", key)
     words = _refund_words(order, found, lang)

@@ -4,7 +4,8 @@ or typed names and numbers (:mod:`actions.services.cancel_choice`). The confirma
 cancellation itself are :mod:`actions.cancel`'s, through the shop seam's ``cancel_items``.
 
 Asked only when the shop's policy allows item by item (``item_by_item``) and the backend can
-cancel items (``cancels_items``: the built-in shop; the platform backends cancel whole orders).
+cancel items (``cancels_items``: the built-in shop, and Shopify and WooCommerce through the
+mirror).
 """
 
 from __future__ import annotations

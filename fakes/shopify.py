@@ -14,7 +14,8 @@ Baton's side, as Shopify answers it:
   selections, fragments or arguments other than the variables. Search strings understood:
   ``name:"#10001"``, ``email:"…"``, ``phone:"…"``. State changes: ``orderCancel`` (refund:
   the order becomes refunded, or voided if unpaid), ``orderUpdate`` (shipping address),
-  ``returnCreate``; each is logged.
+  ``returnCreate``, ``refundCreate`` (lines cancelled or refunded, :mod:`fakes.shopify_refunds`);
+  each is logged.
 
 Control (``/_fake/``, not Shopify): ``POST faults {"mode": "down"|"timeout"|"throttled"|
 "unauthorized"|"error500"|"rate_limit_429"|"none", "count": n, "retry_after": s,

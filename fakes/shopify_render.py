@@ -64,6 +64,8 @@ class FakeOrder:
     returns: list[FakeReturn] = field(default_factory=list)
     refund_returns: dict[str, str] = field(default_factory=dict)  # refund ref → return gid
     extra_refunds: list[PlatformRefund] = field(default_factory=list)  # cancellation refunds
+    # refund ref → its refundLineItems: (line item ref, quantity, restock type, subtotal)
+    refund_lines: dict[str, list[tuple[str, int, str, Decimal]]] = field(default_factory=dict)
 
 
 def gid(kind: str, ref: Any) -> str:
@@ -123,6 +125,7 @@ def customer_node(order: PlatformOrder) -> Json:
 def _transactions(o: PlatformOrder) -> list[Json]:
     gateway, details = payment(o.payment_method)
     base = {
+        "id": gid("OrderTransaction", int(o.ref) * 10 + 1),
         "gateway": gateway,
         "formattedGateway": gateway.replace("_", " ").title(),
         "paymentDetails": details,
@@ -139,7 +142,12 @@ def _transactions(o: PlatformOrder) -> list[Json]:
     return [{**base, "kind": "SALE", "status": "SUCCESS", "processedAt": iso(o.paid_at)}]
 
 
-def _refund(r: PlatformRefund, return_gid: Optional[str]) -> Json:
+def _refund(
+    r: PlatformRefund,
+    return_gid: Optional[str],
+    currency: str,
+    lines: list[tuple[str, int, str, Decimal]],
+) -> Json:
     gateway, details = payment(r.destination)
     return {
         "id": gid("Refund", r.ref),
@@ -147,6 +155,17 @@ def _refund(r: PlatformRefund, return_gid: Optional[str]) -> Json:
         "note": None if r.rma else "Order cancelled",
         "totalRefundedSet": bag(r.amount, r.currency),
         "return": {"id": return_gid} if return_gid else None,
+        "refundLineItems": {
+            "nodes": [
+                {
+                    "quantity": quantity,
+                    "restockType": restock,
+                    "lineItem": {"id": gid("LineItem", ref)},
+                    "subtotalSet": bag(subtotal, currency),
+                }
+                for ref, quantity, restock, subtotal in lines
+            ]
+        },
         "transactions": {
             "nodes": [
                 {
@@ -305,7 +324,8 @@ def order_node(fake: FakeOrder) -> Json:
         "fulfillments": [_fulfillment(s) for s in o.shipments],
         "transactions": _transactions(o),
         "refunds": [
-            _refund(r, fake.refund_returns.get(r.ref)) for r in (*o.refunds, *fake.extra_refunds)
+            _refund(r, fake.refund_returns.get(r.ref), o.currency, fake.refund_lines.get(r.ref, []))
+            for r in (*o.refunds, *fake.extra_refunds)
         ],
         "returns": {
             "nodes": [

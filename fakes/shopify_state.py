@@ -4,7 +4,8 @@ adapter sends, each a function of GraphQL variables → ``data`` (see :mod:`fake
 Mutations behave like Shopify's where Baton cares: ``orderCancel`` refuses an order that is
 already cancelled or has fulfillments, refunds what was paid (the order becomes refunded and
 gets a Refund) or voids an unpaid one; ``orderUpdate`` checks the country code;
-``returnCreate`` refuses quantities beyond what was fulfilled and not yet returned.
+``returnCreate`` refuses quantities beyond what was fulfilled and not yet returned;
+``refundCreate`` is :mod:`fakes.shopify_refunds`'s (cancelling unfulfilled lines).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dataclasses
 import re
 import uuid
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any, Optional
 
 from actions.shop.demo import demo_platform_orders
@@ -23,6 +25,7 @@ from actions.store.seed import build_rows, shop_today
 from actions.store.seed_returns import build_return_rows
 from fakes import shopify_render as r
 from fakes.common import Recorder
+from fakes.shopify_refunds import RefundOps
 
 DEMO_SHOP_DOMAIN = "lumen-and-loom.myshopify.com"
 RETURN_STATUS = {"requested": "REQUESTED", "rejected": "DECLINED", "refunded": "CLOSED"}
@@ -40,7 +43,7 @@ def _search(query: str) -> dict[str, str]:
     }
 
 
-class ShopState:
+class ShopState(RefundOps):
     def __init__(self, log: Recorder, anchor: Optional[date] = None) -> None:
         anchor = anchor or shop_today()
         self.log = log
@@ -106,6 +109,7 @@ class ShopState:
         return {"order": r.order_node(found) if found else None}
 
     op_BatonReturnContext = op_BatonOrderById
+    op_BatonRefundContext = op_BatonOrderById
 
     def op_BatonCustomerSearch(self, v: dict[str, Any]) -> dict[str, Any]:
         terms = _search(v.get("query", ""))
@@ -202,20 +206,28 @@ class ShopState:
                 "orderCancel", ["orderId"], "Cannot cancel a fulfilled order.", errors
             )
         now, reason = _now(), str(v.get("reason") or "OTHER")
-        paid = o.payment_status == "paid"
+        refund = v.get("refund", True) is not False
+        charged = o.payment_status in ("paid", "partially_refunded")
+        left = o.total - sum((x.amount for x in fake.extra_refunds), Decimal("0.00"))
+        if o.payment_status == "pending":
+            payment = "voided"
+        elif refund and charged:
+            payment = "refunded"
+        else:
+            payment = o.payment_status  # refund: false leaves the money as it is
         fake.cancel_reason = reason
         fake.order = dataclasses.replace(
             o,
             status="cancelled",
             cancelled_at=now,
             cancellation_reason=CANCEL_REASON_TEXT[reason],
-            payment_status="refunded" if paid else "voided",
-            refunded_at=now if paid else None,
+            payment_status=payment,
+            refunded_at=now if refund and charged and left > 0 else o.refunded_at,
             expected_dispatch=None,
         )
-        if paid:
+        if refund and charged and left > 0:
             fake.extra_refunds.append(
-                PlatformRefund(str(100000 + int(o.ref)), o.total, o.currency, now, o.payment_method)
+                PlatformRefund(str(100000 + int(o.ref)), left, o.currency, now, o.payment_method)
             )
         self.log.add(
             {

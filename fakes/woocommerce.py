@@ -8,9 +8,10 @@ What Baton calls, answered in WooCommerce's shapes (data: :mod:`fakes.woocommerc
   ``orderby`` date|id, ``order``, ``page``, ``per_page`` ≤ 100; ``X-WP-Total``,
   ``X-WP-TotalPages``); ``GET``/``PUT /orders/<id>`` (status, shipping, billing, meta_data;
   a status change writes WooCommerce's system note);
-* ``GET``/``POST /orders/<id>/notes``, ``GET``/``POST /orders/<id>/refunds`` (a refund of
-  what is left sets the order to refunded; ``api_refund`` fails with WooCommerce's 500 when
-  the order's gateway was told not to refund);
+* ``GET``/``POST /orders/<id>/notes``, ``GET``/``POST /orders/<id>/refunds`` (with or without
+  ``line_items``; a refund of what is left sets the order to refunded; ``api_refund`` fails
+  with WooCommerce's 500 when the order's gateway was told not to refund:
+  :mod:`fakes.woocommerce_refunds`);
 * ``GET /customers?email=``, ``GET /customers/<id>``, ``GET /products?include=``.
 
 Auth is HTTP Basic: :data:`DEMO_KEY`/:data:`DEMO_SECRET` read and write,
@@ -20,7 +21,8 @@ Errors are WooCommerce's ``{"code", "message", "data": {"status"}}``.
 Test controls (``/_fake/``, no auth): ``POST /_fake/faults {"mode": "down"|"timeout"|
 "unauthorized"|"error500"|"rate_limit_429"|"bad_json"|"none", "count": n, "retry_after": s}``;
 ``POST /_fake/delay {"ms": 100}``; ``POST /_fake/orders/<number> {"status": "delivered"}``
-(Baton's or WooCommerce's status words; also ``"gateway_refunds": false``, ``"meta": {…}``);
+(Baton's or WooCommerce's status words; also ``"gateway_refunds": false``, ``"meta": {…}``,
+``"totals": {"shipping_total", "discount_total", "total"}``);
 ``GET /_fake/log``; ``POST /_fake/webhook {"topic", "number", "address", "secret"}``;
 ``POST /_fake/reset``; ``GET /_fake/health``.
 
@@ -43,6 +45,7 @@ from aiohttp import web
 from fakes.common import Recorder, base_parser, serve
 from fakes.woocommerce_controls import FakeControls, error, now
 from fakes.woocommerce_data import STATUS_NAMES, Json, Shop, gmt
+from fakes.woocommerce_refunds import create_refund
 
 DEMO_KEY, DEMO_SECRET = "ck_demo_not_a_secret", "cs_demo_not_a_secret"
 READ_ONLY_KEY, READ_ONLY_SECRET = "ck_demo_read_only", "cs_demo_read_only"
@@ -219,31 +222,7 @@ class FakeWooCommerce(FakeControls):
         listed = self.shop.refunds[order["id"]]
         if request.method == "GET":
             return web.json_response(sorted(listed, key=lambda r: r["id"], reverse=True))
-        body = await request.json()
-        left = float(order["total"]) - sum(float(r["amount"]) for r in listed)
-        amount = float(body.get("amount") or 0)
-        if not 0 < amount <= left + 0.001:
-            return error(
-                400, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount."
-            )
-        api = bool(body.get("api_refund", True))
-        if api and order["id"] in self.no_gateway_refunds:
-            return error(
-                500,
-                "woocommerce_rest_cannot_create_order_refund",
-                "The payment gateway for this order does not support automatic refunds.",
-            )
-        refund = self.shop.refund(
-            order["id"], amount, str(body.get("reason") or ""), now(), None, api
-        )
-        listed.append(refund)
-        self.shop.sync_refunds(order["id"])
-        if abs(left - amount) < 0.005:
-            self.set_status(order, "refunded")
-        self.log.add(
-            {"write": "refund", "id": order["id"], "amount": refund["amount"], "api_refund": api}
-        )
-        return web.json_response(refund, status=201)
+        return create_refund(self, order, await request.json())
 
     async def customers(self, request: web.Request) -> web.Response:
         found = list(self.shop.customers.values())

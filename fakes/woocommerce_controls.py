@@ -125,6 +125,9 @@ class FakeControls:
             )(order["id"])
         for key, value in (body.get("meta") or {}).items():
             self.set_meta(order, key, value)
+        for key in ("shipping_total", "discount_total", "total"):  # a coupon, a delivery fee
+            if key in (body.get("totals") or {}):
+                order[key] = str(body["totals"][key])
         if status := body.get("status"):
             self._baton_status(order, status)
         return web.json_response(order)

@@ -18,11 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Optional, TypeVar
 
 from actions.common import utc_now
+from actions.services.cancel_items import item_refund, items_refund
 from actions.shop import mirror_sql
 from actions.shop.backend import (
     BuiltInShop,
@@ -32,9 +35,12 @@ from actions.shop.backend import (
     check_changeable,
 )
 from actions.shop.platform import (
+    CancelLine,
+    ItemsCancellation,
     PlatformAddress,
     PlatformCustomer,
     PlatformOrder,
+    PlatformRefused,
     ReturnRequest,
     ShopPlatform,
     ShopUnavailable,
@@ -55,9 +61,14 @@ class MirroredShop(BuiltInShop):
     def __init__(self, platform: ShopPlatform, ttl: float = 30.0) -> None:
         self.platform = platform
         self.name = platform.name
-        self.cancels_items = False  # see cancel_items
+        self.cancels_items = callable(getattr(platform, "cancel_items", None))
         self.ttl = timedelta(seconds=ttl)
         self._inflight: dict[str, asyncio.Future[bool]] = {}
+        # One item cancellation per order at a time; a lock lives while a call holds or waits
+        # for it, so the map does not grow with every order ever cancelled.
+        self._writing: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     # --- talking to the platform ------------------------------------------------------
 
@@ -162,15 +173,7 @@ class MirroredShop(BuiltInShop):
         without ``platform_ref`` for the shop's staff to see, and the customer is not failed."""
         made = await super().create_return(new, label)
         async with unit_of_work() as repo:
-            item_refs = dict(
-                (
-                    await repo.conn.execute(
-                        t.order_items.select()
-                        .with_only_columns(t.order_items.c.id, t.order_items.c.external_ref)
-                        .where(t.order_items.c.order_id == new.order_id)
-                    )
-                ).all()
-            )
+            item_refs = await mirror_sql.item_refs(repo.conn, new.order_id)
         try:
             found = await self._platform_order(made.order_number)
             if found is None:
@@ -220,10 +223,49 @@ class MirroredShop(BuiltInShop):
     async def cancel_items(
         self, number: str, item_ids: Sequence[int], reason: str
     ) -> ItemsCancelled:
-        """Not through a platform yet: the built-in way would change only Baton's copy, which
-        the next read from the platform would undo. Refused, so the caller offers the whole
-        order or a person instead."""
-        raise OrderNotChangeable("items_not_supported", self.platform.name)
+        """Through the platform, which stays the truth: the order is read from it first (items
+        it already shows cancelled are not sent again: a retry or a double tap refunds nothing
+        twice), the chosen lines are refunded there as cancelled, and its answer becomes
+        Baton's copy. Calls for one order are serialised within this process."""
+        if not self.cancels_items:
+            raise OrderNotChangeable("items_not_supported", self.platform.name)
+        lock = self._writing.get(number)
+        if lock is None:
+            lock = self._writing[number] = asyncio.Lock()
+        async with lock:
+            found = await self._changeable(number)
+            order = await self._read(number)
+            chosen = items_refund(order, item_ids)
+            if not chosen.items:
+                return ItemsCancelled(order, (), Decimal("0.00"), False)
+            paid = order.payment_status == "paid"
+            async with unit_of_work() as repo:
+                refs = await mirror_sql.item_refs(repo.conn, order.id)
+            cancel = ItemsCancellation(
+                lines=tuple(
+                    CancelLine(
+                        refs[i.id], i.quantity, item_refund(order, i) if paid else Decimal("0.00")
+                    )
+                    for i in chosen.items
+                ),
+                amount=chosen.amount,
+                reason=reason,
+                whole=chosen.whole,
+            )
+            try:
+                changed = await self._call(
+                    "cancel_items", lambda: self.platform.cancel_items(found, cancel)
+                )
+            except PlatformRefused as refused:
+                raise OrderNotChangeable("refused", str(refused)) from refused
+            await self._store(changed)
+            after = await self._read(number)
+        gone = {i.id for i in after.items if i.cancelled_at is not None}
+        done = tuple(i.id for i in chosen.items if i.id in gone)
+        if len(done) < len(chosen.items):
+            logger.warning("%s: order %s does not show every item cancelled", self.name, number)
+        whole = chosen.whole and after.status == "cancelled"
+        return ItemsCancelled(after, done, chosen.amount if done else Decimal("0.00"), whole)
 
     async def change_address(self, number: str, address: Address) -> Order:
         found = await self._changeable(number)

@@ -129,6 +129,9 @@ async def _upsert_items(conn: AsyncConnection, order_id: int, p: PlatformOrder) 
             "unit_price": item.unit_price,
             "final_sale": item.final_sale,
             "external_ref": item.ref,
+            # the platform says which lines were cancelled on their own (and what came back)
+            "cancelled_at": item.cancelled_at,
+            "refunded_amount": item.refunded,
         }
         local: Optional[int] = by_ref.get(item.ref)
         if local is None:
@@ -227,6 +230,17 @@ async def _copy_refunds(conn: AsyncConnection, order_id: int, p: PlatformOrder) 
             await conn.execute(update(f).where(f.c.id == have.id).values(values))
         if ret.status != "rejected":
             await conn.execute(update(r).where(r.c.id == ret.id).values(status="refunded"))
+
+
+async def item_refs(conn: AsyncConnection, order_id: int) -> dict[int, str]:
+    """The platform's ref of each item of a copied order, by local item id."""
+    i = t.order_items
+    rows = await conn.execute(
+        select(i.c.id, i.c.external_ref).where(
+            i.c.order_id == order_id, i.c.external_ref.is_not(None)
+        )
+    )
+    return {int(r.id): str(r.external_ref) for r in rows}
 
 
 async def mark_stale(conn: AsyncConnection, number: str) -> bool:

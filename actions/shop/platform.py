@@ -41,6 +41,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class PlatformRefused(ValueError):
+    """The platform refused a write for a business reason (Shopify's ``userErrors``, a
+    WooCommerce 400): not an outage, and nothing was changed."""
+
+
 class ShopUnavailable(Exception):
     """The platform could not answer (down, too slow, rate-limited past our patience, our
     credentials refused). The customer is told the order system cannot be reached and offered
@@ -88,6 +93,10 @@ class PlatformItem:
     quantity: int
     unit_price: Decimal
     final_sale: bool = False  # a "final-sale" tag on the product
+    # cancelled on its own before the order left (a refund of the whole line that the platform
+    # records as a cancellation), and what that refund gave back for it
+    cancelled_at: Optional[datetime] = None
+    refunded: Optional[Decimal] = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,30 @@ class ReturnRequest:
 
 
 @dataclass(frozen=True)
+class CancelLine:
+    """One line of an order to cancel whole: the platform's item ref, all its quantity, and
+    what Baton refunds for it (its price less its share of the discount; 0 when unpaid)."""
+
+    ref: str
+    quantity: int
+    refund: Decimal
+
+
+@dataclass(frozen=True)
+class ItemsCancellation:
+    """Some items of an order that has not left, to cancel through the platform.
+
+    ``amount`` is what goes back to the original payment in all (0: never charged); when
+    ``whole`` (they are the last items left) it includes the shipping fee and whatever is left
+    of the total, and the order is cancelled too."""
+
+    lines: tuple[CancelLine, ...]
+    amount: Decimal
+    reason: str
+    whole: bool = False
+
+
+@dataclass(frozen=True)
 class ShopCheck:
     """What ``python -m bot check-shop`` prints: counts and names, never personal data."""
 
@@ -197,6 +230,12 @@ class ShopPlatform(Protocol):
 
     async def cancel_order(self, order: PlatformOrder, reason: str) -> PlatformOrder:
         """Cancel an unfulfilled order (refunding what was paid); returns it as it is now."""
+
+    async def cancel_items(self, order: PlatformOrder, cancel: ItemsCancellation) -> PlatformOrder:
+        """Cancel some lines of an unfulfilled order as a refund of those lines (Shopify
+        ``refundCreate`` with restock type CANCEL; WooCommerce a refund with ``line_items``),
+        the whole order too when ``cancel.whole``; returns it as it is now, those items read
+        back cancelled. Raises :class:`PlatformRefused` when the platform says no."""
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         """Change an unfulfilled order's delivery address; returns it as it is now."""

@@ -22,7 +22,8 @@ order ``ref``              ``Order.id`` (the gid, ``gid://shopify/Order/…``); 
 ``status`` packed          no fulfillment yet and ``displayFulfillmentStatus`` IN_PROGRESS
 ``status`` paid / placed   no fulfillment; ``displayFinancialStatus`` PAID (or refunds)
                            → paid, anything else → placed
-``payment_status``         PAID → paid, PARTIALLY_REFUNDED → partially_refunded,
+``payment_status``         PAID → paid, PARTIALLY_REFUNDED → partially_refunded (paid
+                           when every refund only cancelled lines),
                            REFUNDED → refunded, VOIDED → voided, other → pending
 ``refunded_at``            latest ``refunds.createdAt`` when (partially) refunded
 ``expected_dispatch``      earliest ``fulfillmentOrders.fulfillBy`` of open fulfillment
@@ -47,6 +48,9 @@ item ``product_name``      ``LineItem.name``; ``category``: ``product.productTyp
                            ``final_sale``: a ``final-sale`` product tag
 refund ``rma``             the refund's ``return``, whose line items' ``returnReasonNote``
                            carries "Baton RMA <rma>" (written by ``record_return``)
+item ``cancelled_at``      a refund whose ``refundLineItems`` with restockType CANCEL cover
+                           the whole line (its ``createdAt``); ``refunded``: their
+                           ``subtotalSet`` (:mod:`actions.shop.shopify_refunds`)
 refund ``destination``     the refund's transaction, formatted like ``payment_method``;
                            a store-credit gateway → "store credit"
 =========================  ==============================================================
@@ -77,6 +81,7 @@ from typing import Any, Optional
 from actions.shop import shopify_mapping as m
 from actions.shop import shopify_queries as q
 from actions.shop.platform import (
+    ItemsCancellation,
     PlatformAddress,
     PlatformCustomer,
     PlatformOrder,
@@ -89,8 +94,10 @@ from actions.shop.shopify_client import (
     ShopifyGraphQL,
     ShopifySettings,
     ShopifyUserError,
+    mutation_payload,
     quote,
 )
+from actions.shop.shopify_refunds import refund_lines
 from actions.shop.shopify_webhooks import verify_webhook, webhook_order_number, webhook_order_ref
 
 __all__ = [
@@ -211,12 +218,24 @@ class ShopifyPlatform:
 
     async def cancel_order(self, order: PlatformOrder, reason: str) -> PlatformOrder:
         """``orderCancel`` runs as a job: read back until it shows (bounded), then return it."""
+        return await self._cancel(order, reason, refund=True)
+
+    async def cancel_items(self, order: PlatformOrder, cancel: ItemsCancellation) -> PlatformOrder:
+        """A refund of the lines with restock type CANCEL (:mod:`actions.shop.shopify_refunds`);
+        the order cancelled too, without a second refund, when they were the last lines."""
+        await refund_lines(self._call, order, cancel)
+        if cancel.whole:
+            return await self._cancel(order, cancel.reason, refund=False)
+        return await self._reread(order)
+
+    async def _cancel(self, order: PlatformOrder, reason: str, refund: bool) -> PlatformOrder:
         result = await self._call(
             q.ORDER_CANCEL,
             {
                 "orderId": order.ref,
                 "reason": m.cancel_reason_enum(reason),
                 "staffNote": f"Baton: {reason}"[:255],
+                "refund": refund,
             },
         )
         self._mutation(result, "orderCancel", "orderCancelUserErrors")
@@ -280,10 +299,4 @@ class ShopifyPlatform:
             raise ShopUnavailable("bad_response", f"order {order.number} vanished")
         return current
 
-    @staticmethod
-    def _mutation(data: dict[str, Any], root: str, errors: str) -> dict[str, Any]:
-        payload = data.get(root) or {}
-        problems = payload.get(errors) or []
-        if problems:
-            raise ShopifyUserError("; ".join(str(p.get("message")) for p in problems))
-        return dict(payload)
+    _mutation = staticmethod(mutation_payload)

@@ -14,7 +14,8 @@ reached" instead of a guess:
 * unparseable JSON, other GraphQL ``errors``, unexpected status → ``bad_response``.
 
 A mutation's ``userErrors`` are not an outage: they raise :class:`ShopifyUserError`, a
-``ValueError`` carrying Shopify's message (e.g. "Order has already been cancelled").
+:class:`~actions.shop.platform.PlatformRefused` (a ``ValueError``) carrying Shopify's message
+(e.g. "Order has already been cancelled").
 
 Nothing here logs the token, e-mail addresses or phone numbers.
 """
@@ -32,14 +33,14 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from actions.shop.platform import ShopUnavailable, is_loopback
+from actions.shop.platform import PlatformRefused, ShopUnavailable, is_loopback
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "2024-10"
 
 
-class ShopifyUserError(ValueError):
+class ShopifyUserError(PlatformRefused):
     """Shopify refused a mutation for a business reason (``userErrors``)."""
 
 
@@ -186,3 +187,12 @@ def _throttle_wait(parsed: dict[str, Any]) -> float:
         return max(0.05, needed / float(status["restoreRate"]))
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return 1.0
+
+
+def mutation_payload(data: dict[str, Any], root: str, errors: str) -> dict[str, Any]:
+    """A mutation's payload, or :class:`ShopifyUserError` with its ``userErrors``' messages."""
+    payload = data.get(root) or {}
+    problems = payload.get(errors) or []
+    if problems:
+        raise ShopifyUserError("; ".join(str(p.get("message")) for p in problems))
+    return dict(payload)

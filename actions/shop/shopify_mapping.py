@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Optional
 
 from actions.shop.platform import (
@@ -39,6 +40,7 @@ __all__ = [
     "CANCEL_REASON_TEXT",
     "RETURN_REASON",
     "cancel_reason_enum",
+    "cancelled_lines",
     "customer",
     "nodes",
     "order",
@@ -171,6 +173,29 @@ def _refund(r: Json, rmas: dict[str, str], fallback: str) -> PlatformRefund:
     )
 
 
+def cancelled_lines(data: Json) -> dict[str, tuple[int, Decimal, datetime]]:
+    """Line item gid → (quantity, subtotal, latest time) refunded with restock type CANCEL:
+    lines cancelled before they were fulfilled (Baton's ``cancel_items``, or the shop's)."""
+    out: dict[str, tuple[int, Decimal, datetime]] = {}
+    for r in data.get("refunds") or []:
+        at = parse_time(r.get("createdAt")) or datetime.min
+        for line in nodes(r.get("refundLineItems")):
+            if line.get("restockType") != "CANCEL":
+                continue
+            ref = str((line.get("lineItem") or {}).get("id"))
+            quantity, amount, when = out.get(ref, (0, Decimal("0.00"), datetime.min))
+            out[ref] = (
+                quantity + int(line.get("quantity") or 0),
+                amount + money(line.get("subtotalSet")),
+                max(when, at),
+            )
+    return out
+
+
+def _cancels_lines(refund: Json) -> bool:
+    return any(line.get("restockType") == "CANCEL" for line in nodes(refund.get("refundLineItems")))
+
+
 def order(data: Json) -> PlatformOrder:
     """One ``BatonOrder`` fragment → :class:`PlatformOrder`."""
     meta = _metafields(data)
@@ -184,9 +209,13 @@ def order(data: Json) -> PlatformOrder:
     rmas = return_rmas(data)
     refunds = tuple(_refund(r, rmas, method) for r in data.get("refunds") or [])
     financial = str(data.get("displayFinancialStatus") or "")
+    raw_refunds = data.get("refunds") or []
+    if financial == "PARTIALLY_REFUNDED" and raw_refunds and all(map(_cancels_lines, raw_refunds)):
+        financial = "PAID"  # items cancelled one by one: the rest of the order stands paid
     refunded_at = None
     if financial in ("REFUNDED", "PARTIALLY_REFUNDED") and refunds:
         refunded_at = max(r.refunded_at for r in refunds)
+    cancelled = cancelled_lines(data)
     open_by = [
         parse_day(fo.get("fulfillBy"))
         for fo in nodes(data.get("fulfillmentOrders"))
@@ -224,7 +253,7 @@ def order(data: Json) -> PlatformOrder:
             postal_code=ship.get("zip") or "",
             country=ship.get("countryCodeV2") or "",
         ),
-        items=tuple(_item(li) for li in nodes(data.get("lineItems"))),
+        items=tuple(_item(li, cancelled) for li in nodes(data.get("lineItems"))),
         shipments=shipments,
         refunds=refunds,
     )
@@ -238,14 +267,19 @@ def _meta_day(meta: dict[str, Any], key: str) -> Optional[date]:
         return None
 
 
-def _item(li: Json) -> PlatformItem:
+def _item(li: Json, cancelled: dict[str, tuple[int, Decimal, datetime]]) -> PlatformItem:
     product = li.get("product") or {}
+    quantity = int(li.get("quantity") or 0)
+    gone, refunded, at = cancelled.get(str(li.get("id")), (0, None, None))
+    whole_line = quantity > 0 and gone >= quantity  # Baton cancels whole lines only
     return PlatformItem(
         ref=str(li.get("id")),
         sku=li.get("sku") or "",
         product_name=li.get("name") or li.get("title") or "",
         category=product.get("productType") or "",
-        quantity=int(li.get("quantity") or 0),
+        quantity=quantity,
         unit_price=money(li.get("originalUnitPriceSet")),
         final_sale="final-sale" in (product.get("tags") or []),
+        cancelled_at=at if whole_line else None,
+        refunded=refunded if whole_line else None,
     )

@@ -5,10 +5,10 @@ Every operation is named (``BatonOrderByName`` …): Shopify's logs and the loca
 
 Page sizes are deliberately small. Shopify charges a query by its *requested* cost, which
 multiplies through nested connections, and refuses anything over 1,000 points; one order with
-its fulfillments, events, returns and transactions stays around 300. A support conversation
-needs an order, not an order's entire history, so an order with more than 50 line items, 10
-fulfillments, 25 events per fulfillment or 10 returns is read truncated (documented in
-:mod:`actions.shop.shopify_mapping`).
+its fulfillments, events, returns, transactions and refunded lines stays well under that. A
+support conversation needs an order, not an order's entire history, so an order with more than
+50 line items, 10 fulfillments, 25 events per fulfillment, 10 returns or 10 refunds of 25 lines
+is read truncated (documented in :mod:`actions.shop.shopify_mapping`).
 """
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ fragment BatonOrder on Order {
     id createdAt note
     totalRefundedSet { shopMoney { amount currencyCode } }
     return { id }
+    refundLineItems(first: 25) {
+      nodes {
+        quantity restockType lineItem { id }
+        subtotalSet { shopMoney { amount currencyCode } }
+      }
+    }
     transactions(first: 5) {
       nodes {
         kind gateway formattedGateway
@@ -135,11 +141,30 @@ mutation BatonReturnCreate($returnInput: ReturnInput!) {
 """
 
 ORDER_CANCEL = """
-mutation BatonOrderCancel($orderId: ID!, $reason: OrderCancelReason!, $staffNote: String) {
-  orderCancel(orderId: $orderId, reason: $reason, refund: true, restock: true,
+mutation BatonOrderCancel($orderId: ID!, $reason: OrderCancelReason!, $staffNote: String,
+                         $refund: Boolean!) {
+  orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: true,
               notifyCustomer: true, staffNote: $staffNote) {
     job { id done }
     orderCancelUserErrors { field message code }
+  }
+}
+"""
+
+REFUND_CONTEXT = """
+query BatonRefundContext($id: ID!) {
+  order(id: $id) {
+    id
+    transactions(first: 10) { id kind status gateway }
+  }
+}
+"""
+
+REFUND_CREATE = """
+mutation BatonRefundCreate($input: RefundInput!) {
+  refundCreate(input: $input) {
+    refund { id totalRefundedSet { shopMoney { amount currencyCode } } }
+    userErrors { field message }
   }
 }
 """

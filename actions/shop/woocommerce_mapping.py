@@ -29,11 +29,14 @@ order ``number``                       ``number`` (differs from ``id`` with numb
 ``GET /orders/<id>/refunds``           ``refunds``: id, amount, date_created_gmt; ``rma`` when the
                                        reason names one (``RMA-20007``); destination = refund meta
                                        ``baton_refund_destination``, else the payment method title
+refunds with ``line_items``, no RMA    items ``cancelled_at``/``refunded`` for each line they
+                                       cover whole (:mod:`actions.shop.woocommerce_refunds`)
 status + refunds + ``date_paid_gmt``   ``payment_status``: refunded (status refunded, or refunds
                                        not tied to a return cover the total), voided (cancelled,
                                        never paid), pending (not paid), partially_refunded
-                                       (some order-level refund), else paid. Return refunds do not
-                                       change it: they settle a return, not the order's payment.
+                                       (some order-level refund), else paid. Return refunds and
+                                       refunds of cancelled lines do not change it: the rest of
+                                       the order stands paid.
 notes "Order status changed from …     ``cancelled_at`` (the newest such system note; else
 to Cancelled."                          ``date_modified_gmt``: lossy)
 note "Cancellation reason: …"          ``cancellation_reason`` (the newest; else None)
@@ -64,6 +67,7 @@ from actions.shop.platform import (
     PlatformRefund,
     PlatformShipment,
 )
+from actions.shop.woocommerce_refunds import cancelled_lines, cancels_lines
 from actions.shop.woocommerce_tracking import (
     TRACKING_META,
     Json,
@@ -162,9 +166,12 @@ def account_customer(data: Json) -> PlatformCustomer:
 
 
 def _items(
-    order: Json, products: dict[int, tuple[str, bool]]
+    order: Json,
+    products: dict[int, tuple[str, bool]],
+    cancelled: dict[str, tuple[int, Decimal, datetime]],
 ) -> tuple[tuple[PlatformItem, ...], Decimal]:
-    """The line items and the order's subtotal (their line subtotals, exact)."""
+    """The line items and the order's subtotal (their line subtotals, exact); a line that
+    refunds of lines cover whole reads cancelled."""
     with_tax = bool(order.get("prices_include_tax"))
     out, subtotal = [], Decimal("0.00")
     for li in order.get("line_items") or []:
@@ -172,6 +179,8 @@ def _items(
         line = money(li.get("subtotal")) + (money(li.get("subtotal_tax")) if with_tax else 0)
         subtotal += line
         category, final_sale = products.get(int(li.get("product_id") or 0), ("", False))
+        gone, refunded, at = cancelled.get(str(li["id"]), (0, None, None))
+        whole_line = quantity > 0 and gone >= quantity
         out.append(
             PlatformItem(
                 ref=str(li["id"]),
@@ -181,6 +190,8 @@ def _items(
                 quantity=quantity,
                 unit_price=(line / quantity).quantize(_CENT) if quantity else line,
                 final_sale=final_sale,
+                cancelled_at=at if whole_line else None,
+                refunded=refunded if whole_line else None,
             )
         )
     return tuple(out), subtotal
@@ -243,10 +254,12 @@ def order(
     status = baton_status(data, parcels)
     money_back = refunds(data, refund_list)
     total = money(data.get("total"))
-    order_level = [r for r in money_back if r.rma is None]
+    lines_only = {str(r["id"]) for r in refund_list if cancels_lines(r)}
+    not_returns = [r for r in money_back if r.rma is None]
+    order_level = [r for r in not_returns if r.ref not in lines_only]
     paid_at = utc(data.get("date_paid_gmt"))
-    order_level_sum = sum((r.amount for r in order_level), Decimal(0))
-    if data.get("status") == "refunded" or (order_level and order_level_sum >= total > 0):
+    back_sum = sum((r.amount for r in not_returns), Decimal(0))
+    if data.get("status") == "refunded" or (not_returns and back_sum >= total > 0):
         payment = "refunded"
     elif paid_at is None:
         payment = "voided" if status == "cancelled" else "pending"
@@ -256,7 +269,7 @@ def order(
     refunded_at = max(refund_times) if payment != "paid" and refund_times else None
     cancelled_at, reason = _cancellation(data, notes) if status == "cancelled" else (None, None)
     ship = data.get("shipping") or {}
-    items, subtotal = _items(data, products)
+    items, subtotal = _items(data, products, cancelled_lines(refund_list))
     return PlatformOrder(
         ref=str(data["id"]),
         number=str(data["number"]),

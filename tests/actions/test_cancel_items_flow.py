@@ -115,3 +115,29 @@ async def test_a_single_item_order_is_not_asked_which_items(fake_shop: FakeShop)
         {},
     )
     assert wanted == [names.SLOT_ORDER_NUMBER, "cancel_confirmed"]
+
+
+async def test_a_cancellation_the_shops_system_refuses_offers_a_person_not_too_late(
+    fake_shop: FakeShop, monkeypatch: Any
+) -> None:
+    """The platform turning the cancellation down for its own reason: nothing changed, and the
+    customer is not told their still-in-the-warehouse order "has already left"."""
+    from actions.shop.backend import OrderNotChangeable
+
+    async def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OrderNotChangeable("refused", "Line item quantity is invalid")
+
+    monkeypatch.setattr(fake_shop, "cancel_items", refuse)
+    order = await fake_shop.order("10115")
+    assert order is not None
+    slots = {
+        **OWNER,
+        names.SLOT_CANCEL_ITEMS: str(order.items[1].id),
+        names.SLOT_CANCEL_CONFIRMED: True,
+    }
+    refused = CollectingDispatcher()
+    events = await ActionCancelOrder().run(refused, tracker(slots), {})
+    assert responses(refused) == ["utter_cancel_not_accepted"]
+    assert slot_events(events)[names.SLOT_FLOW_OUTCOME]["outcome"] == "refused"
+    after = await fake_shop.order("10115")
+    assert after is not None and not any(i.cancelled_at for i in after.items)

@@ -1,4 +1,5 @@
-"""The Shopify fake, in this process on a free loopback port, and the real adapter pointed at it.
+"""The Shopify fake, in this process on a free loopback port, and the real adapter pointed at it;
+an empty store for the mirror to copy orders into.
 
 A fresh fake per test: mutations (cancel, returns, faults) must not leak between tests. The
 demo is anchored on a fixed day so that the expected orders do not move at midnight.
@@ -6,15 +7,19 @@ demo is anchored on a fixed day so that the expected orders do not move at midni
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from actions.settings import get_settings
 from actions.shop.shopify import ShopifyPlatform, ShopifySettings
+from actions.store.db import create_schema, dispose_all, get_engine
 from fakes.shopify import DEMO_ACCESS_TOKEN, DEMO_SHOP_DOMAIN, FakeShopify
 
 ANCHOR = date(2026, 12, 7)
@@ -71,3 +76,20 @@ async def make_platform(
     yield make
     for adapter in made:
         await adapter.close()
+
+
+@pytest.fixture
+async def empty_store(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty store (schema only): a real shop connected, nothing seeded."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    saved = os.environ.get("STORE_DATABASE_URL")
+    os.environ["STORE_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    await create_schema(get_engine(url))
+    yield url
+    await dispose_all()
+    if saved is None:
+        os.environ.pop("STORE_DATABASE_URL", None)
+    else:
+        os.environ["STORE_DATABASE_URL"] = saved
+    get_settings.cache_clear()

@@ -23,6 +23,7 @@ from actions.shop.backend import BuiltInShop, OrderNotChangeable
 from actions.shop.demo import demo_platform_orders
 from actions.shop.mirror import MirroredShop
 from actions.shop.platform import (
+    ItemsCancellation,
     PlatformAddress,
     PlatformCustomer,
     PlatformOrder,
@@ -91,6 +92,17 @@ class MemoryPlatform:
         await self._enter("cancel")
         now = utc_now()
         changed = replace(order, status="cancelled", cancelled_at=now, cancellation_reason=reason)
+        self.orders[order.number] = changed
+        return changed
+
+    async def cancel_items(self, order: PlatformOrder, cancel: ItemsCancellation) -> PlatformOrder:
+        await self._enter("cancel_items")
+        refunds = {line.ref: line.refund for line in cancel.lines}
+        items = tuple(
+            replace(i, cancelled_at=utc_now(), refunded=refunds[i.ref]) if i.ref in refunds else i
+            for i in order.items
+        )
+        changed = replace(order, items=items)
         self.orders[order.number] = changed
         return changed
 
@@ -333,10 +345,12 @@ async def test_cancel_asks_the_platform_and_refuses_a_shipped_order(
     assert "cancel" not in platform.calls[-1]
 
 
-async def test_a_platform_shop_refuses_item_by_item_and_changes_nothing(
+async def test_a_platform_that_cannot_cancel_items_refuses_item_by_item_and_changes_nothing(
     store: str, platform: MemoryPlatform
 ) -> None:
     # only Baton's copy would change, and the next read from the platform would undo it
+    # (Shopify and WooCommerce can: test_shopify_item_cancel.py, test_woocommerce_item_cancel.py)
+    setattr(platform, "cancel_items", None)  # noqa: B010 - a platform without the call
     shop = MirroredShop(platform)
     assert shop.cancels_items is False
     before = await shop.order("10005")
@@ -348,6 +362,22 @@ async def test_a_platform_shop_refuses_item_by_item_and_changes_nothing(
     assert after is not None and after.status == before.status
     assert all(i.cancelled_at is None for i in after.items)
     assert platform.orders["10005"].status == before.status
+
+
+async def test_items_cancelled_on_the_platform_are_cancelled_in_the_copy_and_stay_so(
+    store: str, platform: MemoryPlatform
+) -> None:
+    shop = MirroredShop(platform, ttl=0)
+    assert shop.cancels_items
+    before = await shop.order("10115")
+    assert before is not None and before.payment_status == "paid"
+    item = before.items[0]
+    done = await shop.cancel_items("10115", [item.id], "changed my mind")
+    assert done.cancelled == (item.id,) and "cancel_items" in platform.calls
+    again = await shop.order("10115")  # read from the platform again (ttl 0)
+    assert again is not None and again.items[0].cancelled_at is not None
+    assert again.items[0].refunded == done.order.items[0].refunded == done.refund
+    assert again.status == "paid" and all(i.cancelled_at is None for i in again.items[1:])
 
 
 async def test_an_address_change_reaches_the_platform_and_the_copy(
