@@ -3,16 +3,15 @@ cancellation idempotency tests (SQLite here, PostgreSQL in the integration layer
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from actions.settings import get_settings
 from actions.shop.backend import BuiltInShop
 from actions.store.db import dispose_all, get_engine
 from actions.store.models import Order
 from actions.store.seed import seed_store
 from tests.support.fake_shop import DEMO_ANCHOR
+from tests.support.store_env import store_at
 
 #: Paid, four items, not left the warehouse on the demo's anchor day.
 MULTI_ITEM = "10115"
@@ -22,19 +21,9 @@ SINGLE = "10005"
 
 @asynccontextmanager
 async def seeded(url: str) -> AsyncIterator[str]:
-    saved = os.environ.get("STORE_DATABASE_URL")
-    os.environ["STORE_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    try:
+    async with store_at(url):
         await seed_store(get_engine(url), anchor=DEMO_ANCHOR)
         yield url
-    finally:
-        await dispose_all()
-        if saved is None:
-            os.environ.pop("STORE_DATABASE_URL", None)
-        else:
-            os.environ["STORE_DATABASE_URL"] = saved
-        get_settings.cache_clear()
 
 
 async def reopened() -> BuiltInShop:

@@ -7,7 +7,6 @@ demo is anchored on a fixed day so that the expected orders do not move at midni
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
@@ -17,10 +16,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from actions.settings import get_settings
 from actions.shop.shopify import ShopifyPlatform, ShopifySettings
-from actions.store.db import create_schema, dispose_all, get_engine
+from actions.store.db import create_schema, get_engine
 from fakes.shopify import DEMO_ACCESS_TOKEN, DEMO_SHOP_DOMAIN, FakeShopify
+from tests.support.store_env import store_at
 
 ANCHOR = date(2026, 12, 7)
 
@@ -82,14 +81,6 @@ async def make_platform(
 async def empty_store(tmp_path: Path) -> AsyncIterator[str]:
     """An empty store (schema only): a real shop connected, nothing seeded."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    saved = os.environ.get("STORE_DATABASE_URL")
-    os.environ["STORE_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    await create_schema(get_engine(url))
-    yield url
-    await dispose_all()
-    if saved is None:
-        os.environ.pop("STORE_DATABASE_URL", None)
-    else:
-        os.environ["STORE_DATABASE_URL"] = saved
-    get_settings.cache_clear()
+    async with store_at(url):
+        await create_schema(get_engine(url))
+        yield url

@@ -4,7 +4,6 @@ that passes on ``FakeShop`` says something true about Baton. No model, no server
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -14,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from actions.settings import get_settings
 from actions.shop.backend import BuiltInShop, OrderNotChangeable, ShopBackend
-from actions.store.db import dispose_all, get_engine
+from actions.store.db import get_engine
 from actions.store.models import Address
 from actions.store.returns_models import NewLabel, NewReturn
 from actions.store.seed import seed_store
 from tests.support.fake_shop import DEMO_ANCHOR, FakeShop
+from tests.support.store_env import store_at
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does \\*not\\*")
 
@@ -29,19 +28,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does 
 async def demo_store(directory: Path) -> AsyncIterator[str]:
     """A temp SQLite store with the demo anchored on :data:`DEMO_ANCHOR`."""
     url = f"sqlite:///{directory / 'store.db'}"
-    saved = os.environ.get("STORE_DATABASE_URL")
-    os.environ["STORE_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    try:
+    async with store_at(url):
         await seed_store(get_engine(url), anchor=DEMO_ANCHOR)
         yield url
-    finally:
-        await dispose_all()
-        if saved is None:
-            os.environ.pop("STORE_DATABASE_URL", None)
-        else:
-            os.environ["STORE_DATABASE_URL"] = saved
-        get_settings.cache_clear()
 
 
 @pytest.fixture

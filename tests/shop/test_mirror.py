@@ -5,19 +5,15 @@ customer is told when it cannot answer. No model, no server."""
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Optional
 
 import pytest
 from sqlalchemy import Table, func, select
 
 from actions.common import utc_now
-from actions.settings import get_settings
 from actions.shop import mirror_sql
 from actions.shop.backend import BuiltInShop, OrderNotChangeable
 from actions.shop.demo import demo_platform_orders
@@ -33,7 +29,7 @@ from actions.shop.platform import (
     ShopUnavailable,
 )
 from actions.store import tables as t
-from actions.store.db import dispose_all, get_engine
+from actions.store.db import get_engine
 from actions.store.models import Address
 from actions.store.returns_models import NewReturn
 from actions.store.seed import seed_store
@@ -120,22 +116,9 @@ class MemoryPlatform:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[str]:
-    """An empty store (schema only): a real shop connected, nothing seeded."""
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    saved = os.environ.get("STORE_DATABASE_URL")
-    os.environ["STORE_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    from actions.store.db import create_schema
-
-    await create_schema(get_engine(url))
-    yield url
-    await dispose_all()
-    if saved is None:
-        os.environ.pop("STORE_DATABASE_URL", None)
-    else:
-        os.environ["STORE_DATABASE_URL"] = saved
-    get_settings.cache_clear()
+def store(empty_store: str) -> str:
+    """The empty store of tests/shop/conftest.py under this module's name."""
+    return empty_store
 
 
 @pytest.fixture
