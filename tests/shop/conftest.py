@@ -7,7 +7,7 @@ demo is anchored on a fixed day so that the expected orders do not move at midni
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestServer
 from actions.shop.shopify import ShopifyPlatform, ShopifySettings
 from actions.store.db import create_schema, get_engine
 from fakes.shopify import DEMO_ACCESS_TOKEN, DEMO_SHOP_DOMAIN, FakeShopify
+from fakes.shops import start_shop_fake
 from tests.support.store_env import store_at
 
 ANCHOR = date(2026, 12, 7)
@@ -43,6 +44,15 @@ class RunningFake:
     def platform(self, token: str = DEMO_ACCESS_TOKEN, **options: float) -> ShopifyPlatform:
         settings = ShopifySettings(DEMO_SHOP_DOMAIN, token, api_url=self.url)
         return ShopifyPlatform(settings, **{"timeout": 2.0, "backoff": 0.05, **options})
+
+
+@pytest.fixture(scope="module")
+def woo_url() -> Iterator[str]:
+    """The WooCommerce fake in its own process, once per test module (reset by the tests)."""
+    url, proc = start_shop_fake("woocommerce", anchor=ANCHOR.isoformat())
+    yield url
+    proc.kill()
+    proc.wait()
 
 
 @pytest.fixture

@@ -20,11 +20,8 @@ import dataclasses
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
-from datetime import date
-from typing import Any
+from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from aiohttp import web
 
@@ -37,41 +34,25 @@ from actions.shop.woocommerce import (
     webhook_order_number,
     webhook_order_ref,
 )
-from fakes.shops import start_shop_fake
 from fakes.woocommerce import (
     DEMO_KEY,
     DEMO_SECRET,
     READ_ONLY_KEY,
     READ_ONLY_SECRET,
 )
+from tests.shop.conftest import ANCHOR
+from tests.shop.woocommerce_fake import control
 
-ANCHOR = date(2026, 12, 7)
 DEMO = {o.number: o for o in demo_platform_orders(ANCHOR)}
 
 
-@pytest.fixture(scope="module")
-def fake_url() -> Iterator[str]:
-    url, proc = start_shop_fake("woocommerce", anchor=ANCHOR.isoformat())
-    yield url
-    proc.kill()
-    proc.wait()
-
-
-async def control(url: str, path: str, body: Any = None) -> Any:
-    async with (
-        aiohttp.ClientSession() as s,
-        s.request("GET" if body is None else "POST", f"{url}/_fake/{path}", json=body) as r,
-    ):
-        return await r.json()
-
-
 @pytest.fixture
-async def shop(fake_url: str) -> AsyncIterator[WooCommercePlatform]:
-    platform = WooCommercePlatform(WooSettings(fake_url, DEMO_KEY, DEMO_SECRET, timeout=2.0))
+async def shop(woo_url: str) -> AsyncIterator[WooCommercePlatform]:
+    platform = WooCommercePlatform(WooSettings(woo_url, DEMO_KEY, DEMO_SECRET, timeout=2.0))
     yield platform
     await platform.close()
-    await control(fake_url, "faults", {"mode": "none"})
-    await control(fake_url, "delay", {"ms": 0})
+    await control(woo_url, "faults", {"mode": "none"})
+    await control(woo_url, "delay", {"ms": 0})
 
 
 def normalised(order: PlatformOrder) -> PlatformOrder:
@@ -97,9 +78,9 @@ def normalised(order: PlatformOrder) -> PlatformOrder:
 
 
 async def test_every_demo_order_reads_back_as_the_demo_shop_holds_it(
-    shop: WooCommercePlatform, fake_url: str
+    shop: WooCommercePlatform, woo_url: str
 ) -> None:
-    await control(fake_url, "reset", {})
+    await control(woo_url, "reset", {})
     states = set()
     for number, demo in DEMO.items():
         order = await shop.order(number)
@@ -201,7 +182,7 @@ def _orders_of(customer_ref: str) -> int:
 
 
 async def test_recording_the_same_return_twice_writes_one_note(
-    shop: WooCommercePlatform, fake_url: str
+    shop: WooCommercePlatform, woo_url: str
 ) -> None:
     order = await shop.order("10002")
     assert order is not None
@@ -209,7 +190,7 @@ async def test_recording_the_same_return_twice_writes_one_note(
     first = await shop.record_return(order, request)
     second = await shop.record_return(order, request)
     assert first == second
-    notes = [e for e in (await control(fake_url, "log"))["requests"] if e.get("write") == "note"]
+    notes = [e for e in (await control(woo_url, "log"))["requests"] if e.get("write") == "note"]
     written = [n["note"] for n in notes if "RMA-99001" in n["note"]]
     assert written == [
         "Baton return RMA-99001: 1 × Lambswool crew jumper, navy (CLO-JMP-NVY); reason: too small"
@@ -217,7 +198,7 @@ async def test_recording_the_same_return_twice_writes_one_note(
 
 
 async def test_cancelling_a_paid_order_refunds_it_through_the_gateway(
-    shop: WooCommercePlatform, fake_url: str
+    shop: WooCommercePlatform, woo_url: str
 ) -> None:
     order = await shop.order("10005")
     assert order is not None and order.payment_status == "paid"
@@ -228,9 +209,7 @@ async def test_cancelling_a_paid_order_refunds_it_through_the_gateway(
     assert [(r.amount, r.rma) for r in after.refunds] == [(order.total, None)]
     again = await shop.order("10005")
     assert again == after
-    refunds = [
-        e for e in (await control(fake_url, "log"))["requests"] if e.get("write") == "refund"
-    ]
+    refunds = [e for e in (await control(woo_url, "log"))["requests"] if e.get("write") == "refund"]
     assert [(r["id"], r["amount"], r["api_refund"]) for r in refunds] == [(5005, "51.95", True)]
 
 
@@ -244,16 +223,16 @@ async def test_cancelling_an_unpaid_order_voids_it_without_a_refund(
 
 
 async def test_a_refund_the_gateway_refuses_leaves_the_order_cancelled_but_paid(
-    shop: WooCommercePlatform, fake_url: str
+    shop: WooCommercePlatform, woo_url: str
 ) -> None:
-    await control(fake_url, "orders/10106", {"gateway_refunds": False})
+    await control(woo_url, "orders/10106", {"gateway_refunds": False})
     order = await shop.order("10106")
     assert order is not None
     after = await shop.cancel_order(order, "Found it cheaper")
     assert (after.status, after.payment_status, after.refunds) == ("cancelled", "paid", ())
     notes = [
         e["note"]
-        for e in (await control(fake_url, "log"))["requests"]
+        for e in (await control(woo_url, "log"))["requests"]
         if e.get("write") == "note" and e["id"] == 5106
     ]
     assert any("please refund by hand" in n for n in notes)
@@ -270,9 +249,9 @@ async def test_changing_the_address_changes_the_next_read(shop: WooCommercePlatf
 
 
 async def test_an_order_the_shop_marks_delivered_reads_delivered(
-    shop: WooCommercePlatform, fake_url: str
+    shop: WooCommercePlatform, woo_url: str
 ) -> None:
-    await control(fake_url, "orders/10001", {"status": "delivered"})
+    await control(woo_url, "orders/10001", {"status": "delivered"})
     order = await shop.order("10001")
     assert order is not None
     assert (order.status, order.shipments[0].status) == ("delivered", "delivered")
@@ -294,45 +273,45 @@ async def test_an_order_the_shop_marks_delivered_reads_delivered(
     ],
 )
 async def test_each_fault_is_reported_as_its_kind(
-    shop: WooCommercePlatform, fake_url: str, mode: str, kind: str
+    shop: WooCommercePlatform, woo_url: str, mode: str, kind: str
 ) -> None:
     shop.settings = dataclasses.replace(shop.settings, timeout=0.5)
-    await control(fake_url, "faults", {"mode": mode, "count": 5, "retry_after": 5})
+    await control(woo_url, "faults", {"mode": mode, "count": 5, "retry_after": 5})
     with pytest.raises(ShopUnavailable) as caught:
         await shop.order("10001")
     assert caught.value.kind == kind
 
 
 async def test_a_429_with_retry_after_is_waited_out(
-    shop: WooCommercePlatform, fake_url: str
+    shop: WooCommercePlatform, woo_url: str
 ) -> None:
-    await control(fake_url, "faults", {"mode": "rate_limit_429", "count": 1, "retry_after": 1})
+    await control(woo_url, "faults", {"mode": "rate_limit_429", "count": 1, "retry_after": 1})
     started = time.monotonic()
     order = await shop.order("10001")
     assert order is not None and order.number == "10001"
     assert time.monotonic() - started >= 1.0
 
 
-async def test_one_server_error_is_retried(shop: WooCommercePlatform, fake_url: str) -> None:
-    await control(fake_url, "faults", {"mode": "error500", "count": 1})
+async def test_one_server_error_is_retried(shop: WooCommercePlatform, woo_url: str) -> None:
+    await control(woo_url, "faults", {"mode": "error500", "count": 1})
     order = await shop.order("10003")
     assert order is not None and order.status == "delayed"
 
 
-async def test_a_shop_slower_than_the_timeout_times_out(fake_url: str) -> None:
-    slow = WooCommercePlatform(WooSettings(fake_url, DEMO_KEY, DEMO_SECRET, timeout=0.3))
-    await control(fake_url, "delay", {"ms": 800})
+async def test_a_shop_slower_than_the_timeout_times_out(woo_url: str) -> None:
+    slow = WooCommercePlatform(WooSettings(woo_url, DEMO_KEY, DEMO_SECRET, timeout=0.3))
+    await control(woo_url, "delay", {"ms": 800})
     try:
         with pytest.raises(ShopUnavailable) as caught:
             await slow.order("10001")
         assert caught.value.kind == "timeout"
     finally:
-        await control(fake_url, "delay", {"ms": 0})
+        await control(woo_url, "delay", {"ms": 0})
         await slow.close()
 
 
-async def test_a_wrong_key_is_unauthorized(fake_url: str) -> None:
-    wrong = WooCommercePlatform(WooSettings(fake_url, DEMO_KEY, "cs_wrong", timeout=2.0))
+async def test_a_wrong_key_is_unauthorized(woo_url: str) -> None:
+    wrong = WooCommercePlatform(WooSettings(woo_url, DEMO_KEY, "cs_wrong", timeout=2.0))
     with pytest.raises(ShopUnavailable) as caught:
         await wrong.order("10001")
     await wrong.close()
@@ -363,8 +342,8 @@ async def test_check_names_the_shop_and_counts_orders(shop: WooCommercePlatform)
     assert (check.orders_readable, check.scopes, check.problems) == (True, ("read", "write"), ())
 
 
-async def test_a_read_only_key_is_flagged_and_cannot_write(fake_url: str) -> None:
-    reader = WooCommercePlatform(WooSettings(fake_url, READ_ONLY_KEY, READ_ONLY_SECRET))
+async def test_a_read_only_key_is_flagged_and_cannot_write(woo_url: str) -> None:
+    reader = WooCommercePlatform(WooSettings(woo_url, READ_ONLY_KEY, READ_ONLY_SECRET))
     try:
         check = await reader.check()
         assert check.scopes == ("read",)
@@ -410,7 +389,7 @@ async def test_logs_carry_no_keys_emails_or_phones(
 
 
 async def test_the_fakes_signed_webhook_verifies_and_a_tampered_one_does_not(
-    fake_url: str,
+    woo_url: str,
 ) -> None:
     received: list[tuple[bytes, dict[str, str]]] = []
 
@@ -429,7 +408,7 @@ async def test_the_fakes_signed_webhook_verifies_and_a_tampered_one_does_not(
         address = f"http://127.0.0.1:{port}/webhooks/woocommerce"
         for topic in ("order.updated", "order.deleted"):
             answer = await control(
-                fake_url,
+                woo_url,
                 "webhook",
                 {"topic": topic, "number": "10001", "address": address, "secret": "s3cret"},
             )

@@ -4,38 +4,20 @@ tests/shop/platform_item_cases.py."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-import aiohttp
 import pytest
 
 from actions.shop.mirror import MirroredShop
 from actions.shop.platform import CancelLine, ItemsCancellation, PlatformRefused
 from actions.shop.woocommerce import WooCommercePlatform, WooSettings
-from fakes.shops import start_shop_fake
 from fakes.woocommerce import DEMO_KEY, DEMO_SECRET
-from tests.shop.conftest import ANCHOR
 from tests.shop.platform_item_cases import CASES, NUMBER, SHIPPING, TOTAL, Harness
+from tests.shop.woocommerce_fake import control
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does \\*not\\*")
-
-
-@pytest.fixture(scope="module")
-def fake_url() -> Iterator[str]:
-    url, proc = start_shop_fake("woocommerce", anchor=ANCHOR.isoformat())
-    yield url
-    proc.kill()
-    proc.wait()
-
-
-async def control(url: str, path: str, body: Any = None) -> Any:
-    async with (
-        aiohttp.ClientSession() as s,
-        s.request("GET" if body is None else "POST", f"{url}/_fake/{path}", json=body) as r,
-    ):
-        return await r.json()
 
 
 async def refund_writes(url: str) -> list[dict[str, Any]]:
@@ -43,23 +25,23 @@ async def refund_writes(url: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def woo(fake_url: str) -> AsyncIterator[WooCommercePlatform]:
-    await control(fake_url, "reset", {})
+async def woo(woo_url: str) -> AsyncIterator[WooCommercePlatform]:
+    await control(woo_url, "reset", {})
     totals = {"shipping_total": str(SHIPPING), "discount_total": "20.00", "total": str(TOTAL)}
-    await control(fake_url, f"orders/{NUMBER}", {"totals": totals})
-    platform = WooCommercePlatform(WooSettings(fake_url, DEMO_KEY, DEMO_SECRET, timeout=2.0))
+    await control(woo_url, f"orders/{NUMBER}", {"totals": totals})
+    platform = WooCommercePlatform(WooSettings(woo_url, DEMO_KEY, DEMO_SECRET, timeout=2.0))
     yield platform
     await platform.close()
-    await control(fake_url, "faults", {"mode": "none"})
+    await control(woo_url, "faults", {"mode": "none"})
 
 
 @pytest.fixture
-async def harness(fake_url: str, woo: WooCommercePlatform, empty_store: str) -> Harness:
+async def harness(woo_url: str, woo: WooCommercePlatform, empty_store: str) -> Harness:
     async def refunds() -> list[Decimal]:
-        return [Decimal(e["amount"]) for e in await refund_writes(fake_url)]
+        return [Decimal(e["amount"]) for e in await refund_writes(woo_url)]
 
     async def go_down() -> None:
-        await control(fake_url, "faults", {"mode": "down", "count": 5})
+        await control(woo_url, "faults", {"mode": "down", "count": 5})
 
     return Harness(MirroredShop(woo), refunds, go_down, "999999")
 
@@ -73,7 +55,7 @@ async def test_cancelling_items_on_woocommerce(
 
 
 async def test_the_refund_names_the_lines_and_goes_through_the_gateway(
-    woo: WooCommercePlatform, fake_url: str
+    woo: WooCommercePlatform, woo_url: str
 ) -> None:
     order = await woo.order(NUMBER)
     assert order is not None
@@ -84,7 +66,7 @@ async def test_the_refund_names_the_lines_and_goes_through_the_gateway(
     assert (after.status, after.payment_status) == ("paid", "paid")
     assert [r.amount for r in after.refunds] == [Decimal("45.63")]
     assert await woo.order(NUMBER) == after
-    [write] = await refund_writes(fake_url)
+    [write] = await refund_writes(woo_url)
     assert (write["amount"], write["api_refund"], write["lines"]) == (
         "45.63",
         True,
@@ -93,7 +75,7 @@ async def test_the_refund_names_the_lines_and_goes_through_the_gateway(
 
 
 async def test_an_unpaid_order_cancels_its_lines_without_a_gateway_refund(
-    woo: WooCommercePlatform, fake_url: str
+    woo: WooCommercePlatform, woo_url: str
 ) -> None:
     order = await woo.order("10114")  # placed, not paid
     assert order is not None and order.payment_status == "pending"
@@ -102,7 +84,7 @@ async def test_an_unpaid_order_cancels_its_lines_without_a_gateway_refund(
     )
     after = await woo.cancel_items(order, cancel)
     assert after.items[1].cancelled_at is not None and after.payment_status == "pending"
-    [write] = await refund_writes(fake_url)
+    [write] = await refund_writes(woo_url)
     assert (write["amount"], write["api_refund"]) == ("0.00", False)
 
 
