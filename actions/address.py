@@ -21,10 +21,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import customer_id, utc_now, verified_orders
+from actions import proof
+from actions.common import utc_now
 from actions.failures import apologise_on_failure
 from actions.orders import ValidateOrderStatusForm
-from actions.services import address, i18n, verification
+from actions.services import address, i18n
 from actions.services.address_parsing import AddressProblem, one_line, parse_address
 from actions.services.order_numbers import normalize_order_number
 from actions.services.outcomes import Outcome, outcome_event
@@ -234,23 +235,10 @@ class ActionChangeAddress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
-        if number is None:
-            dispatcher.utter_message(response="utter_ask_order_number")
+        owned = await proof.owned_order(dispatcher, tracker)
+        if isinstance(owned, proof.NotShown):
             return _reset(None, "stopped")
-        if tracker.get_slot(names.SLOT_ORDER_LOCKED):
-            dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset(None, "stopped")
-        order = await get_shop().order(number)
-        if order is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-            return _reset(None, "stopped")
-        if verification.needs_proof(
-            order.customer_id, customer_id(tracker), number, verified_orders(tracker)
-        ):
-            # Never reached through the form; kept so no path acts on a stranger's order.
-            dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset(None, "stopped")
+        order, number = owned.order, owned.number
         if tracker.get_slot(names.SLOT_ADDRESS_OUTCOME) == TOO_MANY_ATTEMPTS:
             dispatcher.utter_message(response="utter_address_too_many_attempts")
             return [*_reset(number, "handoff"), _offer_person(REASON_UNUSABLE)]

@@ -18,11 +18,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import proof
 from actions.cancel_items import asks_items, read_items_answer
-from actions.common import customer_id, language, utc_now, verified_orders
+from actions.common import language, utc_now
 from actions.failures import apologise_on_failure
 from actions.orders import ValidateOrderStatusForm
-from actions.services import cancel_choice, cancellation, verification
+from actions.services import cancel_choice, cancellation
 from actions.services.cancel_items import items_refund
 from actions.services.formatting import day, local, money
 from actions.services.order_numbers import normalize_order_number
@@ -59,11 +60,12 @@ def _refusal(refused: OrderNotChangeable) -> str:
 
 async def _assessment(number: str) -> tuple[Order | None, cancellation.Assessment | None]:
     order = await get_shop().order(number)
-    if order is None:
-        return None, None
-    settings = get_settings()
+    return (None, None) if order is None else (order, _assess(order))
+
+
+def _assess(order: Order) -> cancellation.Assessment:
     policy = cancellation.load_policy()
-    return order, cancellation.assess(order, policy, utc_now(), settings.shop_timezone)
+    return cancellation.assess(order, policy, utc_now(), get_settings().shop_timezone)
 
 
 def _refund_words(order: Order, found: cancellation.Assessment, lang: str) -> dict[str, str]:
@@ -176,23 +178,12 @@ class ActionCancelOrder(Action):
     async def _settle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
-        if number is None:
-            dispatcher.utter_message(response="utter_ask_order_number")
-            return _ended(None, "stopped", "no_order")
-        if tracker.get_slot(names.SLOT_ORDER_LOCKED):
-            dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _ended(None, "refused", "locked")
-        order, found = await _assessment(number)
-        if order is None or found is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-            return _ended(None, "refused", "not_found")
-        if verification.needs_proof(
-            order.customer_id, customer_id(tracker), number, verified_orders(tracker)
-        ):
-            # Never reached through the form; kept so no path acts on a stranger's order.
-            dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _ended(None, "refused", "locked")
+        owned = await proof.owned_order(dispatcher, tracker)
+        if isinstance(owned, proof.NotShown):
+            outcome: Outcome = "stopped" if owned is proof.NotShown.NO_NUMBER else "refused"
+            return _ended(None, outcome, owned.value)
+        order, number = owned.order, owned.number
+        found = _assess(order)
         if not found.allowed:
             refusal = found.refusal or "on_its_way"
             dispatcher.utter_message(response=_REFUSALS[refusal], order_number=number)

@@ -174,24 +174,11 @@ class ActionOrderStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
-        if number is None:
-            dispatcher.utter_message(response="utter_ask_order_number")
+        owned = await proof.owned_order(dispatcher, tracker)
+        if isinstance(owned, proof.NotShown):
             return _reset()
-        if tracker.get_slot(names.SLOT_ORDER_LOCKED):
-            dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset()
+        order, number = owned.order, owned.number
         settings = get_settings()
-        order = await get_shop().order(number)
-        if order is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
-            return _reset()
-        if verification.needs_proof(
-            order.customer_id, customer_id(tracker), number, verified_orders(tracker)
-        ):
-            # Never reached through the form; kept so no path can show a stranger's order.
-            dispatcher.utter_message(response="utter_order_locked", order_number=number)
-            return _reset()
         replies = order_status.describe_order(
             order, utc_now(), settings.shop_timezone, language(tracker)
         )

@@ -21,8 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import client_key, customer_id, utc_now, verified_orders
 from actions.services import verification
+from actions.services.order_numbers import normalize_order_number
 from actions.settings import get_settings
 from actions.shop.current import get_shop
+from actions.store.models import Order
 from actions.store.uow import unit_of_work
 from bot import names
 
@@ -42,6 +44,20 @@ class ProofStatus(str, Enum):
 class ProofCheck:
     status: ProofStatus
     verified_orders: list[str]
+
+
+class NotShown(str, Enum):
+    """Why an action stopped before acting on the order in the slots (the customer was told)."""
+
+    NO_NUMBER = "no_order"  # no order number in the slots: they are asked for one
+    LOCKED = "locked"  # locked for self-service, or not proven to be theirs
+    NOT_FOUND = "not_found"  # no such order (any more)
+
+
+@dataclass(frozen=True)
+class OwnedOrder:
+    number: str
+    order: Order
 
 
 _PROOF_ENTITIES = (names.ENTITY_EMAIL, names.ENTITY_POSTAL_CODE)
@@ -91,6 +107,32 @@ async def is_locked(tracker: Tracker, number: str) -> bool:
             window(),
             client_key(tracker),
         )
+
+
+async def owned_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> OwnedOrder | NotShown:
+    """The order in the slots if this customer may act on it; else why not, already said.
+
+    The forms ask for the proof; the action a form ends with checks again, because a rule, a
+    story or a "/" payload can reach it without the form, and no path may show or change a
+    stranger's order. Order status, cancelling and the address change all start with this.
+    """
+    number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER))
+    if number is None:
+        dispatcher.utter_message(response="utter_ask_order_number")
+        return NotShown.NO_NUMBER
+    if tracker.get_slot(names.SLOT_ORDER_LOCKED):
+        dispatcher.utter_message(response="utter_order_locked", order_number=number)
+        return NotShown.LOCKED
+    order = await get_shop().order(number)
+    if order is None:
+        dispatcher.utter_message(response="utter_order_not_found", order_number=number)
+        return NotShown.NOT_FOUND
+    if verification.needs_proof(
+        order.customer_id, customer_id(tracker), number, verified_orders(tracker)
+    ):
+        dispatcher.utter_message(response="utter_order_locked", order_number=number)
+        return NotShown.LOCKED
+    return OwnedOrder(number, order)
 
 
 async def check_proof(
