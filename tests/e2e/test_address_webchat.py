@@ -20,20 +20,13 @@ from actions.store.db import create_engine_for
 from actions.store.models import Address, Order
 from tests.support.handoff_agent import AgentClient
 from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, Baton
-from tests.support.webchat_client import Turn, WebChatCustomer
+from tests.support.webchat_client import ASK_PROOF, WebChatCustomer, proven
 
 pytestmark = pytest.mark.e2e
 
 NewCustomer = Callable[..., Awaitable[WebChatCustomer]]
 OrderLoader = Callable[[str], Awaitable[Order]]
-ASK_PROOF = "e-mail address or the delivery postcode"
 ASK_ADDRESS = "Please type the new address in one message"
-
-
-async def proven(customer: WebChatCustomer, message: str, proof: str) -> Turn:
-    asked = await customer.say(message, timeout=60)
-    assert ASK_PROOF in asked.text, asked.text
-    return await customer.say(proof, timeout=60)
 
 
 async def changes_recorded(baton: Baton, number: str) -> int:

@@ -14,19 +14,12 @@ import pytest
 
 from actions.store.models import Order
 from tests.support.shop_backends import baton_on_every_shop_backend  # noqa: F401
-from tests.support.webchat_client import Turn, WebChatCustomer
+from tests.support.webchat_client import ASK_PROOF, WebChatCustomer, proven
 
 pytestmark = pytest.mark.e2e
 
 NewCustomer = Callable[..., Awaitable[WebChatCustomer]]
 OrderLoader = Callable[[str], Awaitable[Order]]
-ASK_PROOF = "e-mail address or the delivery postcode"
-
-
-async def proven(customer: WebChatCustomer, message: str, proof: str) -> Turn:
-    asked = await customer.say(message, timeout=60)
-    assert ASK_PROOF in asked.text, asked.text
-    return await customer.say(proof, timeout=60)
 
 
 async def test_a_paid_order_is_cancelled_after_the_customer_sees_the_refund_and_confirms(

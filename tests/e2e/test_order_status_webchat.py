@@ -8,12 +8,11 @@ import pytest
 
 from actions.store.models import Order
 from tests.support.shop_backends import baton_on_every_shop_backend  # noqa: F401
-from tests.support.webchat_client import WebChatCustomer
+from tests.support.webchat_client import ASK_PROOF, WebChatCustomer
 
 pytestmark = pytest.mark.e2e
 
 OrderLoader = Callable[[str], Awaitable[Order]]
-ASK_PROOF = "e-mail address or the delivery postcode"
 
 
 async def ask_with_proof(customer: WebChatCustomer, number: str, proof: str) -> str:

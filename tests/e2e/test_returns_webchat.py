@@ -23,12 +23,11 @@ from actions.store import tables as t
 from actions.store.db import create_engine_for
 from tests.support.servers import Baton
 from tests.support.shop_backends import baton_on_every_shop_backend  # noqa: F401
-from tests.support.webchat_client import Turn, WebChatCustomer
+from tests.support.webchat_client import ASK_PROOF, Turn, WebChatCustomer
 
 pytestmark = pytest.mark.e2e
 
 NewCustomer = Callable[..., Awaitable[WebChatCustomer]]
-ASK_PROOF = "e-mail address or the delivery postcode"
 RMA = re.compile(r"RMA-\d{5}")
 LABEL_LINK = re.compile(r"https?://\S+/returns/labels/RMA-\d{5}\?t=[0-9a-f]{32}")
 

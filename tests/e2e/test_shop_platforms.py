@@ -20,12 +20,11 @@ from actions.shop.webhooks import SIGNATURE_HEADERS, sign
 from tests.support.handoff_agent import AgentClient
 from tests.support.servers import AGENT_PASSWORD, AGENT_USERNAME, SCRAPE_TOKEN, Baton
 from tests.support.shop_backends import platform_baton
-from tests.support.webchat_client import WebChatCustomer
+from tests.support.webchat_client import ASK_PROOF, WebChatCustomer
 
 pytestmark = pytest.mark.e2e
 
 PLATFORMS = ("shopify", "woocommerce")
-ASK_PROOF = "e-mail address or the delivery postcode"
 UNAVAILABLE = "can't reach the shop's order system"
 TOPIC = {"shopify": "orders/updated", "woocommerce": "order.updated"}
 SECRET = {"shopify": "SHOPIFY_WEBHOOK_SECRET", "woocommerce": "WOOCOMMERCE_WEBHOOK_SECRET"}

@@ -117,3 +117,14 @@ class WebChatCustomer:
 
     async def close(self) -> None:
         await self._sio.disconnect()
+
+
+# What the bot's English question for the ownership proof always says.
+ASK_PROOF = "e-mail address or the delivery postcode"
+
+
+async def proven(customer: WebChatCustomer, message: str, proof: str) -> Turn:
+    """Asks about an order, checks the bot wants the ownership proof, and gives ``proof``."""
+    asked = await customer.say(message, timeout=60)
+    assert ASK_PROOF in asked.text, asked.text
+    return await customer.say(proof, timeout=60)
