@@ -102,13 +102,22 @@ def _check(patch: Patch) -> tuple[str, Any, Any]:
     except TargetMissing:
         return "missing", None, None
     applied = _applied.get(patch.name)
-    if applied is not None and current is applied.replacement:
+    if applied is not None and _same(current, applied.replacement):
         return APPLIED, owner, current
     try:
         matches = fingerprint(current) == patch.fingerprint
     except (OSError, TypeError):  # no source to read: not what the patch was written for
         matches = False
     return (WOULD_APPLY if matches else MISMATCH), owner, current
+
+
+def _same(current: Any, replacement: Any) -> bool:
+    """Whether ``current`` is ``replacement`` as set: a classmethod set on a class reads back as
+    a new bound method each time, the same function underneath."""
+    if current is replacement:
+        return True
+    underneath = getattr(current, "__func__", None)
+    return underneath is not None and underneath is getattr(replacement, "__func__", None)
 
 
 def state(patch: Patch) -> str:
@@ -144,7 +153,7 @@ def apply(patch: Patch) -> bool:
 def remove(patch: Patch) -> None:
     """Put Rasa's original back, if this process applied the patch (for tests)."""
     applied = _applied.pop(patch.name, None)
-    if applied is None or getattr(applied.owner, applied.attribute) is not applied.replacement:
+    if applied is None or not _same(getattr(applied.owner, applied.attribute), applied.replacement):
         return
     if applied.own:
         setattr(applied.owner, applied.attribute, applied.original)

@@ -88,6 +88,19 @@ PATCHES: tuple[Patch, ...] = (
         processes=_SERVER_AND_NLU_WORKERS,
     ),
     Patch(
+        name="tf-load",
+        target="rasa.utils.tensorflow.models.RasaModel.load",
+        why="create a trained DIET's weights with one prediction instead of one training "
+        "step before reading the checkpoint: the same weights, without tracing the training "
+        "graph on every start",
+        replacement="bot.tf_load:patched",
+        wraps=True,
+        package="rasa",
+        checked_against=RASA,
+        fingerprint="671b1bb4a4b88643ec59fee55171ccc196cf1eff5e746d97371b2f167bc8f911",
+        processes=_SERVER_AND_NLU_WORKERS,
+    ),
+    Patch(
         name="sparse-concat",
         target="rasa.shared.nlu.training_data.features.Features._combine_sparse_features",
         why="join two COO feature matrices directly instead of through scipy's general "

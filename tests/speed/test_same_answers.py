@@ -159,6 +159,31 @@ def test_diet_without_tensorflows_call_bookkeeping_gives_identical_confidences(
     assert {p["intent"]["name"] for p in after} >= {"order_status", "greet", "thank"}
 
 
+def test_diet_loaded_by_predicting_instead_of_one_training_step_gives_identical_confidences(
+    runners: dict[str, Any], model: Path
+) -> None:
+    from rasa.engine import loader
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    from bot import patches
+    from bot.graph_runner import SequentialGraphRunner
+
+    metadata, rasas = runners["metadata"], runners["sequential"]
+    before = [_parse(rasas, metadata, text) for text in MESSAGES]
+    patch = patches.by_name("tf-load")
+    assert patches.apply(patch)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            _, ours = loader.load_predict_graph_runner(
+                Path(tmp), model, LocalModelStorage, SequentialGraphRunner
+            )
+    finally:
+        patches.remove(patch)
+    after = [_parse(ours, metadata, text) for text in MESSAGES]
+    assert after == before
+    assert {p["intent"]["name"] for p in after} >= {"order_status", "greet", "thank"}
+
+
 def test_the_rule_lookup_finds_the_same_rules_as_rasas_for_every_conversation_state(
     runners: dict[str, Any], training: tuple[Any, list[Any]]
 ) -> None:
