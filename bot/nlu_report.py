@@ -107,7 +107,7 @@ def cross_validate(
     config = {key: value for key, value in config.items() if key != "policies"}
     if epochs:
         for component in config["pipeline"]:
-            if component.get("name") == "DIETClassifier":
+            if component.get("name") in ("DIETClassifier", "bot.nlu.ensemble.SeedMember"):
                 component["epochs"] = epochs
     shutil.rmtree(out, ignore_errors=True)
     predictions: list[Prediction] = []
