@@ -376,6 +376,8 @@ def _policy_problems() -> list[str]:
     from actions.services.address import load_policy as load_address
     from actions.services.cancellation import CancellationPolicyError
     from actions.services.cancellation import load_policy as load_cancellation
+    from actions.services.problems_policy import ProblemsPolicyError
+    from actions.services.problems_policy import load_policy as load_problems
 
     problems: list[str] = []
     try:
@@ -386,4 +388,8 @@ def _policy_problems() -> list[str]:
         load_address()
     except AddressPolicyError as problem:
         problems.append(f"policy/address.yml: {problem}")
+    try:
+        load_problems()
+    except ProblemsPolicyError as problem:
+        problems.append(f"policy/problems.yml: {problem}")
     return problems

@@ -1,6 +1,7 @@
 """Finding whom to erase (:mod:`infra.erasure`): the store's customer, and their conversations
 in the tracker store (tagged with their id, or containing their e-mail or phone verbatim), the
-store (returns, handoff cases, ownership checks), the handoff database and WhatsApp."""
+store (returns, claims on their orders, handoff cases, ownership checks), the handoff database
+and WhatsApp."""
 
 from __future__ import annotations
 
@@ -76,6 +77,15 @@ async def store_conversations(conn: AsyncConnection, customer_id: Optional[int])
                 )
             )
             found |= {conversation for (conversation,) in rows}
+    claims, orders = await _table(conn, "claims"), await _table(conn, "orders")
+    if claims is not None and orders is not None:
+        theirs = select(orders.c.number).where(orders.c.customer_id == customer_id)
+        rows = await conn.execute(
+            select(claims.c.conversation_id).where(
+                claims.c.order_number.in_(theirs), claims.c.conversation_id.isnot(None)
+            )
+        )
+        found |= {conversation for (conversation,) in rows}
     return found
 
 

@@ -1,6 +1,7 @@
 """Erasing in each place Baton keeps a customer (:mod:`infra.erasure`): the tracker store
 (under each conversation's turn lock), the outbox, the handoff database, the store (anonymised,
-not deleted), the NLU inbox file and the files customers sent."""
+not deleted: returns and claims lose their conversation, a claim its photo's reference), the
+NLU inbox file and the files customers sent."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infra import tracker_events
 from infra.erasure_common import _table
@@ -139,6 +140,7 @@ async def erase_store(
                 update(returns).where(condition).values(reason_note=None, conversation_id=None)
             )
             counts["store_returns_scrubbed"] = result.rowcount or 0
+        counts["store_claims_scrubbed"] = await _scrub_claims(conn, conversations, customer_id)
         requests = await _table(conn, "handoff_requests")
         if requests is not None:
             condition = requests.c.conversation_id.in_(sorted(conversations))
@@ -153,6 +155,26 @@ async def erase_store(
             )
             counts["store_ownership_checks"] = result.rowcount or 0
     return counts
+
+
+async def _scrub_claims(
+    conn: AsyncConnection, conversations: set[str], customer_id: Optional[int]
+) -> int:
+    """A customer's claims stay as the shop's records of what it owes or paid, without the
+    conversation that made them or the reference to their photo (the file goes with the
+    conversation's uploads): those of their conversations, and of their orders."""
+    claims = await _table(conn, "claims")
+    if claims is None:
+        return 0
+    condition = claims.c.conversation_id.in_(sorted(conversations))
+    orders = await _table(conn, "orders")
+    if customer_id is not None and orders is not None:
+        theirs = select(orders.c.number).where(orders.c.customer_id == customer_id)
+        condition = or_(condition, claims.c.order_number.in_(theirs))
+    result = await conn.execute(
+        update(claims).where(condition).values(conversation_id=None, photo_upload_id=None)
+    )
+    return result.rowcount or 0
 
 
 def erase_inbox(path: Path, texts: list[str]) -> int:

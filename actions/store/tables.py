@@ -201,6 +201,38 @@ address_changes = Table(
     Column("changed_at", DateTime, nullable=False),
 )
 
+# Delivery problems claimed in the chat (actions/services/problems.py): one row per claim, under
+# the claim's idempotency key (order, kind, item), so a double tap, a retried message, a second
+# chat or a restart finds the first claim instead of opening another. The shop settles it.
+#   open             to be settled with the remedy (a replacement sent or a refund paid)
+#   awaiting_return  damaged or wrong and worth too much to keep: settled once it is back
+#   settled          the replacement was sent or the refund paid
+#   rejected         not accepted after all (a person decided)
+CLAIM_STATES = ("open", "awaiting_return", "settled", "rejected")
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the claim number is CLM-<30000 + id>
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("order_number", String(12), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # not_received, missing_item, damaged, wrong_item
+    Column("reason", String(30), nullable=False),  # the decision's reason code
+    # the order item claimed and how many (None: a whole parcel not received)
+    Column("order_item_id", Integer, nullable=True),
+    Column("quantity", Integer, nullable=True),
+    Column("remedy", String(12), nullable=False),  # replacement, refund
+    Column("amount", Numeric(10, 2), nullable=False),  # what the items cost the customer
+    Column("currency", String(3), nullable=False),
+    Column("state", String(20), nullable=False),  # CLAIM_STATES
+    # the customer's photo: its reference, uploads/<conversation folder>/<file> (infra/uploads.py)
+    Column("photo_upload_id", String(420), nullable=True),
+    # the conversation that made it (None once the customer is erased, or made elsewhere)
+    Column("conversation_id", String(120), nullable=True),
+    Column("created_by", String(40), nullable=False),  # "customer via chat"
+    Column("created_at", DateTime, nullable=False),
+)
+
 seed_meta = Table(
     "seed_meta",
     metadata,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -167,7 +168,7 @@ async def test_a_fresh_store_gets_every_revision_and_equals_tables_py(
     make_engine: Callable[[str], AsyncEngine],
 ) -> None:
     engine = make_engine("fresh.db")
-    assert HEAD == "0004"
+    assert HEAD == "0005"
 
     await create_schema(engine)
 
@@ -230,11 +231,53 @@ async def test_a_store_create_all_made_from_the_new_tables_is_adopted_and_upgrad
 
     await create_schema(engine)
 
-    # stamped 0002, then upgraded: 0003 adds only the columns that are missing, 0004 finds its
-    # table made
+    # stamped 0002, then upgraded: 0003 adds only the columns that are missing, 0004 and 0005
+    # find their tables made
     assert await revision(engine) == HEAD
     assert await differences(engine) == []
     assert await read(engine, t.seed_meta) == [{"key": "k", "value": "v"}]
+
+
+async def test_a_store_at_0004_gets_the_claims_table_and_keeps_its_rows(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    engine = make_engine("at_0004.db")
+    change = {
+        "id": 1,
+        "idempotency_key": "addr-1",
+        "order_number": "10104",
+        "conversation_id": "c1",
+        "changed_by": "customer via chat",
+        "changed_at": datetime(2026, 12, 1, 9, 0),
+    }
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(MIGRATIONS, c), "0004"))
+        await conn.execute(insert(t.address_changes).values(**change))
+        assert "claims" not in await conn.run_sync(lambda c: inspect(c).get_table_names())
+
+    await create_schema(engine)
+
+    assert await revision(engine) == HEAD
+    assert await differences(engine) == []
+    assert await read(engine, t.address_changes) == [change]
+    assert await read(engine, t.claims) == []
+
+
+async def test_revision_0005_goes_down_and_up_again(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    engine = make_engine("down.db")
+    await create_schema(engine)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(MIGRATIONS, c), "0004"))
+        assert "claims" not in await conn.run_sync(lambda c: inspect(c).get_table_names())
+    assert await revision(engine) == "0004"
+
+    await create_schema(engine)
+
+    assert await revision(engine) == HEAD
+    assert await differences(engine) == []
 
 
 async def test_servers_starting_together_migrate_once(
