@@ -245,19 +245,3 @@ async def _cancel_items(
 def _ended(number: str | None, outcome: Outcome, detail: str) -> list[EventType]:
     """The slots reset, and how the cancellation ended for the analytics."""
     return [*_reset(number), outcome_event("cancel", outcome, detail=detail)]
-
-
-class ActionCancelStopped(Action):
-    """The customer stopped (or left) in the middle of a cancellation: said so, and counted
-    as ``stopped`` by the analytics — the rules end the stop in this action, not in a bare
-    response, so every way out of the flow leaves its outcome."""
-
-    def name(self) -> str:
-        return names.ACTION_CANCEL_STOPPED
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        leaving = (tracker.latest_message or {}).get("intent", {}).get("name") == names.GOODBYE
-        dispatcher.utter_message(response="utter_goodbye" if leaving else "utter_ok_stopped")
-        return [outcome_event("cancel", "stopped", detail="left" if leaving else "asked")]

@@ -128,6 +128,7 @@ SLOT_NEW_ADDRESS: Final = "new_address"  # the typed text; once checked, the add
 SLOT_ADDRESS_CONFIRMED: Final = "address_confirmed"
 SLOT_ADDRESS_ATTEMPTS: Final = "address_attempts"  # unusable addresses typed so far
 SLOT_ADDRESS_OUTCOME: Final = "address_outcome"  # "too_many_attempts" ends the form early
+ACTION_ADDRESS_STOPPED: Final = "action_address_stopped"
 SLOT_ADDRESS_PROBLEM: Final = "address_problem"  # why the last typed address was not usable
 ACTION_ASK_NEW_ADDRESS: Final = "action_ask_new_address"
 ACTION_VALIDATE_ADDRESS_FORM: Final = "validate_address_form"

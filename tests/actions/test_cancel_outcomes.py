@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cancel import ActionCancelOrder, ActionCancelStopped
+from actions.cancel import ActionCancelOrder
+from actions.flow_stopped import ActionAddressStopped, ActionCancelStopped, FlowStopped
 from actions.shop.platform import ShopUnavailable
 from bot import names
 from tests.support.fake_shop import FakeShop
@@ -84,14 +85,17 @@ async def test_a_shop_that_cannot_be_reached_hands_the_flow_to_a_person(
     ("intent", "said", "detail"),
     [("deny", "utter_ok_stopped", "asked"), ("goodbye", "utter_goodbye", "left")],
 )
+@pytest.mark.parametrize(
+    ("action", "flow"), [(ActionCancelStopped, "cancel"), (ActionAddressStopped, "address")]
+)
 async def test_stopping_or_leaving_mid_flow_is_said_and_recorded_as_stopped(
-    intent: str, said: str, detail: str
+    intent: str, said: str, detail: str, action: type[FlowStopped], flow: str
 ) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionCancelStopped().run(dispatcher, tracker(intent=intent), {})
+    events = await action().run(dispatcher, tracker(intent=intent), {})
     assert responses(dispatcher) == [said]
     assert slot_events(events)[names.SLOT_FLOW_OUTCOME] == {
-        "flow": "cancel",
+        "flow": flow,
         "outcome": "stopped",
         "detail": detail,
     }
