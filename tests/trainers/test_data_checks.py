@@ -67,6 +67,21 @@ def test_a_long_blind_set_message_in_the_training_data_is_reported(repo: Path) -
     assert not any("'yes'" in p for p in problems)  # short everyday messages are allowed in both
 
 
+def test_a_pending_blind_set_message_in_the_training_data_is_reported(repo: Path) -> None:
+    add(
+        repo,
+        "extra.yml",
+        "- intent: complain\n  examples: |\n    - the box came in pieces and the vase inside too\n",
+    )
+    pending = repo / "tests" / "nlu" / "pending" / "problems"
+    pending.mkdir(parents=True, exist_ok=True)
+    (pending / "en.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: report_problem\n  examples: |\n'
+        "    - the box came in pieces and the vase inside too\n"
+    )
+    assert any("in the blind set tests/nlu/pending/problems/en.yml" in p for p in check_all(repo))
+
+
 def test_duplicates_and_real_email_addresses_are_reported(repo: Path) -> None:
     add(
         repo,
