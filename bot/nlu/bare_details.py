@@ -7,7 +7,15 @@ besides the regex hit, and its vote between ``inform`` and ``order_status`` is c
 middle of a return, ``order_status`` pauses the return to look up an order. So when every word
 of a message is an extracted order number, return number, e-mail address or postcode (give or
 take "#", "BT", "no." and the Korean and Chinese counters), the intent is ``inform`` for sure.
-Everything else is left to the classifier.
+The other way round, a request with its proof attached — "where is order 10006? my postcode is
+SW1A 1AA", "주문 10006 어디쯤 왔나요? 우편번호는 EH1 1YZ 입니다" — is the request. A bag of words
+sees a question and a statement of details and can tip either way (0.53 ``inform`` to 0.41
+``order_status`` for the Korean one), and ``inform`` outside a form is "sorry, I didn't catch
+that" for a customer who asked a clear question. So a message that has a detail *and* other
+words, classified ``inform`` with a request that takes order details (``request_intents``)
+close behind it (at least ``request_confidence``), is that request; the form then finds the
+details in the message's entities. A plain "my postcode is SW1A 1AA" (``inform`` 0.96) stays
+``inform``.
 
 It sits after the entity extractors and before the fallbacks.
 """
@@ -36,6 +44,15 @@ from rasa.shared.nlu.training_data.message import Message
 
 INFORM: Final = "inform"
 DETAILS: Final = frozenset({"order_number", "rma_number", "email", "postal_code"})
+#: Requests that take order details: with a detail in the message, one of them close behind
+#: ``inform`` wins (a question with its proof attached).
+REQUEST_INTENTS: Final = (
+    "order_status",
+    "return_item",
+    "refund_status",
+    "cancel_order",
+    "change_address",
+)
 # What may stand around a detail without making the message more than a detail.
 _AFFIXES: Final = re.compile(r"(?i)(?<![a-z])(?:bt|no|nr|rma)(?![a-z])|[번号號]")
 
@@ -54,11 +71,17 @@ def only_details(text: str, entities: list[dict[str, Any]]) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class BareDetailsClassifier(GraphComponent):
-    """``inform`` for a message made only of order details."""
+    """``inform`` for a message made only of order details; the request for a request with
+    its details attached."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {}
+        return {"request_intents": list(REQUEST_INTENTS), "request_confidence": 0.3}
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        config = {**self.get_default_config(), **(config or {})}
+        self.request_intents = frozenset(config["request_intents"])
+        self.request_confidence = float(config["request_confidence"])
 
     @classmethod
     def create(
@@ -68,7 +91,7 @@ class BareDetailsClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> BareDetailsClassifier:
-        return cls()
+        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -79,4 +102,26 @@ class BareDetailsClassifier(GraphComponent):
                 message.data[INTENT] = sure
                 # marked, like the other rule-based steps, so tools can tell it from DIET's vote
                 message.data[INTENT_RANKING_KEY] = [{**sure, "baton": "bare_details"}, *ranking]
+            elif entities and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == INFORM:
+                self._request_with_details(message, entities)
         return messages
+
+    def _request_with_details(self, message: Message, entities: list[dict[str, Any]]) -> None:
+        """``inform`` with a detail and more words, a request close behind: the request."""
+        if not any(e.get(ENTITY_ATTRIBUTE_TYPE) in DETAILS for e in entities):
+            return
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        request = next(
+            (r for r in ranking[1:] if r.get(INTENT_NAME_KEY) in self.request_intents), None
+        )
+        if request is None or float(request[PREDICTED_CONFIDENCE_KEY]) < self.request_confidence:
+            return
+        chosen = {
+            INTENT_NAME_KEY: request[INTENT_NAME_KEY],
+            PREDICTED_CONFIDENCE_KEY: request[PREDICTED_CONFIDENCE_KEY],
+        }
+        message.data[INTENT] = chosen
+        message.data[INTENT_RANKING_KEY] = [
+            {**chosen, "baton": "request_with_details"},
+            *(r for r in ranking if r is not request),
+        ]
