@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -71,3 +72,27 @@ def pin_model(model: Path | None) -> None:
         raise SystemExit(f"no model at {model}")
     print(f"model: {resolved.name} (pinned with --model)")
     bot.training.ensure_model = lambda force=False: resolved
+
+
+def nlu_worker(pid: int) -> int | None:
+    """The NLU worker a Rasa server spawned (a child of any of its threads)."""
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            with contextlib.suppress(FileNotFoundError):
+                argv = Path(f"/proc/{child}/cmdline").read_bytes()
+                if b"spawn_main" in argv and b"resource_tracker" not in argv:
+                    return int(child)
+    return None
+
+
+def rss_kib(pid: int | None) -> int | None:
+    """Resident memory of one process, in KiB (None if it is gone)."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None

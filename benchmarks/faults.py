@@ -46,7 +46,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Optional
 
-from common import machine
+from common import machine, nlu_worker
 from load import Result, Target, production_profile, report, run_load
 
 from tests.support.handoff_agent import AgentClient
@@ -215,17 +215,6 @@ def _customer_messages(profile: Any) -> Counter[tuple[str, str]]:
         return Counter({(sender, text): n for sender, text, n in cur.fetchall()})
 
 
-def _nlu_worker(pid: int) -> Optional[int]:
-    """The NLU worker a Rasa server spawned (a child of any of its threads)."""
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        for child in task.read_text().split():
-            with contextlib.suppress(FileNotFoundError):
-                argv = Path(f"/proc/{child}/cmdline").read_bytes()
-                if b"spawn_main" in argv and b"resource_tracker" not in argv:
-                    return int(child)
-    return None
-
-
 def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/ready", timeout=5) as resp:  # noqa: S310 - loopback
@@ -243,7 +232,7 @@ async def killed(profile: Any, target: Target, conversations: int, kind: str) ->
 
     def victim() -> Optional[int]:
         pid = profile.pid(name)
-        return _nlu_worker(pid) if kind == "nlu" and pid is not None else pid
+        return nlu_worker(pid) if kind == "nlu" and pid is not None else pid
 
     def every_replica_ready() -> bool:
         return all(_ready(r.url) for r in profile.replicas.values())

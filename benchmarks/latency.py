@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import machine, summary, wait_until_ready
+from common import machine, nlu_worker, rss_kib, summary, wait_until_ready
 
 from bot.launcher import stop
 from bot.training import ensure_model
@@ -108,8 +108,15 @@ async def load(
     return latencies, time.perf_counter() - started
 
 
-async def main(url: str, rounds: list[tuple[int, int, float, bool]]) -> None:
+async def main(
+    url: str,
+    rounds: list[tuple[int, int, float, bool]],
+    rasa_pid: int | None = None,
+    started: float = 0.0,
+) -> None:
     await asyncio.to_thread(wait_until_ready, url)
+    if rasa_pid is not None:  # a Baton this script started: the model loaded by both processes
+        print(f"ready {time.perf_counter() - started:.1f} s after its processes were started")
     await load(url, 4, 8)  # warm up: first predictions compile TensorFlow graphs
     print(f"machine: {machine()}")
     print(f"customers write in: {LANGUAGE}")
@@ -126,6 +133,11 @@ async def main(url: str, rounds: list[tuple[int, int, float, bool]]) -> None:
             f"in {seconds:5.1f} s = {len(latencies) / seconds:6.1f} turns/s   {summary(latencies)}"
         )
     print(f"turns without an answer: {len(UNANSWERED)}" + "".join(f"\n  {u}" for u in UNANSWERED))
+    if rasa_pid is not None:
+        worker = nlu_worker(rasa_pid)
+        for name, pid in (("Rasa server", rasa_pid), ("its NLU worker", worker)):
+            kib = rss_kib(pid)
+            print(f"resident memory after the rounds, {name}: {kib // 1024 if kib else '?'} MiB")
 
 
 if __name__ == "__main__":
@@ -170,8 +182,10 @@ if __name__ == "__main__":
         asyncio.run(main(args.url, rounds))
     else:
         with tempfile.TemporaryDirectory(prefix="baton-bench-") as tmp:
-            baton = start_baton(ensure_model(), Path(tmp))
+            model = ensure_model()
+            started = time.perf_counter()
+            baton = start_baton(model, Path(tmp))
             try:
-                asyncio.run(main(baton.rasa_url, rounds))
+                asyncio.run(main(baton.rasa_url, rounds, baton.running["rasa"].pid, started))
             finally:
                 stop(baton.procs)

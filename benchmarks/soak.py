@@ -38,27 +38,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Optional
 
-from common import machine, pin_model
-from faults import KILLED, _customer_messages, _nlu_worker
+from common import machine, nlu_worker, pin_model, rss_kib
+from faults import KILLED, _customer_messages
 from freeze import every_replica_ready, figures, freeze
 from load import Result, Target, production_profile, run_load
 
 FAULTS = (*(f"kill-{k}" for k in KILLED), *(f"stop-{k}" for k in ("rasa", "actions", "redis")))
 FREEZE = 15.0  # seconds: longer than the lock store's 5 s Redis timeout, short enough to soak
 PAUSE = 1.0
-
-
-def rss_kib(pid: Optional[int]) -> Optional[int]:
-    """Resident memory of one process, in KiB (None if it is gone)."""
-    if pid is None:
-        return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def memory(profile: Any) -> dict[str, tuple[Optional[int], Optional[int]]]:
@@ -69,7 +56,7 @@ def memory(profile: Any) -> dict[str, tuple[Optional[int], Optional[int]]]:
         pid = profile.pid(name)
         found[name] = (pid, rss_kib(pid))
         if name.startswith("rasa-") and pid is not None:
-            worker = _nlu_worker(pid)
+            worker = nlu_worker(pid)
             found[f"{name} NLU worker"] = (worker, rss_kib(worker))
     return found
 
@@ -91,7 +78,7 @@ async def inject(profile: Any, fault: str) -> Optional[float]:
 
     def victim() -> Optional[int]:
         pid = profile.pid(name)
-        return _nlu_worker(pid) if kind == "nlu" and pid is not None else pid
+        return nlu_worker(pid) if kind == "nlu" and pid is not None else pid
 
     old = victim()
     if old is None:
