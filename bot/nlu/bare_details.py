@@ -116,9 +116,13 @@ class BareDetailsClassifier(GraphComponent):
         )
         if request is None or float(request[PREDICTED_CONFIDENCE_KEY]) < self.request_confidence:
             return
+        # The request's confidence takes inform's share too: here inform is the proof attached
+        # to the request, not a message of its own. (Left at its own share, the ranking would
+        # read request < inform and the FallbackClassifier would call the two ambiguous.)
+        inform = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         chosen = {
             INTENT_NAME_KEY: request[INTENT_NAME_KEY],
-            PREDICTED_CONFIDENCE_KEY: request[PREDICTED_CONFIDENCE_KEY],
+            PREDICTED_CONFIDENCE_KEY: min(1.0, float(request[PREDICTED_CONFIDENCE_KEY]) + inform),
         }
         message.data[INTENT] = chosen
         message.data[INTENT_RANKING_KEY] = [
