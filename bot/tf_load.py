@@ -36,17 +36,10 @@ def patched(original: Any) -> Any:
         **kwargs: Any,
     ) -> Any:
         config = kwargs.get("config", {})
-        if finetune_mode or predict_data_example is None or config.get("run_eagerly"):
-            return original.__func__(
-                cls,
-                model_file_name,
-                model_data_example,
-                predict_data_example,
-                finetune_mode,
-                *args,
-                **kwargs,
-            )
-        model = _load_by_predicting(cls, model_file_name, predict_data_example, args, kwargs)
+        usual = finetune_mode or predict_data_example is None or config.get("run_eagerly")
+        model = None
+        if not usual:
+            model = _load_by_predicting(cls, model_file_name, predict_data_example, args, kwargs)
         if model is None:
             return original.__func__(
                 cls,

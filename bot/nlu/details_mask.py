@@ -78,8 +78,13 @@ class DetailMasker(GraphComponent):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self.known = known or []
-        self.patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE)) for p in self.known]
+        self._use(known or [])
+
+    def _use(self, known: list[dict[str, str]]) -> None:
+        """Keep ``known`` (name and pattern per regex line) and compile it, case-insensitive
+        as the entity extractor reads it."""
+        self.known = known
+        self.patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE)) for p in known]
 
     @classmethod
     def create(
@@ -111,15 +116,16 @@ class DetailMasker(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         """Keep the data's regexes for the configured details (one entry per pattern line)."""
         wanted = set(self._config["details"])
-        self.known = [
-            {"name": r["name"], "pattern": r["pattern"]}
-            for r in training_data.regex_features
-            if r["name"] in wanted
-        ]
+        self._use(
+            [
+                {"name": r["name"], "pattern": r["pattern"]}
+                for r in training_data.regex_features
+                if r["name"] in wanted
+            ]
+        )
         missing = wanted - {p["name"] for p in self.known}
         if missing:
             raise ValueError(f"DetailMasker: no regex in the training data for {sorted(missing)}")
-        self.patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE)) for p in self.known]
         with self._model_storage.write_to(self._resource) as directory:
             rasa.shared.utils.io.dump_obj_as_json_to_file(directory / _PATTERNS_FILE, self.known)
         return self._resource
