@@ -56,6 +56,7 @@ class _Applied:
     original: Any
     replacement: Any
     own: bool  # the owner held the attribute itself (not through a base class)
+    stored: Any = None  # what the owner held, as held: a classmethod, not the bound method
 
 
 class TargetMissing(LookupError):
@@ -144,9 +145,10 @@ def apply(patch: Patch) -> bool:
         return False
     attribute = patch.target.rsplit(".", 1)[1]
     own = not isinstance(owner, type) or attribute in vars(owner)
+    stored = vars(owner)[attribute] if isinstance(owner, type) and own else current
     replacement = _replacement_for(patch, current)
     setattr(owner, attribute, replacement)
-    _applied[patch.name] = _Applied(owner, attribute, current, replacement, own)
+    _applied[patch.name] = _Applied(owner, attribute, current, replacement, own, stored)
     return True
 
 
@@ -156,7 +158,7 @@ def remove(patch: Patch) -> None:
     if applied is None or not _same(getattr(applied.owner, applied.attribute), applied.replacement):
         return
     if applied.own:
-        setattr(applied.owner, applied.attribute, applied.original)
+        setattr(applied.owner, applied.attribute, applied.stored)
     else:
         delattr(applied.owner, applied.attribute)
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot import patches
 from bot.patches import PATCHES, Patch
-from tests.patches.throwaway import Shop
+from tests.patches.throwaway import Branch, Shop
 
 
 @pytest.fixture
@@ -121,6 +121,30 @@ def test_installing_twice_wraps_once_and_remove_puts_the_original_back() -> None
         patches.remove(patch)
     assert Shop.greet is original
     assert Shop().greet("Ada") == "hello Ada"
+
+
+def test_a_patched_classmethod_keeps_its_subclass_and_is_a_classmethod_again_after_removal() -> (
+    None
+):
+    patch = Patch(
+        name="shouted",
+        target="tests.patches.throwaway.Shop.opening",
+        why="open louder",
+        replacement="tests.patches.throwaway:shouted",
+        wraps=True,
+        package="rasa",
+        checked_against="3.6.21",
+        fingerprint=patches.fingerprint(Shop.opening),
+        processes=frozenset({"rasa"}),
+    )
+    try:
+        assert patches.install("rasa", patches=(patch,)) == ["shouted"]
+        assert patches.state(patch) == patches.APPLIED
+        assert Branch.opening("monday") == "BRANCH OPENS MONDAY"
+    finally:
+        patches.remove(patch)
+    assert isinstance(vars(Shop)["opening"], classmethod)
+    assert Branch.opening("monday") == "Branch opens monday"
 
 
 def test_a_patch_is_applied_only_in_its_own_processes() -> None:
