@@ -22,10 +22,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import proof
+from actions.after_proof import AfterProofForm, kept_language
 from actions.common import utc_now
 from actions.failures import apologise_on_failure
-from actions.orders import ValidateOrderStatusForm
-from actions.services import address, i18n
+from actions.services import address
 from actions.services.address_parsing import AddressProblem, one_line, parse_address
 from actions.services.order_numbers import normalize_order_number
 from actions.services.outcomes import Outcome, outcome_event
@@ -64,23 +64,14 @@ def stored_address(value: Any) -> Optional[Address]:
         return None
 
 
-def _before_this_message(tracker: Tracker, slot: str) -> Any:
-    """The value ``slot`` had before the customer's latest message (None: never set)."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
-            return event.get("value")
-    return None
-
-
-class ValidateAddressForm(ValidateOrderStatusForm):
+class ValidateAddressForm(AfterProofForm):
     """The order and its proof are checked exactly as for "where is my order?"; the new
     address and the confirmation are asked only while the shop can still send it elsewhere."""
 
     def name(self) -> str:
         return names.ACTION_VALIDATE_ADDRESS_FORM
+
+    asking = _ASKING
 
     async def required_slots(
         self,
@@ -101,21 +92,10 @@ class ValidateAddressForm(ValidateOrderStatusForm):
             return found  # the form ends; action_change_address says what can be done
         return [*found, *_ASKING]
 
-    async def validate_order_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        # A house number the NLU takes for an order number must not switch orders mid-way.
-        if tracker.get_slot("requested_slot") in _ASKING:
-            before = normalize_order_number(_before_this_message(tracker, names.SLOT_ORDER_NUMBER))
-            if before is not None:
-                return {names.SLOT_ORDER_NUMBER: before}
-        return await super().validate_order_number(value, dispatcher, tracker, domain)
-
     async def extract_verification_value(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") in _ASKING:
-            return {}  # the new address's postcode is not a proof of the old one
+        # While the new address is asked, AfterProofForm keeps its postcode from being proof.
         found = await super().extract_verification_value(dispatcher, tracker, domain)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if intent == names.CHANGE_ADDRESS and "@" not in str(found.get(names.SLOT_VERIFICATION)):
@@ -136,8 +116,7 @@ class ValidateAddressForm(ValidateOrderStatusForm):
             problem = address.check_country(order, parsed, policy)
         # An address is written in Latin letters whatever the customer's language: it must
         # not switch a Korean or Chinese conversation to English.
-        kept = _before_this_message(tracker, i18n.SLOT)
-        language = {i18n.SLOT: kept} if kept and kept != tracker.get_slot(i18n.SLOT) else {}
+        language = kept_language(tracker)
         if problem is None and isinstance(parsed, Address):
             return {names.SLOT_NEW_ADDRESS: asdict(parsed), **language}
         attempts = int(tracker.get_slot(names.SLOT_ADDRESS_ATTEMPTS) or 0) + 1

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions.common import language, send
-from actions.failures import apologise_on_failure
+from actions.after_proof import AskAboutTheOrder
+from actions.common import send
 from actions.services import cancel_choice
 from actions.services.cancel_items import open_items
 from actions.services.cancellation import load_policy
@@ -60,20 +58,14 @@ async def read_items_answer(
     return {names.SLOT_CANCEL_ITEMS: answer.final, names.SLOT_CANCEL_CHOSEN: None}
 
 
-class ActionAskCancelItems(Action):
+class ActionAskCancelItems(AskAboutTheOrder):
     """ "The whole order or some items?", with a button per item."""
 
     def name(self) -> str:
         return names.ACTION_ASK_CANCEL_ITEMS
 
-    @apologise_on_failure
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER)) or ""
-        order = await get_shop().order(number)
-        if order is None:
-            return []
+    def ask(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order: Order, lang: str
+    ) -> None:
         chosen = tracker.get_slot(names.SLOT_CANCEL_CHOSEN)
-        send(dispatcher, [cancel_choice.ask(number, open_items(order), chosen, language(tracker))])
-        return []
+        send(dispatcher, [cancel_choice.ask(order.number, open_items(order), chosen, lang)])
