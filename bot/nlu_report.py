@@ -179,7 +179,7 @@ class LanguageResult:
     gate: GateResult
     unseen: Scores
     cv: Scores | None = None
-    splits: dict[str, Scores] | None = None  # "dev", "dev2" and "test" on their own
+    splits: dict[str, Scores] | None = None  # each split on its own
 
 
 def _routing_lines(result: LanguageResult) -> list[str]:
@@ -271,10 +271,10 @@ def summary(results: list[LanguageResult], meta: dict[str, str]) -> str:
         "# NLU report",
         "",
         f"Model `{meta['model']}`, {meta['when']}. One model for every language; each language "
-        "is scored on its own blind sets (two dev sets and a test set, each by a writer who never "
-        "read data/nlu; trainers look at the dev sets' mistakes only). Requests reaching their "
-        "goal and misroutes are as the bot serves them, over all sets and per set; the gate's "
-        "targets: ≥ 95% and ≤ 3% over all sets.",
+        "is scored on its own blind sets (two dev sets, a test set and a delivery-problem set, "
+        "each by a writer who never read data/nlu; trainers look at the dev sets' mistakes "
+        "only). Requests reaching their goal and misroutes are as the bot serves them, over "
+        "all sets and per set; the gate's targets: ≥ 95% and ≤ 3% over all sets.",
         "",
         f"| language | messages | requests reaching their goal: all ({names}) | misrouted: "
         f"all ({names}) | macro F1 | out-of-scope leak |"
@@ -340,8 +340,8 @@ def update_floor(lang: str, held_out: Scores, lower: bool) -> Floor | None:
 
 
 FLOOR_NOTE = (
-    "Quality floor for the NLU on the {lang} blind sets {held_out}/ (dev, dev2, test together), "
-    "checked by "
+    "Quality floor for the NLU on the {lang} blind sets {held_out}/ (dev, dev2, test, problems "
+    "together), checked by "
     "tests/trainers/test_quality_gate.py (make test). Raise it after an improvement with "
     "`python -m bot.nlu_report --update-floor --lang {lang}`; see docs/trainers.md."
 )

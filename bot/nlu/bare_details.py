@@ -52,6 +52,7 @@ REQUEST_INTENTS: Final = (
     "refund_status",
     "cancel_order",
     "change_address",
+    "report_problem",
 )
 # What may stand around a detail without making the message more than a detail.
 _AFFIXES: Final = re.compile(r"(?i)(?<![a-z])(?:bt|no|nr|rma)(?![a-z])|[번号號]")

@@ -1,15 +1,16 @@
 """A message starts an order or return flow only when it is clearly about an order.
 
-The order status, return, refund status and return policy flows ask the customer for an order
-number and a proof of ownership. Sending someone there by mistake ("how long until my paycheck
-shows up?" → "What's your order number?") is the worst misunderstanding Baton can make: it
-sounds absurd and asks for personal details. So these four intents need more than winning the
-vote: a classifier confidence of at least ``threshold``, or evidence in the message that it is
-about an order — an order detail (an order or return number, an e-mail address, a postcode) or
-one of the trainers' order concepts from data/nlu/features.yml (an order, a parcel or delivery,
-a return, a refund, in English, Korean or Chinese: ``evidence_concepts``). Anything else becomes
-``out_of_scope``, whose answer says what Baton can do and offers a person; the classifier's
-confidence is kept, so the NLU inbox still collects the message for trainers.
+The order status, return, refund status, return policy and delivery problem flows ask the
+customer for an order number and a proof of ownership. Sending someone there by mistake ("how
+long until my paycheck shows up?" → "What's your order number?") is the worst misunderstanding
+Baton can make: it sounds absurd and asks for personal details. So these five intents need
+more than winning the vote: a classifier confidence of at least ``threshold``, or evidence in
+the message that it is about an order — an order detail (an order or return number, an e-mail
+address, a postcode) or one of the trainers' order concepts from data/nlu/features.yml (an
+order, a parcel or delivery, a return, a refund, a delivery problem, in English, Korean or
+Chinese: ``evidence_concepts``). Anything else becomes ``out_of_scope``, whose answer says what
+Baton can do and offers a person; the classifier's confidence is kept, so the NLU inbox still
+collects the message for trainers.
 
 The threshold was chosen on the dev sets, not guessed: ``benchmarks/nlu_thresholds.py`` sweeps
 it (with the FallbackClassifier's) over CLINC150's validation split and the blind dev sets and
@@ -44,7 +45,13 @@ OUT_OF_SCOPE: Final = "out_of_scope"
 # Marks the ranking entry this component put first, so tools can tell the classifier's own
 # ranking apart (benchmarks/nlu_thresholds.py).
 MARK: Final = "baton"
-DEFAULT_FLOWS: Final = ("order_status", "return_item", "refund_status", "return_policy")
+DEFAULT_FLOWS: Final = (
+    "order_status",
+    "return_item",
+    "refund_status",
+    "return_policy",
+    "report_problem",
+)
 DEFAULT_EVIDENCE: Final = ("order_number", "rma_number", "email", "postal_code")
 DEFAULT_CONCEPTS: Final = ("concept_order", "concept_delivery", "concept_return", "concept_refund")
 _PATTERNS_FILE: Final = "evidence_patterns.json"

@@ -7,8 +7,8 @@ order or return flow (a *misroute*: "how long until my paycheck shows up?" answe
 your order number?"). These are the two figures the quality gate and the dev benchmark hold.
 
 - **In scope**: messages whose goal is one of Baton's flows — an order's status, a return, a
-  refund's status, the return policy, or a person (asked for, or a complaint: both reach one).
-  Routed right when the prediction reaches the same goal.
+  refund's status, the return policy, a delivery problem, or a person (asked for, or a
+  complaint: both reach one). Routed right when the prediction reaches the same goal.
 - **Misrouted**: messages of any other label (the shop topics next door, out of scope, small
   talk, ...) predicted as one of the order and return flows, which ask for an order and its proof.
   A bare order number or e-mail (``inform``) is neither: it means whatever the conversation was
@@ -27,7 +27,13 @@ from bot import names
 # The flows that ask for an order number and its proof: a message must really be about an order
 # to start one.
 ORDER_FLOWS: Final = frozenset(
-    {names.ORDER_STATUS, names.RETURN_ITEM, names.REFUND_STATUS, names.RETURN_POLICY}
+    {
+        names.ORDER_STATUS,
+        names.RETURN_ITEM,
+        names.REFUND_STATUS,
+        names.RETURN_POLICY,
+        names.REPORT_PROBLEM,
+    }
 )
 PERSON: Final = "person"
 # Label -> the goal it reaches. A label not listed is "other" (not in scope).
@@ -36,6 +42,7 @@ GOALS: Final[Mapping[str, str]] = {
     names.RETURN_ITEM: names.RETURN_ITEM,
     names.REFUND_STATUS: names.REFUND_STATUS,
     names.RETURN_POLICY: names.RETURN_POLICY,
+    names.REPORT_PROBLEM: names.REPORT_PROBLEM,
     names.HUMAN_HANDOFF: PERSON,
     names.COMPLAIN: PERSON,
 }
