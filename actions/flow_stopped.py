@@ -1,8 +1,9 @@
 """The customer stopped (or left) in the middle of a self-service flow.
 
-The rules end every way out of a cancellation or an address change — "no" to the question
-being asked, or a goodbye — in one of these actions rather than in a bare response, so the
-flow's outcome (``stopped``, asked or left) reaches the analytics however the customer got out.
+The rules end every way out of a cancellation, an address change or a problem report — "no"
+to the question being asked, or a goodbye — in one of these actions rather than in a bare
+response, so the flow's outcome (``stopped``, asked or left) reaches the analytics however
+the customer got out.
 """
 
 from __future__ import annotations
@@ -51,3 +52,12 @@ class ActionAddressStopped(FlowStopped):
 
     def name(self) -> str:
         return names.ACTION_ADDRESS_STOPPED
+
+
+class ActionProblemStopped(FlowStopped):
+    """A delivery problem report stopped before a claim was opened."""
+
+    flow: Flow = "claim"
+
+    def name(self) -> str:
+        return names.ACTION_PROBLEM_STOPPED

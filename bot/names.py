@@ -40,6 +40,8 @@ INVOICE: Final = "invoice"
 DISCOUNT_CODE: Final = "discount_code"
 ACCOUNT: Final = "account"
 PRODUCT_QUESTION: Final = "product_question"
+# a delivery problem: delivered but not received, an item missing, damaged or the wrong item
+REPORT_PROBLEM: Final = "report_problem"
 SHOP_TOPICS: Final = (
     CANCEL_ORDER,
     CHANGE_ORDER,
@@ -69,6 +71,7 @@ INTENTS: Final = (
     COMPLAIN,
     RATE,
     CHANGE_LANGUAGE,
+    REPORT_PROBLEM,
     *SHOP_TOPICS,
 )
 
@@ -134,6 +137,20 @@ ACTION_ASK_NEW_ADDRESS: Final = "action_ask_new_address"
 ACTION_VALIDATE_ADDRESS_FORM: Final = "validate_address_form"
 ACTION_ASK_ADDRESS_CONFIRMED: Final = "action_ask_address_confirmed"
 ACTION_CHANGE_ADDRESS: Final = "action_change_address"
+
+# --- reporting a delivery problem (actions/problems.py) -----------------------------------
+FORM_PROBLEM: Final = "problem_form"
+SLOT_PROBLEM_KIND: Final = "problem_kind"  # not_received, missing_item, damaged, wrong_item
+SLOT_PROBLEM_ITEM: Final = "problem_item"  # the order item's id, as text
+SLOT_PROBLEM_PHOTO: Final = "problem_photo"  # the upload's reference, uploads/<folder>/<file>
+SLOT_PROBLEM_CONFIRMED: Final = "problem_confirmed"
+ACTION_VALIDATE_PROBLEM_FORM: Final = "validate_problem_form"
+ACTION_ASK_PROBLEM_KIND: Final = "action_ask_problem_kind"
+ACTION_ASK_PROBLEM_ITEM: Final = "action_ask_problem_item"
+ACTION_ASK_PROBLEM_PHOTO: Final = "action_ask_problem_photo"
+ACTION_ASK_PROBLEM_CONFIRMED: Final = "action_ask_problem_confirmed"
+ACTION_REPORT_PROBLEM: Final = "action_report_problem"
+ACTION_PROBLEM_STOPPED: Final = "action_problem_stopped"
 
 # Message metadata keys every connector sets (connectors/identity.py)
 META_CHANNEL: Final = "channel"

@@ -23,6 +23,7 @@ from rasa.shared.core.events import (
 )
 from sanic import Sanic
 
+from bot import names
 from connectors.logsafe import describe
 from connectors.render import Option, options_of
 
@@ -98,7 +99,8 @@ async def record_without_reply(
     The message and the connector's acknowledgement are logged, then reverted for the
     dialogue policies (``UserUtteranceReverted``, as Rasa's fallbacks do): an agent reading
     the conversation sees both, and the bot's next prediction is as if they were not there.
-    Returns False when there is no agent to record with.
+    Returns False when there is no agent to record with, and when the bot is waiting for
+    this very photo (:func:`waits_for_photo`): then the connector sends it as a turn.
     """
     agent = _agent(app)
     if agent is None or agent.processor is None:
@@ -107,6 +109,8 @@ async def record_without_reply(
         tracker = await agent.processor.fetch_tracker_and_update_session(
             conversation_id, output, metadata
         )
+        if waits_for_photo(tracker):
+            return False
         input_channel = str(metadata.get("channel") or "")
         tracker.update(UserUttered(text, input_channel=input_channel, metadata=metadata))
         tracker.update(BotUttered(notice, metadata={"baton_notice": "attachment_received"}))
@@ -116,3 +120,13 @@ async def record_without_reply(
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
         await agent.tracker_store.save(tracker)
     return True
+
+
+def waits_for_photo(tracker: Any) -> bool:
+    """Whether the problem form is asking for a photo of a damaged or wrong item: the photo
+    is the answer, so it is a dialogue turn (actions/problems.py reads its reference from
+    the message's metadata)."""
+    return bool(
+        tracker.active_loop_name == names.FORM_PROBLEM
+        and tracker.get_slot("requested_slot") == names.SLOT_PROBLEM_PHOTO
+    )

@@ -224,6 +224,87 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "ko": " (상담 가능 시간: {hours})",
         "zh": "（我们的服务时间：{hours}）",
     },
+    # delivery problems (actions/services/problems_replies.py, problems_choice.py)
+    "problem_kind_not_received": {
+        "en": "It never arrived",
+        "ko": "배송 완료인데 못 받았어요",
+        "zh": "显示送达但没收到",
+    },
+    "problem_kind_missing_item": {
+        "en": "Something is missing",
+        "ko": "빠진 상품이 있어요",
+        "zh": "少了商品",
+    },
+    "problem_kind_damaged": {"en": "It arrived damaged", "ko": "파손되어 왔어요", "zh": "到货破损"},
+    "problem_kind_wrong_item": {
+        "en": "I got the wrong item",
+        "ko": "다른 상품이 왔어요",
+        "zh": "发错了商品",
+    },
+    "problem_look_neighbours": {
+        "en": "ask your neighbours whether they took it in",
+        "ko": "이웃분들이 대신 받아 두셨는지 여쭤봐 주세요",
+        "zh": "问问邻居是否代收了",
+    },
+    "problem_look_safe_place": {
+        "en": "look in any safe place around your home (a porch, a bin store, behind a gate) and "
+        "for a card from the driver",
+        "ko": "현관, 분리수거장, 대문 뒤 같은 곳과 기사님이 남긴 안내 카드를 확인해 주세요",
+        "zh": "看看家门口附近的安全位置（门廊、垃圾房、门后）以及快递员留下的通知卡",
+    },
+    "problem_then": {"en": " and ", "ko": ", 그리고 ", "zh": "，再"},
+    "problem_look_home": {
+        "en": "have a look around your home",
+        "ko": "집 주변을 한번 확인해 주세요",
+        "zh": "在家附近找一找",
+    },
+    "problem_hour": {"en": "an hour", "ko": "1시간", "zh": "1小时"},
+    "problem_hours": {"en": "{n} hours", "ko": "{n}시간", "zh": "{n}小时"},
+    "problem_out_of_stock": {
+        "en": " It's out of stock, so a replacement isn't possible.",
+        "ko": " 재고가 없어 새 상품을 보내 드릴 수는 없어요.",
+        "zh": "该商品缺货，无法补发。",
+    },
+    "problem_keep_it": {
+        "en": " You don't need to send anything back.",
+        "ko": " 상품은 돌려보내지 않으셔도 돼요.",
+        "zh": "商品无需寄回。",
+    },
+    "problem_settle_replacement": {
+        "en": "send you a replacement",
+        "ko": "새 상품을 보내 드릴게요",
+        "zh": "为您补发",
+    },
+    "problem_settle_refund": {
+        "en": "refund {amount} to {method}",
+        "ko": "{amount}를 {method}(으)로 환불해 드릴게요",
+        "zh": "把{amount}退到{method}",
+    },
+    "problem_none_order_cancelled": {
+        "en": "it was cancelled",
+        "ko": "주문이 취소되었어요",
+        "zh": "订单已取消",
+    },
+    "problem_none_already_refunded": {
+        "en": "it has already been refunded in full",
+        "ko": "이미 전액 환불되었어요",
+        "zh": "已经全额退款",
+    },
+    "problem_none_not_in_order": {
+        "en": "that item isn't part of this order",
+        "ko": "그 상품은 이 주문에 포함되어 있지 않아요",
+        "zh": "该商品不在这个订单里",
+    },
+    "problem_none_item_cancelled": {
+        "en": "that item was cancelled and refunded before the order left us",
+        "ko": "그 상품은 발송 전에 취소되고 환불되었어요",
+        "zh": "该商品在发货前已取消并退款",
+    },
+    "parcel_label_created": {
+        "en": "waiting to be collected",
+        "ko": "택배사 인수 대기",
+        "zh": "等待揽收",
+    },
 }
 
 

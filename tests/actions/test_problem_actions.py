@@ -1,0 +1,358 @@
+"""The real delivery-problem actions against the in-memory demo shop: what the form asks and
+when, what the customer reads for each decision, the claim opened once (a double tap or a
+second report says the first claim's number), a person's case for the team, and the flow's
+outcome for the analytics.
+
+Orders of the demo shop (tests/support/fake_shop.py): 10011 (three items in one parcel,
+delivered ten days ago), 10014 (an alarm clock delivered 14 days ago, worth £59), 10101 (a
+parcel delivered yesterday, two on their way), 10010 (split: the lamp still on its way), 10086
+(over £250), 10013 (delivered 40 days ago), 10009 (cancelled). Claims and cases are on a temp
+SQLite store shared by the module, so each test uses its own order, kind or item.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.flow_stopped import ActionProblemStopped
+from actions.handoff import build_context_packet
+from actions.problems import (
+    ActionAskProblemConfirmed,
+    ActionAskProblemItem,
+    ActionAskProblemKind,
+    ActionAskProblemPhoto,
+    ActionReportProblem,
+    ValidateProblemForm,
+)
+from actions.store import claims
+from actions.store.uow import unit_of_work
+from bot import names
+from tests.support.fake_shop import FakeShop
+from tests.support.trackers import responses, slot_events, tracker
+
+FORM = names.FORM_PROBLEM
+DOMAIN_SLOTS = [
+    names.SLOT_ORDER_NUMBER,
+    names.SLOT_VERIFICATION,
+    names.SLOT_PROBLEM_KIND,
+    names.SLOT_PROBLEM_ITEM,
+    names.SLOT_PROBLEM_PHOTO,
+    names.SLOT_PROBLEM_CONFIRMED,
+]
+PHOTO = "uploads/conv-problem/0123456789abcdef0123456789abcdef.png"
+SENT_PHOTO = {"attachments": [{"kind": "image", "content_type": "image/png", "path": PHOTO}]}
+
+
+def proven(number: str, **slots: Any) -> dict[str, Any]:
+    return {names.SLOT_ORDER_NUMBER: number, names.SLOT_VERIFIED_ORDERS: [number], **slots}
+
+
+def report(number: str, kind: str, item: str | None = None, **slots: Any) -> dict[str, Any]:
+    found = proven(number, **{names.SLOT_PROBLEM_KIND: kind}, **slots)
+    if item is not None:
+        found[names.SLOT_PROBLEM_ITEM] = item
+    return found
+
+
+async def asked(slots: dict[str, Any], **kw: Any) -> list[str]:
+    return await ValidateProblemForm().required_slots(
+        DOMAIN_SLOTS, CollectingDispatcher(), tracker(slots, form=FORM, **kw), {}
+    )
+
+
+async def claims_for(number: str) -> list[claims.Claim]:
+    async with unit_of_work() as repo:
+        return await repo.claims_for_order(number)
+
+
+# --- the form --------------------------------------------------------------------------
+
+
+async def test_a_stranger_is_asked_for_the_proof_first_and_what_went_wrong_is_heard_meanwhile(
+    fake_shop: FakeShop,
+) -> None:
+    slots = await asked({names.SLOT_ORDER_NUMBER: "10011"}, sender="conv-problem-stranger")
+    assert slots == [names.SLOT_ORDER_NUMBER, names.SLOT_VERIFICATION, names.SLOT_PROBLEM_KIND]
+
+
+async def test_once_proven_what_went_wrong_is_asked(fake_shop: FakeShop) -> None:
+    assert await asked(proven("10011")) == [names.SLOT_ORDER_NUMBER, names.SLOT_PROBLEM_KIND]
+
+
+async def test_the_kind_is_taken_from_the_words_that_started_the_report(
+    fake_shop: FakeShop,
+) -> None:
+    started = tracker(proven("10014"), text="my alarm clock arrived smashed", form=FORM)
+    found = await ValidateProblemForm().extract_problem_kind(CollectingDispatcher(), started, {})
+    assert found == {names.SLOT_PROBLEM_KIND: "problem:damaged"}
+
+
+async def test_an_item_named_in_the_report_or_the_only_one_is_not_asked_for(
+    fake_shop: FakeShop,
+) -> None:
+    form = ValidateProblemForm()
+    named = tracker(proven("10011"), text="the t-shirt wasn't in the box", form=FORM)
+    found = await form.validate_problem_kind(
+        "problem:missing_item", CollectingDispatcher(), named, {}
+    )
+    assert found == {names.SLOT_PROBLEM_KIND: "missing_item", names.SLOT_PROBLEM_ITEM: "14"}
+    single = tracker(proven("10014"), text="/inform", form=FORM)
+    found = await form.validate_problem_kind("problem:damaged", CollectingDispatcher(), single, {})
+    assert found == {names.SLOT_PROBLEM_KIND: "damaged", names.SLOT_PROBLEM_ITEM: "18"}
+
+
+async def test_a_kind_that_cannot_be_told_is_said_and_asked_again(fake_shop: FakeShop) -> None:
+    dispatcher = CollectingDispatcher()
+    found = await ValidateProblemForm().validate_problem_kind(
+        "hmm", dispatcher, tracker(proven("10011"), form=FORM), {}
+    )
+    assert found == {names.SLOT_PROBLEM_KIND: None}
+    assert responses(dispatcher) == ["utter_problem_kind_not_understood"]
+
+
+async def test_the_kind_question_has_a_button_per_kind_in_the_customers_language(
+    fake_shop: FakeShop,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemKind().run(dispatcher, tracker(proven("10011", language="ko")), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_problem_kind"
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/inform{"return_choice":"problem:not_received"}',
+        '/inform{"return_choice":"problem:missing_item"}',
+        '/inform{"return_choice":"problem:damaged"}',
+        '/inform{"return_choice":"problem:wrong_item"}',
+    ]
+    assert message["buttons"][2]["title"] == "파손되어 왔어요"
+
+
+@pytest.mark.parametrize(
+    ("answer", "item"),
+    [('/inform{"return_choice":"problemitem:15"}', "15"), ("2", "14"), ("the bulbs", "15")],
+)
+async def test_the_item_is_a_tap_its_number_or_its_name(
+    fake_shop: FakeShop, answer: str, item: str
+) -> None:
+    found = await ValidateProblemForm().validate_problem_item(
+        answer, CollectingDispatcher(), tracker(report("10011", "damaged"), form=FORM), {}
+    )
+    assert found == {names.SLOT_PROBLEM_ITEM: item}
+
+
+async def test_the_item_question_lists_the_orders_items_as_buttons(fake_shop: FakeShop) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemItem().run(dispatcher, tracker(report("10011", "damaged")), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_problem_item"
+    assert message["items"].splitlines()[1] == "2. Organic cotton T-shirt, white"
+    assert [b["payload"] for b in message["buttons"]][-1] == (
+        '/inform{"return_choice":"problemitem:15"}'
+    )
+
+
+async def test_a_damaged_item_needs_a_photo_before_anything_else(fake_shop: FakeShop) -> None:
+    slots = await asked(report("10014", "damaged", "18"))
+    assert slots[-1] == names.SLOT_PROBLEM_PHOTO
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemPhoto().run(dispatcher, tracker(report("10014", "damaged", "18")), {})
+    assert responses(dispatcher) == ["utter_ask_problem_photo"]
+    assert dispatcher.messages[0]["item"] == "Sunrise alarm clock"
+
+
+async def test_only_a_photo_the_channel_kept_counts_not_a_typed_reference(
+    fake_shop: FakeShop,
+) -> None:
+    form = ValidateProblemForm()
+    slots = report("10014", "damaged", "18")
+    sent = tracker(slots, text="[photo]", metadata=SENT_PHOTO, form=FORM)
+    found = await form.validate_problem_photo("[photo]", CollectingDispatcher(), sent, {})
+    assert found == {names.SLOT_PROBLEM_PHOTO: PHOTO}
+    typed = tracker(slots, text=PHOTO, form=FORM)
+    found = await form.validate_problem_photo(PHOTO, CollectingDispatcher(), typed, {})
+    assert found == {names.SLOT_PROBLEM_PHOTO: None}
+
+
+async def test_a_photo_does_not_switch_a_korean_conversation_to_english(
+    fake_shop: FakeShop,
+) -> None:
+    sent = tracker(
+        report("10014", "damaged", "18", language="en"),
+        text="[photo]",
+        metadata=SENT_PHOTO,
+        form=FORM,
+    )
+    sent.events.insert(0, {"event": "slot", "name": "language", "value": "ko"})
+    sent.events.insert(0, {"event": "user", "text": "주문 10014 시계가 깨져서 왔어요"})
+    found = await ValidateProblemForm().validate_problem_photo(
+        "[photo]", CollectingDispatcher(), sent, {}
+    )
+    assert found == {names.SLOT_PROBLEM_PHOTO: PHOTO, "language": "ko"}
+
+
+async def test_with_the_photo_a_claim_to_send_back_is_read_out_before_it_is_opened(
+    fake_shop: FakeShop,
+) -> None:
+    slots = report("10014", "damaged", "18", **{names.SLOT_PROBLEM_PHOTO: PHOTO})
+    assert (await asked(slots))[-2:] == [names.SLOT_PROBLEM_PHOTO, names.SLOT_PROBLEM_CONFIRMED]
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(slots), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_confirm_problem_return"  # £59: worth sending back
+    assert message["amount"] == "£59.00"
+    assert message["settlement"] == "refund £59.00 to Visa ending 1881"
+
+
+# --- the decisions -----------------------------------------------------------------------
+
+
+async def run_report(slots: dict[str, Any], sender: str = "conv-1") -> tuple[list[str], Any]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionReportProblem().run(dispatcher, tracker(slots, sender=sender), {})
+    return responses(dispatcher), (dispatcher, slot_events(events))
+
+
+async def test_a_confirmed_claim_is_opened_once_and_a_second_tap_gets_its_number(
+    fake_shop: FakeShop,
+) -> None:
+    slots = report("10011", "missing_item", "14", **{names.SLOT_PROBLEM_CONFIRMED: True})
+    said, (dispatcher, events) = await run_report(slots, sender="conv-problem-twice")
+    assert said == ["utter_problem_claim_refund"]
+    assert dispatcher.messages[0]["amount"] == "£22.00"
+    assert events[names.SLOT_FLOW_OUTCOME] == {
+        "flow": "claim",
+        "outcome": "done",
+        "amount": "22.00",
+        "currency": "GBP",
+        "detail": "claim_refund",
+    }
+    [claim] = await claims_for("10011")
+    assert (claim.kind, claim.order_item_id, claim.remedy, claim.state) == (
+        "missing_item",
+        14,
+        "refund",
+        "open",
+    )
+    assert dispatcher.messages[0]["claim_number"] == claim.number
+    again, (second, events) = await run_report(slots, sender="conv-problem-other-chat")
+    assert again == ["utter_problem_claim_exists"]
+    assert second.messages[0]["claim_number"] == claim.number
+    assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "already_claimed"
+    assert len(await claims_for("10011")) == 1
+
+
+async def test_no_at_the_question_opens_nothing(fake_shop: FakeShop) -> None:
+    slots = report("10015", "missing_item", "20", **{names.SLOT_PROBLEM_CONFIRMED: False})
+    said, (_, events) = await run_report(slots)
+    assert said == ["utter_problem_kept"]
+    assert events[names.SLOT_FLOW_OUTCOME] == {"flow": "claim", "outcome": "stopped"}
+    assert await claims_for("10015") == []
+
+
+async def test_a_return_first_is_recorded_as_awaiting_the_item(fake_shop: FakeShop) -> None:
+    slots = report(
+        "10014",
+        "wrong_item",
+        "18",
+        **{names.SLOT_PROBLEM_PHOTO: PHOTO, names.SLOT_PROBLEM_CONFIRMED: True},
+    )
+    said, _ = await run_report(slots)
+    assert said == ["utter_problem_claim_return"]
+    [claim] = await claims_for("10014")
+    assert (claim.state, claim.photo_upload_id, claim.amount) == (
+        "awaiting_return",
+        PHOTO,
+        Decimal("59.00"),
+    )
+
+
+async def test_delivered_yesterday_the_customer_is_told_how_long_to_wait_and_where_to_look(
+    fake_shop: FakeShop,
+) -> None:
+    said, (dispatcher, events) = await run_report(report("10101", "not_received"))
+    assert said == ["utter_problem_wait"]
+    message = dispatcher.messages[0]
+    assert message["carrier"] == "Evri"
+    assert "hours" in message["time_left"] or message["time_left"] == "an hour"
+    assert message["where"].startswith("ask your neighbours")
+    assert events[names.SLOT_FLOW_OUTCOME] == {
+        "flow": "claim",
+        "outcome": "refused",
+        "detail": "wait",
+    }
+    assert await claims_for("10101") == []
+
+
+async def test_an_item_in_the_parcel_still_on_its_way_gets_that_parcels_status(
+    fake_shop: FakeShop,
+) -> None:
+    said, (dispatcher, _) = await run_report(report("10010", "missing_item", "12"))
+    assert said == ["utter_problem_other_parcel"]
+    assert dispatcher.messages[0]["carrier"] == "DPD Ireland"
+    assert dispatcher.messages[0]["items"] == "Stoneware table lamp"
+
+
+async def test_a_high_value_order_goes_to_a_person_with_the_case(fake_shop: FakeShop) -> None:
+    slots = report("10086", "damaged", "150", **{names.SLOT_PROBLEM_PHOTO: PHOTO})
+    conversation = "conv-problem-person"
+    said, (_, events) = await run_report(slots, sender=conversation)
+    assert said == ["utter_problem_person_high_value"]
+    assert events[names.SLOT_HANDOFF_REASON] == "policy"
+    assert events[names.SLOT_FLOW_OUTCOME] == {
+        "flow": "claim",
+        "outcome": "handoff",
+        "detail": "high_value",
+    }
+    packet = await build_context_packet(tracker(slots, sender=conversation), "policy")
+    [case] = packet.policy_cases
+    assert (case.topic, case.reason, case.order_number) == ("claim", "high_value", "10086")
+    assert case.details["photo"] == PHOTO
+    assert packet.reason.text.endswith(
+        "Delivery problem (damaged) on order 10086, Bamboo hairbrush: the order's total "
+        "(454.00 GBP) is above what the chat settles"
+    )
+
+
+async def test_past_the_window_it_is_too_late_and_a_person_is_offered(fake_shop: FakeShop) -> None:
+    said, (_, events) = await run_report(report("10013", "not_received"))
+    assert said == ["utter_problem_too_late"]
+    assert events[names.SLOT_HANDOFF_REASON] == "policy"
+    assert events[names.SLOT_FLOW_OUTCOME]["outcome"] == "refused"
+
+
+async def test_a_cancelled_order_has_nothing_to_claim_and_says_why(fake_shop: FakeShop) -> None:
+    said, (dispatcher, _) = await run_report(report("10009", "not_received"))
+    assert said == ["utter_problem_nothing_to_claim"]
+    assert dispatcher.messages[0]["why"] == "it was cancelled"
+
+
+async def test_someone_elses_order_is_never_claimed_without_the_proof(fake_shop: FakeShop) -> None:
+    slots = {
+        names.SLOT_ORDER_NUMBER: "10063",
+        names.SLOT_PROBLEM_KIND: "not_received",
+        names.SLOT_PROBLEM_CONFIRMED: True,
+    }
+    said, (_, events) = await run_report(slots, sender="conv-problem-x")
+    assert said == ["utter_order_locked"]
+    assert events[names.SLOT_FLOW_OUTCOME]["outcome"] == "stopped"
+    assert await claims_for("10063") == []
+
+
+@pytest.mark.parametrize(
+    ("intent", "said", "detail"),
+    [("deny", "utter_ok_stopped", "asked"), ("goodbye", "utter_goodbye", "left")],
+)
+async def test_stopping_or_leaving_a_report_is_recorded_as_stopped(
+    intent: str, said: str, detail: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionProblemStopped().run(dispatcher, tracker(intent=intent), {})
+    assert responses(dispatcher) == [said]
+    assert slot_events(events)[names.SLOT_FLOW_OUTCOME] == {
+        "flow": "claim",
+        "outcome": "stopped",
+        "detail": detail,
+    }
