@@ -27,12 +27,13 @@ from sqlalchemy import select
 from actions.clients.conversations import recent_conversations
 from actions.clients.handoff import HandoffUnavailable, get_client
 from actions.common import customer_id, language, send, utc_now, verified_orders
-from actions.services import context
+from actions.services import claims_context, context
 from actions.services.handoff import UNAVAILABLE, handoff_reason, reason_text, waiting_reply
 from actions.services.order_numbers import normalize_order_number
 from actions.services.outcomes import outcome_event
 from actions.shop.current import get_shop
 from actions.store import tables
+from actions.store.models import Order
 from actions.store.repository import StoreRepository
 from actions.store.uow import unit_of_work
 from bot import names
@@ -118,6 +119,8 @@ async def build_context_packet(tracker: Tracker, reason: str) -> ContextPacket:
     refunds: list[dict[str, Any]] = []
     returns: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    shown: list[tuple[Order, bool]] = []  # the orders the packet shows, and whether proven
     try:
         shop = get_shop()
         customer = await shop.customer(cid) if cid is not None else None
@@ -130,15 +133,14 @@ async def build_context_packet(tracker: Tracker, reason: str) -> ContextPacket:
             mentioned = normalize_order_number(tracker.get_slot(slot))
             if mentioned and mentioned not in {x for x, _ in numbers}:
                 numbers.append((mentioned, False))
-        loaded = []
         for number, verified in numbers[:MAX_ORDERS]:
             order = await shop.order(number)
             if order is None:
                 continue
             mine = customer is not None and order.customer_id == customer.id
-            loaded.append(order)
+            shown.append((order, verified or mine))
             orders.append(context.order_section(order, verified=verified or mine))
-        refunds = context.refunds_from_orders(loaded)
+        refunds = context.refunds_from_orders(o for o, _ in shown)
         customer_section = context.customer_section(
             customer, conversation["channel"], conversation.get("channel_user_id")
         )
@@ -153,6 +155,13 @@ async def build_context_packet(tracker: Tracker, reason: str) -> ContextPacket:
     except Exception:
         logger.exception("handoff context: returns could not be read")
         notes.append("Returns and policy cases could not be read.")
+    try:
+        if shown:
+            async with unit_of_work() as repo:
+                claims = await claims_context.read_claims(repo, shown)
+    except Exception:
+        logger.exception("handoff context: claims could not be read")
+        notes.append("Delivery-problem claims could not be read.")
     recent: list[dict[str, Any]] = []
     if cid is not None:
         try:
@@ -174,6 +183,7 @@ async def build_context_packet(tracker: Tracker, reason: str) -> ContextPacket:
         orders=orders,
         returns=returns,
         refunds=refunds,
+        claims=claims,
         transcript=context.transcript(events),
         recent_conversations=recent,
         bot_knows=context.bot_knowledge(slots),

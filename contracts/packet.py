@@ -258,6 +258,28 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A delivery problem the customer claimed in the chat, and where the shop is with it.
+
+    ``number`` and ``order_number`` are required: an agent quotes the one and opens the other,
+    and an entry with neither cannot be told apart from the next. The photo is a reference
+    the console resolves like a transcript line's, never the file; ``photo_attached`` says a
+    photo exists even when ``photo`` is left out (an order whose ownership is not proven)."""
+
+    number: str = field(default="", metadata=REQUIRED)  # "CLM-30001"
+    order_number: str = field(default="", metadata=REQUIRED)
+    kind: Optional[str] = None  # not_received, missing_item, damaged, wrong_item
+    item: Optional[str] = None  # the item's name; None for a whole parcel not received
+    quantity: Optional[int] = None
+    remedy: Optional[str] = None  # replacement, refund
+    amount: Optional[str] = None  # money as the shop shows it: "£14.72"
+    state: Optional[str] = None  # open, awaiting_return, settled, rejected
+    created_at: Optional[str] = None
+    photo_attached: bool = False
+    photo: Optional[Attachment] = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
 class TranscriptLine:
     """One message of this conversation: ``sender`` is user, bot or agent."""
 
@@ -338,6 +360,9 @@ class ContextPacket:
     orders: list[Order] = field(default_factory=list)
     returns: list[Return] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+    #: Delivery problems claimed for the orders above, newest first (optional: a packet
+    #: without the key, stored or sent before claims existed, reads as none).
+    claims: list[Claim] = field(default_factory=list)
     transcript: list[TranscriptLine] = field(default_factory=list)
     recent_conversations: list[RecentConversation] = field(default_factory=list)
     bot_knows: dict[str, Any] = field(default_factory=dict)
@@ -452,6 +477,7 @@ def build_packet(
     orders: Iterable[Order | Mapping[str, Any]] = (),
     returns: Iterable[Return | Mapping[str, Any]] = (),
     refunds: Iterable[Refund | Mapping[str, Any]] = (),
+    claims: Iterable[Claim | Mapping[str, Any]] = (),
     transcript: Iterable[TranscriptLine | Mapping[str, Any]] = (),
     recent_conversations: Iterable[RecentConversation | Mapping[str, Any]] = (),
     bot_knows: Optional[Mapping[str, Any]] = None,
@@ -476,6 +502,7 @@ def build_packet(
         orders=_parts(Order, orders, "orders", problems),
         returns=_parts(Return, returns, "returns", problems),
         refunds=_parts(Refund, refunds, "refunds", problems),
+        claims=_parts(Claim, claims, "claims", problems),
         transcript=_parts(TranscriptLine, transcript, "transcript", problems),
         recent_conversations=_parts(
             RecentConversation, recent_conversations, "recent_conversations", problems

@@ -77,6 +77,7 @@ def _order_numbers(packet: ContextPacket) -> Iterable[object]:
     yield from (o.number for o in packet.orders)
     yield from (r.order_number for r in packet.returns)
     yield from (r.order_number for r in packet.refunds)
+    yield from (c.order_number for c in packet.claims)
     yield from (c.order_number for c in packet.policy_cases)
     yield packet.bot_knows.get("order_number")
 

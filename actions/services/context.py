@@ -10,6 +10,7 @@ the Rasa server, from what it has). Sections:
   customer asked (so the console shows how long they have waited);
 * ``customer`` — the profile and every linked channel identity (null when anonymous);
 * ``orders`` — with items, totals, state, parcels and tracking; ``returns`` and ``refunds``;
+* ``claims`` — delivery problems claimed for those orders (:mod:`actions.services.claims_context`);
 * ``transcript`` — this conversation, both sides (bot, agent and customer turns);
 * ``recent_conversations`` — the customer's other recent conversations, any channel;
 * ``bot_knows`` — what the bot had gathered (order number, verified or not, return reason…);

@@ -283,6 +283,44 @@
     if (!any) box.appendChild(el("p", "muted", t("none")));
   }
 
+  // Delivery-problem claims (the packet's `claims`, newest first): the state as a badge, what
+  // was claimed in words, the remedy and amount, and the customer's photo when the packet
+  // carries it. An order shown without proof of ownership has its photo kept back.
+  var CLAIM_STATES = { open: true, awaiting_return: true, settled: true, rejected: true };
+
+  // The dictionary's words for a code ("claims.kind." + "damaged"), or the code in plain
+  // letters when it has none: a kind or state added later still reads.
+  function words(prefix, code) {
+    var text = t(prefix + code);
+    return text === prefix + code ? String(code || "").replace(/_/g, " ") : text;
+  }
+
+  function renderClaims(ctx) {
+    var box = $("case-claims");
+    clear(box);
+    var claims = ctx.claims || [];
+    if (!claims.length) { box.appendChild(el("p", "muted", t("none"))); return; }
+    var proven = {};
+    (ctx.orders || []).forEach(function (o) { proven[o.number] = !!o.verified; });
+    claims.forEach(function (c) {
+      var div = el("div", "order claim");
+      div.dataset.claim = c.number;
+      var line = el("div", "line");
+      var badge = el("span", "tag claim-state", words("claims.state.", c.state));
+      badge.dataset.state = CLAIM_STATES[c.state] === true ? c.state : "other";
+      line.appendChild(badge);
+      line.appendChild(document.createTextNode(" " + t("claims.claim", { number: c.number, order: c.order_number, kind: words("claims.kind.", c.kind) }) + " "));
+      if (proven[c.order_number] === false) line.appendChild(el("span", "tag warn", t("orders.unverified")));
+      div.appendChild(line);
+      var what = c.item ? (c.quantity ? c.quantity + " × " : "") + c.item : c.kind === "not_received" ? t("claims.whole_parcel") : "";
+      var parts = [what, words("claims.remedy.", c.remedy), c.amount, t("claims.claimed", { when: clock(c.created_at) })];
+      div.appendChild(el("div", "muted", parts.filter(function (p) { return p; }).join(" · ")));
+      if (c.photo) div.appendChild(attachmentNode(c.photo));
+      else div.appendChild(el("div", "muted", t(c.photo_attached ? "claims.photo_withheld" : "claims.no_photo")));
+      box.appendChild(div);
+    });
+  }
+
   function renderKnows(ctx) {
     var box = $("case-knows");
     clear(box);
@@ -408,6 +446,7 @@
     renderCustomer(ctx);
     renderOrders(ctx);
     renderReturns(ctx);
+    renderClaims(ctx);
     renderKnows(ctx);
     renderIntents(ctx);
     renderEarlier(d);

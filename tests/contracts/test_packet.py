@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from contracts.packet import (
     PACKET_VERSION,
+    Attachment,
+    Claim,
     ContextPacket,
     Conversation,
     Customer,
@@ -317,3 +319,88 @@ def test_an_address_change_travels_on_its_order_and_the_version_stays_1() -> Non
     # A reader that knew nothing of it (an older stored packet) still reads the order.
     del wire["orders"][0]["address_changed_at"], wire["orders"][0]["address_changed_by"]
     assert parse_packet(wire).orders[0].address_changed_at is None
+
+
+#: Two claims as action_handoff writes them (actions/services/claims_context.py), newest first:
+#: one with its photo, one for a whole parcel (no item, no photo).
+CLAIMS: list[dict[str, Any]] = [
+    {
+        "number": "CLM-30002",
+        "order_number": "LL-10001",
+        "kind": "damaged",
+        "item": "Lamp",
+        "quantity": 1,
+        "remedy": "replacement",
+        "amount": "49.00 EUR",
+        "state": "awaiting_return",
+        "created_at": "2026-11-23T10:04:00+00:00",
+        "photo_attached": True,
+        "photo": {"kind": "image", "content_type": "image/jpeg", "path": "uploads/c/a.jpg"},
+    },
+    {
+        "number": "CLM-30001",
+        "order_number": "LL-10001",
+        "kind": "not_received",
+        "item": None,
+        "quantity": None,
+        "remedy": "refund",
+        "amount": "49.00 EUR",
+        "state": "settled",
+        "created_at": "2026-11-20T09:00:00+00:00",
+        "photo_attached": False,
+    },
+]
+
+
+def test_claims_survive_the_wire_and_the_database_with_their_photo_reference() -> None:
+    packet = _built(claims=CLAIMS)
+    assert packet.notes == []
+    damaged, parcel = packet.claims
+    assert damaged.number == "CLM-30002" and damaged.state == "awaiting_return"
+    assert damaged.photo == Attachment(
+        kind="image", content_type="image/jpeg", path="uploads/c/a.jpg"
+    )
+    assert parcel == Claim(**CLAIMS[1])
+    wire = json.loads(packet.to_json())
+    assert wire["claims"] == CLAIMS  # no photo: the key is left out, as on transcript lines
+    assert parse_packet(wire) == packet
+    assert ContextPacket.from_stored(packet.to_dict()) == packet
+
+
+def test_a_packet_from_before_claims_still_parses_with_none_and_the_version_stays_1() -> None:
+    assert "claims" not in LEGACY
+    assert validate_packet(LEGACY) == []
+    packet = parse_packet(LEGACY)
+    assert packet.version == 1 and packet.claims == []
+    assert ContextPacket.from_stored(LEGACY).claims == []
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"number": "CLM-30001"}, "claims: expected a list, got an object"),
+        (["CLM-30001"], "claims[0]: expected an object, got text"),
+        ([{"order_number": "LL-10001"}], "claims[0].number: missing"),
+        ([{"number": "CLM-30001"}], "claims[0].order_number: missing"),
+        ([{**CLAIMS[1], "amount": 49.0}], "claims[0].amount: expected text, got a number"),
+        ([{**CLAIMS[1], "photo_attached": "yes"}], "claims[0].photo_attached: expected true"),
+        (
+            [CLAIMS[1], {**CLAIMS[0], "photo": "uploads/c/a.jpg"}],
+            "claims[1].photo: expected an object, got text",
+        ),
+    ],
+)
+def test_a_malformed_claim_is_refused_saying_where(claims: Any, reason: str) -> None:
+    with pytest.raises(PacketError) as refused:
+        parse_packet({**LEGACY, "claims": claims})
+    assert reason in str(refused.value)
+    assert "49" not in str(refused.value) and "uploads" not in str(refused.value)
+
+
+def test_the_builder_notes_a_claim_that_does_not_fit_and_keeps_the_others() -> None:
+    packet = _built(claims=[{**CLAIMS[0], "quantity": "one"}, "CLM-9", CLAIMS[1]])
+    assert [c.number for c in packet.claims] == ["CLM-30002", "CLM-30001"]
+    assert packet.claims[0].quantity is None
+    [note] = packet.notes
+    assert "claims[0].quantity" in note and "claims[1]" in note
+    assert validate_packet(packet.to_dict()) == []

@@ -8,7 +8,7 @@ import json
 import re
 from functools import cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -65,9 +65,10 @@ def page_keys(page: str) -> list[tuple[str, str]]:
 def script_keys(script: str) -> set[str]:
     """The keys a script passes to ``t(...)`` (or ``tr(...)``) as literals, including both
     sides of ``t(cond ? "a" : "b")``, and to ``i18n(node, "key")`` (assign.js and teams.js:
-    what they build once, labelled with a data-i18n attribute)."""
+    what they build once, labelled with a data-i18n attribute); ``words("prefix.", code)``
+    (console.js: a code's words) is a key made at run time."""
     source = (CONSOLE_DIR / script).read_text(encoding="utf-8")
-    keys = set(re.findall(r"\btr?\(\s*\"([^\"]+)\"", source))
+    keys = set(re.findall(r"\b(?:tr?|words)\(\s*\"([^\"]+)\"", source))
     keys |= set(re.findall(r"\bi18n\(\s*(?:\w+|el\([^()]*\))\s*,\s*\"([^\"]+)\"", source))
     for a, b in re.findall(r"\btr?\([^;\"]*?\?\s*\"([^\"]+)\"\s*:\s*\"([^\"]+)\"\s*[,)]", source):
         keys |= {a, b}
@@ -113,6 +114,9 @@ def test_every_key_a_script_asks_for_is_in_the_dictionary(script: str) -> None:
     prefixes = {k for k in keys if k.endswith(".")}
     assert prefixes <= {
         "case.status.",
+        "claims.kind.",
+        "claims.state.",
+        "claims.remedy.",
         "live.",
         "dash.topic.",
         "dash.reason.",
@@ -134,6 +138,22 @@ def test_the_keys_made_from_a_status_exist() -> None:
     for language in ("en", "ko", "zh"):
         assert f"dash.lang.{language}" in english
         assert f"teams.language.{language}" in english  # teams.js: a routing rule's language
+
+
+def test_a_claims_kind_state_and_remedy_have_words_in_every_language() -> None:
+    """console.js names a claim's kind, state and remedy with ``words("claims.kind.", kind)``
+    and the like: every code Baton records has its words (a missing one would show the bare
+    code, underscores and all)."""
+    from actions.services.problems_decision import KINDS, Remedy
+    from actions.store.tables import CLAIM_STATES
+
+    codes = (
+        [f"claims.kind.{kind}" for kind in KINDS]
+        + [f"claims.state.{state}" for state in CLAIM_STATES]
+        + [f"claims.remedy.{remedy}" for remedy in get_args(Remedy)]
+    )
+    for language in LANGUAGES:
+        assert [c for c in codes if c not in dictionary(language)] == [], language
 
 
 def test_the_keys_search_and_assign_make_exist() -> None:

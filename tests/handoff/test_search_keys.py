@@ -18,11 +18,12 @@ def test_every_order_number_the_packet_names_is_a_key_once() -> None:
         orders=[{"number": "#10023"}, {"number": "10024"}],
         returns=[{"order_number": "10023"}],
         refunds=[{"order_number": " #10025 "}],
+        claims=[{"number": "CLM-30001", "order_number": "10027"}],
         policy_cases=[{"order_number": "10026"}],
         bot_knows={"order_number": "A-77"},
     )
 
-    assert found == "|o:10023|o:10024|o:10025|o:10026|o:a-77|"
+    assert found == "|o:10023|o:10024|o:10025|o:10027|o:10026|o:a-77|"
 
 
 def test_a_whatsapp_number_and_the_profile_phone_are_one_key() -> None:
