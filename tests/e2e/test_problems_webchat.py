@@ -87,6 +87,22 @@ async def test_delivered_yesterday_the_customer_hears_how_long_to_wait_and_where
     assert await claims_for(baton, "10101") == []
 
 
+async def test_a_delivered_order_status_offers_to_report_it_without_asking_again(
+    new_customer: NewCustomer, baton: Baton
+) -> None:
+    customer = await new_customer()
+    status = await proven(customer, "where is order 10061?", "george.wilson@example.co.uk")
+    assert "Order 10061 was delivered" in status.text, status.text
+    assert "I can help you report it" in status.text
+    [button] = status.buttons
+    assert button["title"] == "I can't find it"
+    # The tap carries the order: no order number and no proof asked again.
+    asked = await customer.say(button["payload"], timeout=60)
+    assert "I'm sorry something went wrong with order 10061. What happened?" in asked.text
+    assert "It never arrived" in [b["title"] for b in asked.buttons]
+    assert ASK_PROOF not in asked.text
+
+
 async def test_weeks_after_delivery_a_claim_is_opened_once_and_found_again(
     new_customer: NewCustomer, baton: Baton
 ) -> None:
@@ -111,7 +127,7 @@ async def test_weeks_after_delivery_a_claim_is_opened_once_and_found_again(
     number = claim.number
     assert number in done.text
     # The same report again (a retry, a second thought): the first claim, nothing new.
-    again = await customer.say("order 10061 never arrived", timeout=60)
+    again = await customer.say("order 10061 says delivered but it never arrived", timeout=60)
     assert f"You already have claim {number}" in again.text, again.text
     assert len(await claims_for(baton, "10061")) == 1
 
