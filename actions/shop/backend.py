@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Optional, Protocol
 
 from actions.services.cancel_items import item_refund, items_refund
+from actions.shop.errors import OrderNotChangeable
 from actions.store import order_changes
 from actions.store.models import Address, Customer, Order, OrderSummary
 from actions.store.returns_models import NewLabel, NewReturn, Return
@@ -51,16 +52,6 @@ class ItemsCancelled:
     cancelled: tuple[int, ...]
     refund: Decimal
     whole: bool
-
-
-class OrderNotChangeable(Exception):
-    """A cancel or address change the order's state does not allow (already shipped, already
-    cancelled) or the platform refused; ``reason`` is a short code for the reply."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 class ShopBackend(Protocol):
