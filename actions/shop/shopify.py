@@ -76,7 +76,7 @@ Lossy spots, on purpose and known:
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Optional
 
 from actions.shop import shopify_mapping as m
 from actions.shop import shopify_queries as q
@@ -98,6 +98,7 @@ from actions.shop.shopify_client import (
     quote,
 )
 from actions.shop.shopify_refunds import refund_lines
+from actions.shop.shopify_returns import record_return
 from actions.shop.shopify_webhooks import verify_webhook, webhook_order_number, webhook_order_ref
 
 __all__ = [
@@ -175,46 +176,8 @@ class ShopifyPlatform:
         return out
 
     async def record_return(self, order: PlatformOrder, request: ReturnRequest) -> str:
-        """``returnCreate``, once per RMA: a return whose line notes carry this RMA is reused."""
-        data = await self._call(q.RETURN_CONTEXT, {"id": order.ref})
-        context = data.get("order") or {}
-        for ret_id, rma in m.return_rmas(context).items():
-            if rma == request.rma:
-                return ret_id
-        by_item: dict[str, list[dict[str, Any]]] = {}
-        for f in context.get("fulfillments") or []:
-            for fli in m.nodes(f.get("fulfillmentLineItems")):
-                by_item.setdefault(str((fli.get("lineItem") or {}).get("id")), []).append(fli)
-        note = f"Baton RMA {request.rma}" + (f": {request.note}" if request.note else "")
-        lines = []
-        for item_ref, quantity in request.lines:
-            left = quantity
-            for fli in by_item.get(item_ref, []):
-                take = min(left, int(fli.get("quantity") or 0))
-                if take > 0:
-                    lines.append(
-                        {
-                            "fulfillmentLineItemId": fli["id"],
-                            "quantity": take,
-                            "returnReason": m.RETURN_REASON.get(request.reason, "OTHER"),
-                            "returnReasonNote": note[:255],
-                        }
-                    )
-                    left -= take
-            if left > 0:
-                raise ShopifyUserError(f"item {item_ref} has not been fulfilled {quantity} times")
-        result = await self._call(
-            q.RETURN_CREATE,
-            {
-                "returnInput": {
-                    "orderId": order.ref,
-                    "returnLineItems": lines,
-                    "notifyCustomer": False,
-                }
-            },
-        )
-        payload = self._mutation(result, "returnCreate", "userErrors")
-        return str((payload.get("return") or {}).get("id"))
+        """``returnCreate``, once per RMA (:mod:`actions.shop.shopify_returns`)."""
+        return await record_return(self._call, order, request)
 
     async def cancel_order(self, order: PlatformOrder, reason: str) -> PlatformOrder:
         """``orderCancel`` runs as a job: read back until it shows (bounded), then return it."""
