@@ -53,6 +53,7 @@ item ``cancelled_at``      a refund whose ``refundLineItems`` with restockType C
                            ``subtotalSet`` (:mod:`actions.shop.shopify_refunds`)
 refund ``destination``     the refund's transaction, formatted like ``payment_method``;
                            a store-credit gateway → "store credit"
+refund ``claim``           the refund's ``note`` "Baton claim CLM-…" (``refund_claim``'s)
 =========================  ==============================================================
 
 Lossy spots, on purpose and known:
@@ -81,6 +82,7 @@ from typing import Optional
 from actions.shop import shopify_mapping as m
 from actions.shop import shopify_queries as q
 from actions.shop.platform import (
+    ClaimPayment,
     ItemsCancellation,
     PlatformAddress,
     PlatformCustomer,
@@ -97,7 +99,7 @@ from actions.shop.shopify_client import (
     mutation_payload,
     quote,
 )
-from actions.shop.shopify_refunds import refund_lines
+from actions.shop.shopify_refunds import refund_claim, refund_lines
 from actions.shop.shopify_returns import record_return
 from actions.shop.shopify_webhooks import verify_webhook, webhook_order_number, webhook_order_ref
 
@@ -209,6 +211,12 @@ class ShopifyPlatform:
             await asyncio.sleep(0.5)
             current = await self._reread(order)
         return current
+
+    async def refund_claim(self, order: PlatformOrder, pay: ClaimPayment) -> PlatformOrder:
+        """A refund of the claim with restock type NO_RESTOCK, its note naming the claim
+        (:mod:`actions.shop.shopify_refunds`); the order read back."""
+        await refund_claim(self._call, order, pay)
+        return await self._reread(order)
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         shipping = {

@@ -1,0 +1,63 @@
+"""A claim's refund on Shopify: the real adapter on the fake Shopify (refundCreate with restock
+type NO_RESTOCK and a note naming the claim), what it sends and what Shopify refuses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from actions.shop.platform import CancelLine, ClaimPayment, PlatformRefused, claim_note
+from actions.shop.shopify import ShopifyPlatform, ShopifyUserError
+from tests.shop.conftest import RunningFake
+
+SPLIT, WHOLE = "10011", "10046"
+VASE = Decimal("22.00")
+
+pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does \\*not\\*")
+
+
+async def test_the_refund_goes_to_the_sales_gateway_unrestocked_with_the_claim_in_its_note(
+    shop: RunningFake, platform: ShopifyPlatform
+) -> None:
+    order = await platform.order(SPLIT)
+    assert order is not None
+    line = next(i for i in order.items if i.unit_price == VASE)
+    note = claim_note("CLM-30001", "damaged")
+    after = await platform.refund_claim(
+        order, ClaimPayment("CLM-30001", (CancelLine(line.ref, 1, VASE),), VASE, note)
+    )
+    assert after.payment_status == "partially_refunded" and after.status == "delivered"
+    assert [(r.claim, r.amount) for r in after.refunds] == [("CLM-30001", VASE)]
+    assert all(i.cancelled_at is None for i in after.items)
+    [sent] = [i for i in await shop.log() if i.get("operation") == "BatonRefundCreate"]
+    refund = sent["variables"]["input"]
+    assert refund["refundLineItems"] == [
+        {"lineItemId": line.ref, "quantity": 1, "restockType": "NO_RESTOCK"}
+    ]
+    assert [(t["kind"], t["gateway"], t["amount"]) for t in refund["transactions"]] == [
+        ("REFUND", "shopify_payments", "22.00")
+    ]
+    assert refund["note"] == "Baton claim CLM-30001: damaged" and "shipping" not in refund
+
+
+async def test_all_that_is_left_brings_the_shipping_and_the_order_reads_refunded(
+    shop: RunningFake, platform: ShopifyPlatform
+) -> None:
+    order = await platform.order(WHOLE)
+    assert order is not None and order.shipping_fee == Decimal("3.95")
+    pay = ClaimPayment("CLM-30002", (), order.total, claim_note("CLM-30002"), whole=True)
+    after = await platform.refund_claim(order, pay)
+    assert (after.status, after.payment_status) == ("delivered", "refunded")
+    [sent] = [i for i in await shop.log() if i.get("operation") == "BatonRefundCreate"]
+    assert sent["variables"]["input"]["shipping"] == {"fullRefund": True}
+
+
+async def test_shopify_refuses_more_than_is_refundable(platform: ShopifyPlatform) -> None:
+    order = await platform.order(SPLIT)
+    assert order is not None
+    pay = ClaimPayment("CLM-30003", (), order.total + Decimal("0.01"), claim_note("CLM-30003"))
+    with pytest.raises(ShopifyUserError, match="exceed") as refused:
+        await platform.refund_claim(order, pay)
+    assert isinstance(refused.value, PlatformRefused)
+    assert await platform.order(SPLIT) == order
