@@ -1,20 +1,51 @@
-"""A claim's refund on Shopify: the real adapter on the fake Shopify (refundCreate with restock
-type NO_RESTOCK and a note naming the claim), what it sends and what Shopify refuses."""
+"""A claim's refund on Shopify: the mirror on the real adapter on the fake Shopify (refundCreate
+with restock type NO_RESTOCK and a note naming the claim), the cases of
+tests/shop/platform_claim_cases.py, and what the adapter sends and Shopify refuses."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 
 import pytest
 
+from actions.shop.mirror import MirroredShop
 from actions.shop.platform import CancelLine, ClaimPayment, PlatformRefused, claim_note
 from actions.shop.shopify import ShopifyPlatform, ShopifyUserError
 from tests.shop.conftest import RunningFake
-
-SPLIT, WHOLE = "10011", "10046"
-VASE = Decimal("22.00")
+from tests.shop.platform_claim_cases import CASES, SPLIT, VASE, WHOLE, Harness, Write
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does \\*not\\*")
+
+
+@pytest.fixture
+async def harness(
+    shop: RunningFake, platform: ShopifyPlatform, empty_store: str
+) -> AsyncIterator[Harness]:
+    async def writes() -> list[Write]:
+        made = [i for i in await shop.log() if i.get("operation") == "refundCreate"]
+        return [
+            Write(
+                Decimal(i["amount"]),
+                tuple((ref, quantity) for ref, quantity, _ in i["lines"]),
+                any(restock != "NO_RESTOCK" for _, _, restock in i["lines"]),
+                i.get("note") or "",
+                bool((i.get("shipping") or {}).get("fullRefund")),
+            )
+            for i in made
+        ]
+
+    async def go_down() -> None:
+        await shop.control("faults", {"mode": "down", "count": 5})
+
+    yield Harness(MirroredShop(platform), writes, go_down)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
+async def test_a_claim_refund_on_shopify(
+    case: Callable[[Harness], Awaitable[None]], harness: Harness
+) -> None:
+    await case(harness)
 
 
 async def test_the_refund_goes_to_the_sales_gateway_unrestocked_with_the_claim_in_its_note(

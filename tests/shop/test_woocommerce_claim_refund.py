@@ -1,22 +1,22 @@
-"""A claim's refund on WooCommerce: the real adapter on the WooCommerce fake (a child process,
-real HTTP; a refund with ``api_restock: false`` whose reason names the claim), what it sends and
-what WooCommerce refuses."""
+"""A claim's refund on WooCommerce: the mirror on the real adapter on the WooCommerce fake (a
+child process, real HTTP; a refund with ``api_restock: false`` whose reason names the claim),
+the cases of tests/shop/platform_claim_cases.py, and what the adapter sends and WooCommerce
+refuses."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from actions.shop.mirror import MirroredShop
 from actions.shop.platform import CancelLine, ClaimPayment, PlatformRefused, claim_note
 from actions.shop.woocommerce import WooCommercePlatform, WooSettings
 from fakes.woocommerce import DEMO_KEY, DEMO_SECRET
+from tests.shop.platform_claim_cases import CASES, SPLIT, VASE, WHOLE, Harness, Write
 from tests.shop.woocommerce_fake import control
-
-SPLIT, WHOLE = "10011", "10046"
-VASE = Decimal("22.00")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does \\*not\\*")
 
@@ -32,6 +32,33 @@ async def woo(woo_url: str) -> AsyncIterator[WooCommercePlatform]:
     yield platform
     await platform.close()
     await control(woo_url, "faults", {"mode": "none"})
+
+
+@pytest.fixture
+async def harness(woo_url: str, woo: WooCommercePlatform, empty_store: str) -> Harness:
+    async def writes() -> list[Write]:
+        return [
+            Write(
+                Decimal(e["amount"]),
+                tuple((str(ref), quantity) for ref, quantity in e["lines"]),
+                bool(e["api_restock"]),
+                e["reason"],
+                False,  # WooCommerce's amount carries the delivery charge
+            )
+            for e in await refund_writes(woo_url)
+        ]
+
+    async def go_down() -> None:
+        await control(woo_url, "faults", {"mode": "down", "count": 5})
+
+    return Harness(MirroredShop(woo), writes, go_down)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
+async def test_a_claim_refund_on_woocommerce(
+    case: Callable[[Harness], Awaitable[None]], harness: Harness
+) -> None:
+    await case(harness)
 
 
 async def test_the_refund_goes_through_the_gateway_unrestocked_with_the_claim_as_its_reason(
