@@ -4,16 +4,33 @@ tests/shop/platform_claim_cases.py, and what the adapter sends and Shopify refus
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from actions.shop.claim_payment import ClaimRefund
 from actions.shop.mirror import MirroredShop
-from actions.shop.platform import CancelLine, ClaimPayment, PlatformRefused, claim_note
+from actions.shop.platform import (
+    CancelLine,
+    ClaimPayment,
+    PlatformRefused,
+    ShopUnavailable,
+    claim_note,
+)
 from actions.shop.shopify import ShopifyPlatform, ShopifyUserError
 from tests.shop.conftest import RunningFake
-from tests.shop.platform_claim_cases import CASES, SPLIT, VASE, WHOLE, Harness, Write
+from tests.shop.platform_claim_cases import (
+    CASES,
+    SPLIT,
+    VASE,
+    WHOLE,
+    Harness,
+    Write,
+    claimed,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Dialect sqlite\\+aiosqlite does \\*not\\*")
 
@@ -92,3 +109,28 @@ async def test_shopify_refuses_more_than_is_refundable(platform: ShopifyPlatform
         await platform.refund_claim(order, pay)
     assert isinstance(refused.value, PlatformRefused)
     assert await platform.order(SPLIT) == order
+
+
+async def test_a_timeout_pays_nothing_here_and_a_retry_finds_what_shopify_did_after_all(
+    harness: Harness, shop: RunningFake, platform: ShopifyPlatform
+) -> None:
+    """Shopify answered too late but made the refund: the retry reads it, and pays nothing."""
+    claim = await claimed(harness, SPLIT, "damaged", VASE)
+    api = platform._call
+
+    async def slow_refund(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        if "BatonRefundCreate" in query:  # answered after the adapter's 2 s, made all the same
+            await shop.control("faults", {"mode": "timeout", "seconds": 2.5, "count": 1})
+        return await api(query, variables)
+
+    platform._call = slow_refund
+    with pytest.raises(ShopUnavailable) as late:
+        await harness.shop.refund_claim(SPLIT, ClaimRefund.for_claim(claim))
+    assert late.value.kind == "timeout"
+    platform._call = api
+    await asyncio.sleep(1.0)  # Shopify finishes what it was asked
+
+    again = await harness.shop.refund_claim(SPLIT, ClaimRefund.for_claim(claim))
+
+    assert not again.paid_now and again.refund.amount == VASE
+    assert len(await harness.writes()) == 1
