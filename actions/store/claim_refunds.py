@@ -138,15 +138,18 @@ async def record_paid(conn: AsyncConnection, number: str, refund: ClaimRefundPai
         "refunded_at": refund.refunded_at,
         "external_ref": refund.external_ref,
     }
-    done = await conn.execute(update(c).where(c.c.claim == refund.claim).values(**values))
+    mine = (c.c.claim == refund.claim) & (c.c.order_number == number)
+    done = await conn.execute(update(c).where(mine).values(**values))
     if done.rowcount == 0:
         try:
             async with conn.begin_nested():
                 await conn.execute(
                     insert(c).values(claim=refund.claim, started_at=refund.refunded_at, **values)
                 )
-        except IntegrityError:  # written at the same moment by another reader of the order
-            await conn.execute(update(c).where(c.c.claim == refund.claim).values(**values))
+        except IntegrityError:
+            # written at the same moment by another reader of the order, or the claim is
+            # another order's (a refund note with a mistyped number): that record stands
+            return
     found = claim_id(refund.claim)
     if found is not None:
         await conn.execute(

@@ -88,3 +88,13 @@ async def test_a_refund_read_from_the_platform_is_recorded_once_however_often_it
             await claim_refunds.record_paid(repo.conn, "10011", paid)
     async with unit_of_work() as repo:
         assert await claim_refunds.for_order(repo.conn, "10011") == (paid,)
+
+
+async def test_a_refund_naming_another_orders_claim_leaves_that_claims_record(store: str) -> None:
+    paid = ClaimRefundPaid("CLM-30009", Decimal("5.00"), "GBP", "PayPal", NOW, "gid://x/1")
+    async with unit_of_work() as repo:
+        await claim_refunds.record_paid(repo.conn, "10011", paid)
+        await claim_refunds.record_paid(repo.conn, "10046", paid)  # a note with a typo
+    async with unit_of_work() as repo:
+        assert await claim_refunds.for_order(repo.conn, "10011") == (paid,)
+        assert await claim_refunds.for_order(repo.conn, "10046") == ()
