@@ -160,5 +160,8 @@ async def pay_in_store(refund: ClaimRefund) -> ClaimRefunded:
 
 
 def recorded(order: Order, claim: str) -> ClaimRefundPaid:
-    """The claim's refund as the order now shows it."""
-    return next(r for r in order.claim_refunds if r.claim == claim)
+    """The claim's refund as the order now shows it (paid on another order: not this claim)."""
+    found = next((r for r in order.claim_refunds if r.claim == claim), None)
+    if found is None:
+        raise OrderNotChangeable("no_claim", f"{claim} is not on order {order.number}")
+    return found

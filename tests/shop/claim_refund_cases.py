@@ -8,6 +8,7 @@ The demo's 10011 (delivered, GBP 75.99: two cushions 14.50, a 22.00 vase, a 24.9
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal
 from typing import Optional
 
@@ -145,6 +146,15 @@ async def what_the_order_or_the_claim_does_not_allow_pays_nothing() -> None:
     assert await order(SPLIT) == before and await state_of(claim) == "open"
 
 
+async def a_claim_paid_on_one_order_is_not_paid_again_through_another() -> None:
+    _, refund = await vase()
+    await BuiltInShop().refund_claim(SPLIT, refund)
+    with pytest.raises(OrderNotChangeable) as refused:
+        await BuiltInShop().refund_claim(WHOLE, replace(refund, order_number=WHOLE, lines=()))
+    assert refused.value.reason == "no_claim"
+    assert (await order(WHOLE)).claim_refunds == ()
+
+
 async def an_order_refunded_in_full_refunds_no_more() -> None:
     whole = await claimed(WHOLE, "not_received")
     await BuiltInShop().refund_claim(WHOLE, ClaimRefund.for_claim(whole))
@@ -163,5 +173,6 @@ CASES = [
     twice_at_the_same_moment_pays_once,
     again_after_a_restart_pays_once,
     what_the_order_or_the_claim_does_not_allow_pays_nothing,
+    a_claim_paid_on_one_order_is_not_paid_again_through_another,
     an_order_refunded_in_full_refunds_no_more,
 ]
