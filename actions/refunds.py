@@ -24,13 +24,19 @@ from actions.services import order_status, verification
 from actions.services.cancel_items import cancelled_items_refund
 from actions.services.i18n import text
 from actions.services.order_numbers import normalize_order_number
-from actions.services.refunds import describe_return, describe_returns, normalize_rma
+from actions.services.refunds import (
+    describe_claim_refunds,
+    describe_return,
+    describe_returns,
+    normalize_rma,
+)
 from actions.services.replies import Button, Reply
 from actions.services.returns_parsing import is_cancel
 from actions.services.returns_policy import load_policy
 from actions.services.returns_replies import status_words
 from actions.settings import get_settings
 from actions.shop.current import get_shop
+from actions.store.models import Order
 from bot import names
 
 _STOPPED = "cancelled"
@@ -48,6 +54,15 @@ async def _order_of(reference: Any) -> Optional[str]:
     if number is not None and await shop.order_owner(number) is not None:
         return number
     return None
+
+
+def _order_refunds(order: Order, lang: str) -> list[Reply]:
+    """What came back on an order without a return: its claims' refunds, its cancelled items."""
+    tz = get_settings().shop_timezone
+    replies = [describe_claim_refunds(order, utc_now(), tz, lang)] if order.claim_refunds else []
+    if any(i.cancelled_at for i in order.items):
+        replies.append(cancelled_items_refund(order, lang))
+    return replies
 
 
 def _reset() -> list[EventType]:
@@ -235,9 +250,11 @@ class ActionRefundStatus(Action):
                 tz = get_settings().shop_timezone
                 send(dispatcher, order_status.describe_order(order, utc_now(), tz, lang))
                 return _reset()
-            if order is not None and any(i.cancelled_at for i in order.items):
-                # Items cancelled on their own: their refund is the order's, not a return's.
-                send(dispatcher, [cancelled_items_refund(order, lang)])
+            if order is not None and (
+                order.claim_refunds or any(i.cancelled_at for i in order.items)
+            ):
+                # A claim's refund, items cancelled on their own: the order's, not a return's.
+                send(dispatcher, _order_refunds(order, lang))
                 return _reset()
             payload = "/return_item" + json.dumps({"order_number": number}, separators=(",", ":"))
             send(
@@ -261,4 +278,7 @@ class ActionRefundStatus(Action):
             send(dispatcher, [describe_return(returns[0], policy, now, tz, link_for, lang)])
         else:
             send(dispatcher, describe_returns(returns, policy, now, tz, link_for, lang))
+        order = await shop.order(number) if rma is None else None
+        if order is not None and order.claim_refunds:  # asked by order: its claims' refunds too
+            send(dispatcher, [describe_claim_refunds(order, now, tz, lang)])
         return [*_reset(), SlotSet(names.SLOT_LAST_RMA, returns[-1].rma)]

@@ -19,7 +19,9 @@ Baton's side, as Shopify answers it:
 
 Control (``/_fake/``, not Shopify): ``POST faults {"mode": "down"|"timeout"|"throttled"|
 "unauthorized"|"error500"|"rate_limit_429"|"none", "count": n, "retry_after": s,
-"seconds": s}`` for the next n API requests ("down" closes the connection); ``POST delay
+"seconds": s}`` for the next n API requests ("down" closes the connection; "timeout" does
+what was asked and answers ``seconds`` late, as Shopify finishes a mutation whose client gave
+up waiting); ``POST delay
 {"ms": 100}``; ``POST scopes {"scopes": [...]}``; ``POST orders/<number> {"status":
 "delivered"|"delayed"|"lost_in_transit"|"packed"}``; ``GET log``; ``POST webhook {"topic",
 "number", "address", "secret"}`` (posts a signed REST-shaped payload, answers its status);
@@ -107,6 +109,12 @@ class FakeShopify:
             faulted = await self._fault(request, mode, COST.get(op, 10))
             if faulted is not None:
                 return faulted
+        answer = self._answer(op, variables, token_ok)
+        if mode == "timeout":  # done as asked, answered late: Shopify does not undo a mutation
+            await asyncio.sleep(float(self.fault.get("seconds", 10)))  # when the client gives up
+        return answer
+
+    def _answer(self, op: str, variables: dict[str, Any], token_ok: bool) -> web.Response:
         if not token_ok:
             return web.json_response({"errors": AUTH_ERROR}, status=401)
         handler = getattr(self.state, f"op_{op}", None)
@@ -127,9 +135,6 @@ class FakeShopify:
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=503)
-        if mode == "timeout":
-            await asyncio.sleep(float(self.fault.get("seconds", 10)))
-            return None
         if mode == "unauthorized":
             return web.json_response({"errors": AUTH_ERROR}, status=401)
         if mode == "error500":

@@ -1,13 +1,15 @@
 """The fake Shopify's ``refundCreate`` (see :mod:`fakes.shopify_state`), as Shopify answers
-what Baton sends to cancel unfulfilled lines: ``refundLineItems`` with restock type CANCEL and
-at most one REFUND transaction whose parent is the order's sale.
+what Baton sends: ``refundLineItems`` with restock type CANCEL (unfulfilled lines cancelled) or
+NO_RESTOCK (a claim's lines, lost or broken), or none (a refund by amount), at most one REFUND
+transaction whose parent is the order's sale, a ``note`` and ``shipping``.
 
 Refused with ``userErrors`` the way Shopify refuses: an unknown order or line item, a
 quantity beyond what is left of the line, CANCEL on a fulfilled line, a transaction that is
-not a REFUND of this order's sale, or more money than is left to refund. Accepted: a Refund
-(its lines' ``subtotalSet`` is the line's price less its share of the order's discount, as
-Shopify allocates it), stock back, and the order PARTIALLY_REFUNDED — or REFUNDED once the
-refunds reach its total.
+not a REFUND of this order's sale, an order never charged, or more money than is left to
+refund (every refund counts: cancellations', returns' and claims'). Accepted: a Refund with
+its note (its lines' ``subtotalSet`` is the line's price less its share of the order's
+discount, as Shopify allocates it), stock back for CANCEL, and the order PARTIALLY_REFUNDED —
+or REFUNDED once the refunds reach its total.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ class RefundOps:
             if restock == "CANCEL" and ref in shipped:
                 return _error([*where, "restockType"], "Cannot cancel a fulfilled line item.")
             lines.append((ref, quantity, restock, _subtotal(o, items[ref], quantity)))
-        refunded = sum((x.amount for x in fake.extra_refunds), Decimal("0.00"))
+        refunded = sum((x.amount for x in (*o.refunds, *fake.extra_refunds)), Decimal("0.00"))
         amount = Decimal("0.00")
         for n, t in enumerate(data.get("transactions") or []):
             where = ["transactions", str(n)]
@@ -100,6 +102,8 @@ class RefundOps:
         refund = PlatformRefund(str(self._next_id), amount, o.currency, now, o.payment_method)
         fake.extra_refunds.append(refund)
         fake.refund_lines[refund.ref] = lines
+        if data.get("note"):
+            fake.refund_notes[refund.ref] = str(data["note"])[:255]
         if amount:
             full = amount + refunded >= o.total
             fake.order = dataclasses.replace(
@@ -112,6 +116,8 @@ class RefundOps:
                 "order": o.number,
                 "amount": str(amount),
                 "lines": [(ref, q, restock) for ref, q, restock, _ in lines],
+                "note": data.get("note"),
+                "shipping": data.get("shipping"),
             }
         )
         return {

@@ -66,6 +66,7 @@ class FakeOrder:
     extra_refunds: list[PlatformRefund] = field(default_factory=list)  # cancellation refunds
     # refund ref → its refundLineItems: (line item ref, quantity, restock type, subtotal)
     refund_lines: dict[str, list[tuple[str, int, str, Decimal]]] = field(default_factory=dict)
+    refund_notes: dict[str, str] = field(default_factory=dict)  # refund ref → its note
 
 
 def gid(kind: str, ref: Any) -> str:
@@ -142,17 +143,14 @@ def _transactions(o: PlatformOrder) -> list[Json]:
     return [{**base, "kind": "SALE", "status": "SUCCESS", "processedAt": iso(o.paid_at)}]
 
 
-def _refund(
-    r: PlatformRefund,
-    return_gid: Optional[str],
-    currency: str,
-    lines: list[tuple[str, int, str, Decimal]],
-) -> Json:
+def _refund(r: PlatformRefund, fake: FakeOrder) -> Json:
     gateway, details = payment(r.destination)
+    return_gid, currency = fake.refund_returns.get(r.ref), fake.order.currency
+    lines = fake.refund_lines.get(r.ref, [])
     return {
         "id": gid("Refund", r.ref),
         "createdAt": iso(r.refunded_at),
-        "note": None if r.rma else "Order cancelled",
+        "note": fake.refund_notes.get(r.ref) or (None if r.rma else "Order cancelled"),
         "totalRefundedSet": bag(r.amount, r.currency),
         "return": {"id": return_gid} if return_gid else None,
         "refundLineItems": {
@@ -323,10 +321,7 @@ def order_node(fake: FakeOrder) -> Json:
         },
         "fulfillments": [_fulfillment(s) for s in o.shipments],
         "transactions": _transactions(o),
-        "refunds": [
-            _refund(r, fake.refund_returns.get(r.ref), o.currency, fake.refund_lines.get(r.ref, []))
-            for r in (*o.refunds, *fake.extra_refunds)
-        ],
+        "refunds": [_refund(r, fake) for r in (*o.refunds, *fake.extra_refunds)],
         "returns": {
             "nodes": [
                 {

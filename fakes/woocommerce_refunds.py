@@ -5,7 +5,8 @@ amount must not be negative nor more than is left to refund (400
 ``woocommerce_rest_cannot_create_order_refund`` "Invalid refund amount."); ``line_items``
 must name lines of the order with no more than is left of each (400, the fake's wording);
 ``api_refund`` fails with WooCommerce's 500 when the order's gateway was told not to refund
-(no refund is written then). The refund keeps its lines as WooCommerce shows them: negative
+(no refund is written then); ``api_restock`` (default true) is logged, the fake keeps no
+stock. The refund keeps its lines as WooCommerce shows them: negative
 ``quantity``/``total`` and a ``_refunded_item_id`` meta naming the order's line. A refund of
 what is left sets the order to refunded.
 """
@@ -101,6 +102,8 @@ def create_refund(fake: FakeControls, order: Json, body: Json) -> web.Response:
             "id": order["id"],
             "amount": refund["amount"],
             "api_refund": api,
+            "api_restock": bool(body.get("api_restock", True)),  # the fake keeps no stock
+            "reason": refund["reason"],
             "lines": [(li["id"], li["quantity"]) for li in wanted],
         }
     )

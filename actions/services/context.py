@@ -321,9 +321,22 @@ def order_section(order: Order, verified: bool = True) -> dict[str, Any]:
 
 
 def refunds_from_orders(orders: Iterable[Order]) -> list[dict[str, Any]]:
-    """Money going back to the customer that the order records show."""
+    """Money going back to the customer that the order records show: each claim's refund paid
+    (what came back, not the order's total), and a cancelled order's refund."""
     refunds = []
     for order in orders:
+        for paid in order.claim_refunds:
+            refunds.append(
+                {
+                    "order_number": order.number,
+                    "amount": money(paid.amount, paid.currency),
+                    "status": "refunded",
+                    "refunded_at": _dt(paid.refunded_at),
+                    "method": paid.destination,
+                }
+            )
+        if order.claim_refunds and order.status != "cancelled":
+            continue  # refunded (in part or whole) by its claims: listed above
         if order.payment_status == "refunded" or (
             order.status == "cancelled" and order.payment_status == "paid"
         ):

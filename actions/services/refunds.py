@@ -1,4 +1,5 @@
-"""Where a return and its refund are: one answer per state, from the return's own dates.
+"""Where a return and its refund are: one answer per state, from the return's own dates (and
+the refunds of an order's delivery-problem claims, which no return carries).
 
 "Where is my refund?" deserves the same care as "where is my order?": the state in words,
 the date it got there, and what happens next with the amount and where the money goes.
@@ -9,15 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 from actions.services import shop_text
 from actions.services.formatting import day, local, money
-from actions.services.i18n import text
+from actions.services.i18n import join, text
 from actions.services.replies import Reply
 from actions.services.returns_policy import ReturnPolicy
 from actions.services.returns_replies import lines_text, refund_destination, working_days
+from actions.store.models import Order
 from actions.store.returns_models import Return
 
 
@@ -127,6 +130,21 @@ def describe_returns(
         )
         return [header, *replies]
     return replies
+
+
+def describe_claim_refunds(order: Order, now: datetime, tz: ZoneInfo, lang: str = "en") -> Reply:
+    """ "Where is my refund?" for an order whose delivery-problem claims were refunded: which
+    claims, how much came back in all, to where and when (the latest)."""
+    paid = order.claim_refunds
+    today = local(now, tz).date()
+    facts = {
+        "order_number": order.number,
+        "claims": join([r.claim for r in paid], lang),
+        "amount": money(sum((r.amount for r in paid), Decimal("0.00")), paid[0].currency, lang),
+        "payment_method": shop_text.payment_method(paid[-1].destination, lang),
+        "refunded_date": _on(max(r.refunded_at for r in paid), tz, today, lang),
+    }
+    return Reply("utter_order_claim_refunded", facts)
 
 
 def _destination(stored: str, method: str, lang: str) -> str:

@@ -24,6 +24,8 @@ from decimal import Decimal
 from typing import Optional, Protocol
 
 from actions.services.cancel_items import item_refund, items_refund
+from actions.shop.claim_payment import ClaimRefund, ClaimRefunded, pay_in_store
+from actions.shop.errors import OrderNotChangeable
 from actions.store import order_changes
 from actions.store.models import Address, Customer, Order, OrderSummary
 from actions.store.returns_models import NewLabel, NewReturn, Return
@@ -51,16 +53,6 @@ class ItemsCancelled:
     cancelled: tuple[int, ...]
     refund: Decimal
     whole: bool
-
-
-class OrderNotChangeable(Exception):
-    """A cancel or address change the order's state does not allow (already shipped, already
-    cancelled) or the platform refused; ``reason`` is a short code for the reply."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 class ShopBackend(Protocol):
@@ -116,6 +108,12 @@ class ShopBackend(Protocol):
 
     async def change_address(self, number: str, address: Address) -> Order:
         """Change where an order that has not left goes; raises :class:`OrderNotChangeable`."""
+
+    async def refund_claim(self, number: str, refund: ClaimRefund) -> ClaimRefunded:
+        """Pay a claim's refund to the order's original payment, nothing restocked
+        (:mod:`actions.shop.claim_payment`). Idempotent per claim number: paid before, it pays
+        nothing and says so (``paid_now`` False). Raises :class:`OrderNotChangeable` (one of
+        ``claim_payment.REFUSALS``) or ``ShopUnavailable``, having paid nothing."""
 
 
 #: States in which an order has not been handed to a carrier yet: it can still be cancelled
@@ -224,6 +222,11 @@ class BuiltInShop:
             changed = await repo.get_order(number)
         assert changed is not None
         return changed
+
+    async def refund_claim(self, number: str, refund: ClaimRefund) -> ClaimRefunded:
+        if refund.order_number != number:
+            raise OrderNotChangeable("no_claim", f"{refund.claim} is not on order {number}")
+        return await pay_in_store(refund)
 
 
 class _HasState(Protocol):

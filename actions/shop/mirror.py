@@ -34,6 +34,7 @@ from actions.shop.backend import (
     ReturnInputs,
     check_changeable,
 )
+from actions.shop.mirror_claims import PlatformClaimRefunds
 from actions.shop.platform import (
     CancelLine,
     ItemsCancellation,
@@ -55,8 +56,9 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-class MirroredShop(BuiltInShop):
-    """The platform is the truth; Baton's tables hold a copy at most ``ttl`` seconds old."""
+class MirroredShop(PlatformClaimRefunds, BuiltInShop):
+    """The platform is the truth; Baton's tables hold a copy at most ``ttl`` seconds old. A
+    claim's refund is paid through the platform (:mod:`actions.shop.mirror_claims`)."""
 
     def __init__(self, platform: ShopPlatform, ttl: float = 30.0) -> None:
         self.platform = platform

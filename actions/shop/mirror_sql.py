@@ -18,7 +18,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from actions.shop.platform import PlatformCustomer, PlatformOrder, PlatformShipment
+from actions.store import claim_refunds
 from actions.store import tables as t
+from actions.store.models import ClaimRefundPaid
 
 
 async def upsert_customer(conn: AsyncConnection, p: PlatformCustomer, now: datetime) -> int:
@@ -200,9 +202,20 @@ async def _replace_shipments(
 
 
 async def _copy_refunds(conn: AsyncConnection, order_id: int, p: PlatformOrder) -> None:
-    """A platform refund that names one of this order's returns settles it in Baton."""
+    """A platform refund that names one of this order's returns settles it in Baton; one whose
+    note names a claim is that claim's refund, paid (however it was made)."""
     r, f = t.returns, t.refunds
     for refund in p.refunds:
+        if refund.claim and not refund.rma:
+            paid = ClaimRefundPaid(
+                refund.claim,
+                refund.amount,
+                refund.currency,
+                refund.destination,
+                refund.refunded_at,
+                refund.ref,
+            )
+            await claim_refunds.record_paid(conn, p.number, paid)
         if not refund.rma:
             continue
         ret = (

@@ -24,6 +24,7 @@ Times are naive UTC datetimes, money is :class:`~decimal.Decimal` in the order's
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,6 +40,22 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+#: How Baton names a claim in a platform refund's note (Shopify) or reason (WooCommerce), so that
+#: every later read knows which claim the refund paid: "Baton claim CLM-30001: damaged".
+_CLAIM = re.compile(r"\bBaton claim (CLM-\d+)\b")
+
+
+def claim_note(claim: str, note: str = "") -> str:
+    """The refund's note for a claim (at most 255 characters, Shopify's limit)."""
+    return (f"Baton claim {claim}: {note}" if note else f"Baton claim {claim}")[:255]
+
+
+def claim_named(text: Optional[str]) -> Optional[str]:
+    """The claim a refund's note names (:func:`claim_note`), if any."""
+    found = _CLAIM.search(text or "")
+    return found.group(1) if found else None
 
 
 class PlatformRefused(ValueError):
@@ -126,7 +143,8 @@ class PlatformShipment:
 class PlatformRefund:
     """Money given back on the order. ``rma`` is the Baton return it settles when the platform
     says so (a Shopify refund linked to a return Baton created, a WooCommerce refund whose
-    reason names the RMA); otherwise the refund is about the order as a whole."""
+    reason names the RMA); ``claim`` the Baton claim it paid when its note names one
+    (:func:`claim_note`); otherwise the refund is about the order as a whole."""
 
     ref: str
     amount: Decimal
@@ -134,6 +152,7 @@ class PlatformRefund:
     refunded_at: datetime
     destination: str  # "Visa ending 4242", "store credit"
     rma: Optional[str] = None
+    claim: Optional[str] = None  # "CLM-30001"
 
 
 @dataclass(frozen=True)
@@ -173,8 +192,9 @@ class ReturnRequest:
 
 @dataclass(frozen=True)
 class CancelLine:
-    """One line of an order to cancel whole: the platform's item ref, all its quantity, and
-    what Baton refunds for it (its price less its share of the discount; 0 when unpaid)."""
+    """One line of an order to refund: the platform's item ref, the quantity (all of it to
+    cancel a line; what a claim is for) and what Baton refunds for it (its price less its share
+    of the discount; 0 when unpaid)."""
 
     ref: str
     quantity: int
@@ -192,6 +212,23 @@ class ItemsCancellation:
     lines: tuple[CancelLine, ...]
     amount: Decimal
     reason: str
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimPayment:
+    """A claim's refund, to pay through the platform (:mod:`actions.shop.claim_payment`).
+
+    ``lines``: the lines it covers (item ref, quantity, Baton's figure for it), none for a parcel
+    refunded by its amount; nothing goes back to stock (lost or broken). ``amount``: what goes
+    back to the original payment, Baton's figure; ``whole``: all that was left of the order,
+    the shipping included. ``note`` names the claim (:func:`claim_note`) and is the platform's
+    record of which claim the refund paid."""
+
+    claim: str
+    lines: tuple[CancelLine, ...]
+    amount: Decimal
+    note: str
     whole: bool = False
 
 
@@ -239,6 +276,12 @@ class ShopPlatform(Protocol):
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         """Change an unfulfilled order's delivery address; returns it as it is now."""
+
+    async def refund_claim(self, order: PlatformOrder, pay: ClaimPayment) -> PlatformOrder:
+        """Refund a claim to the order's payment, nothing restocked (Shopify ``refundCreate``
+        with restock type NO_RESTOCK; WooCommerce a refund with ``api_restock: false``), its
+        note naming the claim; returns the order as it is now, that refund in its ``refunds``
+        with ``claim`` set. Raises :class:`PlatformRefused` when the platform says no."""
 
     async def check(self) -> ShopCheck: ...
 

@@ -53,6 +53,7 @@ item ``cancelled_at``      a refund whose ``refundLineItems`` with restockType C
                            ``subtotalSet`` (:mod:`actions.shop.shopify_refunds`)
 refund ``destination``     the refund's transaction, formatted like ``payment_method``;
                            a store-credit gateway → "store credit"
+refund ``claim``           the refund's ``note`` "Baton claim CLM-…" (``refund_claim``'s)
 =========================  ==============================================================
 
 Lossy spots, on purpose and known:
@@ -76,11 +77,12 @@ Lossy spots, on purpose and known:
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Optional
 
 from actions.shop import shopify_mapping as m
 from actions.shop import shopify_queries as q
 from actions.shop.platform import (
+    ClaimPayment,
     ItemsCancellation,
     PlatformAddress,
     PlatformCustomer,
@@ -97,7 +99,8 @@ from actions.shop.shopify_client import (
     mutation_payload,
     quote,
 )
-from actions.shop.shopify_refunds import refund_lines
+from actions.shop.shopify_refunds import refund_claim, refund_lines
+from actions.shop.shopify_returns import record_return
 from actions.shop.shopify_webhooks import verify_webhook, webhook_order_number, webhook_order_ref
 
 __all__ = [
@@ -175,46 +178,8 @@ class ShopifyPlatform:
         return out
 
     async def record_return(self, order: PlatformOrder, request: ReturnRequest) -> str:
-        """``returnCreate``, once per RMA: a return whose line notes carry this RMA is reused."""
-        data = await self._call(q.RETURN_CONTEXT, {"id": order.ref})
-        context = data.get("order") or {}
-        for ret_id, rma in m.return_rmas(context).items():
-            if rma == request.rma:
-                return ret_id
-        by_item: dict[str, list[dict[str, Any]]] = {}
-        for f in context.get("fulfillments") or []:
-            for fli in m.nodes(f.get("fulfillmentLineItems")):
-                by_item.setdefault(str((fli.get("lineItem") or {}).get("id")), []).append(fli)
-        note = f"Baton RMA {request.rma}" + (f": {request.note}" if request.note else "")
-        lines = []
-        for item_ref, quantity in request.lines:
-            left = quantity
-            for fli in by_item.get(item_ref, []):
-                take = min(left, int(fli.get("quantity") or 0))
-                if take > 0:
-                    lines.append(
-                        {
-                            "fulfillmentLineItemId": fli["id"],
-                            "quantity": take,
-                            "returnReason": m.RETURN_REASON.get(request.reason, "OTHER"),
-                            "returnReasonNote": note[:255],
-                        }
-                    )
-                    left -= take
-            if left > 0:
-                raise ShopifyUserError(f"item {item_ref} has not been fulfilled {quantity} times")
-        result = await self._call(
-            q.RETURN_CREATE,
-            {
-                "returnInput": {
-                    "orderId": order.ref,
-                    "returnLineItems": lines,
-                    "notifyCustomer": False,
-                }
-            },
-        )
-        payload = self._mutation(result, "returnCreate", "userErrors")
-        return str((payload.get("return") or {}).get("id"))
+        """``returnCreate``, once per RMA (:mod:`actions.shop.shopify_returns`)."""
+        return await record_return(self._call, order, request)
 
     async def cancel_order(self, order: PlatformOrder, reason: str) -> PlatformOrder:
         """``orderCancel`` runs as a job: read back until it shows (bounded), then return it."""
@@ -246,6 +211,12 @@ class ShopifyPlatform:
             await asyncio.sleep(0.5)
             current = await self._reread(order)
         return current
+
+    async def refund_claim(self, order: PlatformOrder, pay: ClaimPayment) -> PlatformOrder:
+        """A refund of the claim with restock type NO_RESTOCK, its note naming the claim
+        (:mod:`actions.shop.shopify_refunds`); the order read back."""
+        await refund_claim(self._call, order, pay)
+        return await self._reread(order)
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         shipping = {

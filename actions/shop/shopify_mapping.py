@@ -20,6 +20,7 @@ from actions.shop.platform import (
     PlatformRefund,
     PlatformShipment,
     PlatformTrackingEvent,
+    claim_named,
 )
 from actions.shop.shopify_vocab import (
     CANCEL_REASON_TEXT,
@@ -170,6 +171,7 @@ def _refund(r: Json, rmas: dict[str, str], fallback: str) -> PlatformRefund:
         refunded_at=parse_time(r.get("createdAt")) or datetime.min,
         destination=payment_text(transactions[0]) if transactions else fallback,
         rma=rmas.get(str((r.get("return") or {}).get("id"))),
+        claim=claim_named(r.get("note")),
     )
 
 

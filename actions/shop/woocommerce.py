@@ -23,7 +23,7 @@ The JSON → ``Platform*`` mapping, and what it loses, is in
   and, for a paid order, a refund of what is left with ``api_refund: true`` so the money really
   goes back through the gateway. If the gateway cannot refund, a note asks staff to refund by
   hand and the order comes back cancelled but still ``paid``, for the caller to hand over.
-- Cancelling some items: a refund of those lines (:mod:`actions.shop.woocommerce_refunds`).
+- Cancelling some items, paying a claim: refunds (:mod:`actions.shop.woocommerce_refunds`).
 - Failures: timeout → ``timeout``; connection refused or 5xx → one retry after a short pause,
   then ``down`` (never for POST: a note or refund must not be written twice); 401/403 →
   ``unauthorized``; 429 → wait ``Retry-After`` within a 3 s budget, then ``rate_limited``;
@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 from actions.shop import woocommerce_mapping as wm
 from actions.shop import woocommerce_refunds
 from actions.shop.platform import (
+    ClaimPayment,
     ItemsCancellation,
     PlatformAddress,
     PlatformCustomer,
@@ -228,6 +229,11 @@ class WooCommercePlatform(WooHttp):
     async def cancel_items(self, order: PlatformOrder, cancel: ItemsCancellation) -> PlatformOrder:
         """A refund of the lines (:mod:`actions.shop.woocommerce_refunds`), then the order."""
         await woocommerce_refunds.cancel_items(self, order, cancel)
+        return await self._by_id(order.ref)
+
+    async def refund_claim(self, order: PlatformOrder, pay: ClaimPayment) -> PlatformOrder:
+        """A refund of the claim, nothing restocked (:mod:`actions.shop.woocommerce_refunds`)."""
+        await woocommerce_refunds.refund_claim(self, order, pay)
         return await self._by_id(order.ref)
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:

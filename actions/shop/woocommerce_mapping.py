@@ -27,10 +27,11 @@ order ``number``                       ``number`` (differs from ``id`` with numb
                                        ``GET /products?include=`` lookup ("" / False without one)
 ``payment_method_title``               ``payment_method``
 ``GET /orders/<id>/refunds``           ``refunds``: id, amount, date_created_gmt; ``rma`` when the
-                                       reason names one (``RMA-20007``); destination = refund meta
+                                       reason names one (``RMA-20007``), ``claim`` when it says
+                                       ``Baton claim CLM-30001``; destination = refund meta
                                        ``baton_refund_destination``, else the payment method title
 refunds with ``line_items``, no RMA    items ``cancelled_at``/``refunded`` for each line they
-                                       cover whole (:mod:`actions.shop.woocommerce_refunds`)
+or claim                               cover whole (:mod:`actions.shop.woocommerce_refunds`)
 status + refunds + ``date_paid_gmt``   ``payment_status``: refunded (status refunded, or refunds
                                        not tied to a return cover the total), voided (cancelled,
                                        never paid), pending (not paid), partially_refunded
@@ -66,6 +67,7 @@ from actions.shop.platform import (
     PlatformOrder,
     PlatformRefund,
     PlatformShipment,
+    claim_named,
 )
 from actions.shop.woocommerce_refunds import cancelled_lines, cancels_lines
 from actions.shop.woocommerce_tracking import (
@@ -233,6 +235,7 @@ def refunds(order: Json, listed: list[Json]) -> tuple[PlatformRefund, ...]:
                 refunded_at=utc(r.get("date_created_gmt")) or datetime.min,
                 destination=meta(r, "baton_refund_destination") or method,
                 rma=rma.group(0) if rma else None,
+                claim=claim_named(r.get("reason")),
             )
         )
     return tuple(out)

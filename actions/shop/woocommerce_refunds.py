@@ -1,5 +1,6 @@
-"""Cancelling some line items of a WooCommerce order that has not left, through the REST API
-v3, and reading those cancellations back.
+"""Refunds Baton makes on a WooCommerce order through the REST API v3: cancelling some line
+items of an order that has not left (and reading those cancellations back), and paying a
+claim's refund.
 
 WooCommerce has no line-item cancellation: the way is a refund of those lines,
 ``POST /orders/<id>/refunds`` with ``line_items: [{id, quantity, refund_total, refund_tax}]``,
@@ -14,6 +15,12 @@ When they are the last lines, the refund carries the shipping fee and the rest o
 too, then the order is set ``cancelled`` with a ``Cancellation reason: …`` note (WooCommerce
 writes its own "Order status changed … to Cancelled." note, the time Baton reads).
 
+A claim's refund (:func:`refund_claim`) is the same ``POST`` with the claimed lines (none for a
+parcel refunded by its amount), Baton's amount, ``api_refund: true`` and ``api_restock: false``
+(lost or broken: nothing goes back to stock; WooCommerce's PHP calls it ``restock_items``), and
+the reason ``Baton claim CLM-30001: …``, which every later read maps back to the claim; such a
+refund cancels no line, and the order reads partially refunded (refunded once refunds cover it).
+
 A 400 (an unknown line, more than is left of it, an amount over what is left) is WooCommerce
 refusing: :class:`~actions.shop.platform.PlatformRefused` with its message. A gateway that
 cannot refund answers 500 and WooCommerce writes no refund: ``ShopUnavailable`` (down), the
@@ -27,7 +34,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from actions.shop.platform import ItemsCancellation, PlatformOrder, PlatformRefused
+from actions.shop.platform import (
+    CancelLine,
+    ClaimPayment,
+    ItemsCancellation,
+    PlatformOrder,
+    PlatformRefused,
+    claim_named,
+)
 from actions.shop.woocommerce_http import WooHttp, checked
 from actions.shop.woocommerce_tracking import Json, utc
 
@@ -43,8 +57,9 @@ def _amount(value: Any) -> Decimal:
 
 
 def cancels_lines(refund: Json) -> bool:
-    """A refund of lines that is not a return's: lines cancelled before they left."""
-    return bool(refund.get("line_items")) and not _RMA.search(refund.get("reason") or "")
+    """A refund of lines that is not a return's nor a claim's: lines cancelled before they left."""
+    reason = refund.get("reason") or ""
+    return bool(refund.get("line_items")) and not _RMA.search(reason) and not claim_named(reason)
 
 
 def cancelled_lines(refunds: list[Json]) -> dict[str, tuple[int, Decimal, datetime]]:
@@ -71,6 +86,18 @@ def cancelled_lines(refunds: list[Json]) -> dict[str, tuple[int, Decimal, dateti
     return out
 
 
+def _lines(lines: tuple[CancelLine, ...]) -> list[Json]:
+    return [
+        {
+            "id": int(line.ref),
+            "quantity": line.quantity,
+            "refund_total": str(line.refund),
+            "refund_tax": [],
+        }
+        for line in lines
+    ]
+
+
 def refund_body(cancel: ItemsCancellation) -> Json:
     charged = cancel.amount > 0
     return {
@@ -78,26 +105,40 @@ def refund_body(cancel: ItemsCancellation) -> Json:
         "reason": f"Items cancelled before dispatch: {cancel.reason}",
         "api_refund": charged,  # nothing to send to the gateway for an order never charged
         "api_restock": True,
-        "line_items": [
-            {
-                "id": int(line.ref),
-                "quantity": line.quantity,
-                "refund_total": str(line.refund),
-                "refund_tax": [],
-            }
-            for line in cancel.lines
-        ],
+        "line_items": _lines(cancel.lines),
     }
+
+
+def claim_body(pay: ClaimPayment) -> Json:
+    return {
+        "amount": str(pay.amount),
+        "reason": pay.note,
+        "api_refund": True,
+        "api_restock": False,
+        "line_items": _lines(pay.lines),
+    }
+
+
+async def _refund(http: WooHttp, order: PlatformOrder, body: Json) -> Json:
+    """``POST /orders/<id>/refunds``: the refund made, or :class:`PlatformRefused` on a 400."""
+    path = f"orders/{int(order.ref)}/refunds"
+    status, data, _ = await http._send("POST", path, body=body)
+    if status == 400:
+        message = data.get("message") if isinstance(data, dict) else None
+        raise PlatformRefused(str(message or "WooCommerce refused the refund"))
+    made: Json = checked("POST", path, status, data, False)
+    return made
+
+
+async def refund_claim(http: WooHttp, order: PlatformOrder, pay: ClaimPayment) -> None:
+    """A claim's refund, nothing restocked, its reason naming the claim."""
+    await _refund(http, order, claim_body(pay))
 
 
 async def cancel_items(http: WooHttp, order: PlatformOrder, cancel: ItemsCancellation) -> None:
     """The refund of the lines, and the order cancelled when they were the last ones."""
     path = f"orders/{int(order.ref)}"
-    status, data, _ = await http._send("POST", f"{path}/refunds", body=refund_body(cancel))
-    if status == 400:
-        message = data.get("message") if isinstance(data, dict) else None
-        raise PlatformRefused(str(message or "WooCommerce refused the refund"))
-    checked("POST", f"{path}/refunds", status, data, False)
+    await _refund(http, order, refund_body(cancel))
     if cancel.whole:
         await http._call("PUT", path, body={"status": "cancelled"})
         body = {"note": f"Cancellation reason: {cancel.reason}", "customer_note": False}

@@ -13,6 +13,7 @@ guarantees it, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -28,11 +29,18 @@ from actions.store.address_changes import BY_CUSTOMER_IN_CHAT
 #: Claim numbers start here: id 1 is "CLM-30001" (returns are RMA-2xxxx).
 CLAIM_BASE = 30000
 _CENT = Decimal("0.01")
+_NUMBER = re.compile(r"CLM-(\d+)")
 
 
 def claim_number(claim_id: int) -> str:
     """The number the customer and the shop quote for a claim id: 1 → "CLM-30001"."""
     return f"CLM-{CLAIM_BASE + claim_id}"
+
+
+def claim_id(number: str) -> Optional[int]:
+    """The id a claim number stands for: "CLM-30001" → 1 (None: not a claim number)."""
+    found = _NUMBER.fullmatch(number.strip())
+    return int(found.group(1)) - CLAIM_BASE if found and int(found.group(1)) > CLAIM_BASE else None
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,13 @@ async def create(conn: AsyncConnection, new: NewClaim) -> tuple[Claim, bool]:
 async def by_key(conn: AsyncConnection, key: str) -> Optional[Claim]:
     found = await _claims(conn, t.claims.c.idempotency_key == key)
     return found[0] if found else None
+
+
+async def by_number(conn: AsyncConnection, number: str) -> Optional[Claim]:
+    """The claim the customer and the shop quote as ``CLM-30001``."""
+    found = claim_id(number)
+    claims = await _claims(conn, t.claims.c.id == found) if found is not None else []
+    return claims[0] if claims else None
 
 
 async def for_order(conn: AsyncConnection, number: str) -> list[Claim]:

@@ -79,6 +79,20 @@ class Shipment:
 
 
 @dataclass(frozen=True)
+class ClaimRefundPaid:
+    """Money paid back for a delivery-problem claim (``CLM-30001``): not a return's refund, not a
+    cancellation's — the order's own record of it, for "where is my refund?" and the person who
+    takes over. ``external_ref`` is the platform's refund id (None on the built-in shop)."""
+
+    claim: str
+    amount: Decimal
+    currency: str
+    destination: str  # "Visa ending 4242"
+    refunded_at: datetime
+    external_ref: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Order:
     id: int
     number: str
@@ -105,6 +119,9 @@ class Order:
     # The latest change of the delivery address made through Baton (None: never), and by whom.
     address_changed_at: Optional[datetime] = None
     address_changed_by: Optional[str] = None
+    # Claims' refunds paid on this order, oldest first (a partial one leaves payment_status
+    # "partially_refunded"; all that was left of the order, "refunded").
+    claim_refunds: tuple[ClaimRefundPaid, ...] = ()
 
 
 @dataclass(frozen=True)

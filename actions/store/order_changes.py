@@ -1,12 +1,13 @@
-"""Writes to an order in Baton's own tables: cancel it, send it elsewhere.
+"""Writes to an order in Baton's own tables: cancel it, send it elsewhere, mark money refunded.
 
 Used by the built-in shop (:class:`actions.shop.backend.BuiltInShop`); on a platform backend the
 platform makes the change and the mirror copies the result. The caller has already checked
-that the order has not left the warehouse.
+that the order allows it (not left the warehouse; for a refund, something left to refund).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import insert, select, update
@@ -84,4 +85,14 @@ async def change_address(conn: AsyncConnection, number: str, address: Address) -
         update(o)
         .where(o.c.number == number)
         .values(shipping_address_id=int(result.inserted_primary_key[0]))
+    )
+
+
+async def mark_refunded(conn: AsyncConnection, number: str, whole: bool, now: datetime) -> None:
+    """Money went back on an order that goes ahead (a claim's refund): ``refunded`` when it was
+    all that was left, else ``partially_refunded``; ``refunded_at`` is the latest refund."""
+    o = t.orders
+    status = "refunded" if whole else "partially_refunded"
+    await conn.execute(
+        update(o).where(o.c.number == number).values(payment_status=status, refunded_at=now)
     )

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from actions.store import claim_refunds
 from actions.store import tables as t
 from actions.store.address_changes import latest_address_change
 from actions.store.models import (
@@ -139,6 +140,7 @@ class OrdersRepository:
             shipments=await self._shipments(row.id, {i.id: i.product_name for i in items}),
             address_changed_at=changed[0] if changed else None,
             address_changed_by=changed[1] if changed else None,
+            claim_refunds=await claim_refunds.for_order(self.conn, row.number),
         )
 
     async def _shipments(self, order_id: int, item_names: dict[int, str]) -> tuple[Shipment, ...]:

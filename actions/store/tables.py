@@ -90,8 +90,9 @@ orders = Table(
     Column("promised_delivery", Date, nullable=True),
     Column("cancelled_at", DateTime, nullable=True),
     Column("cancellation_reason", String(200), nullable=True),
-    # pending, paid, refunded, voided (authorisation released, never charged)
-    Column("payment_status", String(12), nullable=False),
+    # pending, paid, partially_refunded (a claim's refund: some of it came back), refunded,
+    # voided (authorisation released, never charged); 20 wide since store revision 0006
+    Column("payment_status", String(20), nullable=False),
     Column("refunded_at", DateTime, nullable=True),
     Column("payment_method", String(40), nullable=False),  # e.g. "Visa ending 4242"
     # On a platform backend: the platform's order id, and when this copy was last read from
@@ -231,6 +232,24 @@ claims = Table(
     Column("conversation_id", String(120), nullable=True),
     Column("created_by", String(40), nullable=False),  # "customer via chat"
     Column("created_at", DateTime, nullable=False),
+)
+
+# Money paid back for a claim (one refund per claim: its number is unique), by
+# ShopBackend.refund_claim, or read from the platform (a refund whose note names the claim).
+# A row without refunded_at is a payment under way since started_at: one payer at a time, across
+# replicas; after a crash the platform is read for it before anything is paid again.
+claim_refunds = Table(
+    "claim_refunds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim", String(16), nullable=False, unique=True),  # "CLM-30001"
+    Column("order_number", String(12), nullable=False, index=True),
+    Column("amount", Numeric(10, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("destination", String(60), nullable=True),  # "Visa ending 4242", once paid
+    Column("started_at", DateTime, nullable=False),
+    Column("refunded_at", DateTime, nullable=True),
+    Column("external_ref", String(120), nullable=True),  # the platform's refund id
 )
 
 seed_meta = Table(

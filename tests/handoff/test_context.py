@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from actions.handoff import parse_rating
 from actions.services import context
 from actions.services.handoff import handoff_reason, waiting_reply
-from actions.store.models import Address, Customer, Order, OrderItem, Shipment, TrackingEvent
+from actions.store.models import (
+    Address,
+    ClaimRefundPaid,
+    Customer,
+    Order,
+    OrderItem,
+    Shipment,
+    TrackingEvent,
+)
 
 EVENTS = [
     {"event": "action", "name": "action_session_start", "timestamp": 1000.0},
@@ -135,6 +144,31 @@ def test_orders_carry_items_totals_state_and_tracking() -> None:
     assert section["items"][0]["name"] == "Stoneware table lamp"
     assert section["shipments"][0]["tracking_url"] == "https://track.example/155"
     assert section["shipments"][0]["events"][0]["location"] == "Hinckley"
+
+
+def test_a_claims_refund_is_listed_with_what_came_back_not_the_orders_total() -> None:
+    paid = ClaimRefundPaid(
+        "CLM-30001", Decimal("22.00"), "GBP", "Visa ending 4242", datetime(2026, 11, 25, 9, 30)
+    )
+    delivered = Order(
+        1, "10011", 1, "delivered", datetime(2026, 11, 19), datetime(2026, 11, 19), "GBP",
+        Decimal("75.99"), Decimal("0.00"), Decimal("75.99"), None, None, None, None,
+        "partially_refunded", paid.refunded_at, "Visa ending 4242",
+        Address("14 Abbey Road", None, "London", "SW1A 1AA", "GB"), "jane.doe@example.com",
+        claim_refunds=(paid,),
+    )  # fmt: skip
+    expected = {
+        "order_number": "10011",
+        "amount": "£22.00",
+        "status": "refunded",
+        "refunded_at": "2026-11-25T09:30:00",
+        "method": "Visa ending 4242",
+    }
+    assert context.refunds_from_orders([delivered]) == [expected]
+    # refunded in full by its claims: still what each claim paid back, once
+    whole = replace(delivered, payment_status="refunded")
+    assert context.refunds_from_orders([whole]) == [expected]
+    assert context.refunds_from_orders([replace(whole, claim_refunds=())])[0]["amount"] == "£75.99"
 
 
 def test_a_customer_profile_lists_every_linked_identity() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,10 +15,13 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from actions.shop.backend import BuiltInShop, OrderNotChangeable, ShopBackend
+from actions.shop.claim_payment import ClaimRefund
+from actions.store.claims import NewClaim
 from actions.store.db import get_engine
 from actions.store.models import Address
 from actions.store.returns_models import NewLabel, NewReturn
 from actions.store.seed import seed_store
+from actions.store.uow import unit_of_work
 from tests.support.fake_shop import DEMO_ANCHOR, FakeShop
 from tests.support.store_env import store_at
 
@@ -217,3 +221,31 @@ async def test_some_items_are_cancelled_once_and_the_last_ones_cancel_the_order(
     assert rest.cancelled == tuple(ids[2:]) and rest.whole
     assert two.refund + rest.refund == before.total
     assert (rest.order.status, rest.order.payment_status) == ("cancelled", "refunded")
+
+
+async def test_a_claims_refund_is_paid_once_and_shows_on_the_order(backend: ShopBackend) -> None:
+    order = await backend.order("10011")
+    assert order is not None and order.payment_status == "paid"
+    vase = next(i for i in order.items if i.unit_price == Decimal("22.00"))
+    number = "CLM-30001"
+    if isinstance(backend, BuiltInShop):  # the store checks the claim is Baton's
+        async with unit_of_work() as repo:
+            claim, _ = await repo.create_claim(
+                NewClaim("claim-1", "10011", "damaged", "keep_item", "refund",
+                         Decimal("22.00"), "GBP", datetime(2026, 11, 20), vase.id, 1)
+            )  # fmt: skip
+        assert claim.number == number
+    refund = ClaimRefund("10011", number, Decimal("22.00"), "GBP", ((vase.id, 1),), "damaged")
+    with pytest.raises(OrderNotChangeable) as refused:
+        await backend.refund_claim("10011", replace(refund, lines=((vase.id, 2),)))
+    assert refused.value.reason == "not_in_order"
+    first = await backend.refund_claim("10011", refund)
+    again = await backend.refund_claim("10011", refund)
+    assert (first.paid_now, again.paid_now) == (True, False) and first.refund == again.refund
+    assert (first.refund.amount, first.refund.destination) == (
+        Decimal("22.00"),
+        order.payment_method,
+    )
+    after = await backend.order("10011")
+    assert after is not None and after.claim_refunds == (first.refund,)
+    assert after.payment_status == "partially_refunded" and after.refunded_at is not None

@@ -168,7 +168,7 @@ async def test_a_fresh_store_gets_every_revision_and_equals_tables_py(
     make_engine: Callable[[str], AsyncEngine],
 ) -> None:
     engine = make_engine("fresh.db")
-    assert HEAD == "0005"
+    assert HEAD == "0006"
 
     await create_schema(engine)
 
@@ -231,8 +231,8 @@ async def test_a_store_create_all_made_from_the_new_tables_is_adopted_and_upgrad
 
     await create_schema(engine)
 
-    # stamped 0002, then upgraded: 0003 adds only the columns that are missing, 0004 and 0005
-    # find their tables made
+    # stamped 0002, then upgraded: 0003 adds only the columns that are missing, 0004, 0005 and
+    # 0006 find their tables made (and 0006 the payment status wide enough)
     assert await revision(engine) == HEAD
     assert await differences(engine) == []
     assert await read(engine, t.seed_meta) == [{"key": "k", "value": "v"}]
@@ -273,6 +273,59 @@ async def test_revision_0005_goes_down_and_up_again(
         await conn.run_sync(lambda c: command.downgrade(alembic_config(MIGRATIONS, c), "0004"))
         assert "claims" not in await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert await revision(engine) == "0004"
+
+    await create_schema(engine)
+
+    assert await revision(engine) == HEAD
+    assert await differences(engine) == []
+
+
+async def test_a_store_at_0005_gets_claim_refunds_and_a_wider_payment_status(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    engine = make_engine("at_0005.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(MIGRATIONS, c), "0005"))
+        rows = build_rows(ANCHOR)
+        for name in ("customers", "addresses", "orders"):
+            await conn.execute(insert(t.metadata.tables[name]), rows[name])
+    before = await read(engine, t.orders)
+
+    await create_schema(engine)
+
+    assert await revision(engine) == HEAD
+    assert await differences(engine) == []
+    assert await read(engine, t.orders) == before  # rebuilt on SQLite, every row kept
+    assert await read(engine, t.claim_refunds) == []
+    async with engine.begin() as conn:  # PostgreSQL refused 18 characters in VARCHAR(12)
+        await conn.execute(
+            t.orders.update()
+            .where(t.orders.c.number == "10011")
+            .values(payment_status="partially_refunded")
+        )
+
+
+async def test_revision_0006_goes_down_and_up_again(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    engine = make_engine("down_0006.db")
+    await create_schema(engine)
+    rows = build_rows(ANCHOR)
+    async with engine.begin() as conn:
+        for name in ("customers", "addresses", "orders"):
+            await conn.execute(insert(t.metadata.tables[name]), rows[name])
+        await conn.execute(
+            t.orders.update()
+            .where(t.orders.c.number == "10011")
+            .values(payment_status="partially_refunded")
+        )
+
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(MIGRATIONS, c), "0005"))
+        assert "claim_refunds" not in await conn.run_sync(lambda c: inspect(c).get_table_names())
+        statuses = await conn.execute(select(t.orders.c.payment_status).distinct())
+        assert "partially_refunded" not in set(statuses.scalars())  # it reads paid again
+    assert await revision(engine) == "0005"
 
     await create_schema(engine)
 

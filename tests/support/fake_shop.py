@@ -7,7 +7,9 @@ rule's test needs no database for the shop's orders and says in a line what the 
 (``shop.add_order(order(...))``). It behaves like :class:`actions.shop.backend.BuiltInShop`
 where the actions can tell — the same demo rows, the same ordering, a reused idempotency key
 raising ``IntegrityError``, cancels and address changes refused by the same
-``check_changeable`` — and tests/shop/test_fake_shop_contract.py holds it to that.
+``check_changeable``, a claim's refund paid once and refused by the same ``check_order`` — and
+tests/shop/test_fake_shop_contract.py holds it to that. The claims themselves live in Baton's
+store, which FakeShop does not hold: its ``refund_claim`` neither checks nor settles them.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from actions.common import utc_now
 from actions.services.cancel_items import item_refund, items_refund
-from actions.shop.backend import ItemsCancelled, ReturnInputs, check_changeable
-from actions.store.models import Address, Customer, Order, OrderSummary
+from actions.shop.backend import ItemsCancelled, OrderNotChangeable, ReturnInputs, check_changeable
+from actions.shop.claim_payment import ClaimRefund, ClaimRefunded, check_order
+from actions.store.models import Address, ClaimRefundPaid, Customer, Order, OrderSummary
 from actions.store.repository import rma_for
 from actions.store.returns_models import NewLabel, NewReturn, Return, ReturnLabel, ReturnLine
 from tests.support.demo_models import ShopData, demo_data, store_address
@@ -262,3 +265,36 @@ class FakeShop:
         changed = replace(order, shipping_address=address)
         self.data.orders[number] = changed
         return changed
+
+    async def refund_claim(self, number: str, refund: ClaimRefund) -> ClaimRefunded:
+        """As the store, but for the claim (module docstring): paid once per claim number, the
+        order partially_refunded, or refunded when nothing is left."""
+        self.calls.append(f"refund_claim {number} {refund.claim}")
+        order = self.data.orders.get(number)
+        if order is None or refund.order_number != number:
+            raise OrderNotChangeable("no_order", number)
+        done = next((r for r in order.claim_refunds if r.claim == refund.claim), None)
+        if done is not None:
+            return ClaimRefunded(order, done, False)
+        back = [*(i.refunded or Decimal("0.00") for i in order.items)]
+        back += [r.amount for r in order.claim_refunds]
+        back += [
+            r.refund.amount
+            for r in self.data.returns.values()
+            if r.refund and r.order_number == number
+        ]
+        refunded = sum(back, Decimal("0.00"))
+        check_order(order, refund, refunded)
+        now = utc_now()
+        done = ClaimRefundPaid(
+            refund.claim, refund.amount, refund.currency, order.payment_method, now
+        )
+        whole = refunded + refund.amount >= order.total
+        changed = replace(
+            order,
+            payment_status="refunded" if whole else "partially_refunded",
+            refunded_at=now,
+            claim_refunds=(*order.claim_refunds, done),
+        )
+        self.data.orders[number] = changed
+        return ClaimRefunded(changed, done, True)
