@@ -36,7 +36,10 @@ from actions.services.outcomes import Outcome, outcome_event
 from actions.services.problems_decision import Decision
 from actions.services.problems_policy import load_policy
 from actions.settings import get_settings
+from actions.shop.backend import OrderNotChangeable
+from actions.shop.claim_payment import ClaimRefund
 from actions.shop.current import get_shop
+from actions.shop.platform import ShopUnavailable
 from actions.store import claims
 from actions.store.claims import Claim, NewClaim
 from actions.store.models import Order, OrderItem
@@ -508,5 +511,27 @@ class ActionReportProblem(Action):
         logger.info(
             "delivery problem claimed in the chat", extra={"conversation": tracker.sender_id}
         )
+        refunds = claim.remedy == "refund" and decision.outcome == "claim_refund"
+        if refunds and not await _pay(claim, decision):
+            # Recorded, not paid: a person pays it, with the case in front of them.
+            await _record_for_person(tracker, report, decision)
+            send(dispatcher, [problems_replies.refund_pending(claim)])
+            return _reset(order.number, "done", decision, detail="refund_pending")
         send(dispatcher, [problems_replies.claimed(claim, decision, order, lang)])
         return _reset(order.number, "done", decision, detail=decision.outcome)
+
+
+async def _pay(claim: Claim, decision: Decision) -> bool:
+    """Pays the claim's refund through the shop (once per claim, whatever retries); False when
+    the shop refused or could not be reached, and nothing was paid."""
+    try:
+        await get_shop().refund_claim(
+            claim.order_number, ClaimRefund.for_claim(claim, decision.lines)
+        )
+    except (OrderNotChangeable, ShopUnavailable) as problem:
+        logger.warning(
+            "claim refund not paid",
+            extra={"claim": claim.number, "reason": getattr(problem, "reason", "unavailable")},
+        )
+        return False
+    return True

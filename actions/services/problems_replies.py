@@ -130,6 +130,14 @@ def claimed(claim: Claim, decision: Decision, order: Order, lang: str) -> Reply:
     )
 
 
+def refund_pending(claim: Claim) -> Reply:
+    """The claim is open but the shop did not take the refund: a person pays it."""
+    return Reply(
+        "utter_problem_claim_refund_pending",
+        {"claim_number": claim.number, "order_number": claim.order_number},
+    )
+
+
 def already_claimed(claim: Claim) -> Reply:
     return Reply(
         "utter_problem_claim_exists",

@@ -28,6 +28,7 @@ from actions.problems import (
     ActionReportProblem,
     ValidateProblemForm,
 )
+from actions.shop.backend import OrderNotChangeable
 from actions.store import claims
 from actions.store.uow import unit_of_work
 from bot import names
@@ -237,11 +238,36 @@ async def test_a_confirmed_claim_is_opened_once_and_a_second_tap_gets_its_number
         "open",
     )
     assert dispatcher.messages[0]["claim_number"] == claim.number
+    # the money went back through the shop, once
+    assert fake_shop.calls.count(f"refund_claim 10011 {claim.number}") == 1
+    [paid] = fake_shop.data.orders["10011"].claim_refunds
+    assert (paid.claim, paid.amount) == (claim.number, Decimal("22.00"))
     again, (second, events) = await run_report(slots, sender="conv-problem-other-chat")
     assert again == ["utter_problem_claim_exists"]
     assert second.messages[0]["claim_number"] == claim.number
     assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "already_claimed"
     assert len(await claims_for("10011")) == 1
+
+
+async def test_a_refund_the_shop_refuses_leaves_the_claim_open_for_a_person_who_has_the_case(
+    fake_shop: FakeShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refused(number: str, refund: Any) -> Any:
+        raise OrderNotChangeable("refused", "the payment provider said no")
+
+    monkeypatch.setattr(fake_shop, "refund_claim", refused)
+    slots = report("10011", "missing_item", "15", **{names.SLOT_PROBLEM_CONFIRMED: True})
+    conversation = "conv-problem-refund-refused"
+    said, (dispatcher, events) = await run_report(slots, sender=conversation)
+    assert said == ["utter_problem_claim_refund_pending"]
+    [claim] = [c for c in await claims_for("10011") if c.order_item_id == 15]
+    assert claim.state == "open"
+    assert dispatcher.messages[0]["claim_number"] == claim.number
+    assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "refund_pending"
+    assert fake_shop.data.orders["10011"].claim_refunds == ()
+    packet = await build_context_packet(tracker(slots, sender=conversation), "policy")
+    [case] = packet.policy_cases
+    assert (case.topic, case.order_number) == ("claim", "10011")
 
 
 async def test_no_at_the_question_opens_nothing(fake_shop: FakeShop) -> None:
