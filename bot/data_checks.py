@@ -367,6 +367,10 @@ def check_all(root: Path) -> list[str]:
     problems += check_entities(messages, entities, regexes)
     for lang in languages.LANGUAGES:
         problems += check_held_out(messages, root / languages.held_out(lang))
+        for name in languages.SIDE_SETS:  # blind sets scored apart (tests/nlu/<name>/<lang>.yml)
+            side = root / languages.side_file(lang, name)
+            if side.exists():
+                problems += check_held_out(messages, side)
         # blind sets written ahead of the intents they measure (tests/nlu/pending/*/<lang>.yml)
         for pending in sorted((root / "tests" / "nlu" / "pending").glob(f"*/{lang}.yml")):
             problems += check_held_out(messages, pending)

@@ -138,3 +138,18 @@ def test_every_language_needs_its_blind_sets(repo: Path) -> None:
         "tests/nlu/blind/zh/test.yml is missing: every language needs a blind dev and test set"
         in check_all(repo)
     )
+
+
+def test_a_side_set_message_in_the_training_data_is_reported(repo: Path) -> None:
+    add(
+        repo,
+        "extra.yml",
+        "- intent: report_problem\n  examples: |\n    - my lamp came in three pieces, box crushed\n",
+    )
+    side = repo / "tests" / "nlu" / "problems"
+    side.mkdir(parents=True, exist_ok=True)
+    (side / "en.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: report_problem\n  examples: |\n'
+        "    - my lamp came in three pieces, box crushed\n"
+    )
+    assert any("in the blind set tests/nlu/problems/en.yml" in p for p in check_all(repo))
