@@ -177,7 +177,12 @@ async def test_a_missing_item_picked_from_the_list_is_claimed(
     done = await customer.say("/affirm", timeout=60)
     assert "Done: claim CLM-" in done.text, done.text
     [claim] = await claims_for(baton, "10011")
-    assert (claim.kind, claim.order_item_id, claim.state) == ("missing_item", 14, "open")
+    # paid through the shop: the claim is settled and the refund is what refund status says
+    assert (claim.kind, claim.order_item_id, claim.state) == ("missing_item", 14, "settled")
+    refund = await customer.say("where is my refund for order 10011?", timeout=60)
+    assert (
+        f"Your claim {claim.number} on order 10011 is settled: we refunded £22.00" in refund.text
+    ), refund.text
 
 
 # --- damaged -------------------------------------------------------------------------------
@@ -200,7 +205,7 @@ async def test_a_damaged_item_worth_little_is_refunded_after_a_photo_and_kept(
     done = await customer.say("/affirm", timeout=60)
     assert "Done: claim CLM-" in done.text, done.text
     [claim] = await claims_for(baton, "10056")
-    assert (claim.kind, claim.state) == ("damaged", "open")
+    assert (claim.kind, claim.state) == ("damaged", "settled")
     assert (claim.photo_upload_id or "").startswith(f"uploads/{conversation_of(customer)}/")
 
 
