@@ -144,7 +144,8 @@ def test_a_side_set_message_in_the_training_data_is_reported(repo: Path) -> None
     add(
         repo,
         "extra.yml",
-        "- intent: report_problem\n  examples: |\n    - my lamp came in three pieces, box crushed\n",
+        "- intent: report_problem\n  examples: |\n"
+        "    - my lamp came in three pieces, box crushed\n",
     )
     side = repo / "tests" / "nlu" / "problems"
     side.mkdir(parents=True, exist_ok=True)
