@@ -135,7 +135,9 @@ async def load_context(number: Optional[str]) -> Optional[ReturnContext]:
     if inputs is None:
         return None
     order = inputs.order
-    assessment = assess_order(order, inputs.deliveries, inputs.returned, policy, now, tz)
+    assessment = assess_order(
+        order, inputs.deliveries, inputs.returned, policy, now, tz, inputs.claimed
+    )
     return ReturnContext(order, assessment, policy, local(now, tz).date())
 
 

@@ -35,6 +35,7 @@ class Refusal(str, Enum):
     HYGIENE = "hygiene"
     NOT_DELIVERED = "not_delivered"
     ALREADY_RETURNED = "already_returned"
+    ALREADY_CLAIMED = "already_claimed"  # a delivery-problem claim settles it (missing, kept)
     WINDOW_CLOSED = "window_closed"
 
 
@@ -68,7 +69,7 @@ class ItemCheck:
     last_day: Optional[date] = None  # last shop-local day of the window
     days_over: int = 0  # WINDOW_CLOSED: days since the last day
     days_left: int = 0  # returnable: days after today still in the window
-    rma: str = ""  # ALREADY_RETURNED: the return it is in
+    rma: str = ""  # ALREADY_RETURNED: the return it is in; ALREADY_CLAIMED: the claim
 
     @property
     def ok(self) -> bool:
@@ -106,8 +107,12 @@ def check_item(
     policy: ReturnPolicy,
     today: date,
     tz: ZoneInfo,
+    claimed: tuple[int, str] = (0, ""),
 ) -> ItemCheck:
-    """Whether (and how much of) one item can be returned ``today`` (a shop-local date)."""
+    """Whether (and how much of) one item can be returned ``today`` (a shop-local date).
+    ``claimed``: how many a delivery-problem claim already covers, and that claim's number —
+    they were refunded or replaced as missing or damaged, so sending them back would pay
+    twice."""
     window = policy.window_days(item.category)
     if item.final_sale or item.category in policy.final_sale_categories:
         return ItemCheck(item, 0, Refusal.FINAL_SALE, window)
@@ -118,6 +123,9 @@ def check_item(
     remaining = item.quantity - already_returned
     if remaining <= 0:
         return ItemCheck(item, 0, Refusal.ALREADY_RETURNED, window, rma=rma)
+    remaining -= claimed[0]
+    if remaining <= 0:
+        return ItemCheck(item, 0, Refusal.ALREADY_CLAIMED, window, rma=claimed[1])
     last_day = shop_date(delivered_at, tz) + timedelta(days=window)
     if today > last_day:
         over = (today - last_day).days
@@ -132,6 +140,7 @@ def assess_order(
     policy: ReturnPolicy,
     now: datetime,
     tz: ZoneInfo,
+    claimed: Optional[Mapping[int, tuple[int, str]]] = None,
 ) -> Assessment:
     """Every item of ``order`` checked, and what that means for the order as a whole.
 
@@ -152,6 +161,7 @@ def assess_order(
             policy,
             today,
             tz,
+            (claimed or {}).get(item.id, (0, "")),
         )
         for item in order.items
     )

@@ -18,6 +18,7 @@ _REFUSAL_RESPONSES = {
     Refusal.HYGIENE: "utter_return_refused_hygiene",
     Refusal.NOT_DELIVERED: "utter_return_refused_not_delivered",
     Refusal.ALREADY_RETURNED: "utter_return_refused_already_returned",
+    Refusal.ALREADY_CLAIMED: "utter_return_refused_already_claimed",
     Refusal.WINDOW_CLOSED: "utter_return_refused_window",
 }
 

@@ -18,7 +18,7 @@ a database transaction is open.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Optional, Protocol
@@ -35,11 +35,13 @@ from actions.store.uow import unit_of_work
 @dataclass(frozen=True)
 class ReturnInputs:
     """What the returns policy needs to judge an order: the order, when each item arrived
-    (None: not yet) and how many of each item are already in a return (with its RMA)."""
+    (None: not yet), how many of each item are already in a return (with its RMA) and how many
+    a delivery-problem claim covers (with its number)."""
 
     order: Order
     deliveries: dict[int, Optional[datetime]]
     returned: dict[int, tuple[int, str]]
+    claimed: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,8 @@ class BuiltInShop:
                 return None
             deliveries = await repo.item_deliveries(order.id)
             returned = await repo.returned_quantities(order.id)
-        return ReturnInputs(order, deliveries, returned)
+            claimed = await repo.claimed_quantities(order.number)
+        return ReturnInputs(order, deliveries, returned, claimed)
 
     async def return_by_key(self, idempotency_key: str) -> Optional[Return]:
         async with unit_of_work() as repo:

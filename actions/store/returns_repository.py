@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 from sqlalchemy import insert, select, update
 
+from actions.store import claims
 from actions.store import tables as t
 from actions.store.models import OrderSummary, Store
 from actions.store.orders_repository import OrdersRepository
@@ -65,6 +66,17 @@ class ReturnsRepository(OrdersRepository):
         for row in rows:
             before = found.get(row.order_item_id, (0, ""))[0]
             found[row.order_item_id] = (before + row.quantity, str(row.rma or ""))
+        return found
+
+    async def claimed_quantities(self, order_number: str) -> dict[int, tuple[int, str]]:
+        """Per order item: how many a delivery-problem claim (not rejected) covers, and the
+        newest such claim's number."""
+        found: dict[int, tuple[int, str]] = {}
+        for claim in await claims.for_order(self.conn, order_number):
+            if claim.order_item_id is None or claim.state == "rejected":
+                continue
+            before = found.get(claim.order_item_id, (0, ""))[0]
+            found[claim.order_item_id] = (before + (claim.quantity or 0), claim.number)
         return found
 
     async def recent_delivered_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:

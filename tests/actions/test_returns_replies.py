@@ -74,6 +74,17 @@ def test_already_returned_names_the_return() -> None:
     assert line.params["rma"] == "RMA-20011"
 
 
+def test_an_item_a_claim_settled_cannot_be_returned_for_a_second_refund() -> None:
+    o = delivered_order(TEE, CANDLE, delivered_at=datetime(2026, 11, 20, 12, 0))
+    claimed = {TEE.id: (TEE.quantity, "CLM-30001")}
+    a = assess_order(o, all_delivered(o), {}, POLICY, NOW, LONDON, claimed)
+    assert [c.item.id for c in a.returnable] == [CANDLE.id]
+    header, line = partial_refusals(a, TODAY)
+    assert header.response == "utter_return_some_refused"
+    assert line.response == "utter_return_refused_already_claimed"
+    assert line.params["rma"] == "CLM-30001"
+
+
 def test_items_are_offered_as_buttons_with_quantities_and_all() -> None:
     o = delivered_order(CANDLE, TEE, BULBS, delivered_at=datetime(2026, 11, 8, 15, 0))
     a = assess_order(o, all_delivered(o), {}, POLICY, NOW, LONDON)

@@ -226,3 +226,15 @@ async def _count_alone(url: str, number: str) -> int:
             return len(await StoreRepository(conn).claims_for_order(number))
     finally:
         await engine.dispose()
+
+
+async def test_the_items_a_claim_covers_are_counted_for_returns_and_a_whole_parcel_is_not(
+    store: str,
+) -> None:
+    await create(MUGS)  # 2 mugs (item 3), damaged and kept
+    parcel = replace(MUGS, idempotency_key=idempotency_key("10001", "not_received"),
+                     kind="not_received", order_item_id=None, quantity=None)  # fmt: skip
+    await create(parcel)
+    async with unit_of_work() as repo:
+        assert await repo.claimed_quantities("10001") == {3: (2, "CLM-30001")}
+        assert await repo.claimed_quantities("10002") == {}
