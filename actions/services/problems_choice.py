@@ -4,7 +4,7 @@ What went wrong — a button per kind of problem, or the customer's own words in
 or Chinese ("it arrived smashed", "다른 상품이 왔어요", "显示签收但没收到"); which item — a
 button per item, its name or its number in the list; the photo — the reference a channel put
 in the message's metadata (:mod:`infra.uploads`), never anything typed. The problem form
-(:mod:`actions.problems`) asks and keeps the answers in its slots.
+(:mod:`actions.problem_form`) asks and keeps the answers in its slots.
 """
 
 from __future__ import annotations

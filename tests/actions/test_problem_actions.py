@@ -20,14 +20,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flow_stopped import ActionProblemStopped
 from actions.handoff import build_context_packet
-from actions.problems import (
+from actions.problem_form import (
     ActionAskProblemConfirmed,
     ActionAskProblemItem,
     ActionAskProblemKind,
     ActionAskProblemPhoto,
-    ActionReportProblem,
     ValidateProblemForm,
 )
+from actions.problems import ActionReportProblem
 from actions.shop.backend import OrderNotChangeable
 from actions.store import claims
 from actions.store.uow import unit_of_work
