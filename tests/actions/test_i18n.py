@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.handoff import parse_rating
+from actions.csat import parse_rating
 from actions.services import i18n, shop_text
 from actions.services.formatting import day, moment, money
 from actions.services.handoff import waiting_reply

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from actions.handoff import parse_rating
+from actions.csat import parse_rating
 from actions.services import context
 from actions.services.handoff import handoff_reason, waiting_reply
 from actions.store.models import (

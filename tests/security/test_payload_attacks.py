@@ -17,7 +17,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from actions.handoff import parse_rating
+from actions.csat import parse_rating
 from bot.inbound_guard import as_plain_text, clean_entities, offered_payloads
 from bot.settings import ROOT
 from tests.support.handoff_agent import AgentClient
