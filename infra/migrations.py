@@ -74,10 +74,11 @@ def context_options(migrations: Migrations) -> dict[str, Any]:
 def run_by_alembic(context: Any) -> bool:
     """Whether Alembic is running this env.py (its context is set up), rather than something
     merely importing it: rasa-sdk imports every module under ``actions/`` at the action
-    server's start, and an env.py must do nothing then."""
+    server's start, and an env.py must do nothing then. After a migration in the same process
+    the proxy is left pointing at nothing (AttributeError): not running either."""
     try:
         context.is_offline_mode()  # a proxy: NameError until Alembic sets it up
-    except NameError:
+    except (NameError, AttributeError):
         return False
     return True
 
