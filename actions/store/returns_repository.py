@@ -70,14 +70,37 @@ class ReturnsRepository(OrdersRepository):
 
     async def claimed_quantities(self, order_number: str) -> dict[int, tuple[int, str]]:
         """Per order item: how many a delivery-problem claim (not rejected) covers, and the
-        newest such claim's number."""
+        newest such claim's number. A claim for a whole parcel that never came covers every
+        item of the parcels that had arrived (or were lost) when it was made: their money went
+        back with the claim, so they cannot be returned for it again."""
         found: dict[int, tuple[int, str]] = {}
         for claim in await claims.for_order(self.conn, order_number):
-            if claim.order_item_id is None or claim.state == "rejected":
+            if claim.state == "rejected":
                 continue
-            before = found.get(claim.order_item_id, (0, ""))[0]
-            found[claim.order_item_id] = (before + (claim.quantity or 0), claim.number)
+            if claim.order_item_id is not None:
+                lines = [(claim.order_item_id, claim.quantity or 0)]
+            else:
+                lines = await self._arrived_lines(order_number, claim.created_at)
+            for item_id, quantity in lines:
+                before = found.get(item_id, (0, ""))[0]
+                found[item_id] = (before + quantity, claim.number)
         return found
+
+    async def _arrived_lines(self, order_number: str, by: datetime) -> list[tuple[int, int]]:
+        """The items (and how many) in an order's parcels scanned delivered by ``by``, or lost."""
+        o, si, s = t.orders, t.shipment_items, t.shipments
+        rows = await self.conn.execute(
+            select(si.c.order_item_id, si.c.quantity, s.c.status, s.c.delivered_at)
+            .join(s, s.c.id == si.c.shipment_id)
+            .join(o, o.c.id == s.c.order_id)
+            .where(o.c.number == order_number)
+        )
+        return [
+            (r.order_item_id, r.quantity)
+            for r in rows
+            if r.status == "lost"
+            or (r.status == "delivered" and r.delivered_at is not None and r.delivered_at <= by)
+        ]
 
     async def recent_delivered_orders(self, customer_id: int, limit: int = 5) -> list[OrderSummary]:
         """A customer's latest orders with something delivered, newest first."""

@@ -21,6 +21,7 @@ from actions.store import claims
 from actions.store.claims import Claim, NewClaim, claim_number
 from actions.store.db import create_engine_for, create_schema, dispose_all, get_engine
 from actions.store.repository import StoreRepository
+from actions.store.seed import seed_store
 from actions.store.uow import unit_of_work
 from infra.sql import begin
 from tests.support.store_env import store_at
@@ -228,13 +229,38 @@ async def _count_alone(url: str, number: str) -> int:
         await engine.dispose()
 
 
-async def test_the_items_a_claim_covers_are_counted_for_returns_and_a_whole_parcel_is_not(
-    store: str,
-) -> None:
+async def test_the_items_a_claim_covers_are_counted_for_returns(store: str) -> None:
     await create(MUGS)  # 2 mugs (item 3), damaged and kept
-    parcel = replace(MUGS, idempotency_key=idempotency_key("10001", "not_received"),
-                     kind="not_received", order_item_id=None, quantity=None)  # fmt: skip
-    await create(parcel)
     async with unit_of_work() as repo:
         assert await repo.claimed_quantities("10001") == {3: (2, "CLM-30001")}
+        assert await repo.claimed_quantities("10002") == {}
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> AsyncIterator[str]:
+    url = f"sqlite:///{tmp_path / 'seeded.db'}"
+    async with store_at(url):
+        await seed_store(get_engine(url), anchor=NOW.date())
+        yield url
+
+
+async def test_a_parcel_claimed_as_never_received_covers_what_it_held_not_the_parcel_on_its_way(
+    seeded: str,
+) -> None:
+    # Order 10010: items 10 and 11 delivered the day before, item 12 still on its way.
+    parcel = replace(MUGS, idempotency_key=idempotency_key("10010", "not_received"),
+                     order_number="10010", kind="not_received", order_item_id=None,
+                     quantity=None)  # fmt: skip
+    await create(parcel)
+    async with unit_of_work() as repo:
+        number = (await repo.claims_for_order("10010"))[0].number
+        assert await repo.claimed_quantities("10010") == {10: (1, number), 11: (1, number)}
+
+
+async def test_a_parcel_claim_made_before_a_delivery_does_not_cover_it(seeded: str) -> None:
+    early = replace(MUGS, idempotency_key=idempotency_key("10002", "not_received"),
+                    order_number="10002", kind="not_received", order_item_id=None,
+                    quantity=None, created_at=datetime(2026, 11, 19, 9, 0))  # fmt: skip
+    await create(early)
+    async with unit_of_work() as repo:
         assert await repo.claimed_quantities("10002") == {}
