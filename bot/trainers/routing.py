@@ -7,10 +7,12 @@ order or return flow (a *misroute*: "how long until my paycheck shows up?" answe
 your order number?"). These are the two figures the quality gate and the dev benchmark hold.
 
 - **In scope**: messages whose goal is one of Baton's flows — an order's status, a return, a
-  refund's status, the return policy, a delivery problem, or a person (asked for, or a
+  refund's status, the return policy, a delivery problem, cancelling an order, changing its
+  delivery address, or a person (asked for, or a
   complaint: both reach one). Routed right when the prediction reaches the same goal.
 - **Misrouted**: messages of any other label (the shop topics next door, out of scope, small
-  talk, ...) predicted as one of the order and return flows, which ask for an order and its proof.
+  talk, ...) predicted as one of the order flows (all of the above but a person), which ask for
+  an order and its proof.
   A bare order number or e-mail (``inform``) is neither: it means whatever the conversation was
   about.
 """
@@ -33,6 +35,8 @@ ORDER_FLOWS: Final = frozenset(
         names.REFUND_STATUS,
         names.RETURN_POLICY,
         names.REPORT_PROBLEM,
+        names.CANCEL_ORDER,
+        names.CHANGE_ADDRESS,
     }
 )
 PERSON: Final = "person"
@@ -43,6 +47,8 @@ GOALS: Final[Mapping[str, str]] = {
     names.REFUND_STATUS: names.REFUND_STATUS,
     names.RETURN_POLICY: names.RETURN_POLICY,
     names.REPORT_PROBLEM: names.REPORT_PROBLEM,
+    names.CANCEL_ORDER: names.CANCEL_ORDER,
+    names.CHANGE_ADDRESS: names.CHANGE_ADDRESS,
     names.HUMAN_HANDOFF: PERSON,
     names.COMPLAIN: PERSON,
 }

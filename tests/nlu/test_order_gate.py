@@ -1,5 +1,6 @@
-"""The order-flow gate: an unsure order, return, refund or policy intent starts its flow only
-when the message shows it is about an order (bot/nlu/order_gate.py). No model needed."""
+"""The order-flow gate: an unsure order, return, refund, policy, delivery-problem, cancellation
+or address-change intent starts its flow only when the message shows it is about an order
+(bot/nlu/order_gate.py). No model needed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ CONCEPTS = [
     {"name": "concept_refund", "pattern": r"(?i)(?<![a-z])(?:refund|money back)|(?:환불|退款)"},
     {"name": "concept_delivery", "pattern": r"(?i)(?<![a-z])(?:parcel|deliver)|(?:배송|快递)"},
     {"name": "concept_return", "pattern": r"(?i)(?<![a-z])(?:return)|(?:반품|退货)"},
+    {"name": "concept_address", "pattern": r"(?i)(?<![a-z])(?:address)|(?:주소|地址)"},
     {"name": "concept_weather", "pattern": r"(?i)weather"},
 ]
 
@@ -94,7 +96,33 @@ def test_an_order_detail_is_evidence_enough(gate: OrderFlowGate, entity: str) ->
 
 def test_only_the_order_flows_are_gated(gate: OrderFlowGate) -> None:
     assert served(gate, message("what's the weather", "greet", 0.31)) == "greet"
-    assert served(gate, message("cancel", "cancel_order", 0.4)) == "cancel_order"
+    assert served(gate, message("I want to talk to someone", "human_handoff", 0.4)) == (
+        "human_handoff"
+    )
+
+
+def test_an_unsure_cancellation_of_something_that_is_not_an_order_is_turned_away(
+    gate: OrderFlowGate,
+) -> None:
+    assert served(gate, message("cancel my gym membership", "cancel_order", 0.5)) == (
+        "out_of_scope"
+    )
+    assert served(gate, message("please cancel my order", "cancel_order", 0.5)) == (
+        "cancel_order"
+    )
+
+
+def test_an_unsure_address_change_goes_through_when_the_config_counts_addresses(
+    tmp_path: Any,
+) -> None:
+    concepts = ["concept_order", "concept_address"]
+    config = {**OrderFlowGate.get_default_config(), "evidence_concepts": concepts}
+    gate = OrderFlowGate(config, Storage(tmp_path), None, [])  # type: ignore[arg-type]
+    gate.train(TrainingData(regex_features=CONCEPTS))
+    assert served(gate, message("새 주소로 보내 주세요", "change_address", 0.5)) == (
+        "change_address"
+    )
+    assert served(gate, message("I moved flats", "change_address", 0.5)) == "out_of_scope"
 
 
 def test_a_concept_the_config_names_must_exist_in_the_data(tmp_path: Any) -> None:
