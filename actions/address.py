@@ -182,22 +182,17 @@ class ActionAskAddressConfirmed(Action):
 
 
 def _reset(number: Optional[str], outcome: Optional[Outcome]) -> list[EventType]:
-    events: list[EventType] = [
-        SlotSet(names.SLOT_ORDER_NUMBER, None),
-        SlotSet(names.SLOT_VERIFICATION, None),
-        SlotSet(names.SLOT_ORDER_LOCKED, False),
-        SlotSet(names.SLOT_NEW_ADDRESS, None),
-        SlotSet(names.SLOT_ADDRESS_CONFIRMED, None),
-        SlotSet(names.SLOT_ADDRESS_ATTEMPTS, None),
-        SlotSet(names.SLOT_ADDRESS_OUTCOME, None),
-        SlotSet(names.SLOT_ADDRESS_PROBLEM, None),
-        SlotSet("requested_slot", None),
-    ]
-    if number:
-        events.append(SlotSet(names.SLOT_LAST_ORDER, number))
-    if outcome:
-        events.append(outcome_event("address", outcome))
-    return events
+    events = proof.order_flow_ended(number, *_SLOTS)
+    return [*events, outcome_event("address", outcome)] if outcome else events
+
+
+_SLOTS = (
+    names.SLOT_NEW_ADDRESS,
+    names.SLOT_ADDRESS_CONFIRMED,
+    names.SLOT_ADDRESS_ATTEMPTS,
+    names.SLOT_ADDRESS_OUTCOME,
+    names.SLOT_ADDRESS_PROBLEM,
+)
 
 
 def _offer_person(reason: str) -> SlotSet:

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -147,16 +147,8 @@ class ActionAskCancelConfirmed(Action):
 
 
 def _reset(number: str | None) -> list[EventType]:
-    events: list[EventType] = [
-        SlotSet(names.SLOT_ORDER_NUMBER, None),
-        SlotSet(names.SLOT_VERIFICATION, None),
-        SlotSet(names.SLOT_ORDER_LOCKED, False),
-        SlotSet(names.SLOT_CANCEL_CONFIRMED, None),
-        SlotSet(names.SLOT_CANCEL_ITEMS, None),
-        SlotSet(names.SLOT_CANCEL_CHOSEN, None),
-        SlotSet("requested_slot", None),
-    ]
-    return [*events, SlotSet(names.SLOT_LAST_ORDER, number)] if number else events
+    own = (names.SLOT_CANCEL_CONFIRMED, names.SLOT_CANCEL_ITEMS, names.SLOT_CANCEL_CHOSEN)
+    return proof.order_flow_ended(number, *own)
 
 
 class ActionCancelOrder(Action):

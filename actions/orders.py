@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -155,15 +155,6 @@ class ValidateOrderStatusForm(FormValidationAction):
         return {names.SLOT_VERIFICATION: None}
 
 
-def _reset() -> list[EventType]:
-    return [
-        SlotSet(names.SLOT_ORDER_NUMBER, None),
-        SlotSet(names.SLOT_VERIFICATION, None),
-        SlotSet(names.SLOT_ORDER_LOCKED, False),
-        SlotSet("requested_slot", None),
-    ]
-
-
 class ActionOrderStatus(Action):
     """Answer "where is my order?" once the form has a number the customer may see."""
 
@@ -176,11 +167,11 @@ class ActionOrderStatus(Action):
     ) -> list[EventType]:
         owned = await proof.owned_order(dispatcher, tracker)
         if isinstance(owned, proof.NotShown):
-            return _reset()
+            return proof.order_flow_ended(None)
         order, number = owned.order, owned.number
         settings = get_settings()
         replies = order_status.describe_order(
             order, utc_now(), settings.shop_timezone, language(tracker)
         )
         send(dispatcher, replies)
-        return [*_reset(), SlotSet(names.SLOT_LAST_ORDER, number)]
+        return proof.order_flow_ended(number)

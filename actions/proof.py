@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import client_key, customer_id, utc_now, verified_orders
@@ -171,3 +172,20 @@ async def check_proof(
         attempts_left=str(result.failures_left),
     )
     return ProofCheck(ProofStatus.MISMATCH, verified)
+
+
+def order_flow_ended(number: Optional[str], *own_slots: str) -> list[EventType]:
+    """The slots every flow about one order clears when it ends, however it ends: the order,
+    its proof and its lock (so the next question starts afresh and a proof is not reused for
+    another order), the form's question and the flow's ``own_slots``; ``number``, when the
+    order was shown, becomes ``last_order`` so "and where is it now?" needs no number."""
+    events: list[EventType] = [
+        SlotSet(names.SLOT_ORDER_NUMBER, None),
+        SlotSet(names.SLOT_VERIFICATION, None),
+        SlotSet(names.SLOT_ORDER_LOCKED, False),
+        *(SlotSet(slot, None) for slot in own_slots),
+        SlotSet("requested_slot", None),
+    ]
+    if number:
+        events.append(SlotSet(names.SLOT_LAST_ORDER, number))
+    return events
