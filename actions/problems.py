@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions import proof
 from actions.common import customer_id, language, send, utc_now
 from actions.failures import apologise_on_failure
-from actions.problem_report import Report, claimed_by_key, report_in
+from actions.problem_report import Report, claimed_by_key, stocked_report
 from actions.returns_common import customer_messages
 from actions.services import problems_replies
 from actions.services.outcomes import Outcome, outcome_event
@@ -153,7 +153,7 @@ class ActionReportProblem(Action):
             return _reset(None, "stopped")
         order, number = owned.order, owned.number
         lang = language(tracker)
-        report = report_in(order, tracker)
+        report = await stocked_report(order, tracker)
         if report is None:  # the form was left before it knew what went wrong
             dispatcher.utter_message(response="utter_problem_kept", order_number=number)
             return _reset(number, "stopped")

@@ -207,6 +207,27 @@ async def test_with_the_photo_a_claim_to_send_back_is_read_out_before_it_is_open
     assert message["settlement"] == "refund £59.00 to Visa ending 1881"
 
 
+async def test_in_stock_the_question_offers_a_replacement_and_sold_out_a_refund(
+    fake_shop: FakeShop,
+) -> None:
+    # the demo's stock: the candles (two in 10011) in stock, the T-shirt sold out
+    candles = report("10011", "damaged", "13", **{names.SLOT_PROBLEM_PHOTO: PHOTO})
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(candles), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_confirm_problem_replacement"
+    assert "Scented soy candle, fig & cedar" in message["items"]
+    assert fake_shop.calls.count("stock CLO-TEE-WHT,ELE-BULB-2PK,HOM-CNDL-FIG") == 1  # once
+    tee = report("10011", "missing_item", "14")
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(tee), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_problem_refund"]
+    fake_shop.data.stock["HOM-CNDL-FIG"] = 1  # one left: two cannot be sent
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(candles), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_problem_refund"]
+
+
 # --- the decisions -----------------------------------------------------------------------
 
 

@@ -249,3 +249,14 @@ async def test_a_claims_refund_is_paid_once_and_shows_on_the_order(backend: Shop
     after = await backend.order("10011")
     assert after is not None and after.claim_refunds == (first.refund,)
     assert after.payment_status == "partially_refunded" and after.refunded_at is not None
+
+
+async def test_stock_is_the_demos_and_a_sku_not_tracked_is_none(backend: ShopBackend) -> None:
+    found = await backend.stock(["HOM-CNDL-FIG", "CLO-TEE-WHT", "ELE-BULB-2PK", "NO-SUCH-SKU"])
+    assert found == {
+        "CLO-TEE-WHT": 0,  # sold out: the T-shirt missing from 10011 is refunded
+        "ELE-BULB-2PK": None,  # not tracked
+        "HOM-CNDL-FIG": 40,  # the candles damaged in 10011 are replaced
+        "NO-SUCH-SKU": None,
+    }
+    assert await backend.stock([]) == {}

@@ -298,3 +298,8 @@ class FakeShop:
         )
         self.data.orders[number] = changed
         return ClaimRefunded(changed, done, True)
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """As the store's stock_levels: the demo's levels, None for a SKU not tracked."""
+        self.calls.append(f"stock {','.join(sorted(set(skus)))}")
+        return {sku: self.data.stock.get(sku) for sku in sorted(set(skus))}
