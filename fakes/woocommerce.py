@@ -241,6 +241,9 @@ class FakeWooCommerce(FakeControls):
         if request.query.get("include"):
             wanted = {int(i) for i in request.query["include"].split(",") if i.strip().isdigit()}
             found = [p for p in found if p["id"] in wanted]
+        if request.query.get("sku"):  # comma-separated, as WooCommerce takes them
+            skus = {s.strip() for s in request.query["sku"].split(",")}
+            found = [p for p in found if p["sku"] in skus]
         return self._page(request, found)
 
     async def health(self, _: web.Request) -> web.Response:

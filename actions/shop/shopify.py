@@ -77,10 +77,12 @@ Lossy spots, on purpose and known:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Optional
 
 from actions.shop import shopify_mapping as m
 from actions.shop import shopify_queries as q
+from actions.shop import shopify_stock
 from actions.shop.platform import (
     ClaimPayment,
     ItemsCancellation,
@@ -217,6 +219,10 @@ class ShopifyPlatform:
         (:mod:`actions.shop.shopify_refunds`); the order read back."""
         await refund_claim(self._call, order, pay)
         return await self._reread(order)
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """Variants' ``inventoryQuantity`` by SKU (:mod:`actions.shop.shopify_stock`)."""
+        return await shopify_stock.stock(self._call, list(skus))
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         shipping = {

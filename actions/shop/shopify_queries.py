@@ -178,6 +178,16 @@ mutation BatonOrderUpdate($input: OrderInput!) {
 }
 """
 
+# Stock of the variants with these SKUs ("sku:A OR sku:B"): units available summed over the
+# shop's locations, and whether Shopify tracks the item at all.
+VARIANT_STOCK = """
+query BatonVariantStock($query: String!, $first: Int!) {
+  productVariants(first: $first, query: $query) {
+    nodes { sku inventoryQuantity inventoryItem { tracked } }
+  }
+}
+"""
+
 CHECK = """
 query BatonCheck {
   shop { name myshopifyDomain }
