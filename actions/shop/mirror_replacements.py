@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Optional, Protocol, TypeVar
 
+from actions.shop.claim_replacement import ClaimReplacement, ReplacementSent
+from actions.shop.errors import OrderNotChangeable
 from actions.shop.platform import ShopPlatform
 
 T = TypeVar("T")
@@ -35,3 +37,14 @@ class PlatformStock:
             return dict.fromkeys(wanted)
         found: dict[str, Optional[int]] = await self._call("stock", lambda: read(wanted))
         return {sku: found.get(sku) for sku in wanted}
+
+
+class PlatformReplacements:
+    """``send_replacement`` on a platform: not made by this adapter yet, so refused as
+    ``not_supported`` (the action then leaves the claim to a person) rather than written into
+    Baton's copy, which the platform would never ship."""
+
+    async def send_replacement(
+        self: _Mirror, number: str, replacement: ClaimReplacement
+    ) -> ReplacementSent:
+        raise OrderNotChangeable("not_supported", self.platform.name)
