@@ -86,6 +86,17 @@ class ReplacementSent:
         return self.replacement.number
 
 
+@dataclass(frozen=True)
+class PlatformReplacement:
+    """What a platform adapter is asked to make: the claim's number (its tag / meta data, the
+    key searched for before another is made), the lines as (SKU, name, quantity), and the note
+    for the shop's staff ("Baton claim CLM-30001: damaged")."""
+
+    claim: str
+    lines: tuple[tuple[str, str, int], ...]
+    note: str
+
+
 def check_claim(claim: Optional[Claim], replacement: ClaimReplacement) -> None:
     """Only a claim Baton recorded on this order, still open."""
     if claim is None or claim.order_number != replacement.order_number:

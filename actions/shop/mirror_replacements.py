@@ -1,4 +1,5 @@
-"""Stock and claims' replacements on a platform backend (Shopify, WooCommerce).
+"""Stock on a platform backend (Shopify, WooCommerce); the replacement orders are
+:mod:`actions.shop.mirror_sends`'s.
 
 Mixed into :class:`actions.shop.mirror.MirroredShop` (kept apart so each module stays short).
 Stock is the platform's, read when asked and never copied: a copy would say "in stock" for the
@@ -12,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Optional, Protocol, TypeVar
 
-from actions.shop.claim_replacement import ClaimReplacement, ReplacementSent
-from actions.shop.errors import OrderNotChangeable
 from actions.shop.platform import ShopPlatform
 
 T = TypeVar("T")
@@ -37,14 +36,3 @@ class PlatformStock:
             return dict.fromkeys(wanted)
         found: dict[str, Optional[int]] = await self._call("stock", lambda: read(wanted))
         return {sku: found.get(sku) for sku in wanted}
-
-
-class PlatformReplacements:
-    """``send_replacement`` on a platform: not made by this adapter yet, so refused as
-    ``not_supported`` (the action then leaves the claim to a person) rather than written into
-    Baton's copy, which the platform would never ship."""
-
-    async def send_replacement(
-        self: _Mirror, number: str, replacement: ClaimReplacement
-    ) -> ReplacementSent:
-        raise OrderNotChangeable("not_supported", self.platform.name)

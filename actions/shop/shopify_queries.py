@@ -18,6 +18,7 @@ fragment BatonOrder on Order {
   id
   legacyResourceId
   name
+  tags
   email
   createdAt
   processedAt
@@ -183,7 +184,18 @@ mutation BatonOrderUpdate($input: OrderInput!) {
 VARIANT_STOCK = """
 query BatonVariantStock($query: String!, $first: Int!) {
   productVariants(first: $first, query: $query) {
-    nodes { sku inventoryQuantity inventoryItem { tracked } }
+    nodes { id sku inventoryQuantity inventoryItem { tracked } }
+  }
+}
+"""
+
+# A claim's replacement: a paid order at no charge, tagged with the claim's number (found again
+# with ORDER_BY_NAME and the query 'tag:"CLM-…"' before another is made).
+ORDER_CREATE = """
+mutation BatonOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id name }
+    userErrors { field message code }
   }
 }
 """
