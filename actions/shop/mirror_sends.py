@@ -96,14 +96,14 @@ class PlatformSends:
 
 async def _send(shop: _Mirror, number: str, replacement: ClaimReplacement) -> ReplacementSent:
     platform: Any = shop.platform
+    found = await shop._platform_order(number)  # the truth, never the copy
+    if found is None:
+        raise OrderNotChangeable("no_order", number)
     before: Optional[PlatformOrder] = await shop._call(
-        "replacement_of", lambda: platform.replacement_of(replacement.claim)
+        "replacement_of", lambda: platform.replacement_of(found, replacement.claim)
     )
     sent_now = before is None
     if before is None:
-        found = await shop._platform_order(number)  # the truth, never the copy
-        if found is None:
-            raise OrderNotChangeable("no_order", number)
         order = await shop._read(number)
         lines = claimed_lines(order, replacement)
         wanted = sorted(by_sku(lines))

@@ -221,7 +221,7 @@ class ShopifyPlatform:
         await refund_claim(self._call, order, pay)
         return await self._reread(order)
 
-    async def replacement_of(self, claim: str) -> Optional[PlatformOrder]:
+    async def replacement_of(self, order: PlatformOrder, claim: str) -> Optional[PlatformOrder]:
         """The order tagged with the claim's number (:mod:`actions.shop.shopify_replacements`)."""
         return await shopify_replacements.replacement_of(self._call, claim)
 
