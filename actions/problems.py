@@ -1,7 +1,8 @@
 """Reporting a delivery problem, once the problem form (:mod:`actions.problem_form`) has what it
-needs: the action that opens the claim once and pays its refund through the shop — or says what
-happens instead: wait and look, the other parcel is on its way, a person, too late, nothing to
-claim.
+needs: the action that opens the claim once and settles it through the shop — sends the
+replacement order when the items are in stock (the refund instead when they sold out since the
+question), or pays the refund — or says what happens instead: wait and look, the other parcel
+is on its way, a person, too late, nothing to claim.
 
 Thin: the rules are :func:`actions.services.problems.decide` (``policy/problems.yml``), the
 questions and answers :mod:`actions.services.problems_choice`, the words
