@@ -9,17 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.after_proof import AfterProofForm, AskAboutTheOrder, kept_language
-from actions.common import send
+from actions.common import language, send
+from actions.failures import apologise_on_failure
 from actions.problem_report import (
+    Report,
     claimed_by_key,
     item_named,
     item_of,
     photo_of,
     report_in,
+    stocked_report,
     texts_of,
 )
 from actions.services import problems_choice, problems_replies
@@ -203,12 +207,31 @@ class ActionAskProblemConfirmed(AskAboutTheOrder):
     def name(self) -> str:
         return names.ACTION_ASK_PROBLEM_CONFIRMED
 
+    @apologise_on_failure
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """As every question about the order, with the shop's stock read first: whether a
+        replacement can be offered is the shop's answer, asked once."""
+        number = normalize_order_number(tracker.get_slot(names.SLOT_ORDER_NUMBER)) or ""
+        order = await get_shop().order(number)
+        if order is None:
+            return []
+        report = await stocked_report(order, tracker)
+        if report is not None:
+            self.confirm(dispatcher, report, language(tracker))
+        return []
+
     def ask(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, order: Order, lang: str
     ) -> None:
+        """Without the shop's stock (every line unknown): the refund is offered."""
         report = report_in(order, tracker)
-        if report is None:
-            return
+        if report is not None:
+            self.confirm(dispatcher, report, lang)
+
+    @staticmethod
+    def confirm(dispatcher: CollectingDispatcher, report: Report, lang: str) -> None:
         decision = report.decide()
         if decision.outcome in problems_replies.CLAIMS:
-            send(dispatcher, [problems_replies.confirm(decision, order, lang)])
+            send(dispatcher, [problems_replies.confirm(decision, report.order, lang)])

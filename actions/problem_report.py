@@ -5,7 +5,9 @@ claim: the kind, the item, the photo the channel kept, and the claim already mad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
@@ -17,6 +19,7 @@ from actions.services.order_numbers import normalize_order_number
 from actions.services.problems_decision import Decision
 from actions.services.problems_policy import load_policy
 from actions.shop.current import get_shop
+from actions.shop.platform import ShopUnavailable
 from actions.store import claims
 from actions.store.claims import Claim
 from actions.store.models import Order, OrderItem
@@ -24,14 +27,34 @@ from actions.store.uow import unit_of_work
 from bot import names
 from infra.uploads import is_reference
 
+logger = logging.getLogger(__name__)
+
 # A policy file Baton cannot apply stops the action server as it starts, naming the key.
 load_policy()
 
 
-def in_stock(sku: str, quantity: int) -> Optional[bool]:
-    """Whether a replacement can be sent: no shop backend reports stock yet, so it cannot be
-    told (the rules then settle with a refund)."""
-    return None
+def stock_lookup(levels: Mapping[str, Optional[int]]) -> problems.StockLookup:
+    """The rules' ``in_stock(sku, quantity)`` over the units the shop reported: None when the
+    shop does not track the SKU (or was not asked), False when fewer are left than claimed."""
+
+    def in_stock(sku: str, quantity: int) -> Optional[bool]:
+        available = levels.get(sku)
+        return None if available is None else available >= quantity
+
+    return in_stock
+
+
+async def stock_for(order: Order) -> dict[str, Optional[int]]:
+    """The shop's stock of the order's open items, asked once per answer (the rules ask line by
+    line, synchronously). A shop that cannot be reached tells nothing: the claim is a refund."""
+    skus = sorted({item.sku for item in open_items(order)})
+    if not skus:
+        return {}
+    try:
+        return await get_shop().stock(skus)
+    except ShopUnavailable as down:
+        logger.warning("stock not read", extra={"order": order.number, "reason": down.kind})
+        return {}
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,8 @@ class Report:
     kind: str
     item: Optional[OrderItem]
     photo: Optional[str]
+    #: units in stock of the order's items (:func:`stock_for`); empty: not read, unknown
+    stock: Mapping[str, Optional[int]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -55,7 +80,7 @@ class Report:
             self.order,
             load_policy(),
             utc_now(),
-            in_stock,
+            stock_lookup(self.stock),
             self.item,
             photo=self.photo,
         )
@@ -79,6 +104,15 @@ def report_in(order: Order, tracker: Tracker) -> Optional[Report]:
             return None
     photo = tracker.get_slot(names.SLOT_PROBLEM_PHOTO)
     return Report(order, str(kind), item, photo if is_reference(photo) else None)
+
+
+async def stocked_report(order: Order, tracker: Tracker) -> Optional[Report]:
+    """:func:`report_in` with the shop's stock of the order's items, for the answers whose words
+    depend on it (a replacement or a refund): the confirm question and opening the claim."""
+    report = report_in(order, tracker)
+    if report is None:
+        return None
+    return replace(report, stock=await stock_for(order))
 
 
 def this_report(tracker: Tracker) -> list[dict[str, Any]]:

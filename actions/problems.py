@@ -1,7 +1,8 @@
 """Reporting a delivery problem, once the problem form (:mod:`actions.problem_form`) has what it
-needs: the action that opens the claim once and pays its refund through the shop — or says what
-happens instead: wait and look, the other parcel is on its way, a person, too late, nothing to
-claim.
+needs: the action that opens the claim once and settles it through the shop — sends the
+replacement order when the items are in stock (the refund instead when they sold out since the
+question), or pays the refund — or says what happens instead: wait and look, the other parcel
+is on its way, a person, too late, nothing to claim.
 
 Thin: the rules are :func:`actions.services.problems.decide` (``policy/problems.yml``), the
 questions and answers :mod:`actions.services.problems_choice`, the words
@@ -25,7 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions import proof
 from actions.common import customer_id, language, send, utc_now
 from actions.failures import apologise_on_failure
-from actions.problem_report import Report, claimed_by_key, report_in
+from actions.problem_report import Report, claimed_by_key, stocked_report
 from actions.returns_common import customer_messages
 from actions.services import problems_replies
 from actions.services.outcomes import Outcome, outcome_event
@@ -33,8 +34,10 @@ from actions.services.problems_decision import Decision
 from actions.settings import get_settings
 from actions.shop.backend import OrderNotChangeable
 from actions.shop.claim_payment import ClaimRefund
+from actions.shop.claim_replacement import ClaimReplacement, ReplacementSent
 from actions.shop.current import get_shop
 from actions.shop.platform import ShopUnavailable
+from actions.store import claims
 from actions.store.claims import Claim, NewClaim
 from actions.store.returns_models import HandoffRequest
 from actions.store.uow import unit_of_work
@@ -153,7 +156,7 @@ class ActionReportProblem(Action):
             return _reset(None, "stopped")
         order, number = owned.order, owned.number
         lang = language(tracker)
-        report = report_in(order, tracker)
+        report = await stocked_report(order, tracker)
         if report is None:  # the form was left before it knew what went wrong
             dispatcher.utter_message(response="utter_problem_kept", order_number=number)
             return _reset(number, "stopped")
@@ -213,6 +216,8 @@ class ActionReportProblem(Action):
         logger.info(
             "delivery problem claimed in the chat", extra={"conversation": tracker.sender_id}
         )
+        if decision.outcome == "claim_replacement":
+            return await self._replace(dispatcher, tracker, report, decision, claim, lang)
         refunds = claim.remedy == "refund" and decision.outcome == "claim_refund"
         if refunds and not await _pay(claim, decision):
             # Recorded, not paid: a person pays it, with the case in front of them.
@@ -221,6 +226,50 @@ class ActionReportProblem(Action):
             return _reset(order.number, "done", decision, detail="refund_pending")
         send(dispatcher, [problems_replies.claimed(claim, decision, order, lang)])
         return _reset(order.number, "done", decision, detail=decision.outcome)
+
+    async def _replace(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        report: Report,
+        decision: Decision,
+        claim: Claim,
+        lang: str,
+    ) -> list[EventType]:
+        """Sends the replacement through the shop (once per claim). Sold out since the question:
+        the refund is paid instead. Refused or unreachable otherwise: a person sends it."""
+        order = report.order
+        sent = await _send(claim, decision)
+        if isinstance(sent, ReplacementSent):
+            reply = problems_replies.claimed(claim, decision, order, lang, sent.number)
+            send(dispatcher, [reply])
+            return _reset(order.number, "done", decision, detail="claim_replacement")
+        if sent == "out_of_stock" and await _pay(claim, decision):
+            async with unit_of_work() as repo:
+                await claims.change_remedy(repo.conn, claim.number, "refund")
+            send(dispatcher, [problems_replies.refund_instead(claim, decision, order, lang)])
+            return _reset(order.number, "done", decision, detail="refund_instead")
+        await _record_for_person(tracker, report, decision)
+        pending = problems_replies.replacement_pending(claim)
+        if sent == "out_of_stock":  # and the refund did not go through either
+            pending = problems_replies.refund_pending(claim)
+        send(dispatcher, [pending])
+        return _reset(order.number, "done", decision, detail="replacement_pending")
+
+
+async def _send(claim: Claim, decision: Decision) -> ReplacementSent | str:
+    """Sends the claim's replacement through the shop; why not when it made nothing (a refusal
+    reason, or "unavailable")."""
+    try:
+        return await get_shop().send_replacement(
+            claim.order_number, ClaimReplacement.for_claim(claim, decision.lines)
+        )
+    except (OrderNotChangeable, ShopUnavailable) as problem:
+        reason = getattr(problem, "reason", "unavailable")
+        logger.warning(
+            "claim replacement not sent", extra={"claim": claim.number, "reason": reason}
+        )
+        return str(reason)
 
 
 async def _pay(claim: Claim, decision: Decision) -> bool:

@@ -67,6 +67,8 @@ class FakeOrder:
     # refund ref → its refundLineItems: (line item ref, quantity, restock type, subtotal)
     refund_lines: dict[str, list[tuple[str, int, str, Decimal]]] = field(default_factory=dict)
     refund_notes: dict[str, str] = field(default_factory=dict)  # refund ref → its note
+    tags: list[str] = field(default_factory=list)  # the order's tags ("baton-claim", "CLM-…")
+    note: Optional[str] = None
 
 
 def gid(kind: str, ref: Any) -> str:
@@ -270,6 +272,7 @@ def order_node(fake: FakeOrder) -> Json:
         "id": gid("Order", o.ref),
         "legacyResourceId": o.ref,
         "name": f"#{o.number}",
+        "tags": list(fake.tags),
         "email": o.customer.email,
         "createdAt": iso(o.placed_at),
         "processedAt": iso(o.placed_at),

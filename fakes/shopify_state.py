@@ -26,6 +26,7 @@ from actions.store.seed_returns import build_return_rows
 from fakes import shopify_render as r
 from fakes.common import Recorder
 from fakes.shopify_refunds import RefundOps
+from fakes.shopify_stock import StockOps, tagged
 
 DEMO_SHOP_DOMAIN = "lumen-and-loom.myshopify.com"
 RETURN_STATUS = {"requested": "REQUESTED", "rejected": "DECLINED", "refunded": "CLOSED"}
@@ -43,13 +44,14 @@ def _search(query: str) -> dict[str, str]:
     }
 
 
-class ShopState(RefundOps):
+class ShopState(StockOps, RefundOps):
     def __init__(self, log: Recorder, anchor: Optional[date] = None) -> None:
         anchor = anchor or shop_today()
         self.log = log
         self.scopes = list(REQUIRED_SCOPES)
         self.orders = {o.number: r.FakeOrder(o) for o in demo_platform_orders(anchor)}
         self._seed_returns(anchor)
+        self._seed_stock()
         self._next_id = 5000
 
     def _seed_returns(self, anchor: date) -> None:
@@ -100,7 +102,11 @@ class ShopState(RefundOps):
         return next((o for o in self.orders.values() if o.order.ref == ref), None)
 
     def op_BatonOrderByName(self, v: dict[str, Any]) -> dict[str, Any]:
-        name = _search(v.get("query", "")).get("name", "").lstrip("#")
+        search = _search(v.get("query", ""))
+        if "tag" in search:
+            found = tagged(self.orders, search["tag"])
+            return {"orders": {"nodes": [r.order_node(found)] if found else []}}
+        name = search.get("name", "").lstrip("#")
         found = self.orders.get(name)
         return {"orders": {"nodes": [r.order_node(found)] if found else []}}
 

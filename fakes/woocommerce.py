@@ -45,6 +45,7 @@ from aiohttp import web
 from fakes.common import Recorder, base_parser, serve
 from fakes.woocommerce_controls import FakeControls, error, now
 from fakes.woocommerce_data import STATUS_NAMES, Json, Shop, gmt
+from fakes.woocommerce_orders import create_order
 from fakes.woocommerce_refunds import create_refund
 
 DEMO_KEY, DEMO_SECRET = "ck_demo_not_a_secret", "cs_demo_not_a_secret"
@@ -173,6 +174,9 @@ class FakeWooCommerce(FakeControls):
         found.sort(key=lambda o: (o[key], o["id"]), reverse=q.get("order", "desc") == "desc")
         return self._page(request, found)
 
+    async def create_order(self, request: web.Request) -> web.Response:
+        return create_order(self, await request.json())
+
     async def get_order(self, request: web.Request) -> web.Response:
         order = self._order(request)
         if order is None:
@@ -241,6 +245,9 @@ class FakeWooCommerce(FakeControls):
         if request.query.get("include"):
             wanted = {int(i) for i in request.query["include"].split(",") if i.strip().isdigit()}
             found = [p for p in found if p["id"] in wanted]
+        if request.query.get("sku"):  # comma-separated, as WooCommerce takes them
+            skus = {s.strip() for s in request.query["sku"].split(",")}
+            found = [p for p in found if p["sku"] in skus]
         return self._page(request, found)
 
     async def health(self, _: web.Request) -> web.Response:
@@ -252,6 +259,7 @@ class FakeWooCommerce(FakeControls):
         r.add_get("/wp-json/", self.index)
         r.add_get(f"{API}/system_status", self.system_status)
         r.add_get(f"{API}/orders", self.list_orders)
+        r.add_post(f"{API}/orders", self.create_order)
         r.add_get(API + "/orders/{id}", self.get_order)
         r.add_put(API + "/orders/{id}", self.update_order)
         r.add_route("*", API + "/orders/{id}/notes", self.notes)

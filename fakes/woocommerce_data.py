@@ -23,7 +23,7 @@ import hashlib
 from datetime import date, datetime, time, timezone
 from typing import Any, Optional
 
-from actions.shop.demo import demo_platform_orders
+from actions.shop.demo import demo_platform_orders, demo_stock
 from actions.shop.platform import PlatformOrder, PlatformShipment
 from actions.store.seed import shop_today
 
@@ -51,6 +51,17 @@ def local_phone(phone: str) -> str:
         rest = "0" + phone[3:]
         return f"{rest[:5]} {rest[5:]}"
     return f"{phone[:4]} {phone[4:6]} {phone[6:9]} {phone[9:]}".strip()
+
+
+def stock_fields(sku: str) -> Json:
+    """A product's stock as WooCommerce writes it: managed with the seed's units where the seed
+    counts the SKU (:func:`actions.shop.demo.demo_stock`), not managed and in stock otherwise."""
+    levels = demo_stock()
+    if sku not in levels:
+        return {"manage_stock": False, "stock_quantity": None, "stock_status": "instock"}
+    left = levels[sku]
+    status = "instock" if left > 0 else "outofstock"
+    return {"manage_stock": True, "stock_quantity": left, "stock_status": status}
 
 
 class Shop:
@@ -93,6 +104,7 @@ class Shop:
                     {"id": 20 + len(category), "name": category.title(), "slug": category}
                 ],
                 "tags": tags,
+                **stock_fields(sku),
                 "_links": {"self": self.link(f"products/{pid}")},
             }
         return self.products[sku]

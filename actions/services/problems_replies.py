@@ -105,8 +105,15 @@ def confirm(decision: Decision, order: Order, lang: str) -> Reply:
     return Reply("utter_confirm_problem_refund", facts)
 
 
-def claimed(claim: Claim, decision: Decision, order: Order, lang: str) -> Reply:
-    """The claim just opened: its number and what happens next."""
+def claimed(
+    claim: Claim,
+    decision: Decision,
+    order: Order,
+    lang: str,
+    replacement_number: Optional[str] = None,
+) -> Reply:
+    """The claim just opened: its number and what happens next (for a replacement, the order
+    that sends it)."""
     number = claim.number
     if decision.outcome == "return":
         facts = {
@@ -118,7 +125,11 @@ def claimed(claim: Claim, decision: Decision, order: Order, lang: str) -> Reply:
     if decision.outcome == "claim_replacement":
         return Reply(
             "utter_problem_claim_replacement",
-            {"claim_number": number, "items": items_text(decision.lines, lang)},
+            {
+                "claim_number": number,
+                "items": items_text(decision.lines, lang),
+                "replacement_number": replacement_number or "",
+            },
         )
     return Reply(
         "utter_problem_claim_refund",
@@ -135,6 +146,27 @@ def refund_pending(claim: Claim) -> Reply:
     return Reply(
         "utter_problem_claim_refund_pending",
         {"claim_number": claim.number, "order_number": claim.order_number},
+    )
+
+
+def replacement_pending(claim: Claim) -> Reply:
+    """The claim is open but the shop did not make the replacement order: a person sends it."""
+    return Reply(
+        "utter_problem_claim_replacement_pending",
+        {"claim_number": claim.number, "order_number": claim.order_number},
+    )
+
+
+def refund_instead(claim: Claim, decision: Decision, order: Order, lang: str) -> Reply:
+    """The items sold out between the question and the yes: the claim's refund was paid instead."""
+    return Reply(
+        "utter_problem_claim_refund_instead",
+        {
+            "claim_number": claim.number,
+            "items": items_text(decision.lines, lang),
+            "amount": money(claim.amount, claim.currency, lang),
+            "payment_method": shop_text.payment_method(order.payment_method, lang),
+        },
     )
 
 

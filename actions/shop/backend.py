@@ -25,8 +25,9 @@ from typing import Optional, Protocol
 
 from actions.services.cancel_items import item_refund, items_refund
 from actions.shop.claim_payment import ClaimRefund, ClaimRefunded, pay_in_store
+from actions.shop.claim_replacement import ClaimReplacement, ReplacementSent, send_in_store
 from actions.shop.errors import OrderNotChangeable
-from actions.store import order_changes
+from actions.store import order_changes, stock_levels
 from actions.store.models import Address, Customer, Order, OrderSummary
 from actions.store.returns_models import NewLabel, NewReturn, Return
 from actions.store.uow import unit_of_work
@@ -116,6 +117,17 @@ class ShopBackend(Protocol):
         (:mod:`actions.shop.claim_payment`). Idempotent per claim number: paid before, it pays
         nothing and says so (``paid_now`` False). Raises :class:`OrderNotChangeable` (one of
         ``claim_payment.REFUSALS``) or ``ShopUnavailable``, having paid nothing."""
+
+    async def send_replacement(self, number: str, replacement: ClaimReplacement) -> ReplacementSent:
+        """Make a free replacement order for a claim's items, to the order's customer and
+        shipping address, stock taken off (:mod:`actions.shop.claim_replacement`). Idempotent per
+        claim number: sent before, it makes nothing and says so (``sent_now`` False). Raises
+        :class:`OrderNotChangeable` (one of ``claim_replacement.REFUSALS``) or
+        ``ShopUnavailable``, having made nothing."""
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """Units available now of each SKU asked (None: the shop does not track it, or has no
+        such product), so a claim is settled with a replacement only when it can be sent."""
 
 
 #: States in which an order has not been handed to a carrier yet: it can still be cancelled
@@ -230,6 +242,15 @@ class BuiltInShop:
         if refund.order_number != number:
             raise OrderNotChangeable("no_claim", f"{refund.claim} is not on order {number}")
         return await pay_in_store(refund)
+
+    async def send_replacement(self, number: str, replacement: ClaimReplacement) -> ReplacementSent:
+        if replacement.order_number != number:
+            raise OrderNotChangeable("no_claim", f"{replacement.claim} is not on order {number}")
+        return await send_in_store(replacement)
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        async with unit_of_work() as repo:
+            return await stock_levels.levels(repo.conn, skus)
 
 
 class _HasState(Protocol):

@@ -24,8 +24,15 @@ from actions.shop.platform import (
     PlatformShipment,
     PlatformTrackingEvent,
 )
+from actions.store.demo_data import demo_shop
 from actions.store.seed import build_rows, shop_today
 from actions.store.seed_returns import build_return_rows
+
+
+def demo_stock() -> dict[str, int]:
+    """Units in stock by SKU, as the seed writes them to ``stock_levels`` (a SKU not here is not
+    tracked): the fakes serve the same, so every backend offers the same replacements."""
+    return dict(demo_shop().stock)
 
 
 def demo_platform_orders(anchor: Optional[date] = None) -> list[PlatformOrder]:

@@ -35,6 +35,8 @@ from actions.shop.backend import (
     check_changeable,
 )
 from actions.shop.mirror_claims import PlatformClaimRefunds
+from actions.shop.mirror_replacements import PlatformStock
+from actions.shop.mirror_sends import PlatformSends
 from actions.shop.platform import (
     CancelLine,
     ItemsCancellation,
@@ -56,7 +58,7 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-class MirroredShop(PlatformClaimRefunds, BuiltInShop):
+class MirroredShop(PlatformStock, PlatformSends, PlatformClaimRefunds, BuiltInShop):
     """The platform is the truth; Baton's tables hold a copy at most ``ttl`` seconds old. A
     claim's refund is paid through the platform (:mod:`actions.shop.mirror_claims`)."""
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -282,6 +283,10 @@ class ShopPlatform(Protocol):
         with restock type NO_RESTOCK; WooCommerce a refund with ``api_restock: false``), its
         note naming the claim; returns the order as it is now, that refund in its ``refunds``
         with ``claim`` set. Raises :class:`PlatformRefused` when the platform says no."""
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """Units available of each SKU (None: not tracked, or no such product). Optional: an
+        adapter without it tracks nothing as far as Baton can tell."""
 
     async def check(self) -> ShopCheck: ...
 

@@ -77,10 +77,13 @@ Lossy spots, on purpose and known:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Optional
 
 from actions.shop import shopify_mapping as m
 from actions.shop import shopify_queries as q
+from actions.shop import shopify_replacements, shopify_stock
+from actions.shop.claim_replacement import PlatformReplacement
 from actions.shop.platform import (
     ClaimPayment,
     ItemsCancellation,
@@ -217,6 +220,24 @@ class ShopifyPlatform:
         (:mod:`actions.shop.shopify_refunds`); the order read back."""
         await refund_claim(self._call, order, pay)
         return await self._reread(order)
+
+    async def replacement_of(self, order: PlatformOrder, claim: str) -> Optional[PlatformOrder]:
+        """The order tagged with the claim's number (:mod:`actions.shop.shopify_replacements`)."""
+        return await shopify_replacements.replacement_of(self._call, claim)
+
+    async def send_replacement(
+        self, order: PlatformOrder, send: PlatformReplacement
+    ) -> PlatformOrder:
+        """``orderCreate`` at no charge, tagged with the claim; the new order read back."""
+        ref = await shopify_replacements.send_replacement(self._call, order, send)
+        made = await self.order_by_ref(ref)
+        if made is None:  # pragma: no cover - Shopify answered with an order it cannot read
+            raise ShopifyUserError(f"order {ref} made but not found")
+        return made
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """Variants' ``inventoryQuantity`` by SKU (:mod:`actions.shop.shopify_stock`)."""
+        return await shopify_stock.stock(self._call, list(skus))
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         shipping = {

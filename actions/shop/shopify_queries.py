@@ -18,6 +18,7 @@ fragment BatonOrder on Order {
   id
   legacyResourceId
   name
+  tags
   email
   createdAt
   processedAt
@@ -174,6 +175,27 @@ mutation BatonOrderUpdate($input: OrderInput!) {
   orderUpdate(input: $input) {
     order { id }
     userErrors { field message }
+  }
+}
+"""
+
+# Stock of the variants with these SKUs ("sku:A OR sku:B"): units available summed over the
+# shop's locations, and whether Shopify tracks the item at all.
+VARIANT_STOCK = """
+query BatonVariantStock($query: String!, $first: Int!) {
+  productVariants(first: $first, query: $query) {
+    nodes { id sku inventoryQuantity inventoryItem { tracked } }
+  }
+}
+"""
+
+# A claim's replacement: a paid order at no charge, tagged with the claim's number (found again
+# with ORDER_BY_NAME and the query 'tag:"CLM-…"' before another is made).
+ORDER_CREATE = """
+mutation BatonOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id name }
+    userErrors { field message code }
   }
 }
 """

@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from actions.shop import woocommerce_mapping as wm
-from actions.shop import woocommerce_refunds
+from actions.shop import woocommerce_refunds, woocommerce_replacements
+from actions.shop import woocommerce_stock as ws
+from actions.shop.claim_replacement import PlatformReplacement
 from actions.shop.platform import (
     ClaimPayment,
     ItemsCancellation,
@@ -235,6 +238,25 @@ class WooCommercePlatform(WooHttp):
         """A refund of the claim, nothing restocked (:mod:`actions.shop.woocommerce_refunds`)."""
         await woocommerce_refunds.refund_claim(self, order, pay)
         return await self._by_id(order.ref)
+
+    async def replacement_of(self, order: PlatformOrder, claim: str) -> Optional[PlatformOrder]:
+        """The order naming the claim (:mod:`actions.shop.woocommerce_replacements`)."""
+        found = await woocommerce_replacements.replacement_of(self, order, claim)
+        return None if found is None else await self._complete(found)
+
+    async def send_replacement(
+        self, order: PlatformOrder, send: PlatformReplacement
+    ) -> PlatformOrder:
+        """``POST /orders`` at no charge, paid, its meta data naming the claim."""
+        made = await woocommerce_replacements.send_replacement(self, order, send)
+        return await self._by_id(str(made["id"]))
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """Products' stock by SKU (:mod:`actions.shop.woocommerce_stock`)."""
+        found: list[wm.Json] = []
+        for batch in ws.batches(skus):
+            found += await self._list("products", {"sku": ",".join(batch), "per_page": 100})
+        return ws.levels(found, list(skus))
 
     async def change_address(self, order: PlatformOrder, address: PlatformAddress) -> PlatformOrder:
         shipping = {

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -165,3 +165,11 @@ async def _claims(conn: AsyncConnection, where: Any) -> list[Claim]:
         )
         for row in rows.all()
     ]
+
+
+async def change_remedy(conn: AsyncConnection, number: str, remedy: str) -> None:
+    """Record what a claim was settled with after all (a replacement sold out between the
+    question and the yes, so its refund was paid instead)."""
+    found = claim_id(number)
+    if found is not None:
+        await conn.execute(update(t.claims).where(t.claims.c.id == found).values(remedy=remedy))

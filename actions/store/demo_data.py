@@ -69,6 +69,8 @@ class DemoShop:
     stores: tuple[dict[str, Any], ...]
     showcase_customers: tuple[dict[str, Any], ...]
     showcase_orders: tuple[dict[str, Any], ...]
+    # units in stock by SKU (stock_levels); a SKU not here is not tracked
+    stock: tuple[tuple[str, int], ...] = ()
 
     @property
     def products(self) -> dict[str, Product]:
@@ -117,6 +119,7 @@ def parse_demo_shop(data: dict[str, Any]) -> DemoShop:
         stores=tuple(data["stores"]),
         showcase_customers=tuple(data["showcase"]["customers"]),
         showcase_orders=tuple(data["showcase"]["orders"]),
+        stock=tuple((sku, int(n)) for sku, n in data.get("stock", {}).get("levels", {}).items()),
     )
 
 

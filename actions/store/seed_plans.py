@@ -40,6 +40,7 @@ TABLES: tuple[Table, ...] = (
     t.shipment_items,
     t.tracking_events,
     t.stores,
+    t.stock_levels,
     t.seed_meta,
 )
 

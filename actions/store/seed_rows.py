@@ -39,6 +39,10 @@ class RowWriter(Draws):
             self.rows["stores"].append(
                 {"id": store_id, **store, "opening_hours": hours, "accepts_returns": True}
             )
+        counted = self.at((0, 6, 0))  # the anchor day's morning stock count
+        self.rows["stock_levels"].extend(
+            {"sku": sku, "available": n, "updated_at": counted} for sku, n in self.shop.stock
+        )
         self.rows["seed_meta"].extend(
             [
                 {"key": "version", "value": SEED_VERSION},

@@ -252,6 +252,33 @@ claim_refunds = Table(
     Column("external_ref", String(120), nullable=True),  # the platform's refund id
 )
 
+# Units of each product the shop can send now (ShopBackend.stock; a claim's replacement goes
+# only to what is in stock). A SKU without a row is not tracked: stock unknown, so a claim on it
+# settles as a refund. A replacement sent takes its units off (actions/shop/claim_replacement.py).
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("sku", String(40), primary_key=True),
+    Column("available", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Replacement orders sent for claims (one per claim: its number is unique), by
+# ShopBackend.send_replacement. A row without sent_at is a replacement under way since started_at:
+# one sender at a time, across replicas; after a crash the platform is searched for an order
+# naming the claim before another is made.
+claim_replacements = Table(
+    "claim_replacements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim", String(16), nullable=False, unique=True),  # "CLM-30001"
+    Column("order_number", String(12), nullable=False, index=True),  # the claimed order
+    Column("replacement_number", String(12), nullable=True),  # the new order, once sent
+    Column("started_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    Column("external_ref", String(120), nullable=True),  # the platform's order id
+)
+
 seed_meta = Table(
     "seed_meta",
     metadata,

@@ -207,6 +207,27 @@ async def test_with_the_photo_a_claim_to_send_back_is_read_out_before_it_is_open
     assert message["settlement"] == "refund £59.00 to Visa ending 1881"
 
 
+async def test_in_stock_the_question_offers_a_replacement_and_sold_out_a_refund(
+    fake_shop: FakeShop,
+) -> None:
+    # the demo's stock: the candles (two in 10011) in stock, the T-shirt sold out
+    candles = report("10011", "damaged", "13", **{names.SLOT_PROBLEM_PHOTO: PHOTO})
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(candles), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_confirm_problem_replacement"
+    assert "Scented soy candle, fig & cedar" in message["items"]
+    assert fake_shop.calls.count("stock CLO-TEE-WHT,ELE-BULB-2PK,HOM-CNDL-FIG") == 1  # once
+    tee = report("10011", "missing_item", "14")
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(tee), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_problem_refund"]
+    fake_shop.data.stock["HOM-CNDL-FIG"] = 1  # one left: two cannot be sent
+    dispatcher = CollectingDispatcher()
+    await ActionAskProblemConfirmed().run(dispatcher, tracker(candles), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_confirm_problem_refund"]
+
+
 # --- the decisions -----------------------------------------------------------------------
 
 
@@ -265,6 +286,84 @@ async def test_a_refund_the_shop_refuses_leaves_the_claim_open_for_a_person_who_
     assert dispatcher.messages[0]["claim_number"] == claim.number
     assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "refund_pending"
     assert fake_shop.data.orders["10011"].claim_refunds == ()
+    packet = await build_context_packet(tracker(slots, sender=conversation), "policy")
+    [case] = packet.policy_cases
+    assert (case.topic, case.order_number) == ("claim", "10011")
+
+
+async def test_in_stock_the_replacement_is_sent_as_a_free_order_once(fake_shop: FakeShop) -> None:
+    slots = report(
+        "10011",
+        "damaged",
+        "13",
+        **{names.SLOT_PROBLEM_PHOTO: PHOTO, names.SLOT_PROBLEM_CONFIRMED: True},
+    )
+    said, (dispatcher, events) = await run_report(slots, sender="conv-problem-replaced")
+    assert said == ["utter_problem_claim_replacement"]
+    [claim] = [c for c in await claims_for("10011") if c.kind == "damaged"]
+    assert (claim.order_item_id, claim.quantity, claim.remedy) == (13, 2, "replacement")
+    number = dispatcher.messages[0]["replacement_number"]
+    assert dispatcher.messages[0]["claim_number"] == claim.number
+    new = fake_shop.data.orders[number]
+    original = fake_shop.data.orders["10011"]
+    assert (new.customer_id, new.shipping_address) == (
+        original.customer_id,
+        original.shipping_address,
+    )
+    assert new.total == Decimal("0.00")
+    assert [(i.sku, i.quantity) for i in new.items] == [("HOM-CNDL-FIG", 2)]
+    assert fake_shop.data.stock["HOM-CNDL-FIG"] == 38
+    assert original.claim_refunds == ()  # nothing refunded
+    assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "claim_replacement"
+    again, _ = await run_report(slots, sender="conv-problem-replaced-again")
+    assert again == ["utter_problem_claim_exists"]
+    assert fake_shop.calls.count(f"send_replacement 10011 {claim.number}") == 1
+
+
+async def test_sold_out_since_the_question_the_refund_is_paid_instead(
+    fake_shop: FakeShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def stale(skus: Any) -> dict[str, int]:  # read before the last ones sold
+        return dict.fromkeys(skus, 40)
+
+    monkeypatch.setattr(fake_shop, "stock", stale)
+    fake_shop.data.stock["HOM-CNDL-FIG"] = 0
+    slots = report(
+        "10011",
+        "wrong_item",
+        "13",
+        **{names.SLOT_PROBLEM_PHOTO: PHOTO, names.SLOT_PROBLEM_CONFIRMED: True},
+    )
+    said, (dispatcher, events) = await run_report(slots, sender="conv-problem-sold-out")
+    assert said == ["utter_problem_claim_refund_instead"]
+    [claim] = [c for c in await claims_for("10011") if c.kind == "wrong_item"]
+    assert claim.remedy == "refund"
+    [paid] = fake_shop.data.orders["10011"].claim_refunds
+    assert (paid.claim, paid.amount) == (claim.number, Decimal("29.00"))
+    assert dispatcher.messages[0]["amount"] == "£29.00"
+    assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "refund_instead"
+    assert [o for o in fake_shop.data.orders.values() if o.total == 0] == []
+
+
+async def test_a_replacement_the_shop_refuses_goes_to_a_person_who_has_the_case(
+    fake_shop: FakeShop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refused(number: str, replacement: Any) -> Any:
+        raise OrderNotChangeable("refused", "the warehouse is closed for stocktaking")
+
+    monkeypatch.setattr(fake_shop, "send_replacement", refused)
+    slots = report("10011", "missing_item", "13", **{names.SLOT_PROBLEM_CONFIRMED: True})
+    conversation = "conv-problem-replacement-refused"
+    said, (dispatcher, events) = await run_report(slots, sender=conversation)
+    assert said == ["utter_problem_claim_replacement_pending"]
+    assert dispatcher.messages[0]["order_number"] == "10011"
+    [claim] = [
+        c for c in await claims_for("10011") if c.order_item_id == 13 and c.kind == "missing_item"
+    ]
+    assert (claim.state, claim.remedy) == ("open", "replacement")
+    assert events[names.SLOT_FLOW_OUTCOME]["detail"] == "replacement_pending"
+    assert fake_shop.data.orders["10011"].claim_refunds == ()
+    assert fake_shop.data.stock["HOM-CNDL-FIG"] == 40
     packet = await build_context_packet(tracker(slots, sender=conversation), "policy")
     [case] = packet.policy_cases
     assert (case.topic, case.order_number) == ("claim", "10011")

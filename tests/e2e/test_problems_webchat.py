@@ -4,14 +4,16 @@ once), an item still in the parcel on its way, an item missing (a claim), damage
 (kept and refunded, or sent back first), an order worth more than the chat settles (a person
 with the case), and the report in Korean and Chinese.
 
-A claim only records what the customer reported (table ``claims``): the orders are not
-changed, so orders other tests read can be used; each test claims its own order, kind and item.
+A claim records what the customer reported (table ``claims``) and its refund; only the
+replacement test adds an order (a new one, at no charge), so orders other tests read can be used;
+each test claims its own order, kind and item.
 The photo is sent with the widget's upload endpoint, as a customer does; while the form asks
 for it, it is a dialogue turn whose answer arrives on the socket.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
@@ -232,6 +234,40 @@ async def test_without_a_photo_nothing_is_settled(new_customer: NewCustomer, bat
     stopped = await customer.say("no, forget it", timeout=60)
     assert "I've stopped that" in stopped.text, stopped.text
     assert all(c.kind != "damaged" for c in await claims_for(baton, "10011"))
+
+
+async def test_damaged_candles_in_stock_are_replaced_with_a_free_order_the_customer_can_track(
+    new_customer: NewCustomer, baton: Baton
+) -> None:
+    # After the missing T-shirt and the stopped candles report above: 10011's own claims are
+    # asserted there. The demo's stock has the candles (40), so this claim is a replacement.
+    customer = await new_customer()
+    asked = await proven(
+        customer, "the candles from order 10011 came smashed", "jane.doe@example.com"
+    )
+    assert ASK_PHOTO in asked.text, asked.text
+    confirm = await send_photo(baton, customer)
+    assert "I can send you a replacement for 2 × Scented soy candle, fig & cedar" in confirm, (
+        confirm
+    )
+    done = await customer.say("/affirm", timeout=60)
+    assert "We're sending a replacement for" in done.text, done.text
+    found = re.search(r"as order (\d+)", done.text)
+    assert found is not None, done.text
+    number = found.group(1)
+    [claim] = [c for c in await claims_for(baton, "10011") if c.kind == "damaged"]
+    assert (claim.remedy, claim.state) == ("replacement", "settled")
+    engine = create_engine_for(baton.store_url)
+    try:
+        async with engine.connect() as conn:
+            new = await StoreRepository(conn).get_order(number)
+    finally:
+        await engine.dispose()
+    assert new is not None and new.customer_id == 1 and str(new.total) == "0.00"
+    status = await customer.say(f"where is order {number}?", timeout=60)
+    if ASK_PROOF in status.text:
+        status = await customer.say("jane.doe@example.com", timeout=60)
+    assert f"{number}" in status.text, status.text
 
 
 # --- other languages -------------------------------------------------------------------------

@@ -132,7 +132,7 @@ async def test_the_store_and_the_handoff_tables_can_share_one_database(
         await migrate_store(engine)
         await create_schema(engine)
 
-    assert await revision(engine, STORE) == "0006"
+    assert await revision(engine, STORE) == "0007"
     assert await revision(engine, MIGRATIONS) == "0006"
     assert await differences(engine, STORE, store_tables.metadata) == []
     assert await differences(engine, MIGRATIONS, h.metadata) == []

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from actions.shop.backend import BuiltInShop, OrderNotChangeable, ShopBackend
 from actions.shop.claim_payment import ClaimRefund
+from actions.shop.claim_replacement import ClaimReplacement
 from actions.store.claims import NewClaim
 from actions.store.db import get_engine
 from actions.store.models import Address
@@ -249,3 +250,52 @@ async def test_a_claims_refund_is_paid_once_and_shows_on_the_order(backend: Shop
     after = await backend.order("10011")
     assert after is not None and after.claim_refunds == (first.refund,)
     assert after.payment_status == "partially_refunded" and after.refunded_at is not None
+
+
+async def test_stock_is_the_demos_and_a_sku_not_tracked_is_none(backend: ShopBackend) -> None:
+    found = await backend.stock(["HOM-CNDL-FIG", "CLO-TEE-WHT", "ELE-BULB-2PK", "NO-SUCH-SKU"])
+    assert found == {
+        "CLO-TEE-WHT": 0,  # sold out: the T-shirt missing from 10011 is refunded
+        "ELE-BULB-2PK": None,  # not tracked
+        "HOM-CNDL-FIG": 40,  # the candles damaged in 10011 are replaced
+        "NO-SUCH-SKU": None,
+    }
+    assert await backend.stock([]) == {}
+
+
+async def test_a_claims_replacement_is_one_free_order_for_the_same_customer(
+    backend: ShopBackend,
+) -> None:
+    order = await backend.order("10011")
+    assert order is not None
+    candles = next(i for i in order.items if i.sku == "HOM-CNDL-FIG")
+    tee = next(i for i in order.items if i.sku == "CLO-TEE-WHT")
+    number = "CLM-30001"
+    if isinstance(backend, BuiltInShop):  # the store checks the claim is Baton's
+        async with unit_of_work() as repo:
+            for key, item in (("claim-1", candles), ("claim-2", tee)):
+                await repo.create_claim(
+                    NewClaim(key, "10011", "damaged", "keep_item", "replacement",
+                             Decimal("29.00"), "GBP", datetime(2026, 11, 20), item.id, 1)
+                )  # fmt: skip
+    sold_out = ClaimReplacement("10011", "CLM-30002", ((tee.id, 1),), "damaged")
+    with pytest.raises(OrderNotChangeable) as refused:
+        await backend.send_replacement("10011", sold_out)
+    assert refused.value.reason == "out_of_stock"
+    asked = ClaimReplacement("10011", number, ((candles.id, 2),), "damaged")
+    first = await backend.send_replacement("10011", asked)
+    again = await backend.send_replacement("10011", asked)
+    assert (first.sent_now, again.sent_now, again.number) == (True, False, first.number)
+    new = await backend.order(first.number)
+    assert new is not None and int(new.number) > 10011
+    assert (new.customer_id, new.shipping_address, new.total) == (
+        order.customer_id,
+        order.shipping_address,
+        Decimal("0.00"),
+    )
+    assert [(i.sku, i.quantity, i.unit_price) for i in new.items] == [
+        ("HOM-CNDL-FIG", 2, Decimal("0.00"))
+    ]
+    assert (new.status, new.payment_status) == ("paid", "paid")
+    assert await backend.stock(["HOM-CNDL-FIG"]) == {"HOM-CNDL-FIG": 38}
+    assert await backend.order_owner(new.number) == order.customer_id

@@ -168,7 +168,7 @@ async def test_a_fresh_store_gets_every_revision_and_equals_tables_py(
     make_engine: Callable[[str], AsyncEngine],
 ) -> None:
     engine = make_engine("fresh.db")
-    assert HEAD == "0006"
+    assert HEAD == "0007"
 
     await create_schema(engine)
 
@@ -232,7 +232,7 @@ async def test_a_store_create_all_made_from_the_new_tables_is_adopted_and_upgrad
     await create_schema(engine)
 
     # stamped 0002, then upgraded: 0003 adds only the columns that are missing, 0004, 0005 and
-    # 0006 find their tables made (and 0006 the payment status wide enough)
+    # 0006 find their tables made (and 0006 the payment status wide enough), 0007 its tables too
     assert await revision(engine) == HEAD
     assert await differences(engine) == []
     assert await read(engine, t.seed_meta) == [{"key": "k", "value": "v"}]
@@ -342,3 +342,26 @@ async def test_servers_starting_together_migrate_once(
 
     assert await revision(engines[0]) == HEAD
     assert await differences(engines[0]) == []
+
+
+async def test_a_store_at_0006_gets_stock_levels_and_claim_replacements(
+    make_engine: Callable[[str], AsyncEngine],
+) -> None:
+    engine = make_engine("at_0006.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.upgrade(alembic_config(MIGRATIONS, c), "0006"))
+        names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        assert "stock_levels" not in names and "claim_replacements" not in names
+
+    await create_schema(engine)
+
+    assert await revision(engine) == HEAD
+    assert await differences(engine) == []
+    assert await read(engine, t.stock_levels) == []  # untracked: claims settle as refunds
+
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(MIGRATIONS, c), "0006"))
+        names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        assert "stock_levels" not in names and "claim_replacements" not in names
+    await create_schema(engine)
+    assert await differences(engine) == []

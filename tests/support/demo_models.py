@@ -40,6 +40,8 @@ class ShopData:
     keys: dict[str, int] = field(default_factory=dict)  # idempotency key -> return id
     # order id -> item id -> the parcels (ids) it travels in, as shipment_items says
     item_parcels: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+    # units in stock by SKU, as stock_levels says (a SKU not here is not tracked)
+    stock: dict[str, int] = field(default_factory=dict)
 
 
 def demo_data(anchor: date) -> ShopData:
@@ -77,6 +79,7 @@ def from_rows(shop: Rows, returns: Rows) -> ShopData:
             r["id"], r["first_name"], r["last_name"], r["email"], r.get("phone"), r["postal_code"]
         )
     data.stores = {r["id"]: _store(r) for r in shop["stores"]}
+    data.stock = {r["sku"]: r["available"] for r in shop.get("stock_levels", [])}
     addresses = {a["id"]: a for a in shop["addresses"]}
     items: dict[int, list[OrderItem]] = defaultdict(list)
     for r in sorted(shop["order_items"], key=lambda r: r["id"]):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Optional
 
@@ -26,6 +26,13 @@ from actions.common import utc_now
 from actions.services.cancel_items import item_refund, items_refund
 from actions.shop.backend import ItemsCancelled, OrderNotChangeable, ReturnInputs, check_changeable
 from actions.shop.claim_payment import ClaimRefund, ClaimRefunded, check_order
+from actions.shop.claim_replacement import (
+    ClaimReplacement,
+    ReplacementSent,
+    by_sku,
+    claimed_lines,
+    short_of,
+)
 from actions.store.models import Address, ClaimRefundPaid, Customer, Order, OrderSummary
 from actions.store.repository import rma_for
 from actions.store.returns_models import NewLabel, NewReturn, Return, ReturnLabel, ReturnLine
@@ -44,6 +51,7 @@ class FakeShop:
     def __init__(self, data: Optional[ShopData] = None) -> None:
         self.data = data or ShopData()
         self.calls: list[str] = []
+        self.replacements: dict[str, str] = {}  # claim number -> replacement order number
 
     @classmethod
     def demo(cls, anchor: date = DEMO_ANCHOR) -> FakeShop:
@@ -298,3 +306,60 @@ class FakeShop:
         )
         self.data.orders[number] = changed
         return ClaimRefunded(changed, done, True)
+
+    async def stock(self, skus: Sequence[str]) -> dict[str, Optional[int]]:
+        """As the store's stock_levels: the demo's levels, None for a SKU not tracked."""
+        self.calls.append(f"stock {','.join(sorted(set(skus)))}")
+        return {sku: self.data.stock.get(sku) for sku in sorted(set(skus))}
+
+    async def send_replacement(self, number: str, replacement: ClaimReplacement) -> ReplacementSent:
+        """As the store, but for the claim (module docstring): a new order at no charge for the
+        claimed lines, to the same customer and address, sent once per claim number, refused
+        when short of stock (the stock taken off)."""
+        self.calls.append(f"send_replacement {number} {replacement.claim}")
+        order = self.data.orders.get(number)
+        if order is None or replacement.order_number != number:
+            raise OrderNotChangeable("no_order", number)
+        done = self.replacements.get(replacement.claim)
+        if done is not None:
+            return ReplacementSent(replacement.claim, self.data.orders[done], False)
+        lines = claimed_lines(order, replacement)
+        wanted = by_sku(lines)
+        short = short_of({sku: self.data.stock.get(sku) for sku in wanted}, lines)
+        if short:
+            raise OrderNotChangeable("out_of_stock", ",".join(short))
+        for sku, quantity in wanted.items():
+            self.data.stock[sku] -= quantity
+        now = utc_now()
+        new_number = str(max(int(n) for n in self.data.orders if n.isdigit()) + 1)
+        items = tuple(
+            replace(item, id=90000 + n, quantity=quantity, unit_price=Decimal("0.00"))
+            for n, (item, quantity) in enumerate(lines, start=len(self.replacements) * 10)
+        )
+        zero = Decimal("0.00")
+        made = replace(
+            order,
+            id=max(o.id for o in self.data.orders.values()) + 1,
+            number=new_number,
+            status="paid",
+            placed_at=now,
+            paid_at=now,
+            expected_dispatch=(now + timedelta(days=1)).date(),
+            promised_delivery=None,
+            cancelled_at=None,
+            cancellation_reason=None,
+            address_changed_at=None,
+            address_changed_by=None,
+            subtotal=zero,
+            shipping_fee=zero,
+            total=zero,
+            items=items,
+            shipments=(),
+            payment_status="paid",
+            payment_method=f"no charge (claim {replacement.claim})",
+            refunded_at=None,
+            claim_refunds=(),
+        )
+        self.add_order(made)
+        self.replacements[replacement.claim] = new_number
+        return ReplacementSent(replacement.claim, made, True)
