@@ -59,7 +59,7 @@ def changed_order(platform: str, payload: Any) -> Optional[ChangedOrder]:
 
         number, ref = shopify.webhook_order_number(payload), shopify.webhook_order_ref(payload)
     else:
-        from actions.shop import woocommerce as woo
+        from actions.shop import woocommerce_webhooks as woo
 
         number, ref = woo.webhook_order_number(payload), woo.webhook_order_ref(payload)
     if number is not None and not number.isdigit():

@@ -53,28 +53,10 @@ from actions.shop.platform import (
     ShopCheck,
     ShopUnavailable,
 )
-from actions.shop.webhooks import signature_valid
 from actions.shop.woocommerce_http import WooHttp, WooSettings, checked
 
-__all__ = ["WooCommercePlatform", "WooSettings", "verify_webhook", "webhook_order_number"]
+__all__ = ["WooCommercePlatform", "WooSettings"]
 PRODUCT_TTL = 600.0  # categories and tags change rarely; a restart refreshes them too
-
-
-def verify_webhook(body: bytes, signature_header: str, secret: str) -> bool:
-    """``X-WC-Webhook-Signature``: base64 of HMAC-SHA256 of the raw body with the secret."""
-    return signature_valid(body, signature_header, secret)
-
-
-def webhook_order_number(payload: Any) -> Optional[str]:
-    """The order number in an ``order.created``/``order.updated`` payload (the REST order
-    JSON). ``order.deleted`` sends only ``{"id": …}``: None (see :func:`webhook_order_ref`)."""
-    number = payload.get("number") if isinstance(payload, dict) else None
-    return str(number) if isinstance(number, (str, int)) and str(number) else None
-
-
-def webhook_order_ref(payload: Any) -> Optional[str]:
-    ref = payload.get("id") if isinstance(payload, dict) else None
-    return str(ref) if isinstance(ref, int) else None
 
 
 class WooCommercePlatform(WooHttp):

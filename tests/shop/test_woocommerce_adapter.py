@@ -27,9 +27,8 @@ from aiohttp import web
 
 from actions.shop.demo import demo_platform_orders
 from actions.shop.platform import PlatformAddress, PlatformOrder, ReturnRequest, ShopUnavailable
-from actions.shop.woocommerce import (
-    WooCommercePlatform,
-    WooSettings,
+from actions.shop.woocommerce import WooCommercePlatform, WooSettings
+from actions.shop.woocommerce_webhooks import (
     verify_webhook,
     webhook_order_number,
     webhook_order_ref,
