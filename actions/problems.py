@@ -48,6 +48,12 @@ logger = logging.getLogger(__name__)
 #: action_handoff adds the case recorded here to the packet.
 REASON_POLICY = "policy"
 TOPIC = "claim"  # handoff_requests.topic
+_SLOTS = (
+    names.SLOT_PROBLEM_KIND,
+    names.SLOT_PROBLEM_ITEM,
+    names.SLOT_PROBLEM_PHOTO,
+    names.SLOT_PROBLEM_CONFIRMED,
+)
 
 
 def _reset(
@@ -56,18 +62,7 @@ def _reset(
     decision: Optional[Decision] = None,
     detail: str = "",
 ) -> list[EventType]:
-    events: list[EventType] = [
-        SlotSet(names.SLOT_ORDER_NUMBER, None),
-        SlotSet(names.SLOT_VERIFICATION, None),
-        SlotSet(names.SLOT_ORDER_LOCKED, False),
-        SlotSet(names.SLOT_PROBLEM_KIND, None),
-        SlotSet(names.SLOT_PROBLEM_ITEM, None),
-        SlotSet(names.SLOT_PROBLEM_PHOTO, None),
-        SlotSet(names.SLOT_PROBLEM_CONFIRMED, None),
-        SlotSet("requested_slot", None),
-    ]
-    if number:
-        events.append(SlotSet(names.SLOT_LAST_ORDER, number))
+    events = proof.order_flow_ended(number, *_SLOTS)
     if outcome:
         amount = decision.amount if decision is not None and outcome == "done" else None
         currency = decision.currency if amount is not None and decision is not None else None
