@@ -1,16 +1,16 @@
 """A message starts an order or return flow only when it is clearly about an order.
 
 The order status, return, refund status, return policy, delivery problem, cancellation and
-address change flows ask the customer for an order number and a proof of ownership. Sending someone there by mistake ("how
-long until my paycheck shows up?" → "What's your order number?") is the worst misunderstanding
-Baton can make: it sounds absurd and asks for personal details. So these seven intents need
-more than winning the vote: a classifier confidence of at least ``threshold``, or evidence in
-the message that it is about an order — an order detail (an order or return number, an e-mail
-address, a postcode) or one of the trainers' order concepts from data/nlu/features.yml (an
-order, a parcel or delivery, a return, a refund, a delivery problem, an address, in English, Korean or
-Chinese: ``evidence_concepts``). Anything else becomes ``out_of_scope``, whose answer says what
-Baton can do and offers a person; the classifier's confidence is kept, so the NLU inbox still
-collects the message for trainers.
+address change flows ask the customer for an order number and a proof of ownership. Sending
+someone there by mistake ("how long until my paycheck shows up?" → "What's your order
+number?") is the worst misunderstanding Baton can make: it sounds absurd and asks for personal
+details. So these seven intents need more than winning the vote: a classifier confidence of at
+least ``threshold``, or evidence in the message that it is about an order — an order detail (an
+order or return number, an e-mail address, a postcode) or one of the trainers' order concepts
+from data/nlu/features.yml (an order, a parcel or delivery, a return, a refund, a delivery
+problem, an address, in English, Korean or Chinese: ``evidence_concepts``). Anything else
+becomes ``out_of_scope``, whose answer says what Baton can do and offers a person; the
+classifier's confidence is kept, so the NLU inbox still collects the message for trainers.
 
 The threshold was chosen on the dev sets, not guessed: ``benchmarks/nlu_thresholds.py`` sweeps
 it (with the FallbackClassifier's) over CLINC150's validation split and the blind dev sets and

@@ -107,9 +107,7 @@ def test_an_unsure_cancellation_of_something_that_is_not_an_order_is_turned_away
     assert served(gate, message("cancel my gym membership", "cancel_order", 0.5)) == (
         "out_of_scope"
     )
-    assert served(gate, message("please cancel my order", "cancel_order", 0.5)) == (
-        "cancel_order"
-    )
+    assert served(gate, message("please cancel my order", "cancel_order", 0.5)) == ("cancel_order")
 
 
 def test_an_unsure_address_change_goes_through_when_the_config_counts_addresses(
