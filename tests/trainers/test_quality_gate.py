@@ -16,7 +16,15 @@ import pytest
 
 from bot.settings import ROOT
 from bot.trainers.evaluation import Prediction, Scores, evaluate, score
-from bot.trainers.languages import LANGUAGES, SIDE_SETS, floor_file, held_out, side_file
+from bot.trainers.languages import (
+    LANGUAGES,
+    SIDE_SETS,
+    SPLITS,
+    floor_file,
+    held_out,
+    side_file,
+    split_file,
+)
 from bot.trainers.quality import Floor, compare, compare_side
 
 ScoresFor = Callable[[str], Scores]
@@ -29,7 +37,8 @@ def scores_for(model: Path) -> ScoresFor:
 
     def get(lang: str) -> Scores:
         if lang not in cache:
-            cache[lang] = evaluate(model, ROOT / held_out(lang))
+            sets = (ROOT / split_file(lang, split) for split in SPLITS)
+            cache[lang] = evaluate(model, *sets)
         return cache[lang]
 
     return get
