@@ -35,6 +35,7 @@ from actions.shop.backend import (
     check_changeable,
 )
 from actions.shop.mirror_claims import PlatformClaimRefunds
+from actions.shop.mirror_parts import order_lock
 from actions.shop.mirror_replacements import PlatformStock
 from actions.shop.mirror_sends import PlatformSends
 from actions.shop.platform import (
@@ -233,10 +234,7 @@ class MirroredShop(PlatformStock, PlatformSends, PlatformClaimRefunds, BuiltInSh
         Baton's copy. Calls for one order are serialised within this process."""
         if not self.cancels_items:
             raise OrderNotChangeable("items_not_supported", self.platform.name)
-        lock = self._writing.get(number)
-        if lock is None:
-            lock = self._writing[number] = asyncio.Lock()
-        async with lock:
+        async with order_lock(self._writing, number):
             found = await self._changeable(number)
             order = await self._read(number)
             chosen = items_refund(order, item_ids)

@@ -23,12 +23,8 @@ One payer per order at a time in this process (the lock item cancellations use).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Optional, Protocol, TypeVar
 
 from actions.common import utc_now
 from actions.shop import mirror_sql
@@ -41,49 +37,29 @@ from actions.shop.claim_payment import (
     recorded,
 )
 from actions.shop.errors import OrderNotChangeable
+from actions.shop.mirror_parts import MirrorParts, order_lock
 from actions.shop.platform import (
     CancelLine,
     ClaimPayment,
-    PlatformOrder,
     PlatformRefused,
-    ShopPlatform,
     claim_note,
 )
 from actions.store import claim_refunds, claims
-from actions.store.models import ClaimRefundPaid, Order
+from actions.store.models import ClaimRefundPaid
 from actions.store.uow import unit_of_work
 
-T = TypeVar("T")
 logger = logging.getLogger(__name__)
-
-
-class _Mirror(Protocol):
-    """What the mixin uses of :class:`~actions.shop.mirror.MirroredShop`."""
-
-    platform: ShopPlatform
-    _writing: weakref.WeakValueDictionary[str, asyncio.Lock]
-
-    async def _call(self, operation: str, call: Callable[[], Awaitable[T]]) -> T: ...
-
-    async def _platform_order(self, number: str) -> Optional[PlatformOrder]: ...
-
-    async def _store(self, found: PlatformOrder) -> None: ...
-
-    async def _read(self, number: str) -> Order: ...
 
 
 class PlatformClaimRefunds:
     """``refund_claim`` through the platform (module docstring)."""
 
-    async def refund_claim(self: _Mirror, number: str, refund: ClaimRefund) -> ClaimRefunded:
+    async def refund_claim(self: MirrorParts, number: str, refund: ClaimRefund) -> ClaimRefunded:
         if refund.order_number != number:
             raise OrderNotChangeable("no_claim", f"{refund.claim} is not on order {number}")
         if not callable(getattr(self.platform, "refund_claim", None)):
             raise OrderNotChangeable("not_supported", self.platform.name)
-        lock = self._writing.get(number)
-        if lock is None:
-            lock = self._writing[number] = asyncio.Lock()
-        async with lock:
+        async with order_lock(self._writing, number):
             async with unit_of_work() as repo:
                 started = "paid"
                 if await claim_refunds.paid(repo.conn, refund.claim) is None:
@@ -104,7 +80,7 @@ class PlatformClaimRefunds:
                 raise
 
 
-async def _pay(shop: _Mirror, number: str, refund: ClaimRefund) -> ClaimRefunded:
+async def _pay(shop: MirrorParts, number: str, refund: ClaimRefund) -> ClaimRefunded:
     found = await shop._platform_order(number)  # the truth; its copy records claims' refunds
     if found is None:
         raise OrderNotChangeable("no_order", number)

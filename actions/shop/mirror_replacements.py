@@ -10,26 +10,16 @@ None), so its claims settle as refunds.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Optional, Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Optional
 
-from actions.shop.platform import ShopPlatform
-
-T = TypeVar("T")
-
-
-class _Mirror(Protocol):
-    """What the mixin uses of :class:`~actions.shop.mirror.MirroredShop`."""
-
-    platform: ShopPlatform
-
-    async def _call(self, operation: str, call: Callable[[], Awaitable[T]]) -> T: ...
+from actions.shop.mirror_parts import MirrorParts
 
 
 class PlatformStock:
     """``stock`` through the platform (module docstring)."""
 
-    async def stock(self: _Mirror, skus: Sequence[str]) -> dict[str, Optional[int]]:
+    async def stock(self: MirrorParts, skus: Sequence[str]) -> dict[str, Optional[int]]:
         wanted = sorted(set(skus))
         read = getattr(self.platform, "stock", None)
         if not wanted or not callable(read):

@@ -20,10 +20,7 @@ searches the platform again before it makes anything.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Awaitable, Callable
-from typing import Any, Optional, Protocol, TypeVar
+from typing import Any, Optional
 
 from actions.common import utc_now
 from actions.shop.claim_replacement import (
@@ -36,44 +33,24 @@ from actions.shop.claim_replacement import (
     short_of,
 )
 from actions.shop.errors import OrderNotChangeable
-from actions.shop.platform import PlatformOrder, PlatformRefused, ShopPlatform, claim_note
+from actions.shop.mirror_parts import MirrorParts, order_lock
+from actions.shop.platform import PlatformOrder, PlatformRefused, claim_note
 from actions.store import claim_replacements, claims
-from actions.store.models import Order
 from actions.store.uow import unit_of_work
-
-T = TypeVar("T")
-
-
-class _Mirror(Protocol):
-    """What the mixin uses of :class:`~actions.shop.mirror.MirroredShop`."""
-
-    platform: ShopPlatform
-    _writing: weakref.WeakValueDictionary[str, asyncio.Lock]
-
-    async def _call(self, operation: str, call: Callable[[], Awaitable[T]]) -> T: ...
-
-    async def _platform_order(self, number: str) -> Optional[PlatformOrder]: ...
-
-    async def _store(self, found: PlatformOrder) -> None: ...
-
-    async def _read(self, number: str) -> Order: ...
 
 
 class PlatformSends:
     """``send_replacement`` through the platform (module docstring)."""
 
     async def send_replacement(
-        self: _Mirror, number: str, replacement: ClaimReplacement
+        self: MirrorParts, number: str, replacement: ClaimReplacement
     ) -> ReplacementSent:
         if replacement.order_number != number:
             raise OrderNotChangeable("no_claim", f"{replacement.claim} is not on order {number}")
         platform: Any = self.platform
         if not callable(getattr(platform, "send_replacement", None)):
             raise OrderNotChangeable("not_supported", self.platform.name)
-        lock = self._writing.get(number)
-        if lock is None:
-            lock = self._writing[number] = asyncio.Lock()
-        async with lock:
+        async with order_lock(self._writing, number):
             async with unit_of_work() as repo:
                 made = await claim_replacements.sent(repo.conn, replacement.claim, number)
                 started = "sent"
@@ -94,7 +71,7 @@ class PlatformSends:
                 raise
 
 
-async def _send(shop: _Mirror, number: str, replacement: ClaimReplacement) -> ReplacementSent:
+async def _send(shop: MirrorParts, number: str, replacement: ClaimReplacement) -> ReplacementSent:
     platform: Any = shop.platform
     found = await shop._platform_order(number)  # the truth, never the copy
     if found is None:
