@@ -7,8 +7,8 @@ this record is what makes it happen once. One row per claim number (unique), so:
 * a platform backend first *starts* the row (no ``refunded_at``) in a short transaction of its
   own — a second payer, another tap or another replica, finds it started and pays nothing —
   then asks the platform, then writes the row paid. A row left started by a crash is taken
-  over after :data:`LEASE`, and the platform is read for a refund naming the claim before
-  anything is paid again (the claim's number is in the refund's note);
+  over after a lease (:mod:`actions.store.claim_lease`), and the platform is read for a refund
+  naming the claim before anything is paid again (the claim's number is in the refund's note);
 * a platform refund whose note names a claim, read with the order (:mod:`actions.shop.mirror_sql`),
   writes the row paid too: one the shop's staff paid by hand counts as paid.
 
@@ -17,7 +17,7 @@ Paying a claim settles it (``claims.state``: open or awaiting_return → settled
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Optional
 
@@ -25,13 +25,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from actions.store import claim_lease
 from actions.store import tables as t
 from actions.store.claims import claim_id
 from actions.store.models import ClaimRefundPaid
 
-#: How long a started payment keeps others off it: longer than any platform call takes (5 s
-#: timeouts, a few retries), short enough that a crash does not block the claim for long.
-LEASE = timedelta(seconds=60)
 _CENT = Decimal("0.01")
 
 Start = Literal["mine", "busy", "paid"]
@@ -91,34 +89,10 @@ async def start(
     conn: AsyncConnection, claim: str, number: str, amount: Decimal, currency: str, now: datetime
 ) -> Start:
     """Take the claim's payment: "mine" (go ahead), "busy" (another payer started it less than
-    :data:`LEASE` ago) or "paid" (done before)."""
-    c = t.claim_refunds
-    row = (await conn.execute(select(c).where(c.c.claim == claim))).first()
-    if row is None:
-        try:
-            async with conn.begin_nested():
-                await conn.execute(
-                    insert(c).values(
-                        claim=claim,
-                        order_number=number,
-                        amount=amount.quantize(_CENT),
-                        currency=currency,
-                        started_at=now,
-                    )
-                )
-            return "mine"
-        except IntegrityError:  # another payer, at the same moment
-            return "busy"
-    if row.refunded_at is not None:
-        return "paid"
-    if now - row.started_at < LEASE:
-        return "busy"
-    taken = await conn.execute(
-        update(c)
-        .where(c.c.id == row.id, c.c.refunded_at.is_(None), c.c.started_at == row.started_at)
-        .values(started_at=now, amount=amount.quantize(_CENT), currency=currency)
-    )
-    return "mine" if taken.rowcount == 1 else "busy"
+    :data:`~actions.store.claim_lease.LEASE` ago) or "paid" (done before)."""
+    values = {"order_number": number, "amount": amount.quantize(_CENT), "currency": currency}
+    taken = await claim_lease.take(conn, t.claim_refunds, "refunded_at", claim, now, values)
+    return "paid" if taken == "done" else taken
 
 
 async def abandon(conn: AsyncConnection, claim: str) -> None:

@@ -8,25 +8,23 @@ once. One row per claim number (unique), as :mod:`actions.store.claim_refunds` d
 * a platform backend first *starts* the row (no ``sent_at``) in a short transaction of its
   own — a second sender, another tap or another replica, finds it started and sends nothing —
   then searches the platform for an order naming the claim, makes one only if there is none,
-  and writes the row sent. A row left started by a crash is taken over after :data:`LEASE`.
+  and writes the row sent. A row left started by a crash is taken over after a lease
+  (:mod:`actions.store.claim_lease`).
 
 Sending a claim's replacement settles it (``claims.state``: open → settled).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal, Optional
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from actions.store import claim_lease
 from actions.store import tables as t
 from actions.store.claims import claim_id
-
-#: How long a started replacement keeps others off it (as a claim's refund).
-LEASE = timedelta(seconds=60)
 
 Start = Literal["mine", "busy", "sent"]
 
@@ -41,28 +39,10 @@ async def sent(conn: AsyncConnection, claim: str, number: str) -> Optional[str]:
 
 async def start(conn: AsyncConnection, claim: str, number: str, now: datetime) -> Start:
     """Take the claim's replacement: "mine" (go ahead), "busy" (another sender started it less
-    than :data:`LEASE` ago) or "sent" (done before)."""
-    c = t.claim_replacements
-    row = (await conn.execute(select(c).where(c.c.claim == claim))).first()
-    if row is None:
-        try:
-            async with conn.begin_nested():
-                await conn.execute(
-                    insert(c).values(claim=claim, order_number=number, started_at=now)
-                )
-            return "mine"
-        except IntegrityError:  # another sender, at the same moment
-            return "busy"
-    if row.sent_at is not None:
-        return "sent"
-    if now - row.started_at < LEASE:
-        return "busy"
-    taken = await conn.execute(
-        update(c)
-        .where(c.c.id == row.id, c.c.sent_at.is_(None), c.c.started_at == row.started_at)
-        .values(started_at=now)
-    )
-    return "mine" if taken.rowcount == 1 else "busy"
+    than :data:`~actions.store.claim_lease.LEASE` ago) or "sent" (done before)."""
+    values = {"order_number": number}
+    taken = await claim_lease.take(conn, t.claim_replacements, "sent_at", claim, now, values)
+    return "sent" if taken == "done" else taken
 
 
 async def abandon(conn: AsyncConnection, claim: str) -> None:

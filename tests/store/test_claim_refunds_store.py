@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.store import claim_refunds, claims
+from actions.store import claim_lease, claim_refunds, claims
 from actions.store.claims import NewClaim, claim_id
 from actions.store.db import create_schema, get_engine
 from actions.store.models import ClaimRefundPaid
@@ -48,7 +48,7 @@ def test_a_claim_number_stands_for_its_id() -> None:
 async def test_one_payer_at_a_time_and_a_stale_one_is_taken_over(store: str) -> None:
     assert await start("CLM-30001", NOW) == "mine"
     assert await start("CLM-30001", NOW + timedelta(seconds=5)) == "busy"
-    later = NOW + claim_refunds.LEASE + timedelta(seconds=1)  # the first payer died
+    later = NOW + claim_lease.LEASE + timedelta(seconds=1)  # the first payer died
     assert await start("CLM-30001", later) == "mine"
     assert await start("CLM-30001", later) == "busy"
 
